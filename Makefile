@@ -1,0 +1,46 @@
+# Two commands on a fresh Debian machine with Python 3.11:
+#   make demo   builds the sample case's outputs into samples/nettlebank-road/out/
+#   make test   runs the whole test suite, ruff and mypy
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CASE := samples/nettlebank-road
+OUT := $(CASE)/out
+DEMO_DATE := 2026-11-20
+
+.PHONY: demo test system venv lint typecheck schemas bench clean
+
+system:
+	@bash scripts/system-deps.sh
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: system venv
+	@mkdir -p $(OUT)
+	$(BIN)/bundler validate $(CASE) | tee $(OUT)/validation.txt
+	$(BIN)/bundler checklist $(CASE) --as-of $(DEMO_DATE) | tee $(OUT)/checklist.txt
+	$(BIN)/bundler checklist $(CASE) --as-of $(DEMO_DATE) --json > $(OUT)/checklist.json
+	@echo "Demo outputs are in $(OUT)/"
+
+test: system venv
+	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check bundler tests benchmarks
+	$(BIN)/mypy bundler
+
+schemas: venv
+	$(BIN)/bundler schemas
+
+bench: system venv
+	$(BIN)/python benchmarks/bundle_bench.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

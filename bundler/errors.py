@@ -1,0 +1,112 @@
+"""One exception hierarchy for every failure a user can cause.
+
+Each kind carries a stable exit code (documented in the README) and a hint that
+tells a non-programmer what to do next. Only ``bundler.cli`` turns these into
+messages and exit statuses; the library raises them and never prints.
+
+Messages name the file (and line where there is one) the user gave us and never
+include the content of residents' records.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """Exit statuses: a stable interface for scripts (table in the README)."""
+
+    OK = 0
+    CHECKS_FAILED = 1  # validation, verification or the audit chain found problems
+    USAGE = 2  # click's own usage errors
+    NOT_FOUND = 3  # a file or folder named by the user does not exist
+    BAD_INPUT = 4  # a file exists but cannot be used (corrupt, disguised, unknown type, bad YAML)
+    ENCRYPTED = 5  # a PDF needs a password that was not given (or was wrong)
+    OUTPUT_EXISTS = 6  # refusing to overwrite an existing output without --force
+    MISSING_TOOL = 7  # a required program (LibreOffice, libmagic) is not installed
+    CONVERSION_FAILED = 8  # a conversion (LibreOffice) failed or timed out
+    TEMPLATE_ERROR = 9  # a letter template is broken or asks for data the context lacks
+    CASE_INCOMPLETE = 10  # the case validates but lacks what this output needs
+    OUTPUT_FAILED = 11  # the output could not be written (permissions, disk full)
+    INTERNAL = 70  # a bug in the toolkit: please report it
+
+
+class BundlerError(Exception):
+    """Root of every error the toolkit raises on purpose.
+
+    ``message`` is one line saying what went wrong (naming the file);
+    ``hint`` is one line saying what to do about it.
+    """
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+    default_hint: str = ""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint if hint is not None else self.default_hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ChecksFailed(BundlerError):
+    """Validation or verification found problems; the report says which."""
+
+    exit_code = ExitCode.CHECKS_FAILED
+
+
+class InputNotFound(BundlerError):
+    exit_code = ExitCode.NOT_FOUND
+    default_hint = "Check the path is spelt correctly and the file is in the case folder."
+
+    @classmethod
+    def for_path(cls, path: Path | str, what: str = "file") -> InputNotFound:
+        return cls(f"{path}: {what} not found")
+
+
+class BadInput(BundlerError):
+    exit_code = ExitCode.BAD_INPUT
+    default_hint = "Replace the file with a good copy from the sender, or remove it from the list."
+
+
+class PasswordRequired(BundlerError):
+    exit_code = ExitCode.ENCRYPTED
+    default_hint = (
+        "Ask the sender for the password and add it as `password:` for this document "
+        "in the bundle spec, or ask for an unlocked copy."
+    )
+
+
+class OutputExists(BundlerError):
+    exit_code = ExitCode.OUTPUT_EXISTS
+    default_hint = "Choose another output name, or add --force to replace it."
+
+
+class MissingTool(BundlerError):
+    exit_code = ExitCode.MISSING_TOOL
+    default_hint = "Run `make demo` once as root, or ask IT to install it (see the README)."
+
+
+class ConversionFailed(BundlerError):
+    exit_code = ExitCode.CONVERSION_FAILED
+    default_hint = "Open the file, save it again as PDF yourself, and list the PDF instead."
+
+
+class TemplateError(BundlerError):
+    exit_code = ExitCode.TEMPLATE_ERROR
+    default_hint = (
+        "Check the template with `bundler letter check-template FILE --kind KIND` and fix the "
+        "names it reports."
+    )
+
+
+class CaseIncomplete(BundlerError):
+    exit_code = ExitCode.CASE_INCOMPLETE
+    default_hint = "Add the missing details to the case files, run `bundler validate`, then try again."
+
+
+class OutputFailed(BundlerError):
+    exit_code = ExitCode.OUTPUT_FAILED
+    default_hint = "Check the output folder exists, is writable and the disk is not full."

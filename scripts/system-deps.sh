@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install the Debian packages the toolkit needs, when they are missing.
+# As root: installs them with apt-get. Otherwise: prints the exact command to run.
+set -euo pipefail
+
+# package -> a file that proves it is installed
+declare -A probes=(
+  [libmagic1]="/usr/lib/x86_64-linux-gnu/libmagic.so.1 /usr/lib/aarch64-linux-gnu/libmagic.so.1"
+  [libreoffice-writer-nogui]="/usr/bin/soffice /usr/lib/libreoffice/program/soffice"
+  [poppler-utils]="/usr/bin/pdftotext"
+  [qpdf]="/usr/bin/qpdf"
+  [fonts-liberation2]="/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf"
+  [fonts-dejavu-core]="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+  [fonts-dejavu-extra]="/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf"
+)
+
+missing=()
+for pkg in "${!probes[@]}"; do
+  found=no
+  for f in ${probes[$pkg]}; do
+    [ -e "$f" ] && found=yes && break
+  done
+  if [ "$found" = no ] && ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+# keep the order stable for the message
+IFS=$'\n' missing=($(sort <<<"${missing[*]}")); unset IFS
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" = 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "These Debian packages are needed and missing: ${missing[*]}" >&2
+  echo "Ask an administrator to run:  sudo apt-get update && sudo $cmd" >&2
+  echo "then run this command again." >&2
+  exit 1
+fi
