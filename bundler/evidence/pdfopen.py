@@ -1,0 +1,235 @@
+"""Open a PDF and prove every page can be read before a build relies on it.
+
+pypdf repairs many damaged files on the fly (a wrong ``startxref``, a broken
+cross-reference table) and reports what it did through ``logging``; it also
+quietly substitutes nothing (a null object) for objects a truncated file lost.
+The policy here:
+
+* repairs that still leave every page and its content stream readable are
+  accepted, with one warning naming the file;
+* a page count that disagrees with the page tree, a page whose content or
+  resources point at missing objects, or a content stream that cannot be
+  decoded means pages are missing or blank: the file is refused (BadInput);
+* owner-password-only PDFs (locked against editing or printing) are opened,
+  with a warning; a user password must be given and must work
+  (PasswordRequired otherwise).
+
+No pypdf exception or log message ever leaves this module raw.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NullObject, PdfObject
+
+from bundler.errors import BadInput, InputNotFound, MissingTool, PasswordRequired
+
+logger = logging.getLogger(__name__)
+
+# pypdf messages that mean an object the file refers to is not there.
+_MISSING_MARKERS = ("not defined", "cannot find", "does not exist", "invalid reference")
+
+_capture_lock = threading.Lock()
+_capture_users = 0
+_collectors: dict[int, list[str]] = {}
+_saved_propagate = True
+
+
+class _Collector(logging.Handler):
+    """Routes pypdf's log records to the collector of the thread that logged them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        bucket = _collectors.get(record.thread or 0)
+        if bucket is not None:
+            try:
+                bucket.append(record.getMessage())
+            except Exception:  # a malformed pypdf message must not break reading
+                bucket.append(str(record.msg))
+
+
+_handler = _Collector(level=logging.DEBUG)
+
+
+@contextmanager
+def pypdf_messages() -> Iterator[list[str]]:
+    """Collect (and silence) what pypdf logs or warns in this thread while the block runs.
+
+    Also usable by other modules reading PDFs (e.g. the bundle assembler).
+    """
+    global _capture_users, _saved_propagate
+    pypdf_logger = logging.getLogger("pypdf")
+    bucket: list[str] = []
+    ident = threading.get_ident()
+    with _capture_lock:
+        if _capture_users == 0:
+            _saved_propagate = pypdf_logger.propagate
+            pypdf_logger.addHandler(_handler)
+            pypdf_logger.propagate = False
+        _capture_users += 1
+        previous = _collectors.get(ident)
+        _collectors[ident] = bucket
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield bucket
+        bucket.extend(str(item.message) for item in caught)
+    finally:
+        with _capture_lock:
+            if previous is None:
+                _collectors.pop(ident, None)
+            else:
+                previous.extend(bucket)
+                _collectors[ident] = previous
+            _capture_users -= 1
+            if _capture_users == 0:
+                pypdf_logger.removeHandler(_handler)
+                pypdf_logger.propagate = _saved_propagate
+
+
+def open_pdf(path: Path, *, source: str, password: str | None = None) -> PdfReader:
+    """Open and check a PDF; see the module docstring for what is refused."""
+    if not path.exists():
+        raise InputNotFound.for_path(source)
+    with pypdf_messages() as messages:
+        try:
+            reader = _open(path, source, password)
+            _check_pages(reader, source, messages)
+        except (PasswordRequired, BadInput, MissingTool):
+            raise
+        except DependencyError as exc:
+            raise MissingTool(
+                f"{source}: the 'cryptography' package is needed to open this encrypted PDF",
+                "Reinstall the toolkit (pip install 'supported-housing-bundler') to get it.",
+            ) from exc
+        except FileNotDecryptedError as exc:
+            raise PasswordRequired(f"{source}: the PDF is locked with a password") from exc
+        except RecursionError as exc:
+            raise BadInput(f"{source}: the PDF's structure is damaged (it loops)") from exc
+        except MemoryError as exc:
+            raise BadInput(f"{source}: the PDF is damaged (impossible sizes)") from exc
+        except Exception as exc:  # pypdf raises many kinds on broken files: never leak them
+            raise BadInput(
+                f"{source}: the PDF is damaged and cannot be read ({_short(exc)})"
+            ) from exc
+    repairs = [m for m in messages if m.strip()]
+    if repairs:
+        logger.warning(
+            "%s: the PDF was slightly damaged but every page could be read (%d repair%s, e.g. %s)",
+            source,
+            len(repairs),
+            "" if len(repairs) == 1 else "s",
+            _short_text(repairs[0]),
+        )
+    return reader
+
+
+def _open(path: Path, source: str, password: str | None) -> PdfReader:
+    try:
+        reader = PdfReader(path, strict=False)
+    except FileNotFoundError:
+        raise InputNotFound.for_path(source) from None
+    except PermissionError:
+        raise BadInput(f"{source}: cannot be read (permission denied)") from None
+    if not reader.is_encrypted:
+        return reader
+    if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
+        logger.warning(
+            "%s: the PDF is locked against changes (owner password); opened it to read only",
+            source,
+        )
+        return reader
+    if password is None or password == "":
+        raise PasswordRequired(f"{source}: the PDF is locked with a password")
+    if reader.decrypt(password) == PasswordType.NOT_DECRYPTED:
+        raise PasswordRequired(
+            f"{source}: the password given for this PDF did not work",
+            "Check the password with the sender (it is case-sensitive) and correct it in "
+            "the bundle spec.",
+        )
+    return reader
+
+
+def _check_pages(reader: PdfReader, source: str, messages: list[str]) -> None:
+    count = len(reader.pages)
+    if count == 0:
+        raise BadInput(f"{source}: the PDF has no pages")
+    declared = _declared_page_count(reader)
+    if declared is not None and declared > count:
+        raise BadInput(
+            f"{source}: the PDF is damaged: it should have {declared} pages but only "
+            f"{count} can be found"
+        )
+    for index in range(count):
+        before = len(messages)
+        page = reader.pages[index]
+        _ = page.mediabox  # every page needs a size
+        raw = page.get("/Contents")
+        if raw is not None:
+            _require_present(raw, source, index, "content")
+            contents = page.get_contents()
+            if contents is not None:
+                contents.get_data()
+        resources = page.get("/Resources")
+        if resources is not None:
+            _require_present(resources, source, index, "resources")
+            resolved = resources.get_object()
+            if isinstance(resolved, DictionaryObject):
+                for kind in ("/XObject", "/Font"):
+                    group = resolved.get(kind)
+                    if group is None:
+                        continue
+                    group = group.get_object()
+                    if isinstance(group, DictionaryObject):
+                        for key in group:
+                            _require_present(group.raw_get(key), source, index, "pictures or fonts")
+        if any(_is_missing(m) for m in messages[before:]):
+            raise BadInput(
+                f"{source}: the PDF is damaged: page {index + 1} refers to parts of the file "
+                "that are missing"
+            )
+
+
+def _declared_page_count(reader: PdfReader) -> int | None:
+    try:
+        root: Any = reader.trailer["/Root"].get_object()
+        pages: Any = root["/Pages"].get_object()
+        value = pages.get("/Count")
+        return int(value) if value is not None else None
+    except Exception:
+        return None
+
+
+def _require_present(obj: PdfObject | Any, source: str, index: int, what: str) -> None:
+    resolved = obj.get_object() if isinstance(obj, IndirectObject) else obj
+    if resolved is None or isinstance(resolved, NullObject):
+        raise BadInput(f"{source}: the PDF is damaged: page {index + 1} is missing its {what}")
+    if isinstance(resolved, ArrayObject):
+        for item in resolved:
+            _require_present(item, source, index, what)
+
+
+def _is_missing(message: str) -> bool:
+    lowered = message.lower()
+    return any(marker in lowered for marker in _MISSING_MARKERS)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return _short_text(text)
+
+
+def _short_text(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+__all__ = ["open_pdf", "pypdf_messages"]

@@ -1,0 +1,159 @@
+"""Generators of awkward evidence files, for tests (and for the bundle tests).
+
+Each ``make_xxx(path)`` writes one file at ``path`` and returns ``path``; all
+content is fictional. Kept deliberately simple so other test modules can import
+them.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+from pypdf import PdfWriter
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+NAMES = ("Siân", "Łukasz", "Zoë", "Ελένη", "Дмитрий")
+
+
+def pdf_bytes(pages: int = 2, text: str = "Fictional evidence page") -> bytes:
+    """A small valid PDF with ``pages`` pages of text."""
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    for number in range(1, pages + 1):
+        c.setFont("Helvetica", 14)
+        c.drawString(72, 750, f"{text} {number}")
+        c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def make_pdf(path: Path, pages: int = 2) -> Path:
+    path.write_bytes(pdf_bytes(pages))
+    return path
+
+
+def make_empty(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def make_jpeg(
+    path: Path, size: tuple[int, int] = (800, 600), orientation: int | None = None
+) -> Path:
+    """A JPEG photo: a gradient with a red box in its top-left corner."""
+    image = Image.new("RGB", size, (200, 220, 240))
+    draw = ImageDraw.Draw(image)
+    w, h = size
+    draw.rectangle((0, 0, w // 4, h // 4), fill=(220, 30, 30))
+    draw.line((0, h - 1, w - 1, 0), fill=(0, 0, 0), width=max(1, w // 200))
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    image.save(path, "JPEG", quality=85, exif=exif.tobytes())
+    return path
+
+
+def make_jpeg_named_pdf(path: Path) -> Path:
+    """A photo saved under a .pdf name."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 10)).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def make_truncated_pdf(path: Path) -> Path:
+    """A 3-page PDF cut off part-way, as an interrupted download leaves it."""
+    data = pdf_bytes(3)
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def make_garbage_after_header_pdf(path: Path) -> Path:
+    """Starts like a PDF, then nothing but noise."""
+    noise = bytes((i * 73 + 41) % 256 for i in range(4000))
+    path.write_bytes(b"%PDF-1.7\n" + noise)
+    return path
+
+
+def make_garbage(path: Path) -> Path:
+    """Bytes that are no known format."""
+    path.write_bytes(bytes((i * 151 + 7) % 256 for i in range(3000)))
+    return path
+
+
+def make_bad_startxref_pdf(path: Path) -> Path:
+    """A complete PDF whose startxref offset is wrong: pypdf repairs it."""
+    data = pdf_bytes(2)
+    head, _, tail = data.rpartition(b"startxref")
+    number = tail.split()[0]
+    fixed = head + b"startxref" + tail.replace(number, str(int(number) + 7).encode(), 1)
+    path.write_bytes(fixed)
+    return path
+
+
+def make_encrypted_pdf(
+    path: Path, user_password: str = "s3cret", owner_password: str = "owner-pw"
+) -> Path:
+    """A PDF that needs ``user_password`` to open (AES-256)."""
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes(2)))
+    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="AES-256")
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def make_owner_locked_pdf(path: Path) -> Path:
+    """A PDF anyone can open but that is 'locked' against changes (owner password only)."""
+    return make_encrypted_pdf(path, user_password="", owner_password="owner-only")
+
+
+def make_zip_of_things(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+        archive.writestr("photo.bin", bytes(range(256)))
+    return path
+
+
+def make_xlsx(path: Path) -> Path:
+    """A minimal spreadsheet container (content types say spreadsheetml)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        )
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return path
+
+
+def make_executable(path: Path) -> Path:
+    """The first bytes of a Linux program (ELF header) and padding."""
+    header = b"\x7fELF\x02\x01\x01" + b"\x00" * 9 + b"\x02\x00\x3e\x00" + b"\x01\x00\x00\x00"
+    path.write_bytes(header + b"\x00" * 2000)
+    return path
+
+
+def make_docx(path: Path, paragraphs: tuple[str, ...] = ("Tenancy support plan", *NAMES)) -> Path:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def make_cp1252_text(path: Path) -> Path:
+    path.write_bytes("Visit note: café with Zoë, 5 – 6pm\n".encode("cp1252"))
+    return path
+
+
+def make_utf8_text(path: Path, bom: bool = False) -> Path:
+    text = "Visit note\n" + "\n".join(f"Met {name}." for name in NAMES) + "\n"
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))
+    return path
