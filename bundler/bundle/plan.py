@@ -1,0 +1,178 @@
+"""Page numbering of a bundle: pure functions, no I/O.
+
+Two schemes (issue 3; domain brief, "Court and tribunal bundle practice"):
+
+* ``continuous`` (default): every page from the cover to the certificate is numbered
+  1..N, equal to the PDF page number.
+* ``sectioned``: front matter i, ii, ...; each section's pages A1, A2, ..., B1, ...; the
+  integrity certificate ``cert-1``, ... . Later additions go in a new section, so pages
+  already cited never move.
+
+The same ranges drive the stamps and the PDF ``/PageLabels``, so the number in the
+viewer's page box is always the number stamped on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bundler.bundle.spec import CERTIFICATE_PREFIX
+
+
+class Numbering(StrEnum):
+    CONTINUOUS = "continuous"
+    SECTIONED = "sectioned"
+
+
+class LabelStyle(StrEnum):
+    """PDF page-label numbering styles (ISO 32000-1, 12.4.2)."""
+
+    DECIMAL = "/D"
+    LOWER_ROMAN = "/r"
+
+
+@dataclass(frozen=True)
+class LabelRange:
+    """Pages from ``start`` (0-based) up to the next range share a prefix and style."""
+
+    start: int
+    style: LabelStyle
+    prefix: str
+    first: int  # the number of the range's first page
+
+    def label(self, offset: int) -> str:
+        value = self.first + offset
+        number = roman(value) if self.style is LabelStyle.LOWER_ROMAN else str(value)
+        return f"{self.prefix}{number}"
+
+
+@dataclass(frozen=True)
+class SectionInput:
+    label: str
+    title: str
+    document_pages: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    section: str
+    number: int | str  # 1, 2, ... (continuous) or "A1", "A2", ... (sectioned)
+    first_page: int  # 1-based physical page in the bundle
+    last_page: int
+    first_label: str
+    last_label: str
+
+    @property
+    def pages(self) -> int:
+        return self.last_page - self.first_page + 1
+
+
+@dataclass(frozen=True)
+class PlannedSection:
+    label: str
+    title: str
+    first_page: int  # 1-based
+    last_page: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    numbering: Numbering
+    front_pages: int  # cover + index
+    certificate_pages: int
+    labels: tuple[str, ...]  # one per physical page, index 0 = page 1
+    ranges: tuple[LabelRange, ...]
+    sections: tuple[PlannedSection, ...]
+    documents: tuple[PlannedDocument, ...]
+
+    @property
+    def total_pages(self) -> int:
+        return len(self.labels)
+
+    @property
+    def certificate_first_page(self) -> int:
+        return self.total_pages - self.certificate_pages + 1
+
+
+def roman(value: int) -> str:
+    """Lower-case roman numeral of a positive integer."""
+    if value <= 0:
+        raise ValueError("roman numerals start at 1")
+    numerals = (
+        (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+        (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+    )
+    out = []
+    for amount, text in numerals:
+        count, value = divmod(value, amount)
+        out.append(text * count)
+    return "".join(out)
+
+
+def plan_bundle(
+    sections: Sequence[SectionInput],
+    *,
+    front_pages: int,
+    certificate_pages: int,
+    numbering: Numbering = Numbering.CONTINUOUS,
+) -> Plan:
+    """Number every page: front matter, then each section's documents, then the certificate."""
+    if front_pages < 1 or certificate_pages < 1:
+        raise ValueError("a bundle has at least a cover and a certificate page")
+    if any(pages < 1 for section in sections for pages in section.document_pages):
+        raise ValueError("every document has at least one page")
+    ranges: list[LabelRange] = []
+    if numbering is Numbering.CONTINUOUS:
+        ranges.append(LabelRange(0, LabelStyle.DECIMAL, "", 1))
+    else:
+        ranges.append(LabelRange(0, LabelStyle.LOWER_ROMAN, "", 1))
+    page = front_pages  # 0-based index of the next page
+    planned_sections: list[PlannedSection] = []
+    raw_docs: list[tuple[str, int | str, int, int]] = []
+    doc_counter = 0
+    for section in sections:
+        section_start = page
+        if numbering is Numbering.SECTIONED:
+            ranges.append(LabelRange(page, LabelStyle.DECIMAL, section.label, 1))
+        for position, pages in enumerate(section.document_pages, start=1):
+            doc_counter += 1
+            number: int | str = (
+                doc_counter if numbering is Numbering.CONTINUOUS else f"{section.label}{position}"
+            )
+            raw_docs.append((section.label, number, page, page + pages - 1))
+            page += pages
+        planned_sections.append(
+            PlannedSection(section.label, section.title, section_start + 1, page)
+        )
+    if numbering is Numbering.SECTIONED:
+        ranges.append(LabelRange(page, LabelStyle.DECIMAL, CERTIFICATE_PREFIX, 1))
+    total = page + certificate_pages
+    labels = tuple(_labels(ranges, total))
+    documents = tuple(
+        PlannedDocument(label, number, first + 1, last + 1, labels[first], labels[last])
+        for label, number, first, last in raw_docs
+    )
+    return Plan(
+        numbering=numbering,
+        front_pages=front_pages,
+        certificate_pages=certificate_pages,
+        labels=labels,
+        ranges=tuple(ranges),
+        sections=tuple(planned_sections),
+        documents=documents,
+    )
+
+
+def _labels(ranges: Sequence[LabelRange], total: int) -> list[str]:
+    labels: list[str] = []
+    for position, current in enumerate(ranges):
+        end = ranges[position + 1].start if position + 1 < len(ranges) else total
+        labels.extend(current.label(offset) for offset in range(end - current.start))
+    return labels
+
+
+def label_span(first: str, last: str) -> str:
+    """'5' or '5-12' / 'A1-A9' as printed in the index."""
+    return first if first == last else f"{first}\u2013{last}"

@@ -1,0 +1,94 @@
+"""Invariants of bundle page numbering (bundler.bundle.plan) and the spec loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bundler.bundle.plan import Numbering, SectionInput, plan_bundle, roman
+from bundler.bundle.spec import load_spec
+from bundler.errors import BadInput
+
+section_lists = st.lists(
+    st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=6),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _sections(pages: list[list[int]]) -> list[SectionInput]:
+    return [SectionInput(chr(ord("A") + i), f"S{i}", tuple(p)) for i, p in enumerate(pages)]
+
+
+@given(section_lists, st.integers(1, 5), st.integers(1, 3), st.sampled_from(list(Numbering)))
+def test_page_count_is_front_matter_plus_documents(
+    pages: list[list[int]], front: int, cert: int, numbering: Numbering
+) -> None:
+    plan = plan_bundle(_sections(pages), front_pages=front, certificate_pages=cert,
+                       numbering=numbering)
+    assert plan.total_pages == front + sum(map(sum, pages)) + cert
+    assert len(set(plan.labels)) == plan.total_pages  # every label names exactly one page
+
+
+@given(section_lists, st.integers(1, 5), st.integers(1, 3), st.sampled_from(list(Numbering)))
+def test_documents_are_contiguous_and_labels_match(
+    pages: list[list[int]], front: int, cert: int, numbering: Numbering
+) -> None:
+    plan = plan_bundle(_sections(pages), front_pages=front, certificate_pages=cert,
+                       numbering=numbering)
+    expected_first = front + 1
+    for doc, count in zip(plan.documents, [p for s in pages for p in s], strict=True):
+        assert doc.first_page == expected_first
+        assert doc.pages == count
+        assert doc.first_label == plan.labels[doc.first_page - 1]
+        assert doc.last_label == plan.labels[doc.last_page - 1]
+        expected_first = doc.last_page + 1
+    assert expected_first == plan.certificate_first_page
+
+
+@given(section_lists, st.integers(1, 5))
+def test_continuous_labels_are_physical_page_numbers(pages: list[list[int]], front: int) -> None:
+    plan = plan_bundle(_sections(pages), front_pages=front, certificate_pages=1)
+    assert plan.labels == tuple(str(n) for n in range(1, plan.total_pages + 1))
+    assert [d.number for d in plan.documents] == list(range(1, len(plan.documents) + 1))
+
+
+@given(section_lists, st.integers(1, 5))
+def test_sectioned_labels_restart_per_section(pages: list[list[int]], front: int) -> None:
+    plan = plan_bundle(_sections(pages), front_pages=front, certificate_pages=1,
+                       numbering=Numbering.SECTIONED)
+    assert plan.labels[:front] == tuple(roman(n) for n in range(1, front + 1))
+    for section, counts in zip(plan.sections, pages, strict=True):
+        labels = plan.labels[section.first_page - 1 : section.last_page]
+        assert labels == tuple(f"{section.label}{n}" for n in range(1, sum(counts) + 1))
+    assert plan.labels[-1] == "cert-1"
+
+
+def test_roman() -> None:
+    assert [roman(n) for n in (1, 4, 9, 14, 40, 1994)] == ["i", "iv", "ix", "xiv", "xl", "mcmxciv"]
+
+
+def test_spec_errors_name_file_line_and_field(tmp_path: Path) -> None:
+    spec = tmp_path / "bundle.yaml"
+    spec.write_text(
+        "reference: HB-1\n"
+        "title: T\n"
+        "sections:\n"
+        "  - label: A\n"
+        "    title: Scheme\n"
+        "    documents:\n"
+        "      - file: a.pdf\n"
+        "        tittle: Misspelt\n"
+        "      - file: ../outside.pdf\n"
+        "        title: Outside\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BadInput) as caught:
+        load_spec(spec, "bundle.yaml")
+    lines = caught.value.message.splitlines()
+    assert "bundle.yaml:7: sections.0.documents.0.title: required field is missing" in lines
+    assert "bundle.yaml:8: sections.0.documents.0.tittle: unknown field (check the spelling)" in lines
+    assert any(line.startswith("bundle.yaml:9: sections.0.documents.1.file:") for line in lines)
