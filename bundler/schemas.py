@@ -1,0 +1,77 @@
+"""Export the JSON Schemas of every file the toolkit reads or writes.
+
+The Pydantic models are the single source of truth; ``schemas/`` holds their
+exported JSON Schemas, the published contract for editors (YAML files name
+their schema in a ``yaml-language-server`` comment) and for other systems.
+A test fails when the checked-in files drift from the models.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from bundler.fileio import write_text_atomic
+
+# file name -> (module, class name, title)
+SCHEMAS: dict[str, tuple[str, str, str]] = {
+    "case.schema.json": ("bundler.case.models", "Case", "Supported housing review: case.yaml"),
+    "resident.schema.json": (
+        "bundler.case.models",
+        "Resident",
+        "Supported housing review: residents/<REF>.yaml",
+    ),
+    "checklist-item.schema.json": (
+        "bundler.case.checklist",
+        "OutstandingItem",
+        "An outstanding item reported by `bundler checklist --json`",
+    ),
+}
+
+_BASE_ID = "https://supported-housing-bundler.invalid/schemas/"
+
+
+def default_schema_dir() -> Path:
+    """The project's schemas/ folder (beside the bundler package)."""
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+def _model(module: str, name: str) -> type[BaseModel]:
+    model = getattr(importlib.import_module(module), name)
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        raise TypeError(f"{module}.{name} is not a Pydantic model")
+    return model
+
+
+def schema_for(file_name: str) -> dict[str, Any]:
+    module, name, title = SCHEMAS[file_name]
+    schema = _model(module, name).model_json_schema(mode="validation")
+    schema["title"] = title
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": _BASE_ID + file_name, **schema}
+
+
+def render_schema(file_name: str) -> str:
+    return json.dumps(schema_for(file_name), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_schemas(target: Path) -> list[Path]:
+    written = []
+    for file_name in sorted(SCHEMAS):
+        path = target / file_name
+        write_text_atomic(path, render_schema(file_name))
+        written.append(path)
+    return written
+
+
+def stale_schemas(target: Path) -> list[str]:
+    """Names of schema files that are missing or differ from the models."""
+    stale = []
+    for file_name in sorted(SCHEMAS):
+        path = target / file_name
+        if not path.exists() or path.read_text(encoding="utf-8") != render_schema(file_name):
+            stale.append(file_name)
+    return stale
