@@ -1,0 +1,45 @@
+"""A readable history of a case's audit log (``bundler audit show``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bundler.audit.model import AuditEntry, FileRecord, format_time
+
+SHORT = 12
+
+
+def _file(record: FileRecord) -> str:
+    return f"{record.path} ({record.sha256[:SHORT]})"
+
+
+def render_history(entries: Sequence[AuditEntry]) -> str:
+    """A plain-text table: seq, UTC time, action, user, outputs with short hashes.
+
+    Each further output of an entry goes on its own line under the first.
+    """
+    header = ("seq", "time (UTC)", "action", "user", "outputs (sha256)")
+    rows: list[tuple[str, str, str, str, str]] = []
+    for entry in entries:
+        outputs = [_file(o) for o in entry.outputs] or ["-"]
+        rows.append(
+            (str(entry.seq), format_time(entry.time), str(entry.action), entry.user, outputs[0])
+        )
+        rows.extend(("", "", "", "", more) for more in outputs[1:])
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+
+    def fmt(row: tuple[str, str, str, str, str]) -> str:
+        seq, when, action, user, files = row
+        return "  ".join(
+            [
+                seq.rjust(widths[0]),
+                when.ljust(widths[1]),
+                action.ljust(widths[2]),
+                user.ljust(widths[3]),
+                files,
+            ]
+        ).rstrip()
+
+    if not rows:
+        return "(no entries recorded yet)"
+    return "\n".join([fmt(header), *(fmt(row) for row in rows)])

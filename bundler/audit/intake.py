@@ -1,0 +1,104 @@
+"""Receiving an evidence file into a case folder (``bundler evidence add``).
+
+The copy and its audit entry happen under the audit log's exclusive lock, so
+two officers adding the same name at once cannot silently replace each other's
+file: the second is refused (or, with ``force``, its entry records the SHA-256
+of the file it replaced).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from bundler.audit.log import exclusive_log
+from bundler.audit.model import AuditAction, AuditEntry
+from bundler.errors import BadInput, InputNotFound, OutputFailed
+from bundler.fileio import atomic_writer, refuse_overwrite, sha256_file
+
+EVIDENCE_DIR = "evidence"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class EvidenceAdded:
+    path: Path  # the copy inside CASE_DIR/evidence/
+    sha256: str
+    bytes: int
+    replaced_sha256: str | None  # the file replaced with force, if any
+    entry: AuditEntry  # the evidence_added entry
+
+
+def evidence_destination(case_dir: Path, source: Path, as_path: str | None) -> Path:
+    """``case_dir/evidence/<as_path or the file's name>``, refusing names that escape it."""
+    name = as_path if as_path is not None else source.name
+    relative = PurePosixPath(name.replace("\\", "/"))
+    if (
+        not name.strip()
+        or relative.is_absolute()
+        or any(part in ("", ".", "..") for part in relative.parts)
+        or not relative.parts
+    ):
+        raise BadInput(
+            f"{name}: not a name inside the case's evidence folder",
+            "Give a plain file name, optionally in subfolders, e.g. provider/tenancy-R01.pdf.",
+        )
+    return case_dir / EVIDENCE_DIR / Path(*relative.parts)
+
+
+def add_evidence(
+    case_dir: Path,
+    source: Path,
+    *,
+    as_path: str | None = None,
+    force: bool = False,
+    now: dt.datetime | None = None,
+) -> EvidenceAdded:
+    """Copy ``source`` byte for byte into ``case_dir/evidence/`` and record it in the log.
+
+    The copy is atomic (temporary file, fsync, rename). Raises InputNotFound
+    (no such file or case folder), BadInput (a folder, or a bad ``as_path``),
+    OutputExists (the name is taken and ``force`` is not set), OutputFailed.
+    """
+    if not source.exists():
+        raise InputNotFound.for_path(source)
+    if not source.is_file():
+        raise BadInput(f"{source}: is not a file", "Add files one at a time.")
+    destination = evidence_destination(case_dir, source, as_path)
+    with exclusive_log(case_dir) as writer:
+        refuse_overwrite([destination], force)
+        replaced = None
+        if destination.exists():
+            if not destination.is_file():
+                raise BadInput(f"{destination}: is a folder", "Choose another name with --as.")
+            replaced = sha256_file(destination)
+        digest, size = _copy(source, destination)
+        if sha256_file(destination) != digest:  # pragma: no cover - failing disk
+            raise OutputFailed(f"{destination}: the copy does not read back identically")
+        details = {"replaced_sha256": replaced} if replaced is not None else {}
+        entry = writer.record(
+            AuditAction.EVIDENCE_ADDED,
+            inputs=(source,),
+            outputs=(destination,),
+            details=details,
+            now=now,
+        )
+    return EvidenceAdded(destination, digest, size, replaced, entry)
+
+
+def _copy(source: Path, destination: Path) -> tuple[str, int]:
+    """Copy atomically, hashing the bytes as they are read."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        reader = source.open("rb")
+    except OSError as exc:
+        raise BadInput(f"{source}: cannot be read ({exc.strerror})") from exc
+    with reader, atomic_writer(destination) as writer:
+        for block in iter(lambda: reader.read(_CHUNK), b""):
+            digest.update(block)
+            size += len(block)
+            writer.write(block)
+    return digest.hexdigest(), size

@@ -1,0 +1,565 @@
+"""Appending to and reading a case folder's ``audit.jsonl``.
+
+Writers take an exclusive ``flock`` on the log file itself, read the last
+entry under the lock to chain to it, write the new line with one ``write``,
+``fsync`` it, and only then release the lock; readers take a shared lock, so
+nobody ever sees half a line written by someone else.
+
+A crash (or a full disk) can still leave the last line cut off: a line with no
+``\\n`` at the end. That is never dropped silently. The next writer (or
+``repair_log``) either completes it, when the bytes are a whole, correctly
+chained entry that only lacks its line ending, or sets the bytes aside in
+``audit.jsonl.torn-<seq>`` and records that in the chain as a
+``log_repaired`` entry whose output is the set-aside file with its SHA-256.
+Until then ``verify_log`` reports the cut-off line as a problem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import getpass
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import rfc8785
+from pydantic import ValidationError
+
+from bundler import TOOL_NAME, __version__
+from bundler.audit.model import (
+    FORMAT,
+    GENESIS,
+    AuditAction,
+    AuditEntry,
+    FileRecord,
+    ToolInfo,
+    canonical_json,
+    entry_hash,
+)
+from bundler.errors import BadInput, InputNotFound, OutputExists, OutputFailed
+from bundler.fileio import sha256_file, write_bytes_atomic
+
+LOG_NAME = "audit.jsonl"
+LOCK_TIMEOUT_SECONDS = 60.0
+_TAIL_BLOCK = 1 << 16
+
+log = logging.getLogger(__name__)
+
+_UNREADABLE_HINT = (
+    "Run `bundler audit verify CASE_DIR` to see what is wrong, and restore audit.jsonl "
+    "from the council's backup; do not edit it by hand."
+)
+
+
+def log_path(case_dir: Path) -> Path:
+    """Where a case folder's audit log lives."""
+    return case_dir / LOG_NAME
+
+
+# --------------------------------------------------------------------------- locking
+
+
+def _require_case_dir(case_dir: Path) -> None:
+    if not case_dir.exists():
+        raise InputNotFound.for_path(case_dir, "case folder")
+    if not case_dir.is_dir():
+        raise BadInput(f"{case_dir}: is a file, not a case folder", "Give the case folder itself.")
+
+
+def _acquire(fd: int, operation: int, path: Path) -> None:
+    """flock with a deadline, so a stuck writer elsewhere cannot hang us for ever."""
+    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+    delay = 0.001
+    while True:
+        try:
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise OutputFailed(
+                    f"{path}: another program has kept the audit log locked for "
+                    f"{int(LOCK_TIMEOUT_SECONDS)} seconds",
+                    "Wait for the other officer's command to finish, then try again.",
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
+
+@contextlib.contextmanager
+def _locked(case_dir: Path, *, exclusive: bool) -> Iterator[int | None]:
+    """Yield a file descriptor on the log holding the lock (``None``: no log yet, read-only)."""
+    _require_case_dir(case_dir)
+    path = log_path(case_dir)
+    if exclusive:
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
+    else:
+        flags = os.O_RDONLY | os.O_CLOEXEC
+    existed = path.exists()
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileNotFoundError:
+        if exclusive:
+            raise OutputFailed(f"{path}: cannot create the audit log here") from None
+        yield None
+        return
+    except OSError as exc:
+        verb = "write to" if exclusive else "read"
+        raise OutputFailed(f"{path}: cannot {verb} the audit log ({exc.strerror})") from exc
+    try:
+        _acquire(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, path)
+        if exclusive and not existed:
+            _fsync_dir(case_dir)
+        yield fd
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a new directory entry (a created log or set-aside file) survive a crash."""
+    dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+# --------------------------------------------------------------------------- reading the tail
+
+
+@dataclass(frozen=True)
+class _Tail:
+    """The end of the log: its last complete line and any bytes after it."""
+
+    size: int
+    complete_end: int  # offset just after the last b"\n" (0 when there is none)
+    last_line: bytes | None  # the last complete line without its b"\n"
+    last_line_no: int  # its 1-based line number (0 when there is none)
+    torn: bytes  # bytes after the last b"\n" (a cut-off line), usually empty
+
+
+def _read_tail(fd: int) -> _Tail:
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return _Tail(0, 0, None, 0, b"")
+    # Read backwards until the buffer holds two line endings (or the whole file).
+    start = size
+    buffer = b""
+    while start > 0:
+        step = min(_TAIL_BLOCK, start)
+        start -= step
+        buffer = os.pread(fd, step, start) + buffer
+        last_nl = buffer.rfind(b"\n")
+        if last_nl != -1 and buffer.rfind(b"\n", 0, last_nl) != -1:
+            break
+    last_nl = buffer.rfind(b"\n")
+    if last_nl == -1:
+        return _Tail(size, 0, None, 0, buffer)
+    torn = buffer[last_nl + 1 :]
+    prev_nl = buffer.rfind(b"\n", 0, last_nl)
+    if prev_nl == -1 and start > 0:  # pragma: no cover - the loop above reads far enough
+        raise AssertionError("tail read stopped early")
+    last_line = buffer[prev_nl + 1 : last_nl]
+    complete_end = start + last_nl + 1
+    return _Tail(size, complete_end, last_line, _count_lines(fd, complete_end), torn)
+
+
+def _count_lines(fd: int, end: int) -> int:
+    count = 0
+    offset = 0
+    while offset < end:
+        block = os.pread(fd, min(1 << 20, end - offset), offset)
+        if not block:
+            break
+        count += block.count(b"\n")
+        offset += len(block)
+    return count
+
+
+def parse_line(raw: bytes) -> tuple[dict[str, Any], AuditEntry]:
+    """Parse one line (without ``\\n``); raise ValueError saying, without content, what is wrong."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not valid UTF-8 text") from None
+    if not text.strip():
+        raise ValueError("blank line")
+    try:
+        fields = json.loads(text, object_pairs_hook=_reject_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON (at character {exc.pos + 1})") from None
+    if not isinstance(fields, dict):
+        raise ValueError("not a JSON object")
+    if isinstance(fields.get("format"), int) and fields["format"] > FORMAT:
+        raise ValueError(
+            f"written in audit format {fields['format']} by a newer version of the toolkit; "
+            "upgrade the toolkit to read it"
+        )
+    try:
+        entry = AuditEntry.model_validate(fields)
+    except ValidationError as exc:
+        raise ValueError(_describe_validation_error(exc)) from None
+    try:
+        canonical_json(fields)
+    except rfc8785.CanonicalizationError:
+        raise ValueError("holds a value JSON canonical form cannot represent") from None
+    return fields, entry
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the field {key!r} appears twice")
+        result[key] = value
+    return result
+
+
+def _describe_validation_error(exc: ValidationError) -> str:
+    # Never echo the input: it may hold details an officer should not have typed.
+    first = exc.errors(include_input=False, include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "entry"
+    return f"field {where!r}: {first['msg']}"
+
+
+def _last_entry(path: Path, tail: _Tail) -> AuditEntry | None:
+    if tail.last_line is None:
+        return None
+    try:
+        _fields, entry = parse_line(tail.last_line)
+    except ValueError as exc:
+        raise BadInput(
+            f"{path}: line {tail.last_line_no}: the last entry cannot be read ({exc}), "
+            "so nothing can be chained after it",
+            _UNREADABLE_HINT,
+        ) from None
+    return entry
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _current_user() -> str:
+    try:
+        name = getpass.getuser()
+    except Exception:  # no USER/LOGNAME and no passwd entry (e.g. some containers)
+        name = ""
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:256] or f"uid-{os.getuid()}"
+
+
+def _utc_seconds(now: dt.datetime | None) -> dt.datetime:
+    if now is None:
+        now = dt.datetime.now(dt.UTC)
+    elif now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware (e.g. datetime.now(datetime.UTC))")
+    return now.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def _display_path(path: Path, case_dir: Path) -> str:
+    """Path relative to the case folder when the file is inside it, else as given."""
+    # abspath first: it normalises ".." without following symlinks
+    for base, target in (
+        (Path(os.path.abspath(case_dir)), Path(os.path.abspath(path))),  # noqa: PTH100
+        (case_dir.resolve(), path.resolve()),
+    ):
+        with contextlib.suppress(ValueError):
+            return target.relative_to(base).as_posix()
+    return str(path)
+
+
+def file_record(path: Path, case_dir: Path) -> FileRecord:
+    """Describe a file by its exact bytes, for an entry's ``inputs`` or ``outputs``."""
+    if not path.exists():
+        raise InputNotFound.for_path(path)
+    if not path.is_file():
+        raise BadInput(f"{path}: is not a file", "Name a file, not a folder.")
+    try:
+        digest = sha256_file(path)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be read ({exc.strerror})") from exc
+    return FileRecord(path=_display_path(path, case_dir), sha256=digest, bytes=size)
+
+
+def _write_all(fd: int, data: bytes, path: Path) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except OSError as exc:
+        hint = "Free some disk space, then try again." if exc.errno == errno.ENOSPC else None
+        raise OutputFailed(f"{path}: cannot write to the audit log ({exc.strerror})", hint) from exc
+
+
+def _append(
+    fd: int,
+    case_dir: Path,
+    action: AuditAction,
+    *,
+    inputs: Sequence[Path],
+    outputs: Sequence[Path],
+    details: Mapping[str, str] | None,
+    now: dt.datetime | None,
+) -> AuditEntry:
+    """Append one entry; the caller holds the exclusive lock on ``fd``."""
+    path = log_path(case_dir)
+    _repair_locked(fd, case_dir, now)
+    tail = _read_tail(fd)
+    last = _last_entry(path, tail)
+    fields: dict[str, Any] = {
+        "format": FORMAT,
+        "seq": 1 if last is None else last.seq + 1,
+        "time": _utc_seconds(now),
+        "action": AuditAction(action),
+        "user": _current_user(),
+        "tool": ToolInfo(name=TOOL_NAME, version=__version__),
+        "inputs": tuple(file_record(Path(p), case_dir) for p in inputs),
+        "outputs": tuple(file_record(Path(p), case_dir) for p in outputs),
+        "details": dict(details or {}),
+        "prev": GENESIS if last is None else last.hash,
+        "hash": GENESIS,  # placeholder, replaced below once the content is final
+    }
+    try:
+        draft = AuditEntry.model_validate(fields)
+    except ValidationError as exc:
+        # Only ``details`` can be wrong here, and that is the calling code's mistake.
+        raise ValueError(f"invalid audit entry: {_describe_validation_error(exc)}") from None
+    entry = draft.model_copy(update={"hash": draft.computed_hash()})
+    _write_all(fd, entry.line(), path)
+    return entry
+
+
+def record(
+    case_dir: Path,
+    action: AuditAction,
+    *,
+    inputs: Sequence[Path] = (),
+    outputs: Sequence[Path] = (),
+    details: Mapping[str, str] | None = None,
+    now: dt.datetime | None = None,
+) -> AuditEntry:
+    """Append one entry to ``case_dir/audit.jsonl`` (created if missing) and return it.
+
+    ``inputs`` and ``outputs`` are hashed now, so call this after the outputs are
+    written. ``details`` holds short strings only (keys ``[a-z][a-z0-9_]*``, at
+    most 20, values up to 200 characters, one line): references, never names.
+    ``now`` (timezone-aware) is for tests; by default the current UTC time.
+    Raises InputNotFound (case folder or a named file missing), BadInput (the
+    last entry cannot be read), OutputFailed (cannot write or lock the log);
+    ValueError for a programming mistake (bad ``details`` or a naive ``now``).
+    """
+    with _locked(case_dir, exclusive=True) as fd:
+        assert fd is not None
+        return _append(
+            fd, case_dir, action, inputs=inputs, outputs=outputs, details=details, now=now
+        )
+
+
+@contextlib.contextmanager
+def exclusive_log(case_dir: Path) -> Iterator[LogWriter]:
+    """Hold the log's exclusive lock across several steps (check, write a file, record).
+
+    ``flock`` locks are not re-entrant across separate opens, so code that holds
+    this must record through the yielded writer, never through ``record``.
+    """
+    with _locked(case_dir, exclusive=True) as fd:
+        assert fd is not None
+        yield LogWriter(fd, case_dir)
+
+
+class LogWriter:
+    """Records entries while its ``exclusive_log`` block holds the lock."""
+
+    def __init__(self, fd: int, case_dir: Path) -> None:
+        self._fd = fd
+        self._case_dir = case_dir
+
+    def record(
+        self,
+        action: AuditAction,
+        *,
+        inputs: Sequence[Path] = (),
+        outputs: Sequence[Path] = (),
+        details: Mapping[str, str] | None = None,
+        now: dt.datetime | None = None,
+    ) -> AuditEntry:
+        return _append(
+            self._fd,
+            self._case_dir,
+            action,
+            inputs=inputs,
+            outputs=outputs,
+            details=details,
+            now=now,
+        )
+
+
+# --------------------------------------------------------------------------- torn writes
+
+
+@dataclass(frozen=True)
+class Repair:
+    """What ``repair_log`` did about a last line cut off by a crash."""
+
+    line: int  # the cut-off line's number
+    completed: bool  # True: it was a whole entry missing only its line ending
+    set_aside: Path | None  # where the cut-off bytes went when not completed
+    entry: AuditEntry | None  # the log_repaired entry recorded when set aside
+
+
+def repair_log(case_dir: Path, now: dt.datetime | None = None) -> Repair | None:
+    """Deal with a cut-off last line now (``record`` also does it first); None if none."""
+    with _locked(case_dir, exclusive=True) as fd:
+        assert fd is not None
+        return _repair_locked(fd, case_dir, now)
+
+
+def _repair_locked(fd: int, case_dir: Path, now: dt.datetime | None) -> Repair | None:
+    tail = _read_tail(fd)
+    if not tail.torn:
+        return None
+    path = log_path(case_dir)
+    line_no = tail.last_line_no + 1
+    last = _last_entry(path, tail)
+    if _completes_chain(tail.torn, last):
+        _write_all(fd, b"\n", path)
+        log.warning(
+            "%s: line %d had lost its line ending (an interrupted write); the entry was "
+            "complete, so the line ending was added",
+            path,
+            line_no,
+        )
+        return Repair(line=line_no, completed=True, set_aside=None, entry=None)
+    next_seq = 1 if last is None else last.seq + 1
+    aside = _free_name(case_dir, f"{LOG_NAME}.torn-{next_seq}")
+    write_bytes_atomic(aside, tail.torn)
+    _fsync_dir(case_dir)
+    try:
+        os.ftruncate(fd, tail.complete_end)
+        os.fsync(fd)
+    except OSError as exc:
+        raise OutputFailed(f"{path}: cannot repair the audit log ({exc.strerror})") from exc
+    log.warning(
+        "%s: line %d was cut off part-way through writing (an interrupted write); its %d "
+        "bytes were moved to %s and the repair was recorded in the log",
+        path,
+        line_no,
+        len(tail.torn),
+        aside,
+    )
+    entry = _append(
+        fd,
+        case_dir,
+        AuditAction.LOG_REPAIRED,
+        inputs=(),
+        outputs=(aside,),
+        details={"cut_off_line": str(line_no), "repair": "set aside"},
+        now=now,
+    )
+    return Repair(line=line_no, completed=False, set_aside=aside, entry=entry)
+
+
+def _completes_chain(torn: bytes, last: AuditEntry | None) -> bool:
+    try:
+        fields, entry = parse_line(torn)
+    except ValueError:
+        return False
+    expected_prev = GENESIS if last is None else last.hash
+    expected_seq = 1 if last is None else last.seq + 1
+    return (
+        entry.seq == expected_seq
+        and entry.prev == expected_prev
+        and entry.hash == entry_hash(fields)
+        and entry.line() == torn + b"\n"
+    )
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    candidate = folder / name
+    counter = 2
+    while candidate.exists():
+        candidate = folder / f"{name}-{counter}"
+        counter += 1
+        if counter > 1000:  # pragma: no cover - a thousand crashes at one position
+            raise OutputExists(f"{folder / name}: already exists; nothing was changed")
+    return candidate
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_raw_lines(case_dir: Path) -> tuple[Path, bytes]:
+    """The log's bytes, read under a shared lock. Raises InputNotFound when there is no log."""
+    path = log_path(case_dir)
+    with _locked(case_dir, exclusive=False) as fd:
+        if fd is None:
+            raise InputNotFound(
+                f"{path}: audit log not found",
+                "Nothing has been recorded for this case yet, or the case folder is wrong: "
+                "the log is created when the first evidence file is added, letter written "
+                "or bundle built.",
+            )
+        size = os.fstat(fd).st_size
+        chunks = []
+        offset = 0
+        while offset < size:
+            block = os.pread(fd, min(1 << 20, size - offset), offset)
+            if not block:
+                break
+            chunks.append(block)
+            offset += len(block)
+    return path, b"".join(chunks)
+
+
+def read_entries(case_dir: Path) -> list[AuditEntry]:
+    """Every complete entry in order. Does not check the chain: use ``verify_log``.
+
+    A last line cut off by a crash is skipped with a warning. Raises
+    InputNotFound when there is no log, BadInput naming the first unreadable line.
+    """
+    path, data = read_raw_lines(case_dir)
+    lines = data.split(b"\n")
+    torn = lines.pop()
+    entries = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            _fields, entry = parse_line(raw)
+        except ValueError as exc:
+            raise BadInput(
+                f"{path}: line {number}: not a readable audit entry ({exc})", _UNREADABLE_HINT
+            ) from None
+        entries.append(entry)
+    if torn:
+        log.warning(
+            "%s: line %d was cut off part-way through writing and is not shown; "
+            "`bundler audit repair` sets it aside",
+            path,
+            len(lines) + 1,
+        )
+    return entries
+
+
+def head_hash(case_dir: Path) -> str | None:
+    """``hash`` of the last complete entry (None when nothing is recorded yet).
+
+    A bundle records this in its manifest and certificate page before its own
+    ``bundle_built`` entry is appended, so the log can later be checked against
+    every bundle served (``verify_against_head``). Does not check the chain.
+    """
+    _require_case_dir(case_dir)
+    path = log_path(case_dir)
+    with _locked(case_dir, exclusive=False) as fd:
+        if fd is None:
+            return None
+        last = _last_entry(path, _read_tail(fd))
+    return None if last is None else last.hash

@@ -1,0 +1,333 @@
+"""Checking a case's audit log: the chain, and against bundles' recorded heads.
+
+``verify_log`` collects every problem rather than stopping at the first, and
+names each by entry number (``seq``) and line. A hash chain without a secret
+key shows any edit, deletion, insertion or reordering of entries, unless the
+whole chain after the change was recomputed; and it cannot show its last
+entries being cut off. Both are caught by ``verify_against_head`` with the
+head hash each served bundle recorded: a rewritten or truncated log no longer
+contains it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import rfc8785
+
+from bundler.audit.log import parse_line, read_raw_lines
+from bundler.audit.model import GENESIS, AuditEntry, canonical_json, entry_hash
+from bundler.errors import BadInput, ChecksFailed
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+SHORT = 12
+"""Hex digits of a hash shown to people (the full hash is in --json)."""
+
+
+class ProblemKind(StrEnum):
+    MALFORMED = "malformed"  # not a readable entry
+    EDITED = "edited"  # content does not match its own hash
+    REFORMATTED = "reformatted"  # same content, but not the bytes the toolkit wrote
+    OUT_OF_SEQUENCE = "out_of_sequence"  # seq is not one more than the entry before
+    DUPLICATE = "duplicate"  # a copy of an earlier entry
+    BROKEN_LINK = "broken_link"  # prev is not the hash of the entry before
+    CUT_OFF = "cut_off"  # last line has no line ending: an interrupted write
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    line: int
+    seq: int | None  # None when the line cannot be read
+    kind: ProblemKind
+    message: str  # names the entry and line, e.g. "entry 5 (line 5): ..."
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "seq": self.seq, "kind": str(self.kind), "message": self.message}
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    log: Path  # as the user gave it (case folder / audit.jsonl)
+    entries: int  # lines that hold a readable entry
+    head: str | None  # hash of the last readable entry
+    problems: tuple[AuditProblem, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_problem(self) -> AuditProblem | None:
+        return self.problems[0] if self.problems else None
+
+    def summary(self) -> str:
+        """One line: the verdict."""
+        if self.ok:
+            head = "none" if self.head is None else self.head[:SHORT]
+            return f"PASS {self.log}: {self.entries} entries, chain intact, head {head}"
+        first = self.problems[0]
+        where = (
+            f"line {first.line}" if first.seq is None else f"entry {first.seq} (line {first.line})"
+        )
+        count = len(self.problems)
+        return (
+            f"FAIL {self.log}: audit log broken, {count} problem{'s' if count != 1 else ''}; "
+            f"first bad: {where}"
+        )
+
+    def lines(self) -> list[str]:
+        """One PASS line when intact; else one FAIL line per problem and the verdict."""
+        if self.ok:
+            return [self.summary()]
+        return [f"FAIL {self.log}: {p.message}" for p in self.problems] + [self.summary()]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "log": str(self.log),
+            "ok": self.ok,
+            "entries": self.entries,
+            "head": self.head,
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+    def raise_for_problems(self) -> None:
+        """The raising form: ChecksFailed naming the first bad entry."""
+        first = self.first_problem
+        if first is not None:
+            raise ChecksFailed(
+                f"{self.log}: {first.message}",
+                "Run `bundler audit verify CASE_DIR` for every problem; compare with the "
+                "council's backup of audit.jsonl.",
+            )
+
+
+@dataclass
+class _Previous:
+    line: int
+    seq: int | None
+    hash: str | None
+
+
+def verify_log(case_dir: Path) -> AuditReport:
+    """Check every line of ``case_dir/audit.jsonl``; InputNotFound when there is none."""
+    path, data = read_raw_lines(case_dir)
+    lines = data.split(b"\n")
+    torn = lines.pop()
+    problems: list[AuditProblem] = []
+    seen: dict[str, int] = {}  # entry hash -> first line holding it
+    previous = _Previous(line=0, seq=0, hash=GENESIS)
+    entries = 0
+    head: str | None = None
+
+    for number, raw in enumerate(lines, start=1):
+        problem, entry = _check_line(number, raw, previous, seen)
+        if problem is not None:
+            problems.append(problem)
+        if entry is None:
+            previous = _Previous(line=number, seq=None, hash=None)
+            continue
+        entries += 1
+        head = entry.hash
+        seen.setdefault(entry.hash, number)
+        previous = _Previous(line=number, seq=entry.seq, hash=entry.hash)
+
+    if torn:
+        number = len(lines) + 1
+        problems.append(
+            AuditProblem(
+                number,
+                None,
+                ProblemKind.CUT_OFF,
+                f"line {number}: the last entry was cut off part-way through writing "
+                "(an interrupted write); `bundler audit repair CASE_DIR` sets it aside",
+            )
+        )
+    return AuditReport(log=path, entries=entries, head=head, problems=tuple(problems))
+
+
+def _check_line(
+    number: int, raw: bytes, previous: _Previous, seen: dict[str, int]
+) -> tuple[AuditProblem | None, AuditEntry | None]:
+    """The most telling problem with one line (if any), and its entry (if readable)."""
+    try:
+        fields, entry = parse_line(raw)
+    except ValueError as exc:
+        loose = _loose_fields(raw)
+        seq = loose.get("seq") if loose else None
+        seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+        # A changed byte that still parses as JSON but breaks the schema is an edit.
+        if loose is not None and _hash_mismatch(loose):
+            where = f"entry {seq} (line {number})" if seq is not None else f"line {number}"
+            return AuditProblem(number, seq, ProblemKind.EDITED, f"{where}: {_EDITED}"), None
+        return (
+            AuditProblem(
+                number,
+                None,
+                ProblemKind.MALFORMED,
+                f"line {number}: not a readable audit entry ({exc})",
+            ),
+            None,
+        )
+
+    where = f"entry {entry.seq} (line {number})"
+    if entry.hash != entry_hash(fields):
+        return AuditProblem(number, entry.seq, ProblemKind.EDITED, f"{where}: {_EDITED}"), entry
+    if raw != canonical_json(fields) or entry.line() != raw + b"\n":
+        return (
+            AuditProblem(
+                number,
+                entry.seq,
+                ProblemKind.REFORMATTED,
+                f"{where}: not byte for byte as the toolkit wrote it "
+                "(reformatted or re-encoded after it was written)",
+            ),
+            entry,
+        )
+    if entry.hash in seen:
+        return (
+            AuditProblem(
+                number,
+                entry.seq,
+                ProblemKind.DUPLICATE,
+                f"{where}: a second copy of the entry on line {seen[entry.hash]}",
+            ),
+            entry,
+        )
+    if previous.seq is not None and entry.seq != previous.seq + 1:
+        expected = previous.seq + 1
+        return (
+            AuditProblem(
+                number,
+                entry.seq,
+                ProblemKind.OUT_OF_SEQUENCE,
+                f"{where}: out of order: entry {expected} should come here, so an "
+                "entry was deleted, inserted or moved",
+            ),
+            entry,
+        )
+    if previous.hash is not None and entry.prev != previous.hash:
+        if previous.line == 0:
+            message = (
+                f"{where}: the log does not start here: its first entries were "
+                "removed, or the log was replaced"
+            )
+        else:
+            message = (
+                f"{where}: does not follow on from the entry before it (line "
+                f"{previous.line}): that entry was replaced, or entries between "
+                "them were removed or inserted"
+            )
+        return AuditProblem(number, entry.seq, ProblemKind.BROKEN_LINK, message), entry
+    return None, entry
+
+
+_EDITED = "changed after it was written: its content no longer matches its hash"
+
+
+def _loose_fields(raw: bytes) -> dict[str, Any] | None:
+    """The line as plain JSON, when it is JSON at all (to tell an edit from garbage)."""
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _hash_mismatch(fields: dict[str, Any]) -> bool:
+    stored = fields.get("hash")
+    if not isinstance(stored, str):
+        return False
+    try:
+        return stored != entry_hash(fields)
+    except rfc8785.CanonicalizationError:
+        return False
+
+
+@dataclass(frozen=True)
+class HeadCheck:
+    """Whether a head hash recorded by a served bundle is still in the log."""
+
+    log: Path
+    head: str
+    ok: bool
+    seq: int | None  # the entry with that hash, when found
+    line: int | None
+    message: str  # one line, starting PASS or FAIL
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "head": self.head,
+            "ok": self.ok,
+            "seq": self.seq,
+            "line": self.line,
+            "message": self.message,
+        }
+
+
+def verify_against_head(case_dir: Path, head: str, report: AuditReport | None = None) -> HeadCheck:
+    """Is ``head`` (a bundle's recorded head hash) an entry of an intact chain?
+
+    True only when an entry carries that hash, and no problem lies on or before
+    its line. A log cut short after that entry, or rewritten from before it, fails.
+    Pass ``report`` (from ``verify_log``) to check several heads with one read.
+    """
+    head = head.strip().lower()
+    if not _HEX64.match(head):
+        raise BadInput(
+            f"{head!r}: not a head hash (64 hexadecimal characters)",
+            "Copy the audit head hash from the bundle's manifest or certificate page.",
+        )
+    if report is None:
+        report = verify_log(case_dir)
+    found = _find_hash(case_dir, head)
+    short = head[:SHORT]
+    if found is None:
+        return HeadCheck(
+            report.log,
+            head,
+            False,
+            None,
+            None,
+            f"FAIL {report.log}: head {short} is not in the log: entries were "
+            "removed from its end, or the log was rewritten",
+        )
+    seq, line = found
+    earlier = [p for p in report.problems if p.line <= line]
+    if earlier:
+        return HeadCheck(
+            report.log,
+            head,
+            False,
+            seq,
+            line,
+            f"FAIL {report.log}: head {short} is entry {seq} (line {line}), but "
+            f"the chain up to it is broken: {earlier[0].message}",
+        )
+    return HeadCheck(
+        report.log,
+        head,
+        True,
+        seq,
+        line,
+        f"PASS {report.log}: head {short} is entry {seq} (line {line}), chain intact up to it",
+    )
+
+
+def _find_hash(case_dir: Path, head: str) -> tuple[int, int] | None:
+    _path, data = read_raw_lines(case_dir)
+    for number, raw in enumerate(data.split(b"\n")[:-1], start=1):
+        try:
+            fields, entry = parse_line(raw)
+        except ValueError:
+            continue
+        if entry.hash == head and entry_hash(fields) == head:
+            return entry.seq, number
+    return None
