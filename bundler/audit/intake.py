@@ -15,8 +15,8 @@ from pathlib import Path, PurePosixPath
 
 from bundler.audit.log import exclusive_log
 from bundler.audit.model import AuditAction, AuditEntry
-from bundler.errors import BadInput, InputNotFound, OutputFailed
-from bundler.fileio import atomic_writer, refuse_overwrite, sha256_file
+from bundler.errors import BadInput, InputNotFound, OutputExists, OutputFailed
+from bundler.fileio import atomic_writer, sha256_file
 
 EVIDENCE_DIR = "evidence"
 _CHUNK = 1 << 20
@@ -68,7 +68,12 @@ def add_evidence(
         raise BadInput(f"{source}: is not a file", "Add files one at a time.")
     destination = evidence_destination(case_dir, source, as_path)
     with exclusive_log(case_dir) as writer:
-        refuse_overwrite([destination], force)
+        if destination.exists() and not force:
+            raise OutputExists(
+                f"{destination}: already exists; nothing was changed",
+                "Give the copy another name with --as, or add --force to replace it "
+                "(the audit log keeps the replaced file's SHA-256).",
+            )
         replaced = None
         if destination.exists():
             if not destination.is_file():

@@ -418,13 +418,21 @@ class Repair:
 
 
 def repair_log(case_dir: Path, now: dt.datetime | None = None) -> Repair | None:
-    """Deal with a cut-off last line now (``record`` also does it first); None if none."""
+    """Deal with a cut-off last line now (``record`` also does it first); None if none.
+
+    Raises InputNotFound when the case has no log (it is never created here).
+    """
+    _require_case_dir(case_dir)
+    if not log_path(case_dir).exists():
+        raise _no_log(case_dir)
     with _locked(case_dir, exclusive=True) as fd:
         assert fd is not None
-        return _repair_locked(fd, case_dir, now)
+        return _repair_locked(fd, case_dir, now, warn=False)
 
 
-def _repair_locked(fd: int, case_dir: Path, now: dt.datetime | None) -> Repair | None:
+def _repair_locked(
+    fd: int, case_dir: Path, now: dt.datetime | None, *, warn: bool = True
+) -> Repair | None:
     tail = _read_tail(fd)
     if not tail.torn:
         return None
@@ -433,12 +441,13 @@ def _repair_locked(fd: int, case_dir: Path, now: dt.datetime | None) -> Repair |
     last = _last_entry(path, tail)
     if _completes_chain(tail.torn, last):
         _write_all(fd, b"\n", path)
-        log.warning(
-            "%s: line %d had lost its line ending (an interrupted write); the entry was "
-            "complete, so the line ending was added",
-            path,
-            line_no,
-        )
+        if warn:
+            log.warning(
+                "%s: line %d had lost its line ending (an interrupted write); the entry was "
+                "complete, so the line ending was added",
+                path,
+                line_no,
+            )
         return Repair(line=line_no, completed=True, set_aside=None, entry=None)
     next_seq = 1 if last is None else last.seq + 1
     aside = _free_name(case_dir, f"{LOG_NAME}.torn-{next_seq}")
@@ -449,14 +458,15 @@ def _repair_locked(fd: int, case_dir: Path, now: dt.datetime | None) -> Repair |
         os.fsync(fd)
     except OSError as exc:
         raise OutputFailed(f"{path}: cannot repair the audit log ({exc.strerror})") from exc
-    log.warning(
-        "%s: line %d was cut off part-way through writing (an interrupted write); its %d "
-        "bytes were moved to %s and the repair was recorded in the log",
-        path,
-        line_no,
-        len(tail.torn),
-        aside,
-    )
+    if warn:
+        log.warning(
+            "%s: line %d was cut off part-way through writing (an interrupted write); its %d "
+            "bytes were moved to %s and the repair was recorded in the log",
+            path,
+            line_no,
+            len(tail.torn),
+            aside,
+        )
     entry = _append(
         fd,
         case_dir,
@@ -498,17 +508,20 @@ def _free_name(folder: Path, name: str) -> Path:
 # --------------------------------------------------------------------------- reading
 
 
+def _no_log(case_dir: Path) -> InputNotFound:
+    return InputNotFound(
+        f"{log_path(case_dir)}: audit log not found",
+        "Nothing has been recorded for this case yet, or the case folder is wrong: the log "
+        "is created when the first evidence file is added, letter written or bundle built.",
+    )
+
+
 def read_raw_lines(case_dir: Path) -> tuple[Path, bytes]:
     """The log's bytes, read under a shared lock. Raises InputNotFound when there is no log."""
     path = log_path(case_dir)
     with _locked(case_dir, exclusive=False) as fd:
         if fd is None:
-            raise InputNotFound(
-                f"{path}: audit log not found",
-                "Nothing has been recorded for this case yet, or the case folder is wrong: "
-                "the log is created when the first evidence file is added, letter written "
-                "or bundle built.",
-            )
+            raise _no_log(case_dir)
         size = os.fstat(fd).st_size
         chunks = []
         offset = 0

@@ -144,7 +144,7 @@ def verify_log(case_dir: Path) -> AuditReport:
                 None,
                 ProblemKind.CUT_OFF,
                 f"line {number}: the last entry was cut off part-way through writing "
-                "(an interrupted write); `bundler audit repair CASE_DIR` sets it aside",
+                f"(an interrupted write); `bundler audit repair {path.parent}` sets it aside",
             )
         )
     return AuditReport(log=path, entries=entries, head=head, problems=tuple(problems))
