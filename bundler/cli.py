@@ -169,6 +169,147 @@ def schemas(out_dir: Path | None, check: bool) -> None:
     click.echo(f"Wrote {len(written)} schemas to {target}")
 
 
+# --------------------------------------------------------------------------- audit log
+
+
+def _parse_heads(
+    _ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    heads = tuple(value.strip().lower() for value in values)
+    for head in heads:
+        if len(head) != 64 or any(ch not in "0123456789abcdef" for ch in head):
+            raise click.BadParameter(
+                f"{head!r} is not a head hash: copy the 64 hexadecimal characters from the "
+                "bundle's manifest or certificate page",
+                param=param,
+            )
+    return heads
+
+
+@cli.group()
+def audit() -> None:
+    """The case's tamper-evident audit log (CASE_DIR/audit.jsonl): check it, read it."""
+
+
+@audit.command("verify")
+@click.argument("case_dir", type=_PATH)
+@click.option(
+    "--head",
+    "heads",
+    multiple=True,
+    metavar="HEX",
+    callback=_parse_heads,
+    help="Also check that this audit head hash, from a bundle's manifest or certificate "
+    "page, is still in the log (repeatable). Catches entries cut off the end.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def audit_verify(case_dir: Path, heads: tuple[str, ...], as_json: bool) -> None:
+    """Check that no entry of the audit log was edited, deleted, inserted or moved.
+
+    Prints one PASS line when the chain is intact (exit 0); else one FAIL line per
+    problem, naming the first bad entry and its line (exit 1).
+    """
+    from bundler.audit import verify_against_head, verify_log
+
+    report = verify_log(case_dir)
+    checks = [verify_against_head(case_dir, head, report) for head in heads]
+    ok = report.ok and all(checks)
+    if as_json:
+        _print_json({**report.to_json(), "ok": ok, "heads": [c.to_json() for c in checks]})
+    else:
+        for line in report.lines():
+            click.echo(line)
+        for check in checks:
+            click.echo(check.message)
+    if not ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+@audit.command("show")
+@click.argument("case_dir", type=_PATH)
+@click.option("--json", "as_json", is_flag=True, help="Print every entry in full as JSON.")
+def audit_show(case_dir: Path, as_json: bool) -> None:
+    """Show the case's history: what the toolkit did, when (UTC), by whom, and what it wrote."""
+    from bundler.audit import log_path, read_entries, render_history, verify_log
+
+    entries = read_entries(case_dir)
+    report = verify_log(case_dir)
+    if as_json:
+        _print_json(
+            {
+                "log": str(log_path(case_dir)),
+                "chain_ok": report.ok,
+                "entries": [entry.as_json() for entry in entries],
+            }
+        )
+        return
+    click.echo(render_history(entries))
+    click.echo("")
+    click.echo(report.summary())
+
+
+@audit.command("repair")
+@click.argument("case_dir", type=_PATH)
+def audit_repair(case_dir: Path) -> None:
+    """Set aside a last entry cut off by a crash, and record that in the log.
+
+    The next recorded action does this by itself; nothing else is ever changed.
+    """
+    from bundler.audit import log_path, repair_log
+
+    log = log_path(case_dir)
+    repair = repair_log(case_dir)
+    if repair is None:
+        click.echo(f"{log}: nothing to repair: the last entry is complete")
+    elif repair.completed:
+        click.echo(f"{log}: line {repair.line} had lost its line ending; the entry was "
+                   "complete and is kept")
+    else:
+        assert repair.entry is not None
+        click.echo(f"{log}: line {repair.line} was cut off; its bytes were moved to "
+                   f"{repair.set_aside}, recorded as entry {repair.entry.seq}")
+
+
+# --------------------------------------------------------------------------- evidence intake
+
+
+@cli.group()
+def evidence() -> None:
+    """Files received for a case, kept in CASE_DIR/evidence/."""
+
+
+@evidence.command("add")
+@click.argument("case_dir", type=_PATH)
+@click.argument("file", type=_PATH)
+@click.option(
+    "--as",
+    "as_path",
+    metavar="RELPATH",
+    help="Name to give the copy inside evidence/ (subfolders allowed), e.g. "
+    "provider/tenancy-R01.pdf. Default: the file's own name.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a file of the same name (the log keeps the replaced file's SHA-256).",
+)
+def evidence_add(case_dir: Path, file: Path, as_path: str | None, force: bool) -> None:
+    """Copy a received FILE unchanged into CASE_DIR/evidence/ and record it in the audit log.
+
+    File names are kept in the audit log for good: name files by the resident's
+    reference (R01), never by their name.
+    """
+    from bundler.audit import add_evidence
+
+    added = add_evidence(case_dir, file, as_path=as_path, force=force)
+    click.echo(
+        f"Added {added.path} ({added.bytes} bytes, sha256 {added.sha256}); "
+        f"audit entry {added.entry.seq}"
+    )
+    if added.replaced_sha256 is not None:
+        click.echo(f"  replaced the earlier file (sha256 {added.replaced_sha256})")
+
+
 def main() -> None:
     cli(prog_name="bundler")
 
