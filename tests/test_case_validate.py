@@ -184,7 +184,7 @@ def test_every_problem_is_reported_not_just_the_first(sample_case: Path) -> None
 
 
 def test_missing_case_folder_and_case_file(tmp_path: Path) -> None:
-    code, out, err = run("validate", str(tmp_path / "nowhere"))
+    code, _out, err = run("validate", str(tmp_path / "nowhere"))
     assert code == 3
     assert err.startswith(f"error: {tmp_path / 'nowhere'}: case folder not found\n")
     assert "Traceback" not in err
@@ -219,5 +219,5 @@ def test_library_raising_form(sample_case: Path) -> None:
     assert loaded.case.provider.name == "Brackenfold Support CIC"
     edit(sample_case / "case.yaml", "due_date: 2026-09-22", "due_date: 2026-08-22")
     assert not validate_case(sample_case).ok
-    with pytest.raises(ChecksFailed, match="first: .*information_request.due_date"):
+    with pytest.raises(ChecksFailed, match=r"first: .*information_request\.due_date"):
         load_valid_case(sample_case)

@@ -75,6 +75,6 @@ def test_bad_date_option_is_a_usage_error() -> None:
 def test_invalid_case_is_refused_with_pointer_to_validate(sample_case: Path) -> None:
     text = (sample_case / "case.yaml").read_text(encoding="utf-8")
     (sample_case / "case.yaml").write_text(text.replace("due_date: 2026-09-22", "due_date: 2026-08-22"), encoding="utf-8")
-    code, out, err = checklist(case=sample_case)
+    code, _out, err = checklist(case=sample_case)
     assert code == 1
     assert err.splitlines()[1] == f"  what to do: Run `bundler validate {sample_case}` to see every problem, fix them, then try again."

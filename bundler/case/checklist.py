@@ -333,15 +333,15 @@ def _revisit_items(loaded: LoadedCase, as_of: dt.date) -> list[OutstandingItem]:
                 "visit when done.",
             )
         )
-    for visit in case.site_visits:
-        for hazard in visit.hazards:
+    for site_visit in case.site_visits:
+        for hazard in site_visit.hazards:
             if hazard.full_inspection_required:
                 items.append(
                     OutstandingItem(
                         category=Category.HAZARD,
                         urgency=Urgency.NOTE,
                         subject=case.schemes[0].name,
-                        item=f"hazard logged {visit.date.isoformat()}: {hazard.description} "
+                        item=f"hazard logged {site_visit.date.isoformat()}: {hazard.description} "
                         f"({hazard.location}); full inspection to follow",
                         paragraph="para 88",
                         action="Confirm the detailed inspection took place"

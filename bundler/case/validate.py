@@ -158,7 +158,7 @@ def _friendly(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
         return loc, f"unknown field {key!r}; {hint}"
     if kind == "missing":
         return loc, "this field is required; add it"
-    if kind.startswith("date") or kind.startswith("datetime"):
+    if kind.startswith(("date", "datetime")):
         return loc, (
             f"{shown or 'this'} is not a real date; write it as YYYY-MM-DD, e.g. 2026-03-01"
         )
