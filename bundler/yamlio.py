@@ -7,6 +7,7 @@ crash inside the YAML library.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,10 +83,8 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
         items = []
         for index, item in enumerate(node):
             child_loc = (*loc, index)
-            try:
+            with contextlib.suppress(KeyError, AttributeError, TypeError, IndexError):
                 lines[child_loc] = node.lc.item(index)[0] + 1
-            except (KeyError, AttributeError, TypeError, IndexError):
-                pass
             items.append(_plain(item, child_loc, lines))
         return items
     if isinstance(node, str):
