@@ -157,3 +157,109 @@ def make_utf8_text(path: Path, bom: bool = False) -> Path:
     text = "Visit note\n" + "\n".join(f"Met {name}." for name in NAMES) + "\n"
     path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))
     return path
+
+
+# ---------------------------------------------------------------- reading back
+
+
+def pdf_text(path: Path) -> str:
+    """The text a recipient would copy out of the PDF (pdftotext)."""
+    import subprocess
+
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        check=True,
+    )
+    return result.stdout.decode("utf-8")
+
+
+def placed_images(path: Path) -> list[tuple[int, int, int, float, float]]:
+    """(page index, pixel width, pixel height, placed width pt, placed height pt)
+    for every image drawn with a plain ``cm ... Do`` (as reportlab draws them)."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    found: list[tuple[int, int, int, float, float]] = []
+    reader = PdfReader(path)
+    for index, page in enumerate(reader.pages):
+        xobjects = page["/Resources"].get_object().get("/XObject", {})
+        content = ContentStream(page.get_contents(), reader)
+        matrix: list[float] = [1, 0, 0, 1, 0, 0]
+        for operands, operator in content.operations:
+            if operator == b"cm":
+                matrix = [float(v) for v in operands]
+            elif operator == b"Do":
+                image = xobjects[operands[0]].get_object()
+                width = abs(matrix[0]) + abs(matrix[2])
+                height = abs(matrix[1]) + abs(matrix[3])
+                found.append((index, int(image["/Width"]), int(image["/Height"]), width, height))
+    return found
+
+
+# ------------------------------------------------------------- damaged PDFs
+
+
+def _raw_pdf(objects: dict[int, bytes], root: int = 1) -> bytes:
+    """A PDF with a correct xref table for the objects given (numbered from 1)."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
+    size = max(objects) + 1
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for number in range(1, size):
+        if number in offsets:
+            out += b"%010d 00000 n \n" % offsets[number]
+        else:
+            out += b"0000000000 65535 f \n"
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, root, xref)
+    return bytes(out)
+
+
+_CONTENT = b"<< /Length 44 >>\nstream\nBT /F1 12 Tf 72 720 Td (Page text) Tj ET\nendstream"
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def make_no_pages_pdf(path: Path) -> Path:
+    path.write_bytes(
+        _raw_pdf(
+            {1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [] /Count 0 >>"}
+        )
+    )
+    return path
+
+
+def make_pdf_missing_page_object(path: Path) -> Path:
+    """The page tree promises 2 pages; the second page object is gone."""
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+    path.write_bytes(
+        _raw_pdf(
+            {
+                1: b"<< /Type /Catalog /Pages 2 0 R >>",
+                2: b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
+                3: page,
+                4: _CONTENT,
+                5: _FONT,
+            }
+        )
+    )
+    return path
+
+
+def make_pdf_missing_content(path: Path) -> Path:
+    """A page whose content stream object is not in the file."""
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+    path.write_bytes(
+        _raw_pdf(
+            {
+                1: b"<< /Type /Catalog /Pages 2 0 R >>",
+                2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                3: page,
+                5: _FONT,
+            }
+        )
+    )
+    return path

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from bundler.errors import BadInput
-from bundler.evidence.model import IMAGE_TYPES, OFFICE_TYPES, PDF, Evidence, Rendition
+from bundler.evidence.model import EML, IMAGE_TYPES, OFFICE_TYPES, PDF, TEXT, Evidence, Rendition
 from bundler.evidence.pdfopen import open_pdf
+from bundler.fileio import write_bytes_atomic
 
 
 def render_pdf(
@@ -16,12 +18,41 @@ def render_pdf(
 
     PDFs are checked and returned as they are; everything else is converted
     locally into a new file in ``workdir`` whose name is derived from the
-    content hash, so conversions of different files never collide.
+    content hash (and caption), so conversions never collide.
     """
     media = evidence.media_type
     if media == PDF:
         open_pdf(evidence.path, source=evidence.source, password=password)
         return Rendition(pdf=evidence.path, password=password, converter="pdf")
-    if media in IMAGE_TYPES or media in OFFICE_TYPES:
-        raise BadInput(f"{evidence.source}: conversion of {media} is not available yet")
-    raise BadInput(f"{evidence.source}: conversion of {media} is not available yet")
+    if media in IMAGE_TYPES:
+        from bundler.evidence.images import render_image
+
+        out = _output_path(workdir, evidence, "image", caption)
+        write_bytes_atomic(out, render_image(evidence, caption))
+        return _checked(Rendition(pdf=out, password=None, converter="image"), evidence)
+    if media == TEXT:
+        from bundler.evidence.text import render_text
+
+        out = _output_path(workdir, evidence, "text", "")
+        write_bytes_atomic(out, render_text(evidence))
+        return _checked(Rendition(pdf=out, password=None, converter="text"), evidence)
+    if media in OFFICE_TYPES:
+        from bundler.evidence.office import render_office
+
+        return _checked(render_office(evidence, workdir), evidence)
+    if media == EML:
+        from bundler.evidence.mail import render_email
+
+        return _checked(render_email(evidence, workdir, caption), evidence)
+    raise BadInput(f"{evidence.source}: cannot be converted ({media})")
+
+
+def _output_path(workdir: Path, evidence: Evidence, kind: str, caption: str) -> Path:
+    variant = hashlib.sha256(caption.encode("utf-8")).hexdigest()[:8]
+    return workdir / f"{evidence.sha256[:20]}-{kind}-{variant}.pdf"
+
+
+def _checked(rendition: Rendition, evidence: Evidence) -> Rendition:
+    """A converted PDF must itself open cleanly (guards against a bad converter run)."""
+    open_pdf(rendition.pdf, source=evidence.source)
+    return rendition

@@ -1,0 +1,286 @@
+"""Photographs and scans (JPEG, PNG, TIFF) -> one A4 page per picture.
+
+* The page's orientation follows the picture's (a landscape photo gets a
+  landscape page), after honouring the EXIF orientation tag phones write.
+* The picture is fitted within the margins, never enlarged beyond 72 dpi, and
+  downsampled so it is placed at no more than 300 dpi: bundles stay small.
+* The caption (the document's title) and the file's name are printed under it.
+* JPEGs that need neither rotating nor downsampling are embedded as they are
+  (no second lossy compression), with their metadata segments (EXIF: camera,
+  time, GPS position) removed losslessly: the bundle shows the picture, not
+  where the phone was.
+* CMYK, palette, 16-bit and transparent pictures are converted to RGB or grey
+  on white.
+* A multi-page TIFF gives one page per frame.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from bundler.errors import BadInput
+from bundler.evidence.fonts import register_fonts
+from bundler.evidence.layout import LANDSCAPE, MARGIN, PORTRAIT, new_canvas, wrap_text
+from bundler.evidence.model import JPEG, Evidence
+
+MAX_DPI = 300.0
+MIN_DPI = 72.0  # never enlarge a small picture beyond one pixel per point
+JPEG_QUALITY = 90
+MAX_PIXELS = 400_000_000  # a 200-megapixel phone photo is fine; beyond this is not a photo
+CAPTION_SIZE = 9.0
+CAPTION_LEADING = 11.0
+CAPTION_GAP = 8.0
+BOTTOM_BAND = 22 * 72 / 25.4  # keep clear for the bundle's stamp
+
+_EXIF_ORIENTATION = 0x0112
+
+
+@dataclass(frozen=True)
+class _Placement:
+    pagesize: tuple[float, float]
+    x: float
+    y: float
+    width: float
+    height: float
+    caption_lines: list[str]
+
+
+def render_image(evidence: Evidence, caption: str = "") -> bytes:
+    """PDF bytes showing each frame of the picture on its own page."""
+    regular, bold = register_fonts()
+    buffer = io.BytesIO()
+    canvas = new_canvas(buffer)
+    name = Path(evidence.source).name
+    try:
+        with _open_image(evidence) as image:
+            frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+            for number, frame in enumerate(_frames(image, frames), start=1):
+                label = f"File: {name}" + (f" (page {number} of {frames})" if frames > 1 else "")
+                _draw_frame(canvas, evidence, frame, caption, label, regular, bold)
+    except BadInput:
+        raise
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        raise BadInput(
+            f"{evidence.source}: the picture is damaged and cannot be read ({type(exc).__name__})"
+        ) from exc
+    canvas.save()
+    return buffer.getvalue()
+
+
+class _open_image:
+    def __init__(self, evidence: Evidence) -> None:
+        self.evidence = evidence
+        self.image: Image.Image | None = None
+
+    def __enter__(self) -> Image.Image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            try:
+                image = Image.open(self.evidence.path)
+            except UnidentifiedImageError as exc:
+                raise BadInput(
+                    f"{self.evidence.source}: the picture is damaged and cannot be read"
+                ) from exc
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            image.close()
+            raise BadInput(
+                f"{self.evidence.source}: the picture is too large ({width}x{height} pixels)",
+                "Reduce the picture's size in a photo editor, or print it to PDF, and list that.",
+            )
+        self.image = image
+        return image
+
+    def __exit__(self, *args: object) -> None:
+        if self.image is not None:
+            self.image.close()
+
+
+def _frames(image: Image.Image, count: int) -> Iterator[Image.Image]:
+    if count == 1:
+        yield image
+        return
+    for frame in ImageSequence.Iterator(image):
+        yield frame.copy()
+
+
+def _draw_frame(
+    canvas: Canvas,
+    evidence: Evidence,
+    frame: Image.Image,
+    caption: str,
+    label: str,
+    regular: str,
+    bold: str,
+) -> None:
+    orientation = _orientation(frame)
+    upright_size = frame.size if orientation in {1, 2, 3, 4} else frame.size[::-1]
+    placement = _place(upright_size, caption, label, regular)
+    target = _target_pixels(upright_size, placement)
+    reader = _image_data(evidence, frame, orientation, target)
+
+    canvas.setPageSize(placement.pagesize)
+    canvas.drawImage(
+        reader, placement.x, placement.y, width=placement.width, height=placement.height
+    )
+    y = placement.y - CAPTION_GAP - CAPTION_SIZE
+    centre = placement.pagesize[0] / 2
+    for index, line in enumerate(placement.caption_lines):
+        is_label = index == len(placement.caption_lines) - 1
+        canvas.setFont(regular if is_label else bold, CAPTION_SIZE)
+        canvas.drawCentredString(centre, y, line)
+        y -= CAPTION_LEADING
+    canvas.showPage()
+
+
+def _orientation(frame: Image.Image) -> int:
+    try:
+        value = frame.getexif().get(_EXIF_ORIENTATION, 1)
+        value = int(value)
+    except Exception:
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+def _place(size: tuple[int, int], caption: str, label: str, font: str) -> _Placement:
+    width_px, height_px = size
+    pagesize = LANDSCAPE if width_px > height_px else PORTRAIT
+    box_width = pagesize[0] - 2 * MARGIN
+    lines = wrap_text(caption, font, CAPTION_SIZE, box_width) if caption.strip() else []
+    lines += wrap_text(label, font, CAPTION_SIZE, box_width)
+    caption_height = CAPTION_GAP + len(lines) * CAPTION_LEADING
+    box_height = pagesize[1] - MARGIN - BOTTOM_BAND - caption_height
+    scale = min(box_width / width_px, box_height / height_px, 72.0 / MIN_DPI)
+    width, height = width_px * scale, height_px * scale
+    x = (pagesize[0] - width) / 2
+    y = pagesize[1] - MARGIN - height
+    return _Placement(pagesize, x, y, width, height, lines)
+
+
+def _target_pixels(size: tuple[int, int], placement: _Placement) -> tuple[int, int] | None:
+    """Pixel size to downsample to, or None when the picture is already <= 300 dpi."""
+    width_px, height_px = size
+    max_width = math.floor(placement.width / 72.0 * MAX_DPI)
+    max_height = math.floor(placement.height / 72.0 * MAX_DPI)
+    if width_px <= max_width and height_px <= max_height:
+        return None
+    factor = min(max_width / width_px, max_height / height_px)
+    return max(1, math.floor(width_px * factor)), max(1, math.floor(height_px * factor))
+
+
+def _image_data(
+    evidence: Evidence,
+    frame: Image.Image,
+    orientation: int,
+    target: tuple[int, int] | None,
+) -> ImageReader:
+    if (
+        evidence.media_type == JPEG
+        and frame.format == "JPEG"
+        and orientation == 1
+        and target is None
+        and frame.mode in {"RGB", "L"}
+    ):
+        return ImageReader(io.BytesIO(strip_jpeg_metadata(evidence.path.read_bytes())))
+    if target is not None and frame.format == "JPEG" and orientation in {1, 2, 3, 4}:
+        # Let the JPEG decoder skip detail we would throw away (much faster).
+        frame.draft(frame.mode, target)
+    picture = ImageOps.exif_transpose(frame)
+    picture = _to_rgb_or_grey(picture)
+    if target is not None and picture.size != target:
+        picture = picture.resize(target, Image.Resampling.LANCZOS)
+    if evidence.media_type == JPEG:
+        encoded = io.BytesIO()
+        picture.save(encoded, "JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
+        return ImageReader(io.BytesIO(encoded.getvalue()))
+    return ImageReader(picture)
+
+
+def _to_rgb_or_grey(picture: Image.Image) -> Image.Image:
+    mode = picture.mode
+    if mode in {"RGB", "L"}:
+        return picture
+    if mode == "CMYK":
+        return _cmyk_to_rgb(picture)
+    if mode == "1":
+        return picture.convert("L")
+    if mode in {"I;16", "I;16B", "I;16L", "I;16N", "I"}:
+        high = picture.getextrema()[1]
+        divisor = 256.0 if (isinstance(high, int | float) and high > 255) else 1.0
+        return picture.point(lambda value: value / divisor).convert("L")
+    if mode == "F":
+        return picture.convert("L")
+    if mode == "P":
+        picture = picture.convert("RGBA" if "transparency" in picture.info else "RGB")
+        mode = picture.mode
+    if mode in {"LA", "La", "PA"}:
+        picture = picture.convert("RGBA")
+        mode = "RGBA"
+    if mode in {"RGBA", "RGBa"}:
+        background = Image.new("RGB", picture.size, (255, 255, 255))
+        background.paste(picture.convert("RGBA"), mask=picture.convert("RGBA").getchannel("A"))
+        return background
+    return picture.convert("RGB")
+
+
+def _cmyk_to_rgb(picture: Image.Image) -> Image.Image:
+    profile = picture.info.get("icc_profile")
+    if profile:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            converted = ImageCms.profileToProfile(
+                picture, source, ImageCms.createProfile("sRGB"), outputMode="RGB"
+            )
+            if converted is not None:
+                return converted
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass
+    return picture.convert("RGB")
+
+
+# JPEG markers: APP1..APP13 and APP15 carry EXIF, XMP, IPTC, maker notes;
+# COM is a free comment. APP0 (JFIF) and APP14 (Adobe colour transform) and
+# APP2 (ICC profile) are kept because decoders need them to show colours right.
+_DROP_MARKERS = frozenset({0xE1, *range(0xE3, 0xEE), 0xEF, 0xFE})
+
+
+def strip_jpeg_metadata(data: bytes) -> bytes:
+    """The same JPEG with metadata segments removed; the image data is untouched.
+
+    Returns ``data`` unchanged when it does not parse as expected.
+    """
+    if not data.startswith(b"\xff\xd8"):
+        return data
+    out = bytearray(b"\xff\xd8")
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return data
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker == 0xDA:  # start of scan: the rest is image data
+            out += data[position:]
+            return bytes(out)
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            out += data[position : position + 2]
+            position += 2
+            continue
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        end = position + 2 + length
+        if length < 2 or end > len(data):
+            return data
+        if marker not in _DROP_MARKERS:
+            out += data[position:end]
+        position = end
+    return data

@@ -1,0 +1,253 @@
+"""Run LibreOffice headless to turn office documents into PDF, safely.
+
+Shared by the evidence layer (Word evidence) and the letters (generated .docx).
+
+Each run gets its own throw-away LibreOffice profile (``-env:UserInstallation``)
+and HOME, so runs never share state or lock each other out and several can run
+at once; the input is copied into a private folder so LibreOffice's lock files
+never appear in the case folder. The process runs in its own session so a hung
+conversion is killed with everything it started. Time zone and locale are fixed
+so the output does not depend on the machine.
+
+LibreOffice stamps each PDF with a creation time, a random document ID and a
+checksum of both. ``normalise_pdf`` overwrites those with fixed, content-derived
+values of the same length (so the file's cross-reference offsets stay valid):
+two conversions of the same file then give identical bytes. The page content
+itself was measured to be identical between runs (LibreOffice 7.4.7.2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from bundler.errors import ConversionFailed, MissingTool
+
+SOFFICE_ENV = "BUNDLER_SOFFICE"  # optional: path to the soffice program to use
+_FALLBACK_LOCATIONS = (
+    Path("/usr/lib/libreoffice/program/soffice"),
+    Path("/usr/local/lib/libreoffice/program/soffice"),
+    Path("/opt/libreoffice/program/soffice"),
+    Path("/usr/lib64/libreoffice/program/soffice"),
+    Path("/snap/bin/libreoffice"),
+)
+TAGGED_FILTER = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
+PLAIN_FILTER = "pdf"
+_JSON_FILTER_SINCE = (7, 4)  # LibreOffice accepts JSON filter options from 7.4
+_VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+_MISSING_HINT = (
+    "Install LibreOffice (Debian: sudo apt-get install libreoffice-writer-nogui), "
+    "or save the document as PDF yourself and list the PDF instead."
+)
+
+
+def find_soffice() -> Path:
+    """The LibreOffice program to run, or MissingTool."""
+    configured = os.environ.get(SOFFICE_ENV)
+    if configured:
+        path = Path(configured)
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+        raise MissingTool(
+            f"LibreOffice not found at {configured} (set by {SOFFICE_ENV})", _MISSING_HINT
+        )
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    for candidate in _FALLBACK_LOCATIONS:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    raise MissingTool(
+        "LibreOffice is not installed (needed to convert Word documents)", _MISSING_HINT
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _version_of(program: str) -> str | None:
+    try:
+        with tempfile.TemporaryDirectory(prefix="bundler-lo-") as home:
+            result = subprocess.run(
+                [program, "--version"],
+                capture_output=True,
+                timeout=60,
+                env=_environment(Path(home)),
+                start_new_session=True,
+                check=False,
+            )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = _VERSION_RE.search(result.stdout.decode("utf-8", "replace"))
+    return match.group(0) if match else None
+
+
+def libreoffice_version() -> str | None:
+    """LibreOffice's version (e.g. "7.4.7.2"), or None when it is not installed."""
+    try:
+        program = find_soffice()
+    except MissingTool:
+        return None
+    return _version_of(str(program))
+
+
+def _supports_json_filter(version: str | None) -> bool:
+    if version is None:
+        return False
+    match = _VERSION_RE.match(version)
+    if not match:
+        return False
+    return (int(match.group(1)), int(match.group(2))) >= _JSON_FILTER_SINCE
+
+
+def convert_with_libreoffice(
+    src: Path,
+    out_dir: Path,
+    *,
+    timeout: float = 180,
+    tagged: bool = True,
+    source: str | None = None,
+) -> Path:
+    """Convert ``src`` to ``out_dir/<stem>.pdf`` and return that path.
+
+    ``source`` is the name used in messages (defaults to ``src``'s name).
+    Raises MissingTool when LibreOffice is not installed, ConversionFailed when
+    it fails, produces no PDF, or takes longer than ``timeout`` seconds.
+    """
+    name = source or src.name
+    program = find_soffice()
+    export = (
+        TAGGED_FILTER
+        if tagged and _supports_json_filter(_version_of(str(program)))
+        else PLAIN_FILTER
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bundler-lo-") as scratch_name:
+        scratch = Path(scratch_name)
+        inbox, outbox, home, profile = (scratch / d for d in ("in", "out", "home", "profile"))
+        for folder in (inbox, outbox, home):
+            folder.mkdir()
+        copy = inbox / ("document" + src.suffix.lower())
+        try:
+            shutil.copyfile(src, copy)
+        except FileNotFoundError:
+            raise ConversionFailed(
+                f"{name}: file not found", "Check the file is still there."
+            ) from None
+        except OSError as exc:
+            raise ConversionFailed(f"{name}: cannot be read ({exc.strerror})") from exc
+        command = [
+            str(program),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            "--convert-to",
+            export,
+            "--outdir",
+            str(outbox),
+            str(copy),
+        ]
+        status = _run(command, home, timeout, name)
+        produced = outbox / "document.pdf"
+        if not produced.is_file():
+            raise ConversionFailed(
+                f"{name}: LibreOffice could not convert it to PDF (exit status {status}); "
+                "the file may be damaged or password-protected"
+            )
+        data = produced.read_bytes()
+        if not data.startswith(b"%PDF"):
+            raise ConversionFailed(f"{name}: LibreOffice produced something that is not a PDF")
+        target = out_dir / f"{src.stem}.pdf"
+        staged = out_dir / f".{src.stem}.pdf.{os.getpid()}.{id(scratch)}.part"
+        staged.write_bytes(normalise_pdf(data))
+        staged.replace(target)
+        return target
+
+
+def _environment(home: Path) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "TMPDIR": str(home),
+        "TZ": "UTC",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "SAL_USE_VCLPLUGIN": "svp",
+    }
+
+
+def _run(command: list[str], home: Path, timeout: float, name: str) -> int:
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_environment(home),
+            cwd=home,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise MissingTool(
+            f"LibreOffice could not be started ({exc.strerror})", _MISSING_HINT
+        ) from exc
+    try:
+        process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        raise ConversionFailed(
+            f"{name}: LibreOffice took longer than {timeout:g} seconds and was stopped",
+        ) from None
+    except BaseException:
+        _kill_group(process)
+        raise
+    finally:
+        # soffice can leave helpers behind even after a normal exit.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    return process.returncode
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.SubprocessError, OSError):
+        process.communicate(timeout=10)
+
+
+# ---------------------------------------------------------------- determinism
+
+_DATE_RE = re.compile(rb"/(CreationDate|ModDate)\s*\(D:(\d{4,14})")
+_ID_RE = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
+_CHECKSUM_RE = re.compile(rb"/DocChecksum\s*/([0-9A-Fa-f]+)")
+_FIXED_DATE = b"19800101000000"
+
+
+def normalise_pdf(data: bytes) -> bytes:
+    """Replace LibreOffice's run-specific stamps with fixed values of equal length.
+
+    Dates become 1980-01-01; the document ID and checksum become a hash of the
+    file with those stamps blanked, so they still identify the content.
+    """
+    buffer = bytearray(data)
+    dates = [m.span(2) for m in _DATE_RE.finditer(data)]
+    stamps = [m.span(g) for m in _ID_RE.finditer(data) for g in (1, 2)]
+    stamps += [m.span(1) for m in _CHECKSUM_RE.finditer(data)]
+    for start, end in dates:
+        buffer[start:end] = _FIXED_DATE[: end - start]
+    for start, end in stamps:
+        buffer[start:end] = b"0" * (end - start)
+    digest = hashlib.sha256(buffer).hexdigest().upper().encode() * 4
+    for start, end in stamps:
+        buffer[start:end] = digest[: end - start]
+    return bytes(buffer)
