@@ -7,13 +7,13 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import awkward
 import pytest
 
 from bundler.errors import BadInput, BundlerError, InputNotFound
 from bundler.evidence import identify
 from bundler.evidence.model import DOCX, EML, JPEG, ODT, PDF, PNG, RTF, TEXT, TIFF
 from bundler.fileio import sha256_file
+from tests import awkward
 
 
 def _make_png(path: Path) -> Path:

@@ -6,11 +6,11 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-import awkward
 import pytest
 
 from bundler.errors import BadInput, InputNotFound, PasswordRequired
 from bundler.evidence import identify, open_pdf, render_pdf
+from tests import awkward
 
 
 def test_good_pdf_opens_and_renders_as_itself(tmp_path: Path) -> None:
