@@ -407,6 +407,13 @@ class Authority(Record):
         description="The council's own statement of the legal basis it relies on to request "
         "information; printed in the information request. The toolkit never invents it.",
     )
+    letter_templates: Annotated[str, AfterValidator(_check_case_path)] | None = Field(
+        default=None,
+        description="A folder of the council's own letter templates (information-request.docx "
+        "and so on), relative to the case folder, used instead of the toolkit's; "
+        "`bundler letter --templates DIR` overrides it.",
+        examples=["templates/letters"],
+    )
 
 
 class Review(Record):
@@ -919,6 +926,17 @@ class EvidenceChecklist(Record):
     support_plan: SupportPlan | None = None
 
 
+class Correspondence(Record):
+    """How to address letters to the resident (paras 97 and 115). Used only inside the
+    letters themselves: never in file names, bundles, logs or messages."""
+
+    name: NonEmptyText = Field(description="The resident's name as it should appear on letters.")
+    flat: str | None = Field(
+        default=None,
+        description="Flat or room, as it should appear above the scheme's address, e.g. Room 3.",
+    )
+
+
 class Resident(Record):
     """``residents/<REF>.yaml``: one resident's individual review (paras 94-100)."""
 
@@ -930,6 +948,11 @@ class Resident(Record):
     consent: Consent
     interview: Interview | None = None
     evidence: EvidenceChecklist = Field(default_factory=EvidenceChecklist)
+    correspondence: Correspondence | None = Field(
+        default=None,
+        description="Name and flat or room for the resident's letters; without it letters are "
+        "addressed to 'The resident' at the scheme. Kept out of bundles and file names.",
+    )
 
     def rule_problems(self, ctx: RuleContext) -> Iterator[tuple[Loc, str]]:
         if ctx.scheme_ids and self.scheme not in ctx.scheme_ids:
