@@ -24,7 +24,6 @@ import getpass
 import json
 import logging
 import os
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +47,6 @@ from bundler.errors import BadInput, InputNotFound, OutputExists, OutputFailed
 from bundler.fileio import sha256_file, write_bytes_atomic
 
 LOG_NAME = "audit.jsonl"
-LOCK_TIMEOUT_SECONDS = 60.0
 _TAIL_BLOCK = 1 << 16
 
 log = logging.getLogger(__name__)
@@ -75,22 +73,16 @@ def _require_case_dir(case_dir: Path) -> None:
 
 
 def _acquire(fd: int, operation: int, path: Path) -> None:
-    """flock with a deadline, so a stuck writer elsewhere cannot hang us for ever."""
-    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-    delay = 0.001
-    while True:
-        try:
-            fcntl.flock(fd, operation | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise OutputFailed(
-                    f"{path}: another program has kept the audit log locked for "
-                    f"{int(LOCK_TIMEOUT_SECONDS)} seconds",
-                    "Wait for the other officer's command to finish, then try again.",
-                ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 0.05)
+    """Wait for the lock. Blocking (not polling) lets the kernel hand it over fairly:
+    a polling waiter loses every race to a writer that appends in a loop."""
+    try:
+        fcntl.flock(fd, operation)
+    except OSError as exc:  # e.g. a network share that does not support locks
+        raise OutputFailed(
+            f"{path}: cannot lock the audit log ({exc.strerror})",
+            "Keep case folders on a drive that supports file locks (a local disk or the "
+            "council's file server), or ask IT.",
+        ) from exc
 
 
 @contextlib.contextmanager
