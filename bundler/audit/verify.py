@@ -69,7 +69,8 @@ class AuditReport:
         """One line: the verdict."""
         if self.ok:
             head = "none" if self.head is None else self.head[:SHORT]
-            return f"PASS {self.log}: {self.entries} entries, chain intact, head {head}"
+            entries = f"{self.entries} entr{'y' if self.entries == 1 else 'ies'}"
+            return f"PASS {self.log}: {entries}, chain intact, head {head}"
         first = self.problems[0]
         where = (
             f"line {first.line}" if first.seq is None else f"entry {first.seq} (line {first.line})"
