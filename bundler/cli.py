@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -66,6 +67,20 @@ def _progress(enabled: bool) -> Callable[[str], None]:
     return report
 
 
+class _WarningHandler(logging.Handler):
+    """Shows the library's logged warnings as `warning: ...` lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"warning: {record.getMessage()}", err=True)
+
+
+def _setup_logging() -> None:
+    package_logger = logging.getLogger("bundler")
+    if not any(isinstance(h, _WarningHandler) for h in package_logger.handlers):
+        package_logger.addHandler(_WarningHandler(level=logging.WARNING))
+    package_logger.setLevel(logging.WARNING)
+
+
 def _parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -87,6 +102,7 @@ def _print_json(data: Any) -> None:
 def cli(debug: bool) -> None:
     """Review supported housing: validate the case records, write letters, build and
     verify evidence bundles (DLUHC 2022 guidance)."""
+    _setup_logging()
 
 
 # --------------------------------------------------------------------------- case records
@@ -308,6 +324,35 @@ def evidence_add(case_dir: Path, file: Path, as_path: str | None, force: bool) -
     )
     if added.replaced_sha256 is not None:
         click.echo(f"  replaced the earlier file (sha256 {added.replaced_sha256})")
+
+
+# --------------------------------------------------------------------------- bundles
+
+
+@cli.group()
+def bundle() -> None:
+    """Build (and verify) indexed, paginated, hash-stamped evidence bundles."""
+
+
+@bundle.command("build")
+@click.argument("source", type=_PATH)
+@click.option("-o", "--output", "out", type=_PATH, required=True, metavar="OUT.pdf",
+              help="The bundle to write; OUT.manifest.json and OUT.pdf.sha256 go beside it.")
+@click.option("--force", is_flag=True, help="Replace an existing bundle.")
+@click.option("--numbering", type=click.Choice(["continuous", "sectioned"]),
+              default="continuous", show_default=True,
+              help="Page numbers 1..N, or A1.., B1.. per section with front matter i, ii...")
+@click.option("--date", "build_date", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="Bundle date (default: the spec's date, SOURCE_DATE_EPOCH, or today).")
+def bundle_build(
+    source: Path, out: Path, force: bool, numbering: str, build_date: dt.date | None
+) -> None:
+    """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder."""
+    from bundler.bundle.build import build_bundle
+
+    result = build_bundle(source, out, force=force, numbering=numbering,
+                          build_date=build_date, progress=_progress(True))
+    click.echo(f"Wrote {result.pages} pages from {result.documents} documents to {result.pdf}")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ so a misspelt ``tittle:`` is caught rather than silently ignored).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from pathlib import Path, PurePosixPath
@@ -198,17 +199,13 @@ def _line_of(root: Any, loc: tuple[Any, ...]) -> int:
         lc = getattr(node, "lc", None)
         if isinstance(node, dict) and part in node:
             if lc is not None:
-                try:
+                with contextlib.suppress(KeyError, TypeError, AttributeError):
                     line = int(lc.key(part)[0]) + 1
-                except (KeyError, TypeError, AttributeError):
-                    pass
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             if lc is not None:
-                try:
+                with contextlib.suppress(KeyError, TypeError, AttributeError, IndexError):
                     line = int(lc.item(part)[0]) + 1
-                except (KeyError, TypeError, AttributeError, IndexError):
-                    pass
             node = node[part]
         else:
             if isinstance(node, dict) and lc is not None and getattr(lc, "line", None) is not None:

@@ -1,0 +1,653 @@
+"""Merge front matter, every document's pages and the certificate into one PDF (pypdf).
+
+For each source page: clone it without its annotations and page actions, flatten form
+fields into the page, keep only harmless annotations (external URI links, internal links
+remapped to the bundle's pages, markup such as highlights), stamp it (see ``stamp``), then
+add the index links, bookmarks, ``/PageLabels``, the embedded manifest, metadata, the
+opening view (first page, 100% zoom) and a file identifier derived from the manifest's
+hash, so the bytes are the same on every build.
+
+Nothing a source PDF carries at document level (JavaScript, OpenAction, embedded files,
+AcroForm, names) is copied: only pages are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NullObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+    TextStringObject,
+)
+
+from bundler.bundle.frontmatter import LinkArea
+from bundler.bundle.plan import LabelStyle, Plan
+from bundler.bundle.stamp import (
+    FONT_RESOURCE,
+    Matrix,
+    PageGeometry,
+    content_matrix,
+    page_geometry,
+    prefix_bytes,
+    stamp_text,
+    suffix_bytes,
+    transform_rect,
+)
+
+logger = logging.getLogger(__name__)
+
+# Page keys never copied: annotations are re-added selectively, the rest is interactive
+# or refers to structures we do not copy.
+EXCLUDED_PAGE_KEYS = ("/Annots", "/AA", "/B", "/Thumb", "/PieceInfo", "/StructParents")
+MARKUP_ANNOTATIONS = frozenset({
+    "/Text", "/FreeText", "/Line", "/Square", "/Circle", "/Polygon", "/PolyLine",
+    "/Highlight", "/Underline", "/Squiggly", "/StrikeOut", "/Stamp", "/Caret", "/Ink",
+})
+_ANNOTATION_DROP_KEYS = ("/P", "/Popup", "/IRT", "/A", "/AA", "/Parent", "/StructParent")
+_HIDDEN = 2
+_NO_VIEW = 32
+
+
+@dataclass(frozen=True)
+class AssemblyDocument:
+    """One document to merge: its PDF and what to print about it."""
+
+    pdf: Path
+    password: str | None
+    source: str  # as written by the user (messages)
+    title: str
+    number: int | str
+    sha256: str
+    outline: tuple[tuple[str, int], ...]  # extra bookmarks from the conversion
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    reference: str
+    title: str
+    authority: str | None
+    officer: str | None
+    build_date: dt.date
+    tool: str  # "supported-housing-bundler 0.1.0"
+
+
+class _Context:
+    """Shared objects for one assembly: the stamp font and cached prefix streams."""
+
+    def __init__(self, writer: PdfWriter) -> None:
+        self.writer = writer
+        font = DictionaryObject({
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        })
+        self.font_ref = writer._add_object(font)
+        self.prefixes: dict[bytes, IndirectObject] = {}
+        self.field_counter = 0
+        self.seen_images: set[int] = set()
+
+    def stream(self, data: bytes, compress: bool = False) -> IndirectObject:
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        if compress:
+            return self.writer._add_object(stream.flate_encode(level=9))
+        return self.writer._add_object(stream)
+
+    def prefix(self, data: bytes) -> IndirectObject:
+        ref = self.prefixes.get(data)
+        if ref is None:
+            ref = self.stream(data)
+            self.prefixes[data] = ref
+        return ref
+
+
+def open_rendition(path: Path, password: str | None) -> PdfReader:
+    """Reopen a PDF already checked by the evidence layer (lazily: pages parse on use)."""
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    with pypdf_messages():
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            reader.decrypt(password or "")
+    return reader
+
+
+def assemble_bundle(
+    out: BinaryIO,
+    *,
+    info: BundleInfo,
+    plan: Plan,
+    front_matter: bytes,
+    index_links: Sequence[LinkArea],
+    documents: Sequence[AssemblyDocument],
+    readers: Callable[[int], PdfReader],
+    certificate: bytes,
+    manifest_json: bytes,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """Write the whole bundle to ``out``; ``readers(i)`` opens document i's PDF."""
+    import io
+
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    writer = PdfWriter()
+    context = _Context(writer)
+    with pypdf_messages():
+        for page in PdfReader(io.BytesIO(front_matter)).pages:
+            writer.add_page(page)
+        own_outlines: list[list[_Mark]] = []
+        for position, (doc, planned) in enumerate(zip(documents, plan.documents, strict=True)):
+            if progress is not None and (position % 10 == 0 or position == len(documents) - 1):
+                progress(f"stamping document {position + 1} of {len(documents)}")
+            reader = readers(position)
+            _add_document(context, reader, doc, planned.first_page, plan.labels, info.reference)
+            own_outlines.append(_own_outline(reader, doc.source, planned.first_page - 1))
+            del reader
+        for page in PdfReader(io.BytesIO(certificate)).pages:
+            writer.add_page(page)
+        if len(writer.pages) != plan.total_pages:
+            raise RuntimeError(f"planned {plan.total_pages} pages, assembled {len(writer.pages)}")
+        _add_index_links(writer, index_links, plan)
+        _add_bookmarks(writer, plan, documents, own_outlines)
+        _add_page_labels(writer, plan)
+        _add_attachment(writer, manifest_json)
+        _set_catalog(writer, info)
+        digest = hashlib.sha256(manifest_json + certificate).digest()[:16]
+        writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+        if progress is not None:
+            progress(f"writing {plan.total_pages} pages")
+        writer.write(out)
+
+
+def _geometry(page: Any) -> PageGeometry:
+    media = tuple(float(v) for v in page.mediabox)
+    crop_raw = page.get("/CropBox")
+    crop = tuple(float(v) for v in crop_raw.get_object()) if crop_raw is not None else None
+    rotate = int(page.get("/Rotate", 0) or 0)
+    return page_geometry(
+        cast(tuple[float, float, float, float], media),
+        cast(tuple[float, float, float, float] | None, crop),
+        rotate,
+    )
+
+
+def _add_document(
+    context: _Context,
+    reader: PdfReader,
+    doc: AssemblyDocument,
+    first_page: int,
+    labels: Sequence[str],
+    reference: str,
+) -> None:
+    writer = context.writer
+    added: list[tuple[Any, Any]] = []
+    page_map: dict[int, IndirectObject] = {}
+    for source_page in reader.pages:
+        target = writer.add_page(source_page, excluded_keys=EXCLUDED_PAGE_KEYS)
+        added.append((source_page, target))
+        if source_page.indirect_reference is not None:
+            page_map[source_page.indirect_reference.idnum] = cast(
+                IndirectObject, target.indirect_reference
+            )
+    named: dict[str, Any] | None = None
+    for offset, (source_page, target) in enumerate(added):
+        geometry = _geometry(source_page)
+        matrix = content_matrix(geometry)
+        extra = bytearray()
+        annotations = ArrayObject()
+        for raw in source_page.get("/Annots", None) or ():
+            annotation = raw.get_object() if raw is not None else None
+            if not isinstance(annotation, DictionaryObject):
+                continue
+            subtype = annotation.get("/Subtype")
+            flags = int(annotation.get("/F", 0) or 0)
+            if flags & (_HIDDEN | _NO_VIEW):
+                continue
+            if subtype == "/Widget":
+                extra += _flatten_widget(context, target, annotation, doc.source)
+            elif subtype == "/Link":
+                if named is None and _needs_names(annotation):
+                    named = _named_destinations(reader)
+                kept = _safe_link(annotation, page_map, named or {})
+                if kept is not None:
+                    annotations.append(_place(context, kept, matrix))
+            elif subtype in MARKUP_ANNOTATIONS:
+                clone = cast(DictionaryObject, annotation.clone(writer, True, _ANNOTATION_DROP_KEYS))
+                for key in _ANNOTATION_DROP_KEYS:
+                    clone.pop(key, None)
+                annotations.append(_place(context, clone, matrix))
+        if annotations:
+            target[NameObject("/Annots")] = annotations
+        _strip_ascii_images(context, target)
+        label = labels[first_page - 1 + offset]
+        text = stamp_text(label, reference, doc.number, doc.sha256)
+        _stamp(context, target, geometry, bytes(extra), text)
+
+
+def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, text: str) -> None:
+    resources = _resources(context, page)
+    fonts = resources.get("/Font")
+    if fonts is None:
+        fonts = DictionaryObject()
+        resources[NameObject("/Font")] = fonts
+    cast(DictionaryObject, fonts.get_object())[NameObject(FONT_RESOURCE)] = context.font_ref
+    contents = page.get("/Contents")
+    parts = ArrayObject([context.prefix(prefix_bytes(geometry))])
+    if contents is not None:
+        resolved = contents.get_object()
+        if isinstance(resolved, ArrayObject):
+            parts.extend(item for item in resolved if not isinstance(item, NullObject))
+        elif isinstance(contents, IndirectObject):
+            parts.append(contents)
+        elif isinstance(resolved, StreamObject):
+            parts.append(context.writer._add_object(resolved))
+    tail = (b"\n" + extra if extra else b"") + suffix_bytes(geometry, text)
+    parts.append(context.stream(tail, compress=True))
+    page[NameObject("/Contents")] = parts
+
+
+def _resources(context: _Context, page: Any) -> DictionaryObject:
+    resources = page.get("/Resources")
+    if resources is None or not isinstance(resources.get_object(), DictionaryObject):
+        resources = DictionaryObject()
+        page[NameObject("/Resources")] = resources
+    return cast(DictionaryObject, resources.get_object())
+
+
+def _place(context: _Context, annotation: DictionaryObject, matrix: Matrix) -> IndirectObject:
+    """Move an annotation with the shrunk page content and add it to the writer."""
+    rect = annotation.get("/Rect")
+    if rect is not None:
+        x0, y0, x1, y1 = (float(v) for v in rect.get_object())
+        annotation[NameObject("/Rect")] = ArrayObject(
+            FloatObject(round(v, 4)) for v in transform_rect(matrix, (x0, y0, x1, y1))
+        )
+    quads = annotation.get("/QuadPoints")
+    if quads is not None:
+        values = [float(v) for v in quads.get_object()]
+        moved: list[float] = []
+        for i in range(0, len(values) - 1, 2):
+            a, b, c, d, e, f = matrix
+            x, y = values[i], values[i + 1]
+            moved += [a * x + c * y + e, b * x + d * y + f]
+        annotation[NameObject("/QuadPoints")] = ArrayObject(
+            FloatObject(round(v, 4)) for v in moved
+        )
+    if annotation.indirect_reference is not None and annotation.indirect_reference.pdf is context.writer:
+        return annotation.indirect_reference
+    return context.writer._add_object(annotation)
+
+
+def _needs_names(annotation: DictionaryObject) -> bool:
+    dest = annotation.get("/Dest")
+    action = annotation.get("/A")
+    if action is not None:
+        action = action.get_object()
+        if isinstance(action, DictionaryObject) and action.get("/S") == "/GoTo":
+            dest = action.get("/D")
+    return dest is not None and not isinstance(dest.get_object(), ArrayObject)
+
+
+def _named_destinations(reader: PdfReader) -> dict[str, Any]:
+    try:
+        return dict(reader.named_destinations)
+    except Exception:  # a damaged names tree only loses internal links
+        return {}
+
+
+def _safe_link(
+    annotation: DictionaryObject, page_map: dict[int, IndirectObject], named: dict[str, Any]
+) -> DictionaryObject | None:
+    """A new link keeping only a web address or a jump to a page of the same document."""
+    rect = annotation.get("/Rect")
+    if rect is None:
+        return None
+    link = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject(FloatObject(float(v)) for v in rect.get_object()),
+        NameObject("/Border"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(0)]),
+    })
+    action = annotation.get("/A")
+    action = action.get_object() if action is not None else None
+    if isinstance(action, DictionaryObject):
+        kind = action.get("/S")
+        if kind == "/URI" and isinstance(action.get("/URI"), (str, bytes)):
+            uri = action["/URI"]
+            link[NameObject("/A")] = DictionaryObject({
+                NameObject("/S"): NameObject("/URI"),
+                NameObject("/URI"): ByteStringObject(uri if isinstance(uri, bytes) else
+                                                     str(uri).encode("latin-1", "replace")),
+            })
+            return link
+        if kind != "/GoTo":
+            return None  # JavaScript, Launch, GoToR, SubmitForm, Named...: dropped
+        dest: Any = action.get("/D")
+    else:
+        dest = annotation.get("/Dest")
+    if dest is None:
+        return None
+    dest = dest.get_object()
+    if not isinstance(dest, ArrayObject):
+        found = named.get(str(dest))
+        page = getattr(found, "page", None) if found is not None else None
+        if page is None:
+            return None
+        dest = ArrayObject([page, NameObject("/Fit")])
+    if not dest:
+        return None
+    target = dest[0]
+    if not isinstance(target, IndirectObject) or target.idnum not in page_map:
+        return None
+    link[NameObject("/Dest")] = ArrayObject([page_map[target.idnum], NameObject("/Fit")])
+    return link
+
+
+def _flatten_widget(
+    context: _Context, page: Any, widget: DictionaryObject, source: str
+) -> bytes:
+    """Draw a form field's appearance into the page (its value stays visible)."""
+    rect = widget.get("/Rect")
+    if rect is None:
+        return b""
+    rx0, ry0, rx1, ry1 = _ordered([float(v) for v in rect.get_object()])
+    appearance = _normal_appearance(widget)
+    if appearance is None:
+        return _field_text_fallback(widget, (rx0, ry0, rx1, ry1), source)
+    clone = cast(StreamObject, appearance.clone(context.writer))
+    bbox = clone.get("/BBox")
+    if bbox is None:
+        return b""
+    matrix_raw = clone.get("/Matrix")
+    form_matrix: Matrix = (
+        cast(Matrix, tuple(float(v) for v in matrix_raw.get_object()))
+        if matrix_raw is not None and len(matrix_raw.get_object()) == 6
+        else (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    )
+    bx0, by0, bx1, by1 = transform_rect(form_matrix, _ordered([float(v) for v in bbox]))
+    if bx1 - bx0 <= 0 or by1 - by0 <= 0:
+        return b""
+    sx = (rx1 - rx0) / (bx1 - bx0)
+    sy = (ry1 - ry0) / (by1 - by0)
+    clone[NameObject("/Type")] = NameObject("/XObject")
+    clone[NameObject("/Subtype")] = NameObject("/Form")
+    context.field_counter += 1
+    name = f"/BundlerField{context.field_counter}"
+    resources = _resources(context, page)
+    xobjects = resources.get("/XObject")
+    if xobjects is None:
+        xobjects = DictionaryObject()
+        resources[NameObject("/XObject")] = xobjects
+    ref = clone.indirect_reference
+    if ref is None or ref.pdf is not context.writer:
+        ref = context.writer._add_object(clone)
+    cast(DictionaryObject, xobjects.get_object())[NameObject(name)] = ref
+    cm = " ".join(_fmt(v) for v in (sx, 0, 0, sy, rx0 - bx0 * sx, ry0 - by0 * sy))
+    return f"q {cm} cm {name} Do Q\n".encode("ascii")
+
+
+def _normal_appearance(widget: DictionaryObject) -> StreamObject | None:
+    ap = widget.get("/AP")
+    if ap is None:
+        return None
+    normal = ap.get_object().get("/N") if isinstance(ap.get_object(), DictionaryObject) else None
+    if normal is None:
+        return None
+    normal = normal.get_object()
+    if isinstance(normal, StreamObject):
+        return normal
+    if isinstance(normal, DictionaryObject):
+        state = widget.get("/AS")
+        if state is None or state not in normal:
+            return None
+        chosen = normal[state].get_object()
+        return chosen if isinstance(chosen, StreamObject) else None
+    return None
+
+
+def _field_text_fallback(
+    widget: DictionaryObject, rect: tuple[float, float, float, float], source: str
+) -> bytes:
+    """A text field with a value but no appearance (NeedAppearances): print the value."""
+    value: Any = widget.get("/V")
+    parent = widget.get("/Parent")
+    if value is None and parent is not None:
+        value = parent.get_object().get("/V")
+    if not isinstance(value, (TextStringObject, ByteStringObject, str)) or not str(value).strip():
+        return b""
+    logger.warning("%s: a form field had no drawn appearance; its value was printed plainly",
+                   source)
+    text = " ".join(str(value).split())
+    safe = text.encode("cp1252", "replace").decode("latin-1")
+    safe = safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    x0, y0, _x1, y1 = rect
+    size = max(4.0, min(10.0, (y1 - y0) - 2))
+    y = y0 + max(1.0, ((y1 - y0) - size) / 2)
+    body = (f"q BT 0 g {FONT_RESOURCE} {_fmt(size)} Tf {_fmt(x0 + 2)} {_fmt(y)} Td ({safe}) Tj "
+            "ET Q\n")
+    return body.encode("latin-1")
+
+
+def _ordered(values: list[float]) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = values[:4]
+    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def _fmt(value: float) -> str:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _add_index_links(writer: PdfWriter, areas: Sequence[LinkArea], plan: Plan) -> None:
+    by_page: dict[int, ArrayObject] = {}
+    for area in areas:
+        doc = plan.documents[area.document]
+        target = writer.pages[doc.first_page - 1].indirect_reference
+        link = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject(FloatObject(round(v, 3)) for v in area.rect),
+            NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
+            NameObject("/Dest"): ArrayObject([target, NameObject("/XYZ"), NullObject(),
+                                              NullObject(), NullObject()]),
+        })
+        by_page.setdefault(area.page, ArrayObject()).append(writer._add_object(link))
+    for page_index, annots in sorted(by_page.items()):
+        writer.pages[page_index][NameObject("/Annots")] = annots
+
+
+def _add_page_labels(writer: PdfWriter, plan: Plan) -> None:
+    nums = ArrayObject()
+    for label_range in plan.ranges:
+        entry = DictionaryObject({NameObject("/S"): NameObject(label_range.style.value)})
+        if label_range.prefix:
+            entry[NameObject("/P")] = TextStringObject(label_range.prefix)
+        if label_range.first != 1:
+            entry[NameObject("/St")] = NumberObject(label_range.first)
+        nums.extend([NumberObject(label_range.start), entry])
+    writer.root_object[NameObject("/PageLabels")] = DictionaryObject({NameObject("/Nums"): nums})
+    assert all(r.style in (LabelStyle.DECIMAL, LabelStyle.LOWER_ROMAN) for r in plan.ranges)
+
+
+def _add_attachment(writer: PdfWriter, manifest_json: bytes) -> None:
+    embedded = writer.add_attachment("manifest.json", manifest_json)
+    spec = cast(DictionaryObject, embedded.pdf_object)
+    spec[NameObject("/UF")] = TextStringObject("manifest.json")
+    spec[NameObject("/Desc")] = TextStringObject("Bundle manifest (bundler bundle verify)")
+    spec[NameObject("/AFRelationship")] = NameObject("/Data")
+    stream = cast(DictionaryObject, spec["/EF"]["/F"].get_object())  # type: ignore[index]
+    stream[NameObject("/Subtype")] = NameObject("/application#2Fjson")
+    if isinstance(stream, StreamObject):
+        stream._data = zlib.compress(manifest_json, 9)
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    stream[NameObject("/Params")] = DictionaryObject(
+        {NameObject("/Size"): NumberObject(len(manifest_json))}
+    )
+    writer.root_object[NameObject("/AF")] = ArrayObject([cast(PdfObject, spec.indirect_reference)])
+
+
+def _set_catalog(writer: PdfWriter, info: BundleInfo) -> None:
+    first = writer.pages[0].indirect_reference
+    writer.root_object[NameObject("/OpenAction")] = ArrayObject(
+        [first, NameObject("/XYZ"), NullObject(), NullObject(), NumberObject(1)]
+    )
+    writer.root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    writer.root_object[NameObject("/Lang")] = TextStringObject("en-GB")
+    writer.root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
+        {NameObject("/DisplayDocTitle"): cast(PdfObject, _true())}
+    )
+    stamp = info.build_date.strftime("D:%Y%m%d000000Z")
+    metadata: dict[str, Any] = {
+        "/Title": f"{info.reference}: {info.title}",
+        "/Subject": f"Evidence bundle {info.reference}",
+        "/Creator": info.tool,
+        "/Producer": info.tool,
+        "/CreationDate": stamp,
+        "/ModDate": stamp,
+    }
+    if info.authority:
+        metadata["/Author"] = info.authority
+    writer.add_metadata(metadata)
+
+
+def _true() -> Any:
+    from pypdf.generic import BooleanObject
+
+    return BooleanObject(True)
+
+
+@dataclass
+class _Mark:
+    """A bookmark: title, 0-based bundle page, children."""
+
+    title: str
+    page: int
+    children: list[_Mark]
+
+
+def _own_outline(reader: PdfReader, source: str, base: int) -> list[_Mark]:
+    """The document's own bookmarks, moved to its pages in the bundle."""
+    count = len(reader.pages)
+
+    def walk(items: list[Any], depth: int) -> list[_Mark]:
+        marks: list[_Mark] = []
+        for item in items:
+            if isinstance(item, list):
+                if depth < 8:
+                    children = walk(item, depth + 1)
+                    (marks[-1].children if marks else marks).extend(children)
+                continue
+            number = reader.get_destination_page_number(item)
+            if number is None or not 0 <= number < count:
+                continue
+            title = " ".join(str(item.title or "").split())[:200] or f"page {number + 1}"
+            marks.append(_Mark(title, base + number, []))
+        return marks
+
+    try:
+        return walk(list(reader.outline), 0)
+    except Exception:  # damaged bookmarks: the pages are fine, the bookmarks are not kept
+        logger.warning("%s: its own bookmarks are damaged and were left out", source)
+        return []
+
+
+def _add_bookmarks(
+    writer: PdfWriter,
+    plan: Plan,
+    documents: Sequence[AssemblyDocument],
+    own_outlines: Sequence[list[_Mark]],
+) -> None:
+    from bundler.bundle.plan import label_span
+
+    def add(mark: _Mark, parent: IndirectObject | None, is_open: bool) -> IndirectObject:
+        ref = writer.add_outline_item(mark.title, mark.page, parent=parent, is_open=is_open)
+        for child in mark.children:
+            add(child, ref, False)
+        return ref
+
+    add(_Mark("Cover", 0, []), None, False)
+    if plan.front_pages > 1:
+        add(_Mark("Index", 1, []), None, False)
+    position = 0
+    for section in plan.sections:
+        section_ref = add(_Mark(f"{section.label}  {section.title}", section.first_page - 1, []),
+                          None, True)
+        while position < len(plan.documents) and plan.documents[position].section == section.label:
+            planned = plan.documents[position]
+            doc = documents[position]
+            base = planned.first_page - 1
+            children = [_Mark(title, base + index, []) for title, index in doc.outline
+                        if 0 <= index < planned.pages]
+            children += own_outlines[position]
+            span = label_span(planned.first_label, planned.last_label)
+            add(_Mark(f"{planned.number}  {doc.title} ({span})", base, children), section_ref,
+                False)
+            position += 1
+    add(_Mark("Integrity certificate", plan.certificate_first_page - 1, []), None, False)
+
+
+_ASCII_FILTERS = {"/ASCII85Decode": "a85", "/A85": "a85", "/ASCIIHexDecode": "hex", "/AHx": "hex"}
+
+
+def _strip_ascii_images(context: _Context, page: Any) -> None:
+    """Remove an ASCII85/ASCIIHex layer from the page's images (as qpdf does by default).
+
+    Such layers (reportlab adds one to every stream) only make binary data 25% to 100%
+    larger; the filters beneath (DCT, Flate) are kept byte for byte.
+    """
+    resources = page.get("/Resources")
+    if resources is None:
+        return
+    xobjects = resources.get_object().get("/XObject")
+    if xobjects is None:
+        return
+    for ref in xobjects.get_object().values():
+        image = ref.get_object()
+        if not isinstance(image, StreamObject) or image.get("/Subtype") != "/Image":
+            continue
+        if id(image) in context.seen_images:
+            continue
+        context.seen_images.add(id(image))
+        _strip_ascii_layer(image)
+
+
+def _strip_ascii_layer(stream: StreamObject) -> None:
+    from pypdf.filters import ASCII85Decode, ASCIIHexDecode
+
+    filters = stream.get("/Filter")
+    if not isinstance(filters, ArrayObject) or len(filters) < 2:
+        return
+    kind = _ASCII_FILTERS.get(str(filters[0]))
+    if kind is None:
+        return
+    try:
+        raw = stream._data
+        data = ASCII85Decode.decode(raw) if kind == "a85" else ASCIIHexDecode.decode(raw)
+    except Exception:  # leave a stream we cannot decode exactly as it was
+        return
+    stream._data = data if isinstance(data, bytes) else bytes(data)
+    rest = ArrayObject(filters[1:])
+    stream[NameObject("/Filter")] = rest[0] if len(rest) == 1 else rest
+    parms = stream.get("/DecodeParms")
+    if isinstance(parms, ArrayObject) and len(parms) == len(filters):
+        trimmed = ArrayObject(parms[1:])
+        stream[NameObject("/DecodeParms")] = trimmed[0] if len(trimmed) == 1 else trimmed

@@ -1,0 +1,498 @@
+"""`bundler bundle build`: one call from a spec (or case folder) to the three outputs.
+
+Order of work (each step needs the one before):
+
+1. refuse an existing output unless ``force`` (before any work);
+2. load the spec, identify and convert every document (the evidence layer), count pages;
+3. plan the numbering; lay out the front matter and certificate until their page counts
+   settle (the index's page ranges depend on how many pages it fills);
+4. build the manifest (it cannot hold the certificate's hash), hash it, draw the certificate
+   with that hash;
+5. assemble and write OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 to temporary files, and
+   rename them into place only when all three are complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from pypdf import PdfReader
+
+from bundler import TOOL_NAME, __version__
+from bundler.bundle.assemble import AssemblyDocument, BundleInfo, assemble_bundle, open_rendition
+from bundler.bundle.frontmatter import (
+    Certificate,
+    CertificateEntry,
+    Cover,
+    index_sections,
+    render_certificate,
+    render_front_matter,
+)
+from bundler.bundle.manifest import (
+    BuildOptions,
+    Manifest,
+    ManifestDocument,
+    ManifestSection,
+    PageLabelRange,
+    ToolInfo,
+    library_versions,
+)
+from bundler.bundle.plan import LabelStyle, Numbering, Plan, SectionInput, label_span, plan_bundle
+from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, load_spec
+from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
+from bundler.errors import BadInput, InputNotFound, OutputFailed
+from bundler.fileio import atomic_writer, refuse_overwrite, sha256_file
+
+logger = logging.getLogger(__name__)
+
+_MAX_LAYOUT_ROUNDS = 6
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pdf: Path
+    manifest: Path
+    sidecar: Path
+    pages: int
+    documents: int
+    sha256: str  # of OUT.pdf
+    manifest_sha256: str
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A resolved bundle source: the spec and where its paths are relative to."""
+
+    loaded: LoadedSpec
+    kind: str  # spec | case-bundle-yaml | case-derived
+    spec_name: str
+    spec_sha256: str | None
+    authority: str | None
+    officer: str | None
+    audit_head: str | None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    evidence_source: str
+    path: Path
+    sha256: str
+    size: int
+    media_type: str
+    rendition_pdf: Path
+    rendition_password: str | None
+    outline: tuple[tuple[str, int], ...]
+    converter: str
+    tool_versions: dict[str, str]
+    pages: int
+
+
+def output_paths(out: Path) -> tuple[Path, Path, Path]:
+    """OUT.pdf, OUT.manifest.json (beside it) and OUT.pdf.sha256."""
+    stem = out.name[: -len(out.suffix)] if out.suffix.lower() == ".pdf" else out.name
+    return out, out.with_name(f"{stem}.manifest.json"), out.with_name(f"{out.name}.sha256")
+
+
+def resolve_build_date(option: dt.date | None, spec_date: dt.date | None) -> tuple[dt.date, str]:
+    """--date, then the spec's date, then SOURCE_DATE_EPOCH, then today."""
+    if option is not None:
+        return option, "option"
+    if spec_date is not None:
+        return spec_date, "spec"
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date(), "SOURCE_DATE_EPOCH"
+        except (ValueError, OverflowError, OSError):
+            raise BadInput(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970",
+                "Unset SOURCE_DATE_EPOCH or give --date YYYY-MM-DD.",
+            ) from None
+    return dt.date.today(), "today"
+
+
+def build_bundle(
+    source: Path,
+    out: Path,
+    *,
+    force: bool = False,
+    numbering: str = "continuous",
+    build_date: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder."""
+    report = progress or (lambda _message: None)
+    try:
+        scheme = Numbering(numbering)
+    except ValueError:
+        raise BadInput(f"numbering {numbering!r} is not one of continuous, sectioned") from None
+    pdf_path, manifest_path, sidecar_path = output_paths(out)
+    refuse_overwrite([pdf_path, manifest_path, sidecar_path], force)
+    resolved = _resolve_source(source)
+    spec = resolved.loaded.spec
+    when, when_from = resolve_build_date(build_date, spec.date)
+
+    with tempfile.TemporaryDirectory(prefix="bundler-build-") as work:
+        prepared, open_readers = _prepare_documents(resolved.loaded, Path(work), report)
+        _warn_duplicates(prepared)
+        report("laying out the index and certificate")
+        plan, front, links, certificate, manifest_bytes = _layout(
+            resolved, prepared, scheme, when, when_from, pdf_path, manifest_path
+        )
+        documents = [
+            AssemblyDocument(
+                pdf=item.rendition_pdf,
+                password=item.rendition_password,
+                source=item.evidence_source,
+                title=doc.title,
+                number=planned.number,
+                sha256=item.sha256,
+                outline=item.outline,
+            )
+            for item, doc, planned in zip(
+                prepared, _documents(spec), plan.documents, strict=True
+            )
+        ]
+        info = BundleInfo(
+            reference=spec.reference,
+            title=spec.title,
+            authority=resolved.authority,
+            officer=resolved.officer,
+            build_date=when,
+            tool=f"{TOOL_NAME} {__version__}",
+        )
+
+        def reader(position: int) -> PdfReader:
+            # Each reader is used once, then released so its parsed objects can be freed.
+            opened = open_readers[position]
+            open_readers[position] = None
+            if opened is None:
+                return open_rendition(documents[position].pdf, documents[position].password)
+            return opened
+
+        with ExitStack() as stack:
+            pdf_handle = stack.enter_context(atomic_writer(pdf_path))
+            manifest_handle = stack.enter_context(atomic_writer(manifest_path))
+            sidecar_handle = stack.enter_context(atomic_writer(sidecar_path))
+            hashing = _HashingWriter(pdf_handle)
+            assemble_bundle(
+                hashing,  # type: ignore[arg-type]
+                info=info,
+                plan=plan,
+                front_matter=front,
+                index_links=links,
+                documents=documents,
+                readers=reader,
+                certificate=certificate,
+                manifest_json=manifest_bytes,
+                progress=report,
+            )
+            pdf_sha = hashing.hexdigest()
+            manifest_handle.write(manifest_bytes)
+            sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
+    report(f"wrote {pdf_path}")
+    return BuildResult(
+        pdf=pdf_path,
+        manifest=manifest_path,
+        sidecar=sidecar_path,
+        pages=plan.total_pages,
+        documents=len(plan.documents),
+        sha256=pdf_sha,
+        manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+    )
+
+
+class _HashingWriter:
+    """A write-only binary stream that hashes what passes through (pypdf writes once)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.position = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.position += len(data)
+        return self.handle.write(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
+
+
+def _resolve_source(source: Path) -> _Source:
+    if not source.exists():
+        raise InputNotFound.for_path(source, "bundle spec or case folder")
+    if source.is_dir():
+        spec_file = source / "bundle.yaml"
+        if spec_file.is_file():
+            loaded = load_spec(spec_file, str(spec_file))
+            return _with_case_details(loaded, source, "case-bundle-yaml",
+                                      sha256_file(spec_file))
+        from bundler.bundle.casebundle import derive_case_spec
+
+        loaded, authority, officer = derive_case_spec(source)
+        return _Source(loaded, "case-derived", "case records", None, authority, officer,
+                       _audit_head(source))
+    loaded = load_spec(source, str(source))
+    return _Source(loaded, "spec", source.name, sha256_file(source), loaded.spec.authority,
+                   loaded.spec.officer, None)
+
+
+def _with_case_details(loaded: LoadedSpec, case_dir: Path, kind: str, digest: str) -> _Source:
+    authority, officer = loaded.spec.authority, loaded.spec.officer
+    if authority is None or officer is None:
+        try:
+            from bundler.bundle.casebundle import case_people
+
+            found_authority, found_officer = case_people(case_dir)
+            authority = authority or found_authority
+            officer = officer or found_officer
+        except Exception:  # the cover is still right without them
+            logger.debug("case details unavailable for the cover", exc_info=True)
+    return _Source(loaded, kind, "bundle.yaml", digest, authority, officer,
+                   _audit_head(case_dir))
+
+
+def _audit_head(case_dir: Path) -> str | None:
+    """The case audit log's head hash, when bundler.audit provides one (hook for audit.py)."""
+    try:
+        from bundler import audit
+    except ImportError:
+        return None
+    head = getattr(audit, "audit_head", None)
+    if head is None:
+        return None
+    try:
+        value = head(case_dir)
+    except Exception:
+        logger.warning("%s: the audit log could not be read; the bundle records no audit head",
+                       case_dir)
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _documents(spec: BundleSpec) -> list[DocumentSpec]:
+    return [doc for section in spec.sections for doc in section.documents]
+
+
+def _prepare_documents(
+    loaded: LoadedSpec, workdir: Path, report: Callable[[str], None]
+) -> tuple[list[_Prepared], list[PdfReader | None]]:
+    """Identify, convert and count every document; the lazily opened readers are kept."""
+    from bundler.evidence import identify, render_pdf
+
+    docs = [doc for section in loaded.spec.sections for doc in section.documents]
+    prepared: list[_Prepared] = []
+    readers: list[PdfReader | None] = []
+    for position, doc in enumerate(docs, start=1):
+        if position % 10 == 1 or position == len(docs):
+            report(f"checking document {position} of {len(docs)}")
+        evidence = identify(loaded.folder / doc.file, doc.file)
+        rendition = render_pdf(evidence, workdir=workdir, password=doc.password,
+                               caption=doc.title)
+        reader = open_rendition(rendition.pdf, rendition.password)
+        pages = len(reader.pages)
+        readers.append(reader)
+        prepared.append(
+            _Prepared(
+                evidence_source=evidence.source,
+                path=evidence.path,
+                sha256=evidence.sha256,
+                size=evidence.size,
+                media_type=evidence.media_type,
+                rendition_pdf=rendition.pdf,
+                rendition_password=rendition.password,
+                outline=tuple(rendition.outline),
+                converter=rendition.converter,
+                tool_versions=dict(rendition.tool_versions),
+                pages=pages,
+            )
+        )
+    return prepared, readers
+
+
+def _warn_duplicates(prepared: Sequence[_Prepared]) -> None:
+    first_seen: dict[str, str] = {}
+    for item in prepared:
+        earlier = first_seen.get(item.sha256)
+        if earlier is not None:
+            logger.warning(
+                "%s is identical to %s (same SHA-256 %s); both are included",
+                item.evidence_source, earlier, item.sha256[:12],
+            )
+        else:
+            first_seen[item.sha256] = item.evidence_source
+
+
+def _layout(
+    resolved: _Source,
+    prepared: Sequence[_Prepared],
+    scheme: Numbering,
+    when: dt.date,
+    when_from: str,
+    pdf_path: Path,
+    manifest_path: Path,
+) -> tuple[Plan, bytes, list, bytes, bytes]:  # type: ignore[type-arg]
+    spec = resolved.loaded.spec
+    counts = iter(item.pages for item in prepared)
+    sections = [
+        SectionInput(s.label, s.title, tuple(next(counts) for _ in s.documents))
+        for s in spec.sections
+    ]
+    tool = f"{TOOL_NAME} {__version__}"
+    front_pages, cert_pages = 2, 1
+    for _round in range(_MAX_LAYOUT_ROUNDS):
+        plan = plan_bundle(sections, front_pages=front_pages, certificate_pages=cert_pages,
+                           numbering=scheme)
+        cover = Cover(spec.reference, spec.title, when, resolved.authority, resolved.officer,
+                      tool, len(plan.documents), plan.total_pages)
+        front, front_count, links = render_front_matter(
+            cover, _index(spec, prepared, plan), plan.labels[: plan.front_pages]
+        )
+        manifest = _manifest(resolved, prepared, plan, scheme, when, when_from)
+        manifest_bytes = manifest.to_json_bytes()
+        certificate, cert_count = render_certificate(
+            _certificate(resolved, prepared, plan, scheme, when, pdf_path, manifest_path,
+                         hashlib.sha256(manifest_bytes).hexdigest()),
+            plan.labels[plan.certificate_first_page - 1 :],
+        )
+        if front_count == front_pages and cert_count == cert_pages:
+            return plan, front, links, certificate, manifest_bytes
+        front_pages, cert_pages = front_count, cert_count
+    raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
+
+
+def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan) -> list:  # type: ignore[type-arg]
+    docs = [doc for section in spec.sections for doc in section.documents]
+    rows = [
+        (planned.section, str(planned.number), doc.date, doc.title, planned.first_label,
+         planned.last_label, item.sha256)
+        for doc, item, planned in zip(docs, prepared, plan.documents, strict=True)
+    ]
+    return index_sections([(s.label, s.title) for s in spec.sections], rows)
+
+
+def _manifest(
+    resolved: _Source,
+    prepared: Sequence[_Prepared],
+    plan: Plan,
+    scheme: Numbering,
+    when: dt.date,
+    when_from: str,
+) -> Manifest:
+    spec = resolved.loaded.spec
+    docs = [doc for section in spec.sections for doc in section.documents]
+    extra_tools: dict[str, str] = {}
+    for item in prepared:
+        extra_tools.update(item.tool_versions)
+    documents = [
+        ManifestDocument(
+            number=planned.number,
+            title=doc.title,
+            date=doc.date,
+            section=planned.section,
+            source=doc.file,
+            source_sha256=item.sha256,
+            source_size=item.size,
+            media_type=item.media_type,
+            converter=item.converter,
+            password_used=doc.password is not None,
+            pages=planned.pages,
+            first_page=planned.first_page,
+            last_page=planned.last_page,
+            first_label=planned.first_label,
+            last_label=planned.last_label,
+            stamp=stamp_text(planned.first_label, spec.reference, planned.number, item.sha256),
+        )
+        for doc, item, planned in zip(docs, prepared, plan.documents, strict=True)
+    ]
+    sections = [
+        ManifestSection(
+            label=s.label, title=s.title, first_page=s.first_page, last_page=s.last_page,
+            first_label=plan.labels[s.first_page - 1], last_label=plan.labels[s.last_page - 1],
+        )
+        for s in plan.sections
+    ]
+    return Manifest(
+        tool=ToolInfo(name=TOOL_NAME, version=__version__),
+        libraries=library_versions(extra_tools),
+        options=BuildOptions(
+            numbering=scheme.value,
+            build_date=when,
+            build_date_from=when_from,
+            source_kind=resolved.kind,
+            spec=resolved.spec_name,
+            spec_sha256=resolved.spec_sha256,
+            stamp_font="Helvetica",
+            stamp_font_size=FONT_SIZE,
+            stamp_band_points=BAND,
+            stamp_hash_chars=SHA_SHOWN,
+        ),
+        reference=spec.reference,
+        title=spec.title,
+        authority=resolved.authority,
+        officer=resolved.officer,
+        build_date=when,
+        pages=plan.total_pages,
+        front_matter_pages=plan.front_pages,
+        certificate_first_page=plan.certificate_first_page,
+        certificate_pages=plan.certificate_pages,
+        page_labels=[
+            PageLabelRange(
+                start_page=r.start + 1,
+                style="lower-roman" if r.style is LabelStyle.LOWER_ROMAN else "decimal",
+                prefix=r.prefix,
+                first_number=r.first,
+            )
+            for r in plan.ranges
+        ],
+        sections=sections,
+        documents=documents,
+        audit_head=resolved.audit_head,
+    )
+
+
+def _certificate(
+    resolved: _Source,
+    prepared: Sequence[_Prepared],
+    plan: Plan,
+    scheme: Numbering,
+    when: dt.date,
+    pdf_path: Path,
+    manifest_path: Path,
+    manifest_sha256: str,
+) -> Certificate:
+    spec = resolved.loaded.spec
+    docs = [doc for section in spec.sections for doc in section.documents]
+    return Certificate(
+        reference=spec.reference,
+        title=spec.title,
+        date=when,
+        tool=f"{TOOL_NAME} {__version__}",
+        numbering=scheme.value,
+        bundle_name=pdf_path.name,
+        manifest_name=manifest_path.name,
+        manifest_sha256=manifest_sha256,
+        audit_head=resolved.audit_head,
+        entries=tuple(
+            CertificateEntry(str(planned.number),
+                             label_span(planned.first_label, planned.last_label),
+                             doc.file, item.sha256)
+            for doc, item, planned in zip(docs, prepared, plan.documents, strict=True)
+        ),
+    )

@@ -1,0 +1,137 @@
+"""The bundle manifest: what went into a bundle and everything needed to rebuild it.
+
+This model is the contract `bundler bundle verify` checks against. It is written beside
+the bundle as ``OUT.manifest.json`` (sorted keys, 2-space indent, trailing newline) and the
+same bytes are attached inside the PDF as ``manifest.json``; their SHA-256 is printed on the
+integrity certificate. It cannot contain the bundle's own hash (that would be circular):
+``OUT.pdf.sha256`` carries that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zlib
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MANIFEST_VERSION = 1
+
+
+class ToolInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    version: str
+
+
+class BuildOptions(BaseModel):
+    """Every choice that shapes the bytes, so a rebuild can reproduce them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    numbering: str = Field(description="continuous | sectioned")
+    build_date: dt.date
+    build_date_from: str = Field(description="option | spec | SOURCE_DATE_EPOCH | today")
+    source_kind: str = Field(description="spec | case-bundle-yaml | case-derived")
+    spec: str = Field(description="The spec file's name, or 'case records' when derived.")
+    spec_sha256: str | None = Field(description="SHA-256 of the spec file (None when derived).")
+    stamp_font: str
+    stamp_font_size: float
+    stamp_band_points: float
+    stamp_hash_chars: int
+    page_size_front_matter: str = "A4"
+
+
+class ManifestSection(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str
+    title: str
+    first_page: int
+    last_page: int
+    first_label: str
+    last_label: str
+
+
+class ManifestDocument(BaseModel):
+    """One document, in bundle order (issue 3's fields plus number, converter, pages, stamp)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int | str = Field(description="Document number in the bundle: 1, 2... or A1, A2...")
+    title: str
+    date: dt.date | None
+    section: str
+    source: str = Field(description="Path as written, relative to the spec's or case's folder.")
+    source_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    source_size: int
+    media_type: str = Field(description="Detected from the file's content.")
+    converter: str = Field(description="pdf | image | libreoffice | email | text")
+    password_used: bool = Field(description="A password from the spec was needed to open it.")
+    pages: int
+    first_page: int = Field(description="1-based physical page in the bundle.")
+    last_page: int
+    first_label: str
+    last_label: str
+    stamp: str = Field(description="The stamp printed on the document's first page.")
+
+
+class PageLabelRange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start_page: int = Field(description="1-based physical page where the range starts.")
+    style: str = Field(description="decimal | lower-roman")
+    prefix: str
+    first_number: int
+
+
+class Manifest(BaseModel):
+    """The manifest written beside (and inside) every bundle."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    manifest_version: int = MANIFEST_VERSION
+    tool: ToolInfo
+    libraries: dict[str, str] = Field(
+        description="Versions of the libraries that shape the bytes (pypdf, reportlab, ...)."
+    )
+    options: BuildOptions
+    reference: str
+    title: str
+    authority: str | None
+    officer: str | None
+    build_date: dt.date
+    pages: int = Field(description="Total pages in the bundle, front matter to certificate.")
+    front_matter_pages: int
+    certificate_first_page: int
+    certificate_pages: int
+    page_labels: list[PageLabelRange]
+    sections: list[ManifestSection]
+    documents: list[ManifestDocument]
+    audit_head: str | None = Field(
+        default=None,
+        description="Head hash of the case's audit log when the bundle was built (None: no log).",
+    )
+
+    def to_json_bytes(self) -> bytes:
+        return dump_json(self.model_dump(mode="json"))
+
+
+def dump_json(data: object) -> bytes:
+    """Sorted keys, 2-space indent, UTF-8, trailing newline."""
+    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def library_versions(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Versions of everything that shapes a bundle's bytes."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {"zlib": zlib.ZLIB_RUNTIME_VERSION}
+    for name in ("pypdf", "reportlab", "Pillow"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "unknown"
+    versions.update(extra or {})
+    return dict(sorted(versions.items()))
