@@ -27,7 +27,7 @@ from bundler.audit import (
     verify_against_head,
     verify_log,
 )
-from bundler.errors import BadInput, InputNotFound, OutputExists
+from bundler.errors import BadInput, ChecksFailed, InputNotFound, OutputExists
 
 T0 = dt.datetime(2026, 11, 20, 9, 30, 15, tzinfo=dt.UTC)
 
@@ -410,3 +410,22 @@ def test_evidence_add_missing_source_or_folder(tmp_path: Path) -> None:
         add_evidence(case, tmp_path / "nothing.pdf")
     with pytest.raises(BadInput, match="is not a file"):
         add_evidence(case, tmp_path)
+
+
+def test_raising_form_names_the_first_bad_entry(tmp_path: Path) -> None:
+    case = _case(tmp_path)
+    record(case, AuditAction.EVIDENCE_ADDED, now=T0)
+    record(case, AuditAction.BUNDLE_BUILT, now=T0)
+    verify_log(case).raise_for_problems()  # intact: no exception
+    log = case / "audit.jsonl"
+    log.write_bytes(
+        log.read_bytes().replace(b'"action":"evidence_added"', b'"action":"bundle_built"')
+    )
+    with pytest.raises(ChecksFailed) as caught:
+        verify_log(case).raise_for_problems()
+    assert caught.value.message == (
+        f"{log}: entry 1 (line 1): changed after it was written: its content no longer "
+        "matches its hash"
+    )
+    assert caught.value.exit_code == 1
+    assert f"bundler audit verify {case}" in caught.value.hint

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -56,6 +57,10 @@ class AuditReport:
     entries: int  # lines that hold a readable entry
     head: str | None  # hash of the last readable entry
     problems: tuple[AuditProblem, ...] = field(default_factory=tuple)
+    # hash -> (seq, line) of every entry whose content matches its hash, for head checks
+    positions: Mapping[str, tuple[int, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def ok(self) -> bool:
@@ -102,8 +107,8 @@ class AuditReport:
         if first is not None:
             raise ChecksFailed(
                 f"{self.log}: {first.message}",
-                "Run `bundler audit verify CASE_DIR` for every problem; compare with the "
-                "council's backup of audit.jsonl.",
+                f"Run `bundler audit verify {self.log.parent}` to see every problem, and "
+                "compare audit.jsonl with the council's backup of it.",
             )
 
 
@@ -121,6 +126,7 @@ def verify_log(case_dir: Path) -> AuditReport:
     torn = lines.pop()
     problems: list[AuditProblem] = []
     seen: dict[str, int] = {}  # entry hash -> first line holding it
+    positions: dict[str, tuple[int, int]] = {}
     previous = _Previous(line=0, seq=0, hash=GENESIS)
     entries = 0
     head: str | None = None
@@ -135,6 +141,8 @@ def verify_log(case_dir: Path) -> AuditReport:
         entries += 1
         head = entry.hash
         seen.setdefault(entry.hash, number)
+        if problem is None or problem.kind is not ProblemKind.EDITED:
+            positions.setdefault(entry.hash, (entry.seq, number))
         previous = _Previous(line=number, seq=entry.seq, hash=entry.hash)
 
     if torn:
@@ -148,7 +156,9 @@ def verify_log(case_dir: Path) -> AuditReport:
                 f"(an interrupted write); `bundler audit repair {path.parent}` sets it aside",
             )
         )
-    return AuditReport(log=path, entries=entries, head=head, problems=tuple(problems))
+    return AuditReport(
+        log=path, entries=entries, head=head, problems=tuple(problems), positions=positions
+    )
 
 
 def _check_line(
@@ -278,7 +288,7 @@ def verify_against_head(case_dir: Path, head: str, report: AuditReport | None = 
 
     True only when an entry carries that hash, and no problem lies on or before
     its line. A log cut short after that entry, or rewritten from before it, fails.
-    Pass ``report`` (from ``verify_log``) to check several heads with one read.
+    Pass ``report`` (from ``verify_log``) to check several heads against one reading.
     """
     head = head.strip().lower()
     if not _HEX64.match(head):
@@ -288,7 +298,7 @@ def verify_against_head(case_dir: Path, head: str, report: AuditReport | None = 
         )
     if report is None:
         report = verify_log(case_dir)
-    found = _find_hash(case_dir, head)
+    found = report.positions.get(head)
     short = head[:SHORT]
     if found is None:
         return HeadCheck(
@@ -320,15 +330,3 @@ def verify_against_head(case_dir: Path, head: str, report: AuditReport | None = 
         line,
         f"PASS {report.log}: head {short} is entry {seq} (line {line}), chain intact up to it",
     )
-
-
-def _find_hash(case_dir: Path, head: str) -> tuple[int, int] | None:
-    _path, data = read_raw_lines(case_dir)
-    for number, raw in enumerate(data.split(b"\n")[:-1], start=1):
-        try:
-            fields, entry = parse_line(raw)
-        except ValueError:
-            continue
-        if entry.hash == head and entry_hash(fields) == head:
-            return entry.seq, number
-    return None
