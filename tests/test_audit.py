@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import getpass
 import hashlib
 import itertools
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,7 @@ from bundler.audit import (
     verify_against_head,
     verify_log,
 )
-from bundler.errors import BadInput, ChecksFailed, InputNotFound, OutputExists
+from bundler.errors import BadInput, ChecksFailed, InputNotFound, OutputExists, OutputFailed
 
 T0 = dt.datetime(2026, 11, 20, 9, 30, 15, tzinfo=dt.UTC)
 
@@ -163,7 +165,7 @@ def test_missing_case_folder_or_file_is_reported_and_nothing_created(tmp_path: P
     case = _case(tmp_path)
     with pytest.raises(InputNotFound, match=r"gone\.pdf: file not found"):
         record(case, AuditAction.BUNDLE_BUILT, outputs=[case / "gone.pdf"], now=T0)
-    assert verify_log(case).entries == 0
+    assert not (case / "audit.jsonl").exists()
 
 
 def test_read_entries_without_a_log_says_so(tmp_path: Path) -> None:
@@ -280,6 +282,30 @@ def test_whole_entry_missing_only_its_line_ending_is_completed(tmp_path: Path) -
     assert read_entries(case)[-1] == second and verify_log(case).ok
     assert repair_log(case) is None
     assert sorted(p.name for p in case.iterdir()) == ["audit.jsonl", "evidence"]
+
+
+def test_disk_full_mid_line_takes_the_part_line_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = _case(tmp_path)
+    first = record(case, AuditAction.EVIDENCE_ADDED, now=T0)
+    before = (case / "audit.jsonl").read_bytes()
+    real_write = os.write
+
+    def half_then_full(fd: int, data: bytes | memoryview) -> int:
+        real_write(fd, bytes(data[: len(data) // 2]))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", half_then_full)
+    with pytest.raises(OutputFailed) as caught:
+        record(case, AuditAction.BUNDLE_BUILT, now=T0)
+    monkeypatch.undo()
+    assert caught.value.message == (
+        f"{case / 'audit.jsonl'}: cannot write to the audit log (No space left on device)"
+    )
+    assert caught.value.hint == "Free some disk space, then try again."
+    assert (case / "audit.jsonl").read_bytes() == before
+    assert read_entries(case) == [first] and verify_log(case).ok
 
 
 def test_cut_off_first_line(tmp_path: Path) -> None:

@@ -51,10 +51,12 @@ _TAIL_BLOCK = 1 << 16
 
 log = logging.getLogger(__name__)
 
-_UNREADABLE_HINT = (
-    "Run `bundler audit verify CASE_DIR` to see what is wrong, and restore audit.jsonl "
-    "from the council's backup; do not edit it by hand."
-)
+
+def _unreadable_hint(path: Path) -> str:
+    return (
+        f"Run `bundler audit verify {path.parent}` to see what is wrong, and restore "
+        "audit.jsonl from the council's backup; do not edit it by hand."
+    )
 
 
 def log_path(case_dir: Path) -> Path:
@@ -100,11 +102,13 @@ def _locked(case_dir: Path, *, exclusive: bool) -> Iterator[int | None]:
     except FileNotFoundError:
         if exclusive:
             raise OutputFailed(f"{path}: cannot create the audit log here") from None
-        yield None
-        return
+        fd = -1
     except OSError as exc:
         verb = "write to" if exclusive else "read"
         raise OutputFailed(f"{path}: cannot {verb} the audit log ({exc.strerror})") from exc
+    if fd == -1:
+        yield None
+        return
     try:
         _acquire(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, path)
         if exclusive and not existed:
@@ -230,7 +234,7 @@ def _last_entry(path: Path, tail: _Tail) -> AuditEntry | None:
         raise BadInput(
             f"{path}: line {tail.last_line_no}: the last entry cannot be read ({exc}), "
             "so nothing can be chained after it",
-            _UNREADABLE_HINT,
+            _unreadable_hint(path),
         ) from None
     return entry
 
@@ -281,7 +285,8 @@ def file_record(path: Path, case_dir: Path) -> FileRecord:
     return FileRecord(path=_display_path(path, case_dir), sha256=digest, bytes=size)
 
 
-def _write_all(fd: int, data: bytes, path: Path) -> None:
+def _write_all(fd: int, data: bytes, path: Path, *, undo_to: int | None = None) -> None:
+    """Write and fsync; on failure (disk full) take back any part-written line."""
     try:
         view = memoryview(data)
         while view:
@@ -289,6 +294,10 @@ def _write_all(fd: int, data: bytes, path: Path) -> None:
             view = view[written:]
         os.fsync(fd)
     except OSError as exc:
+        if undo_to is not None:
+            with contextlib.suppress(OSError):  # if this fails too, the next append repairs
+                os.ftruncate(fd, undo_to)
+                os.fsync(fd)
         hint = "Free some disk space, then try again." if exc.errno == errno.ENOSPC else None
         raise OutputFailed(f"{path}: cannot write to the audit log ({exc.strerror})", hint) from exc
 
@@ -298,25 +307,26 @@ def _append(
     case_dir: Path,
     action: AuditAction,
     *,
-    inputs: Sequence[Path],
-    outputs: Sequence[Path],
+    inputs: Sequence[FileRecord],
+    outputs: Sequence[FileRecord],
     details: Mapping[str, str] | None,
     now: dt.datetime | None,
 ) -> AuditEntry:
     """Append one entry; the caller holds the exclusive lock on ``fd``."""
     path = log_path(case_dir)
+    when = _utc_seconds(now)
     _repair_locked(fd, case_dir, now)
     tail = _read_tail(fd)
     last = _last_entry(path, tail)
     fields: dict[str, Any] = {
         "format": FORMAT,
         "seq": 1 if last is None else last.seq + 1,
-        "time": _utc_seconds(now),
+        "time": when,
         "action": AuditAction(action),
         "user": _current_user(),
         "tool": ToolInfo(name=TOOL_NAME, version=__version__),
-        "inputs": tuple(file_record(Path(p), case_dir) for p in inputs),
-        "outputs": tuple(file_record(Path(p), case_dir) for p in outputs),
+        "inputs": tuple(inputs),
+        "outputs": tuple(outputs),
         "details": dict(details or {}),
         "prev": GENESIS if last is None else last.hash,
         "hash": GENESIS,  # placeholder, replaced below once the content is final
@@ -327,8 +337,12 @@ def _append(
         # Only ``details`` can be wrong here, and that is the calling code's mistake.
         raise ValueError(f"invalid audit entry: {_describe_validation_error(exc)}") from None
     entry = draft.model_copy(update={"hash": draft.computed_hash()})
-    _write_all(fd, entry.line(), path)
+    _write_all(fd, entry.line(), path, undo_to=tail.size)
     return entry
+
+
+def _records(paths: Sequence[Path], case_dir: Path) -> tuple[FileRecord, ...]:
+    return tuple(file_record(Path(p), case_dir) for p in paths)
 
 
 def record(
@@ -350,11 +364,13 @@ def record(
     last entry cannot be read), OutputFailed (cannot write or lock the log);
     ValueError for a programming mistake (bad ``details`` or a naive ``now``).
     """
+    _require_case_dir(case_dir)
+    # Hash before taking the lock: a large bundle takes seconds to hash, and other
+    # officers' commands should not wait for that.
+    read, written = _records(inputs, case_dir), _records(outputs, case_dir)
     with _locked(case_dir, exclusive=True) as fd:
         assert fd is not None
-        return _append(
-            fd, case_dir, action, inputs=inputs, outputs=outputs, details=details, now=now
-        )
+        return _append(fd, case_dir, action, inputs=read, outputs=written, details=details, now=now)
 
 
 @contextlib.contextmanager
@@ -389,8 +405,8 @@ class LogWriter:
             self._fd,
             self._case_dir,
             action,
-            inputs=inputs,
-            outputs=outputs,
+            inputs=_records(inputs, self._case_dir),
+            outputs=_records(outputs, self._case_dir),
             details=details,
             now=now,
         )
@@ -464,7 +480,7 @@ def _repair_locked(
         case_dir,
         AuditAction.LOG_REPAIRED,
         inputs=(),
-        outputs=(aside,),
+        outputs=_records((aside,), case_dir),
         details={"cut_off_line": str(line_no), "repair": "set aside"},
         now=now,
     )
@@ -541,7 +557,7 @@ def read_entries(case_dir: Path) -> list[AuditEntry]:
             _fields, entry = parse_line(raw)
         except ValueError as exc:
             raise BadInput(
-                f"{path}: line {number}: not a readable audit entry ({exc})", _UNREADABLE_HINT
+                f"{path}: line {number}: not a readable audit entry ({exc})", _unreadable_hint(path)
             ) from None
         entries.append(entry)
     if torn:
