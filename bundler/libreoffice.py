@@ -32,6 +32,7 @@ from pathlib import Path
 from bundler.errors import ConversionFailed, MissingTool
 
 SOFFICE_ENV = "BUNDLER_SOFFICE"  # optional: path to the soffice program to use
+VERSION_TIMEOUT = 30.0
 _FALLBACK_LOCATIONS = (
     Path("/usr/lib/libreoffice/program/soffice"),
     Path("/usr/local/lib/libreoffice/program/soffice"),
@@ -75,17 +76,10 @@ def find_soffice() -> Path:
 def _version_of(program: str) -> str | None:
     try:
         with tempfile.TemporaryDirectory(prefix="bundler-lo-") as home:
-            result = subprocess.run(
-                [program, "--version"],
-                capture_output=True,
-                timeout=60,
-                env=_environment(Path(home)),
-                start_new_session=True,
-                check=False,
-            )
+            _, stdout = _run_group([program, "--version"], Path(home), VERSION_TIMEOUT)
     except (OSError, subprocess.SubprocessError):
         return None
-    match = _VERSION_RE.search(result.stdout.decode("utf-8", "replace"))
+    match = _VERSION_RE.search(stdout.decode("utf-8", "replace"))
     return match.group(0) if match else None
 
 
@@ -188,41 +182,39 @@ def _environment(home: Path) -> dict[str, str]:
 
 def _run(command: list[str], home: Path, timeout: float, name: str) -> int:
     try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=_environment(home),
-            cwd=home,
-            start_new_session=True,
-        )
+        status, _ = _run_group(command, home, timeout)
+    except subprocess.TimeoutExpired:
+        raise ConversionFailed(
+            f"{name}: LibreOffice took longer than {timeout:g} seconds and was stopped",
+        ) from None
     except OSError as exc:
         raise MissingTool(
             f"LibreOffice could not be started ({exc.strerror})", _MISSING_HINT
         ) from exc
+    return status
+
+
+def _run_group(command: list[str], home: Path, timeout: float) -> tuple[int, bytes]:
+    """Run ``command`` in a new session; on time-out kill its whole process group
+    (soffice starts helpers that a plain kill would leave running)."""
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_environment(home),
+        cwd=home,
+        start_new_session=True,
+    )
     try:
-        process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        raise ConversionFailed(
-            f"{name}: LibreOffice took longer than {timeout:g} seconds and was stopped",
-        ) from None
+        stdout, _ = process.communicate(timeout=timeout)
     except BaseException:
-        _kill_group(process)
-        raise
-    finally:
-        # soffice can leave helpers behind even after a normal exit.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
-    return process.returncode
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.SubprocessError, OSError):
-        process.communicate(timeout=10)
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
+            process.communicate(timeout=10)
+        raise
+    return process.returncode, stdout
 
 
 # ---------------------------------------------------------------- determinism

@@ -263,3 +263,11 @@ def make_pdf_missing_content(path: Path) -> Path:
         )
     )
     return path
+
+
+def make_truncated_docx(path: Path) -> Path:
+    """A Word file cut off part-way (its zip directory, at the end, is lost)."""
+    make_docx(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path

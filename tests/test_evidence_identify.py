@@ -136,6 +136,7 @@ BAD: list[tuple[str, Callable[[Path], Path], str]] = [
     ("sheet.xlsx", awkward.make_xlsx, "Excel spreadsheet"),
     ("sheet.docx", awkward.make_xlsx, "named .docx but its content is an Excel spreadsheet"),
     ("program", awkward.make_executable, "program"),
+    ("cut.docx", awkward.make_truncated_docx, "damaged or incomplete Word document"),
     ("ansi.txt", awkward.make_cp1252_text, "not in UTF-8"),
     ("note.eml", awkward.make_utf8_text, "named .eml"),
     ("mail.txt.jpg", awkward.make_utf8_text, "named .jpg but its content is plain text"),

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
+from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
@@ -42,6 +45,7 @@ CAPTION_GAP = 8.0
 BOTTOM_BAND = 22 * 72 / 25.4  # keep clear for the bundle's stamp
 
 _EXIF_ORIENTATION = 0x0112
+_config_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,26 @@ def render_image(evidence: Evidence, caption: str = "") -> bytes:
     """PDF bytes showing each frame of the picture on its own page."""
     regular, bold = register_fonts()
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer)
+    with _binary_images():
+        canvas = new_canvas(buffer)
+        _draw_all(canvas, evidence, caption, regular, bold)
+        canvas.save()
+    return buffer.getvalue()
+
+
+@contextmanager
+def _binary_images() -> Iterator[None]:
+    """reportlab ASCII85-encodes images by default (25% bigger); store them binary."""
+    with _config_lock:
+        saved = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            yield
+        finally:
+            rl_config.useA85 = saved
+
+
+def _draw_all(canvas: Canvas, evidence: Evidence, caption: str, regular: str, bold: str) -> None:
     name = Path(evidence.source).name
     try:
         with _open_image(evidence) as image:
@@ -72,8 +95,6 @@ def render_image(evidence: Evidence, caption: str = "") -> bytes:
         raise BadInput(
             f"{evidence.source}: the picture is damaged and cannot be read ({type(exc).__name__})"
         ) from exc
-    canvas.save()
-    return buffer.getvalue()
 
 
 class _open_image:

@@ -26,7 +26,16 @@ TAB_WIDTH = 4
 
 def new_canvas(buffer: io.BytesIO, pagesize: tuple[float, float] = PORTRAIT) -> Canvas:
     """A canvas whose output depends only on what is drawn on it."""
-    canvas = Canvas(buffer, pagesize=pagesize, invariant=1, pageCompression=1)
+    regular, _ = register_fonts()
+    # initialFontName: otherwise every page names Helvetica, a font we never embed.
+    canvas = Canvas(
+        buffer,
+        pagesize=pagesize,
+        invariant=1,
+        pageCompression=1,
+        initialFontName=regular,
+        initialFontSize=10,
+    )
     canvas.setCreator("supported-housing-bundler")
     canvas.setProducer("supported-housing-bundler (ReportLab)")
     return canvas

@@ -215,6 +215,11 @@ def _content_type(path: Path, source: str) -> str:
     ):
         if zipfile.is_zipfile(path):
             return _zip_container_type(path, source)
+        if raw != "application/octet-stream":
+            raise BadInput(
+                f"{source}: is a damaged or incomplete {_container_name(raw)} "
+                "(its table of contents is missing)",
+            )
         return raw
     if raw in _OLE_LIKE:
         return DOC if _ole_has_word_stream(path) else raw
@@ -254,6 +259,14 @@ def _zip_container_type(path: Path, source: str) -> str:
             f"{source}: is a damaged or unreadable ZIP-based file ({type(exc).__name__})",
         ) from exc
     return "application/zip"
+
+
+def _container_name(raw: str) -> str:
+    if "wordprocessingml" in raw or raw == ODT:
+        return "Word document"
+    if raw.startswith(("application/vnd.openxmlformats", "application/vnd.oasis")):
+        return "office document"
+    return "ZIP file"
 
 
 def _ole_has_word_stream(path: Path) -> bool:

@@ -1,0 +1,144 @@
+"""Pictures become A4 pages: orientation, EXIF rotation, 300 dpi cap, captions."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from bundler.errors import BadInput
+from bundler.evidence import identify, render_pdf
+from bundler.evidence.images import strip_jpeg_metadata
+from tests import awkward
+
+
+def _render(path: Path, tmp_path: Path, caption: str = "Photograph") -> Path:
+    evidence = identify(path, f"evidence/{path.name}")
+    rendition = render_pdf(evidence, workdir=tmp_path / "work", caption=caption)
+    assert rendition.converter == "image"
+    assert rendition.password is None
+    assert rendition.pdf.parent == tmp_path / "work"
+    return rendition.pdf
+
+
+def _page_size(pdf: Path, index: int = 0) -> tuple[float, float]:
+    box = PdfReader(pdf).pages[index].mediabox
+    return float(box.width), float(box.height)
+
+
+def _dpi(image: tuple[int, int, int, float, float]) -> tuple[float, float]:
+    _, width_px, height_px, width_pt, height_pt = image
+    return width_px / (width_pt / 72), height_px / (height_pt / 72)
+
+
+def test_landscape_photo_gets_a_landscape_page_with_caption(tmp_path: Path) -> None:
+    pdf = _render(awkward.make_jpeg(tmp_path / "hall.jpg", (1200, 800)), tmp_path, "Hallway, Zoë")
+    width, height = _page_size(pdf)
+    assert (round(width), round(height)) == (842, 595)
+    text = awkward.pdf_text(pdf)
+    assert "Hallway, Zoë" in text
+    assert "hall.jpg" in text
+    [(_, _, _, placed_w, placed_h)] = awkward.placed_images(pdf)
+    assert placed_w > placed_h
+    assert placed_w <= width - 2 * 40 and placed_h <= height - 2 * 40
+
+
+def test_portrait_photo_gets_a_portrait_page(tmp_path: Path) -> None:
+    pdf = _render(awkward.make_jpeg(tmp_path / "door.jpg", (600, 900)), tmp_path)
+    width, height = _page_size(pdf)
+    assert width < height
+
+
+@pytest.mark.parametrize("orientation", [6, 8])
+def test_exif_rotated_jpeg_comes_out_upright(tmp_path: Path, orientation: int) -> None:
+    # Stored 800x600 (landscape) with "rotate 90" in EXIF: the phone was held upright.
+    pdf = _render(awkward.make_jpeg(tmp_path / "rot.jpg", (800, 600), orientation), tmp_path)
+    width, height = _page_size(pdf)
+    assert width < height
+    [(_, width_px, height_px, placed_w, placed_h)] = awkward.placed_images(pdf)
+    assert (width_px, height_px) == (600, 800)
+    assert placed_h > placed_w
+    assert placed_h / placed_w == pytest.approx(800 / 600, rel=0.01)
+    # The red corner (top-left of the stored picture) moves to where the rotation puts it.
+    reader = PdfReader(pdf)
+    [embedded] = reader.pages[0].images
+    picture = Image.open(io.BytesIO(embedded.data)).convert("RGB")
+    corner = (picture.width - 10, 10) if orientation == 6 else (10, picture.height - 10)
+    red, green, _ = picture.getpixel(corner)  # type: ignore[misc]
+    assert red > 180 and green < 90
+
+
+def test_big_photo_is_downsampled_to_300_dpi(tmp_path: Path) -> None:
+    source = awkward.make_jpeg(tmp_path / "big.jpg", (6000, 4000))
+    pdf = _render(source, tmp_path)
+    [image] = awkward.placed_images(pdf)
+    x_dpi, y_dpi = _dpi(image)
+    assert x_dpi <= 300.5 and y_dpi <= 300.5
+    assert x_dpi > 250  # downsampled to the cap, not far below it
+    assert pdf.stat().st_size < source.stat().st_size
+
+
+def test_small_jpeg_is_embedded_unchanged_but_without_metadata(tmp_path: Path) -> None:
+    source = awkward.make_jpeg(tmp_path / "small.jpg", (640, 480), orientation=1)
+    assert b"Exif" in source.read_bytes()[:200]
+    pdf = _render(source, tmp_path)
+    page = PdfReader(pdf).pages[0]
+    [xobject] = [o.get_object() for o in page["/Resources"]["/XObject"].values()]
+    assert list(xobject["/Filter"]) == ["/DCTDecode"]  # stored as JPEG, binary (no ASCII85)
+    stored = xobject.get_data()
+    assert stored == strip_jpeg_metadata(source.read_bytes())
+    assert b"Exif" not in stored
+    # Same pixels: no second lossy compression.
+    assert Image.open(io.BytesIO(stored)).tobytes() == Image.open(source).tobytes()
+
+
+@pytest.mark.parametrize("mode", ["CMYK", "P", "RGBA", "LA", "I;16", "1"])
+def test_colour_modes_become_rgb_or_grey(tmp_path: Path, mode: str) -> None:
+    image = Image.new("RGB", (300, 200), (30, 160, 60)).convert(mode)
+    suffix, fmt = (".jpg", "JPEG") if mode == "CMYK" else (".png", "PNG")
+    if mode in {"1", "I;16"}:
+        suffix, fmt = ".tif", "TIFF"
+    path = tmp_path / f"mode{suffix}"
+    image.save(path, fmt)
+    pdf = _render(path, tmp_path)
+    [embedded] = PdfReader(pdf).pages[0].images
+    assert embedded.image is not None
+    assert embedded.image.mode in {"RGB", "L"}
+
+
+def test_transparent_png_is_shown_on_white(tmp_path: Path) -> None:
+    path = tmp_path / "clear.png"
+    Image.new("RGBA", (100, 80), (255, 0, 0, 0)).save(path)
+    pdf = _render(path, tmp_path)
+    [embedded] = PdfReader(pdf).pages[0].images
+    assert embedded.image is not None
+    assert embedded.image.convert("RGB").getpixel((50, 40)) == (255, 255, 255)
+
+
+def test_multipage_tiff_gives_one_page_per_frame(tmp_path: Path) -> None:
+    path = tmp_path / "scan.tiff"
+    frames = [Image.new("L", (400, 560), shade) for shade in (40, 120, 200)]
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    pdf = _render(path, tmp_path, "Signed tenancy")
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 3
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"scan.tiff (page {number} of 3)" in page.extract_text()
+        assert "Signed tenancy" in page.extract_text()
+
+
+def test_two_renders_are_byte_identical(tmp_path: Path) -> None:
+    path = awkward.make_jpeg(tmp_path / "same.jpg", (3000, 2000), orientation=3)
+    first = render_pdf(identify(path, "same.jpg"), workdir=tmp_path / "a", caption="x")
+    second = render_pdf(identify(path, "same.jpg"), workdir=tmp_path / "b", caption="x")
+    assert first.pdf.read_bytes() == second.pdf.read_bytes()
+
+
+def test_damaged_jpeg_is_refused(tmp_path: Path) -> None:
+    path = awkward.make_jpeg(tmp_path / "cut.jpg", (800, 600))
+    path.write_bytes(path.read_bytes()[:300])
+    with pytest.raises(BadInput, match=r"^evidence/cut\.jpg: the picture is damaged"):
+        render_pdf(identify(path, "evidence/cut.jpg"), workdir=tmp_path / "w")

@@ -1,0 +1,163 @@
+"""Word documents through LibreOffice headless: text, parallel runs, failures."""
+
+from __future__ import annotations
+
+import stat
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bundler.errors import ConversionFailed, MissingTool
+from bundler.evidence import identify, render_pdf
+from bundler.libreoffice import (
+    SOFFICE_ENV,
+    convert_with_libreoffice,
+    libreoffice_version,
+    normalise_pdf,
+)
+from tests import awkward
+
+
+def test_docx_converts_and_its_text_is_in_the_pdf(tmp_path: Path) -> None:
+    path = awkward.make_docx(tmp_path / "plan.docx")
+    rendition = render_pdf(identify(path, "evidence/plan.docx"), workdir=tmp_path / "w")
+    assert rendition.converter == "libreoffice"
+    assert rendition.tool_versions == {"LibreOffice": libreoffice_version()}
+    text = awkward.pdf_text(rendition.pdf)
+    assert "Tenancy support plan" in text
+    for name in awkward.NAMES:
+        assert name in text
+    # LibreOffice's lock and temporary files never appear beside the evidence.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.docx", "w"]
+
+
+def test_version_is_reported() -> None:
+    version = libreoffice_version()
+    assert version is not None
+    assert version.split(".")[0].isdigit()
+
+
+def test_tagged_pdf_is_produced(tmp_path: Path) -> None:
+    out = convert_with_libreoffice(awkward.make_docx(tmp_path / "t.docx"), tmp_path / "o")
+    root = PdfReader(out).trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    plain = convert_with_libreoffice(tmp_path / "t.docx", tmp_path / "p", tagged=False)
+    assert "/StructTreeRoot" not in PdfReader(plain).trailer["/Root"]
+
+
+def test_two_conversions_are_byte_identical(tmp_path: Path) -> None:
+    path = awkward.make_docx(tmp_path / "same.docx")
+    first = convert_with_libreoffice(path, tmp_path / "a")
+    time.sleep(1.1)  # LibreOffice stamps the second: make sure the stamps differ
+    second = convert_with_libreoffice(path, tmp_path / "b")
+    assert first.read_bytes() == second.read_bytes()
+    pages_a = [p.get_contents().get_data() for p in PdfReader(first).pages]
+    pages_b = [p.get_contents().get_data() for p in PdfReader(second).pages]
+    assert pages_a == pages_b
+
+
+def test_normalise_keeps_length_and_blanks_stamps() -> None:
+    raw = (
+        b"%PDF-1.4\n1 0 obj<</CreationDate(D:20261123032352Z')>>endobj\n"
+        b"trailer<</ID [ <26A9B7C095CF31FB22A148B4FEB5AB1B>\n<26A9B7C095CF31FB22A148B4FEB5AB1B> ]"
+        b"\n/DocChecksum /4F739A71142FF3DDFE63F53F3575656C>>"
+    )
+    later = raw.replace(b"20261123032352", b"20271201101010").replace(b"26A9B7", b"FFFFFF")
+    assert len(normalise_pdf(raw)) == len(raw)
+    assert normalise_pdf(raw) == normalise_pdf(later)
+    assert b"D:19800101000000" in normalise_pdf(raw)
+
+
+def test_four_parallel_conversions_all_succeed(tmp_path: Path) -> None:
+    sources = [
+        awkward.make_docx(tmp_path / f"doc{n}.docx", (f"Document number {n}", "Łukasz"))
+        for n in range(4)
+    ]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outputs = list(
+            pool.map(lambda src: convert_with_libreoffice(src, tmp_path / "out"), sources)
+        )
+    assert [p.name for p in outputs] == [f"doc{n}.pdf" for n in range(4)]
+    for n, out in enumerate(outputs):
+        assert f"Document number {n}" in awkward.pdf_text(out)
+
+
+def test_other_word_formats_convert(tmp_path: Path) -> None:
+    rtf = tmp_path / "plan.rtf"
+    rtf.write_bytes(rb"{\rtf1\ansi\deff0 {\fonttbl {\f0 Arial;}}\f0 Support plan for Zo\'eb.\par}")
+    rendition = render_pdf(identify(rtf, "plan.rtf"), workdir=tmp_path / "w")
+    assert "Support plan for Zoë." in awkward.pdf_text(rendition.pdf)
+
+
+def test_damaged_docx_fails_with_the_file_named(tmp_path: Path) -> None:
+    path = awkward.make_docx(tmp_path / "broken.docx")
+    path.write_bytes(path.read_bytes()[:3000])
+    with pytest.raises(ConversionFailed) as caught:
+        convert_with_libreoffice(path, tmp_path / "o", source="evidence/broken.docx", timeout=60)
+    assert str(caught.value).startswith("evidence/broken.docx: ")
+
+
+def _fake_soffice(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "fake-soffice"
+    script.write_text(
+        '#!/bin/sh\nif [ "$1" = --version ]; then echo "LibreOffice 7.4.0.1 fake"; exit 0; fi\n'
+        f"{body}\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
+
+
+def test_missing_libreoffice_is_missing_tool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SOFFICE_ENV, str(tmp_path / "no-such-soffice"))
+    with pytest.raises(MissingTool, match="LibreOffice"):
+        convert_with_libreoffice(awkward.make_docx(tmp_path / "a.docx"), tmp_path / "o")
+    assert libreoffice_version() is None
+
+
+def test_hung_conversion_is_killed_with_its_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid_file = tmp_path / "child.pid"
+    # The fake starts a child that would outlive a plain kill of the parent.
+    fake = _fake_soffice(tmp_path, f"sleep 60 & echo $! > {pid_file}\nwait")
+    monkeypatch.setenv(SOFFICE_ENV, str(fake))
+    started = time.monotonic()
+    with pytest.raises(ConversionFailed, match=r"^a\.docx: LibreOffice took longer than 1"):
+        convert_with_libreoffice(awkward.make_docx(tmp_path / "a.docx"), tmp_path / "o", timeout=1)
+    assert time.monotonic() - started < 15
+    child = int(pid_file.read_text())
+    time.sleep(0.2)
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    """True if ``pid`` is alive (a killed child left as a zombie by the container's
+    init, which may not reap orphans, counts as dead)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    state = next(line for line in status.splitlines() if line.startswith("State:"))
+    return "zombie" not in state and "dead" not in state
+
+
+def test_no_output_is_conversion_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SOFFICE_ENV, str(_fake_soffice(tmp_path, "exit 0")))
+    with pytest.raises(ConversionFailed, match=r"^x/a\.docx: LibreOffice could not convert"):
+        convert_with_libreoffice(
+            awkward.make_docx(tmp_path / "a.docx"), tmp_path / "o", source="x/a.docx"
+        )
+
+
+def test_output_that_is_not_pdf_is_conversion_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = 'for last; do :; done\nout="$(dirname "$last")/../out/document.pdf"\necho oops > "$out"'
+    monkeypatch.setenv(SOFFICE_ENV, str(_fake_soffice(tmp_path, body)))
+    with pytest.raises(ConversionFailed, match="not a PDF"):
+        convert_with_libreoffice(awkward.make_docx(tmp_path / "a.docx"), tmp_path / "o")
