@@ -30,11 +30,7 @@ HERE = Path(__file__).resolve().parent
 CORPUS_ROOT = HERE / ".corpus"
 OUT_ROOT = HERE / "out"
 
-WORDS = (
-    "support plan review resident provider scheme licence assessment referral staff visit "
-    "occupancy agreement safeguarding caseload training evidence weekly keyworker housing "
-    "benefit exempt accommodation tenancy council officer notes outcome independence dignity"
-).split()
+WORDS = ["support", "plan", "review", "resident", "provider", "scheme", "licence", "assessment", "referral", "staff", "visit", "occupancy", "agreement", "safeguarding", "caseload", "training", "evidence", "weekly", "keyworker", "housing", "benefit", "exempt", "accommodation", "tenancy", "council", "officer", "notes", "outcome", "independence", "dignity"]
 
 
 def _photo_jpeg(rng: random.Random, width: int = 1200, height: int = 900) -> bytes:

@@ -231,7 +231,7 @@ def _add_document(
                 if kept is not None:
                     annotations.append(_place(context, kept, matrix))
             elif subtype in MARKUP_ANNOTATIONS:
-                clone = cast(DictionaryObject, annotation.clone(writer, True, _ANNOTATION_DROP_KEYS))
+                clone = annotation.clone(writer, True, _ANNOTATION_DROP_KEYS)
                 for key in _ANNOTATION_DROP_KEYS:
                     clone.pop(key, None)
                 annotations.append(_place(context, clone, matrix))
@@ -292,8 +292,9 @@ def _place(context: _Context, annotation: DictionaryObject, matrix: Matrix) -> I
         annotation[NameObject("/QuadPoints")] = ArrayObject(
             FloatObject(round(v, 4)) for v in moved
         )
-    if annotation.indirect_reference is not None and annotation.indirect_reference.pdf is context.writer:
-        return annotation.indirect_reference
+    ref = getattr(annotation, "indirect_reference", None)
+    if ref is not None and ref.pdf is context.writer:
+        return cast(IndirectObject, ref)
     return context.writer._add_object(annotation)
 
 
@@ -490,7 +491,7 @@ def _add_page_labels(writer: PdfWriter, plan: Plan) -> None:
 
 def _add_attachment(writer: PdfWriter, manifest_json: bytes) -> None:
     embedded = writer.add_attachment("manifest.json", manifest_json)
-    spec = cast(DictionaryObject, embedded.pdf_object)
+    spec = embedded.pdf_object
     spec[NameObject("/UF")] = TextStringObject("manifest.json")
     spec[NameObject("/Desc")] = TextStringObject("Bundle manifest (bundler bundle verify)")
     spec[NameObject("/AFRelationship")] = NameObject("/Data")
@@ -579,7 +580,9 @@ def _add_bookmarks(
     from bundler.bundle.plan import label_span
 
     def add(mark: _Mark, parent: IndirectObject | None, is_open: bool) -> IndirectObject:
-        ref = writer.add_outline_item(mark.title, mark.page, parent=parent, is_open=is_open)
+        ref = writer.add_outline_item(
+            title=mark.title, page_number=mark.page, parent=parent, is_open=is_open
+        )
         for child in mark.children:
             add(child, ref, False)
         return ref

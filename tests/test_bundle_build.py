@@ -1,0 +1,380 @@
+"""`bundler bundle build` read back as a recipient would: pdftotext on every page, page
+labels, links and bookmarks resolved to page numbers, hashes recomputed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
+
+from bundler.bundle.build import BuildResult, build_bundle
+from bundler.bundle.stamp import BAND
+from tests import bundle_fixtures as fx
+
+DATE = dt.date(2026, 3, 1)
+REFERENCE = "HB-APPEAL-2026-0142"
+
+SPEC = f"""\
+reference: {REFERENCE}
+title: Riverside House, Housing Benefit appeal bundle
+authority: Fictional Borough Council
+officer: A. Officer
+sections:
+  - label: A
+    title: Scheme-level review
+    documents:
+      - file: evidence/text.pdf
+        title: Model occupancy agreement
+        date: 2026-01-10
+      - file: evidence/landscape.pdf
+        title: Site plan (landscape)
+      - file: evidence/rot90.pdf
+        title: Rotated scan
+      - file: evidence/rot270.pdf
+        title: Rotated the other way
+  - label: B
+    title: Provider information received against para 85
+    documents:
+      - file: evidence/cropped.pdf
+        title: Cropped page
+      - file: evidence/inherited.pdf
+        title: Page with inherited box and rotation
+      - file: evidence/outlined.pdf
+        title: Staffing structure with its own bookmarks
+  - label: C
+    title: Resident R01
+    documents:
+      - file: evidence/active.pdf
+        title: Document that carried JavaScript
+      - file: evidence/form.pdf
+        title: Consent form (filled)
+      - file: evidence/text-copy.pdf
+        title: The same agreement sent again
+"""
+
+WORDS = {  # source file -> (distinctive word, pages)
+    "text.pdf": ("TEXTWORD", 2),
+    "landscape.pdf": ("LANDWORD", 1),
+    "rot90.pdf": ("ROT90WORD", 1),
+    "rot270.pdf": ("ROT270WORD", 1),
+    "cropped.pdf": ("CROPWORD", 1),
+    "inherited.pdf": ("INHWORD", 1),
+    "outlined.pdf": ("OUTWORD", 3),
+    "active.pdf": ("JSWORD", 2),
+    "form.pdf": ("FORMWORD", 1),
+    "text-copy.pdf": ("TEXTWORD", 2),
+}
+
+
+def make_case(folder: Path) -> Path:
+    evidence = folder / "evidence"
+    evidence.mkdir(parents=True)
+    fx.make_text_pdf(evidence / "text.pdf", "TEXTWORD", 2)
+    fx.make_landscape_pdf(evidence / "landscape.pdf")
+    fx.make_rotated_pdf(evidence / "rot90.pdf", 90)
+    fx.make_rotated_pdf(evidence / "rot270.pdf", 270)
+    fx.make_cropped_pdf(evidence / "cropped.pdf")
+    fx.make_inherited_pdf(evidence / "inherited.pdf")
+    fx.make_outlined_pdf(evidence / "outlined.pdf")
+    fx.make_active_pdf(evidence / "active.pdf")
+    fx.make_form_pdf(evidence / "form.pdf")
+    shutil.copyfile(evidence / "text.pdf", evidence / "text-copy.pdf")
+    spec = folder / "bundle.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    return spec
+
+
+@dataclass(frozen=True)
+class Built:
+    spec: Path
+    result: BuildResult
+    manifest: dict  # type: ignore[type-arg]
+    words: list[fx.PageWords]
+    warnings: list[str]
+
+
+def _build(tmp: Path, numbering: str) -> Built:
+    spec = make_case(tmp / "case")
+    handler = _Collect()
+    logging.getLogger("bundler").addHandler(handler)
+    try:
+        result = build_bundle(spec, tmp / "out" / "bundle.pdf", numbering=numbering,
+                              build_date=DATE)
+    finally:
+        logging.getLogger("bundler").removeHandler(handler)
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    return Built(spec, result, manifest, fx.words_by_page(result.pdf), handler.messages)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _build(tmp_path_factory.mktemp("continuous"), "continuous")
+
+
+@pytest.fixture(scope="module")
+def sectioned(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _build(tmp_path_factory.mktemp("sectioned"), "sectioned")
+
+
+def _labels(manifest: dict) -> list[str]:  # type: ignore[type-arg]
+    """Every page's label, from the manifest's documents and ranges."""
+    labels: list[str] = []
+    ranges = manifest["page_labels"]
+    for position, item in enumerate(ranges):
+        end = ranges[position + 1]["start_page"] - 1 if position + 1 < len(ranges) else (
+            manifest["pages"])
+        for offset in range(end - item["start_page"] + 1):
+            number = item["first_number"] + offset
+            if item["style"] == "lower-roman":
+                from bundler.bundle.plan import roman
+
+                labels.append(item["prefix"] + roman(number))
+            else:
+                labels.append(f"{item['prefix']}{number}")
+    return labels
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+@pytest.mark.parametrize("which", ["built", "sectioned"])
+def test_every_page_shows_its_label_and_page_labels_match(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    bundle: Built = request.getfixturevalue(which)
+    reader = PdfReader(bundle.result.pdf)
+    labels = _labels(bundle.manifest)
+    assert len(reader.pages) == bundle.manifest["pages"] == len(labels) == bundle.result.pages
+    assert list(reader.page_labels) == labels
+    if which == "built":
+        assert labels == [str(n) for n in range(1, len(labels) + 1)]
+    else:
+        assert labels[0] == "i" and labels[1] == "ii"
+        assert labels[-1] == "cert-1"
+        assert [d["first_label"] for d in bundle.manifest["documents"]][:2] == ["A1", "A3"]
+    for number, (page, label) in enumerate(zip(bundle.words, labels, strict=True), start=1):
+        bottom = [w.text for w in page.words if w.y1 > page.height - BAND]
+        assert bottom[:2] == [label, REFERENCE], f"page {number}: footer {bottom}"
+
+
+def test_document_pages_carry_number_and_source_hash(built: Built) -> None:
+    for doc in built.manifest["documents"]:
+        for page_number in range(doc["first_page"], doc["last_page"] + 1):
+            page = built.words[page_number - 1]
+            bottom = " ".join(w.text for w in page.words if w.y1 > page.height - BAND)
+            assert f"doc {doc['number']}" in bottom
+            assert f"sha256:{doc['source_sha256'][:12]}" in bottom
+        first_page = built.words[doc["first_page"] - 1]
+        assert doc["stamp"] == " ".join(
+            w.text for w in first_page.words if w.y1 > first_page.height - BAND
+        ).replace(f"{doc['first_label']} {REFERENCE}", f"{doc['first_label']}  {REFERENCE}") \
+            .replace(f" doc {doc['number']} ", f"  doc {doc['number']}  ")
+
+
+def test_each_document_content_lands_on_its_pages(built: Built) -> None:
+    for doc in built.manifest["documents"]:
+        word, pages = WORDS[Path(doc["source"]).name]
+        assert doc["pages"] == pages
+        for offset in range(pages):
+            text = built.words[doc["first_page"] - 1 + offset].text
+            assert f"{word}{offset + 1}" in text, (doc["source"], offset)
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+@pytest.mark.parametrize(
+    "source, landscape",
+    [("text.pdf", False), ("landscape.pdf", True), ("rot90.pdf", True), ("rot270.pdf", True),
+     ("cropped.pdf", False), ("inherited.pdf", False)],
+)
+def test_stamp_is_upright_at_the_bottom_and_never_covers_content(
+    built: Built, source: str, landscape: bool
+) -> None:
+    doc = next(d for d in built.manifest["documents"] if d["source"].endswith("/" + source))
+    page = built.words[doc["first_page"] - 1]
+    assert (page.width > page.height) is landscape  # landscape stays landscape
+    [stamp] = page.find("sha256:")
+    assert stamp.x1 - stamp.x0 > stamp.y1 - stamp.y0  # reads left to right, not sideways
+    assert stamp.x0 >= 0 and stamp.x1 <= page.width  # inside the visible area
+    assert page.height - BAND <= stamp.y1 <= page.height
+    word, _pages = WORDS[source]
+    [low] = page.find(f"low{word}1")  # the page's own lowest line stays above the band
+    assert low.y1 < page.height - BAND
+
+
+def test_cropped_page_still_hides_what_its_crop_box_hid(built: Built) -> None:
+    doc = next(d for d in built.manifest["documents"] if d["source"].endswith("cropped.pdf"))
+    assert not built.words[doc["first_page"] - 1].find("OUTSIDEWORD")
+    reader = PdfReader(built.result.pdf)
+    page = reader.pages[doc["first_page"] - 1]
+    assert [float(v) for v in page.cropbox] == [100, 70, 650, 850]  # page size unchanged
+
+
+# --------------------------------------------------------------------------- navigation
+
+
+def test_index_entries_link_to_each_documents_first_page(built: Built) -> None:
+    reader = PdfReader(built.result.pdf)
+    front = built.manifest["front_matter_pages"]
+    targets = []
+    for page in reader.pages[:front]:
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link":
+                dest = annot["/Dest"]
+                targets.append(reader.get_page_number(dest[0].get_object()) + 1)
+    assert targets == [d["first_page"] for d in built.manifest["documents"]]
+    index_text = " ".join(p.text for p in built.words[1:front])
+    for doc in built.manifest["documents"]:
+        assert doc["source_sha256"][:12] in index_text
+
+
+def test_bookmarks_for_sections_and_documents_land_on_their_pages(built: Built) -> None:
+    reader = PdfReader(built.result.pdf)
+    outline = reader.outline
+    found: dict[str, int] = {}
+
+    def walk(items: list, depth: int) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found[f"{depth}:{item.title}"] = reader.get_destination_page_number(item) + 1
+
+    walk(outline, 0)
+    for section in built.manifest["sections"]:
+        assert found[f"0:{section['label']}  {section['title']}"] == section["first_page"]
+    for doc in built.manifest["documents"]:
+        span = doc["first_label"] if doc["pages"] == 1 else (
+            f"{doc['first_label']}\u2013{doc['last_label']}")
+        assert found[f"1:{doc['number']}  {doc['title']} ({span})"] == doc["first_page"]
+    outlined = next(d for d in built.manifest["documents"] if d["source"].endswith("outlined.pdf"))
+    assert found["2:Part 1"] == outlined["first_page"]
+    assert found["2:Part 2"] == outlined["first_page"] + 2
+    assert found["0:Integrity certificate"] == built.manifest["certificate_first_page"]
+
+
+def test_opens_on_first_page_at_100_percent_with_metadata(built: Built) -> None:
+    reader = PdfReader(built.result.pdf)
+    action = reader.trailer["/Root"]["/OpenAction"]
+    assert reader.get_page_number(action[0].get_object()) == 0
+    assert action[1] == "/XYZ" and action[4] == 1
+    assert reader.metadata is not None
+    assert reader.metadata.title == f"{REFERENCE}: Riverside House, Housing Benefit appeal bundle"
+    assert reader.metadata["/CreationDate"] == "D:20260301000000Z"
+
+
+# --------------------------------------------------------------------------- integrity
+
+
+def test_manifest_hashes_equal_the_source_files(built: Built) -> None:
+    folder = built.spec.parent
+    assert built.manifest["reference"] == REFERENCE
+    assert built.manifest["build_date"] == "2026-03-01"
+    assert built.manifest["options"]["numbering"] == "continuous"
+    for doc in built.manifest["documents"]:
+        data = (folder / doc["source"]).read_bytes()
+        assert doc["source_sha256"] == hashlib.sha256(data).hexdigest()
+        assert doc["media_type"] == "application/pdf"
+        assert doc["converter"] == "pdf"
+    assert built.manifest["audit_head"] is None
+    for name in ("pypdf", "reportlab", "Pillow", "zlib"):
+        assert built.manifest["libraries"][name]
+
+
+def test_manifest_file_is_sorted_json_and_attached_inside(built: Built) -> None:
+    raw = built.result.manifest.read_bytes()
+    assert raw.endswith(b"}\n")
+    assert raw == (json.dumps(json.loads(raw), sort_keys=True, indent=2, ensure_ascii=False)
+                   + "\n").encode("utf-8")
+    reader = PdfReader(built.result.pdf)
+    assert reader.attachments == {"manifest.json": [raw]}
+
+
+def test_sidecar_passes_sha256sum_check(built: Built) -> None:
+    sidecar = built.result.sidecar
+    digest = hashlib.sha256(built.result.pdf.read_bytes()).hexdigest()
+    assert sidecar.read_text() == f"{digest}  bundle.pdf\n"
+    check = subprocess.run(["sha256sum", "-c", sidecar.name], cwd=sidecar.parent,
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_certificate_lists_full_hashes_and_the_manifest_hash(built: Built) -> None:
+    first = built.manifest["certificate_first_page"]
+    text = " ".join(p.text for p in built.words[first - 1 :])
+    assert hashlib.sha256(built.result.manifest.read_bytes()).hexdigest() in text
+    for doc in built.manifest["documents"]:
+        assert doc["source_sha256"] in text
+    assert "sha256sum -c bundle.pdf.sha256" in text
+    assert "bundler bundle verify bundle.pdf" in text
+
+
+def test_two_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:
+    again = build_bundle(built.spec, tmp_path / "bundle.pdf", build_date=DATE)
+    assert again.pdf.read_bytes() == built.result.pdf.read_bytes()
+    assert again.manifest.read_bytes() == built.result.manifest.read_bytes()
+    assert again.sidecar.read_bytes() == built.result.sidecar.read_bytes()
+
+
+# --------------------------------------------------------------------------- sanitising
+
+
+def test_active_content_is_removed(built: Built) -> None:
+    raw = built.result.pdf.read_bytes()
+    for marker in (rb"/JavaScript", rb"/JS\b", rb"/Launch", rb"payload\.exe", rb"/AA\b",
+                   rb"/AcroForm"):
+        assert not re.search(marker, raw), marker
+    reader = PdfReader(built.result.pdf)
+    assert list(reader.attachments) == ["manifest.json"]
+    doc = next(d for d in built.manifest["documents"] if d["source"].endswith("active.pdf"))
+    page = reader.pages[doc["first_page"] - 1]
+    links = [a.get_object() for a in page.get("/Annots", []) or []]
+    assert len(links) == 1  # the web link stays; the JavaScript one is gone
+    action = links[0]["/A"]
+    assert isinstance(action, DictionaryObject) and action["/S"] == "/URI"
+
+
+def test_filled_form_value_stays_visible_after_flattening(built: Built) -> None:
+    doc = next(d for d in built.manifest["documents"] if d["source"].endswith("form.pdf"))
+    assert "FILLEDVALUE42" in built.words[doc["first_page"] - 1].text
+    page = PdfReader(built.result.pdf).pages[doc["first_page"] - 1]
+    subtypes = [a.get_object().get("/Subtype") for a in page.get("/Annots", []) or []]
+    assert "/Widget" not in subtypes
+
+
+def test_duplicates_warn_naming_both_files(built: Built) -> None:
+    assert any("evidence/text-copy.pdf" in m and "evidence/text.pdf" in m
+               for m in built.warnings), built.warnings
+    assert len(built.manifest["documents"]) == 10  # the build went on
+
+
+def test_page_contents_are_wrapped_not_rewritten(built: Built) -> None:
+    """The original content stream is kept byte for byte between our q ... Q streams."""
+    reader = PdfReader(built.result.pdf)
+    doc = built.manifest["documents"][0]
+    contents = reader.pages[doc["first_page"] - 1]["/Contents"]
+    assert isinstance(contents, ArrayObject) and len(contents) == 3
+    prefix = contents[0].get_object().get_data()
+    suffix = contents[2].get_object().get_data()
+    assert prefix.startswith(b"q\n") and suffix.lstrip().startswith(b"Q\n")
