@@ -38,11 +38,9 @@ rl_config.invariant = 1  # fixed creation dates and document ids: same input, sa
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String  # noqa: E402
 from reportlab.lib import colors  # noqa: E402
-from reportlab.lib.enums import TA_CENTER  # noqa: E402
 from reportlab.lib.pagesizes import A4, landscape  # noqa: E402
 from reportlab.lib.styles import ParagraphStyle  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
-from reportlab.lib.utils import ImageReader  # noqa: E402
 from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
@@ -51,7 +49,6 @@ from reportlab.platypus import (  # noqa: E402
     CondPageBreak,
     Flowable,
     Frame,
-    KeepTogether,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -286,9 +283,12 @@ def signature_points(seed: int, width: float, height: float) -> list[list[tuple[
             for stroke in raw]
 
 
+INK = colors.HexColor("#1B2A6B")
+
+
 class Signature(Flowable):
     def __init__(self, seed: int, width: float = 55 * mm, height: float = 13 * mm,
-                 ink: colors.Color = colors.HexColor("#1B2A6B")) -> None:
+                 ink: colors.Color = INK) -> None:
         super().__init__()
         self.seed, self.width, self.height, self.ink = seed, width, height, ink
 
@@ -521,11 +521,12 @@ def scene_stairwell() -> Image.Image:
         d.line((x, 1850 - i * 105, x, 1650 - i * 105), fill=(245, 245, 240), width=12)
     d.line((130, 1640, 1130, 170), fill=(120, 80, 50), width=26)
     # fire action notice on wall
-    d.rectangle((1050, 900, 1370, 1330), fill=(248, 248, 246), outline=(30, 60, 140), width=10)
-    d.rectangle((1050, 900, 1370, 980), fill=(30, 60, 140))
+    nx, ny = 230, 330  # on the wall above the handrail
+    d.rectangle((nx, ny, nx + 320, ny + 430), fill=(248, 248, 246), outline=(30, 60, 140), width=10)
+    d.rectangle((nx, ny, nx + 320, ny + 80), fill=(30, 60, 140))
     for k in range(8):
-        d.line((1080, 1020 + k * 36, 1340 - (k % 3) * 40, 1020 + k * 36), fill=(90, 90, 90), width=6)
-    d.rectangle((1080, 1310 - 12, 1340, 1310), fill=(200, 30, 30))
+        d.line((nx + 30, ny + 120 + k * 36, nx + 290 - (k % 3) * 40, ny + 120 + k * 36), fill=(90, 90, 90), width=6)
+    d.rectangle((nx + 30, ny + 398, nx + 290, ny + 410), fill=(200, 30, 30))
     # emergency light and ceiling lamp
     d.rectangle((600, 60, 820, 110), fill=(245, 245, 245), outline=(170, 170, 170), width=3)
     d.rectangle((640, 75, 780, 95), fill=(90, 180, 90))
@@ -669,14 +670,12 @@ def scan_form(lines: Sequence[tuple[str, Any]], seed: int, angle: float) -> byte
     return buf.getvalue()
 
 
-def image_only_pdf(jpeg: bytes, title: str) -> bytes:
+def image_only_pdf(jpeg: bytes, title: str, when: dt.datetime) -> bytes:
+    """One A4 page holding only the scanned image: no fonts, no text layer, as a scanner writes it."""
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, invariant=1)
-    c.setTitle(title)
-    c.setCreator("WX-Scan 3100 (Civic Offices, floor 2)")
-    c.drawImage(ImageReader(io.BytesIO(jpeg)), 0, 0, width=A4[0], height=A4[1])
-    c.showPage()
-    c.save()
+    Image.open(io.BytesIO(jpeg)).save(buf, "PDF", resolution=150.0, quality=62, title=title,
+                                      creator="WX-Scan 3100 (Civic Offices, floor 2)", producer="WX-Scan firmware 2.4",
+                                      creationDate=when.timetuple(), modDate=when.timetuple())
     return buf.getvalue()
 
 
@@ -1414,6 +1413,29 @@ def doc_safeguarding(st: Styles) -> bytes:
                    "or that take over a person's home (cuckooing), is a known risk in Wrexley. Staff must report "
                    "any sign that a resident is being groomed or used in this way on the same day, and must not "
                    "wait to be certain."),
+            Paragraph("Self-neglect and mental capacity", st.h3),
+            *paras(st,
+                   "Adults have the right to make choices that others think unwise. Where a resident is not "
+                   "looking after themselves, their room or their health, staff talk with them about what is "
+                   "happening and why, and record the conversation. If staff doubt whether the person can make "
+                   "a particular decision, they raise it with the safeguarding lead, who will consider whether a "
+                   "mental capacity assessment is needed and who should carry it out. Self-neglect that puts a "
+                   "person at serious risk is treated as a safeguarding concern."),
+            Paragraph("Domestic abuse", st.h3),
+            *paras(st,
+                   "Residents may be victims of domestic abuse from partners, former partners or family members "
+                   "who visit the house. Staff use the local risk identification checklist when a resident "
+                   "discloses abuse, and the safeguarding lead considers a referral to the multi-agency risk "
+                   "assessment conference. We will help a resident move to another scheme urgently if that is "
+                   "what they want."),
+            Paragraph("Residents who are missing", st.h3),
+            *paras(st,
+                   "If a resident has not been seen or heard from for 24 hours and this is out of character, or "
+                   "sooner where there is a known risk, staff check the room (clause 5.2 of the licence), try "
+                   "the resident's phone and known contacts, and tell the safeguarding lead. If the resident "
+                   "is still missing and there is a concern for their safety, staff report them missing to the "
+                   "police and inform the referrer (for care leavers, the personal adviser; for people on "
+                   "licence, the probation practitioner)."),
             Paragraph("5. What to do if you are worried", st.h2),
             *bullets(st,
                      "<b>Respond.</b> If someone is in immediate danger, call 999. Make sure the person is safe "
@@ -1433,6 +1455,20 @@ def doc_safeguarding(st: Styles) -> bytes:
                    "share information without consent where there is a risk of serious harm to the person or to "
                    "others, where a crime has been or may be committed, or where the law requires it. Every "
                    "decision to share, or not to share, is recorded with the reasons."),
+            Paragraph("What the safeguarding concern form records", st.h3),
+            table([("Section", "What to write"),
+                   ("The concern", "What you saw, heard or were told, in the person's own words where possible; "
+                                   "date, time and place"),
+                   ("The person's views", "What the person wants to happen, and whether they agree to a referral"),
+                   ("Immediate action", "Anything done to make the person safe, and who was contacted"),
+                   ("Decision", "The safeguarding lead's decision, reasons, and who was told"),
+                   ("Outcome", "What happened next, and the date the concern was closed")],
+                  [40 * mm, 130 * mm], st),
+            Spacer(1, 4),
+            *paras(st,
+                   "Concern forms are kept in the resident's file in the locked cabinet in the office, with a "
+                   "copy in the safeguarding log held by the Designated Safeguarding Lead. They are never left on "
+                   "the whiteboard, in the diary or in the handover book."),
             Paragraph("7. Allegations about staff", st.h2),
             *paras(st,
                    "Any concern that a member of staff, sessional worker or volunteer has harmed a resident, or "
@@ -1448,11 +1484,19 @@ def doc_safeguarding(st: Styles) -> bytes:
                    "questions about safeguarding. Everyone completes safeguarding training within four weeks of "
                    "starting and a refresher every year. Safeguarding is a standing item at every supervision "
                    "and team meeting."),
+            Paragraph("Whistleblowing", st.h3),
+            *paras(st,
+                   "Anyone who believes that a safeguarding concern is being ignored, or that a colleague or "
+                   "manager is putting residents at risk, should raise it with a director. They may also contact "
+                   "Wrexley Adult Social Care or the police directly. We will not treat anyone less favourably for "
+                   "raising a concern in good faith."),
             Paragraph("9. Learning and review", st.h2),
             *paras(st,
                    "The Designated Safeguarding Lead keeps a log of every concern and its outcome, reports "
                    "anonymised figures to the board every quarter, and reviews what we have learned. This policy "
                    "is reviewed every year, or sooner if the law or local procedures change.",
+                   "Related policies: Risk Assessment and Management; Missing Residents; Information Sharing "
+                   "and Confidentiality; Whistleblowing; Complaints; Safer Recruitment.",
                    "Approved by the Board of Directors on 12 March 2026."),
         ]
 
@@ -1710,7 +1754,9 @@ def consent_scan(r: Resident, name: str, date: str, seed: int, angle: float) -> 
         ("field", ("Officer's name", "Priya Marchetti")),
         ("footer", "WBC/SHR/F3 (v2, January 2026) · Resident consent form · para 97"),
     ]
-    return image_only_pdf(scan_form(lines, seed, angle), f"Scan {REVIEW_REF} consent {r.rid}")
+    d, m, y = (int(v) for v in date.split("/"))
+    return image_only_pdf(scan_form(lines, seed, angle), f"Scan {REVIEW_REF} consent {r.rid}",
+                          dt.datetime(y, m, d, 16, 5, seed % 60))
 
 
 def r01_files(st: Styles) -> dict[str, bytes]:
