@@ -10,9 +10,12 @@ import itertools
 import json
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bundler import TOOL_NAME, __version__
 from bundler.audit import (
@@ -455,3 +458,30 @@ def test_raising_form_names_the_first_bad_entry(tmp_path: Path) -> None:
     )
     assert caught.value.exit_code == 1
     assert f"bundler audit verify {case}" in caught.value.hint
+
+
+_VALUES = st.text(
+    st.characters(
+        blacklist_categories=("Cs",), blacklist_characters="".join(map(chr, range(32))) + "\x7f"
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    details=st.dictionaries(
+        st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True), _VALUES, max_size=5
+    )
+)
+def test_any_allowed_details_round_trip_and_verify(details: dict[str, str]) -> None:
+    """Unusual text (accents, emoji, U+2028, quotes, backslashes) hashes and reads back intact."""
+    with tempfile.TemporaryDirectory() as folder:
+        case = Path(folder)
+        entry = record(case, AuditAction.LETTER_GENERATED, details=details, now=T0)
+        again = record(case, AuditAction.LETTER_GENERATED, details=details, now=T0)
+        assert read_entries(case) == [entry, again]
+        assert entry.details == details
+        assert verify_log(case).ok
+        line = (case / "audit.jsonl").read_bytes().split(b"\n")[0]
+        assert line == _reference_line(json.loads(line))

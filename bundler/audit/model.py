@@ -82,7 +82,8 @@ class AuditEntry(BaseModel):
     format: Literal[1] = Field(description="Version of this entry format.")
     seq: int = Field(ge=1, le=2**53 - 1, description="Position in the log, counting from 1.")
     time: dt.datetime = Field(
-        description="When the action was recorded: UTC, ISO 8601, whole seconds, e.g. 2026-11-20T14:03:09Z."
+        description="When the action was recorded: UTC, ISO 8601, whole seconds, e.g. 2026-11-20T14:03:09Z.",
+        json_schema_extra={"pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"},
     )
     action: AuditAction
     user: str = Field(
