@@ -31,7 +31,7 @@ def text_pdf_bytes(word: str, pages: int = 1, pagesize: tuple[float, float] = A4
     """Pages with ``word<n>`` near the top and ``low<word><n>`` 20pt above the bottom edge."""
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=pagesize, invariant=1)
-    width, height = pagesize
+    _width, height = pagesize
     for number in range(1, pages + 1):
         c.setFont("Helvetica", 12)
         c.drawString(60, height - 80, f"{word}{number} fictional evidence")

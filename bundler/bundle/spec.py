@@ -141,7 +141,8 @@ def validate_spec_data(data: Any, shown: str) -> BundleSpec:
     try:
         return BundleSpec.model_validate(_plain(data))
     except ValidationError as exc:
-        problems = [_located(error, data, shown) for error in exc.errors()]
+        located = [_located(error, data, shown) for error in exc.errors()]
+        problems = [text for _line, text in sorted(located, key=lambda item: item[0])]
         raise BadInput(
             "\n".join(problems),
             "Correct the lines listed in the bundle spec, then build again.",
@@ -177,7 +178,7 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _located(error: Any, root: Any, shown: str) -> str:
+def _located(error: Any, root: Any, shown: str) -> tuple[int, str]:
     """One pydantic error as FILE:LINE: dotted.field: message."""
     loc = tuple(error.get("loc", ()))
     line = _line_of(root, loc)
@@ -188,7 +189,7 @@ def _located(error: Any, root: Any, shown: str) -> str:
         message = "unknown field (check the spelling)"
     elif error.get("type") == "missing":
         message = "required field is missing"
-    return f"{shown}:{line}: {field}: {message}"
+    return line, f"{shown}:{line}: {field}: {message}"
 
 
 def _line_of(root: Any, loc: tuple[Any, ...]) -> int:
