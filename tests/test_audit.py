@@ -24,6 +24,7 @@ from bundler.audit import (
     AuditEntry,
     ProblemKind,
     add_evidence,
+    exclusive_log,
     head_hash,
     read_entries,
     record,
@@ -485,3 +486,16 @@ def test_any_allowed_details_round_trip_and_verify(details: dict[str, str]) -> N
         assert verify_log(case).ok
         line = (case / "audit.jsonl").read_bytes().split(b"\n")[0]
         assert line == _reference_line(json.loads(line))
+
+
+def test_recording_outside_the_writer_while_holding_the_lock_fails_fast(tmp_path: Path) -> None:
+    """flock is not re-entrant: a nested record() would otherwise wait for ever."""
+    case = _case(tmp_path)
+    with exclusive_log(case) as writer:
+        writer.record(AuditAction.EVIDENCE_ADDED, now=T0)
+        with pytest.raises(RuntimeError, match="already holds the audit log's lock"):
+            record(case, AuditAction.BUNDLE_BUILT, now=T0)
+        with pytest.raises(RuntimeError):
+            read_entries(case)
+    assert len(read_entries(case)) == 1
+    record(case, AuditAction.BUNDLE_BUILT, now=T0)  # released: works again

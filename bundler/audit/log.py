@@ -24,6 +24,7 @@ import getpass
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,9 @@ LOG_NAME = "audit.jsonl"
 _TAIL_BLOCK = 1 << 16
 
 log = logging.getLogger(__name__)
+
+# Logs whose lock the current thread holds (see _locked).
+_held = threading.local()
 
 
 def _unreadable_hint(path: Path) -> str:
@@ -109,11 +113,23 @@ def _locked(case_dir: Path, *, exclusive: bool) -> Iterator[int | None]:
     if fd == -1:
         yield None
         return
+    held: set[tuple[int, int]] = _held.__dict__.setdefault("logs", set())
+    stat = os.fstat(fd)
+    key = (stat.st_dev, stat.st_ino)
     try:
+        if key in held:  # flock would wait for ever on a lock this thread holds
+            raise RuntimeError(
+                f"{path}: this thread already holds the audit log's lock; "
+                "record through the LogWriter that exclusive_log() gave"
+            )
         _acquire(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, path)
-        if exclusive and not existed:
-            _fsync_dir(case_dir)
-        yield fd
+        held.add(key)
+        try:
+            if exclusive and not existed:
+                _fsync_dir(case_dir)
+            yield fd
+        finally:
+            held.discard(key)
     finally:
         os.close(fd)  # closing releases the lock
 
