@@ -25,6 +25,11 @@ SCHEMAS: dict[str, tuple[str, str, str]] = {
         "Resident",
         "Supported housing review: residents/<REF>.yaml",
     ),
+    "audit-entry.schema.json": (
+        "bundler.audit",
+        "AuditEntry",
+        "One line of a case folder's audit.jsonl (hash-chained record of what the toolkit made)",
+    ),
     "checklist-item.schema.json": (
         "bundler.case.checklist",
         "OutstandingItem",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -28,7 +30,7 @@ def test_version() -> None:
 
 
 def test_console_script_validates_the_sample() -> None:
-    exe = __import__("shutil").which("bundler")
+    exe = str(Path(sys.executable).parent / "bundler") if (Path(sys.executable).parent / "bundler").exists() else shutil.which("bundler")
     assert exe, "the bundler console script is not installed"
     result = subprocess.run([exe, "validate", str(SAMPLE)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr

@@ -388,7 +388,16 @@ def render_table(loaded: LoadedCase, items: list[OutstandingItem], as_of: dt.dat
             item.paragraph,
         )
         rows.append(_row(cells, widths))
-        rows.append(_row(("", "", "", "-> " + item.action, "", ""), widths))
+        indent = " " * (sum(widths[:3]) + 2 * 3)
+        rows.extend(
+            textwrap.wrap(
+                "-> " + item.action,
+                width=110,
+                initial_indent=indent,
+                subsequent_indent=indent + "   ",
+                break_on_hyphens=False,
+            )
+        )
     return "\n".join(rows)
 
 

@@ -10,15 +10,16 @@ Validation happens in two layers:
 * field-level: types, enums, formats and unknown keys (``extra="forbid"``);
 * rules: the cross-field checks a careful officer makes (a due date before the
   request, a licence that has ended, a file that is missing). Each model lists
-  its rules in ``rule_problems``; ``bundler.case.validate`` walks the whole tree
-  and collects every problem with its exact location. Library callers that use
-  ``model_validate`` directly still get the first broken rule raised, because
-  ``_enforce_rules`` runs them unless the validation context asks to defer.
+  its rules in ``rule_problems``; an after-validator raises one error per record
+  carrying every broken rule, so ``bundler.case.validate`` can report each one
+  at its exact location, and library callers of ``model_validate`` get them too.
+  A record's own rules run only once its fields are valid.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,33 +76,21 @@ class Record(BaseModel):
 
     @model_validator(mode="after")
     def _enforce_rules(self, info: ValidationInfo) -> Any:
-        ctx = info.context
-        if isinstance(ctx, dict) and ctx.get("defer_rules"):
-            return self
         rule_ctx = _context_from(info) or RuleContext()
-        for loc, message in self.rule_problems(rule_ctx):
+        problems = [(_loc_text(loc), message) for loc, message in self.rule_problems(rule_ctx)]
+        if problems:
+            # One error per record carries all its broken rules; the error's location tells
+            # the caller where the record is, and "problems" where in it each rule broke.
             raise PydanticCustomError(
-                "case_rule", "{message}", {"message": message, "at": _loc_text(loc)}
+                "case_rule",
+                "{message}",
+                {"message": problems[0][1], "at": problems[0][0], "problems": json.dumps(problems)},
             )
         return self
 
 
 def _loc_text(loc: Loc) -> str:
     return ".".join(str(part) for part in loc)
-
-
-def walk_rule_problems(record: Record, ctx: RuleContext, prefix: Loc = ()) -> Iterator[tuple[Loc, str]]:
-    """Every broken rule in ``record`` and the records inside it, with full locations."""
-    for loc, message in record.rule_problems(ctx):
-        yield (*prefix, *loc), message
-    for name in type(record).model_fields:
-        value = getattr(record, name)
-        if isinstance(value, Record):
-            yield from walk_rule_problems(value, ctx, (*prefix, name))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, Record):
-                    yield from walk_rule_problems(item, ctx, (*prefix, name, index))
 
 
 def _date_text(value: dt.date) -> str:
@@ -113,7 +102,8 @@ def _date_text(value: dt.date) -> str:
 _PARENT_PART = ".."
 
 
-def _check_case_path(value: str) -> str:
+def _check_case_path(value: str, info: ValidationInfo) -> str:
+    """Format checks always; existence checks when validating inside a case folder."""
     if not value:
         raise PydanticCustomError("case_path", "a file path is required here")
     if "\\" in value:
@@ -131,7 +121,29 @@ def _check_case_path(value: str) -> str:
         raise PydanticCustomError(
             "case_path", "the file must be inside the case folder ('..' is not allowed)"
         )
+    ctx = _context_from(info)
+    if ctx is not None and ctx.case_dir is not None:
+        problem = _file_problem(ctx.case_dir, value)
+        if problem:
+            raise PydanticCustomError("case_file", "{problem}", {"problem": problem})
     return path.as_posix()
+
+
+def _file_problem(case_dir: Path, name: str) -> str | None:
+    """Why ``name`` is not a usable file inside ``case_dir``, or None."""
+    target = case_dir / name
+    try:
+        resolved = target.resolve()
+        root = case_dir.resolve()
+    except OSError:
+        return f"cannot read {name}"
+    if not resolved.is_relative_to(root):
+        return f"{name} points outside the case folder; copy the file into the case folder"
+    if not target.exists():
+        return f"file not found: {name}; add it to the case folder or correct the path"
+    if not target.is_file():
+        return f"{name} is a folder, not a file; name the file itself"
+    return None
 
 
 CaseFile = Annotated[
@@ -172,34 +184,6 @@ SchemeId = Annotated[
 ]
 
 NonEmptyText = Annotated[str, Field(min_length=1)]
-
-
-def _file_problems(
-    ctx: RuleContext, files: list[str], loc: Loc
-) -> Iterator[tuple[Loc, str]]:
-    """A problem for each named file that is missing or escapes the case folder."""
-    if ctx.case_dir is None:
-        return
-    root = ctx.case_dir.resolve()
-    for index, name in enumerate(files):
-        target = ctx.case_dir / name
-        where = (*loc, index)
-        try:
-            resolved = target.resolve()
-        except OSError:
-            yield where, f"cannot read {name}"
-            continue
-        if not resolved.is_relative_to(root):
-            yield where, f"{name} points outside the case folder; copy the file into the case folder"
-        elif not target.exists():
-            yield where, f"file not found: {name}; add it to the case folder or correct the path"
-        elif not target.is_file():
-            yield where, f"{name} is a folder, not a file; name the file itself"
-
-
-def _single_file_problems(ctx: RuleContext, name: str, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    for _where, message in _file_problems(ctx, [name], loc):
-        yield loc, message
 
 
 def _not_after_review(
@@ -528,7 +512,6 @@ class InformationItem(Record):
                 "received or partly_received"
             )
         yield from _not_after_review(ctx, self.received_date, ("received_date",), "received date")
-        yield from _file_problems(ctx, self.files, ("files",))
 
 
 class InformationRequest(Record):
@@ -607,9 +590,6 @@ class SiteVisit(Record):
         yield from _not_after_review(ctx, self.date, ("date",), "the visit date")
         if ctx.scheme_ids and self.scheme not in ctx.scheme_ids:
             yield ("scheme",), f"no scheme with id {self.scheme!r}; use one of the ids under schemes"
-        yield from _file_problems(ctx, self.photos, ("photos",))
-        if self.notes_file:
-            yield from _single_file_problems(ctx, self.notes_file, ("notes_file",))
 
 
 class ReferralReview(Record):
@@ -623,9 +603,6 @@ class ReferralReview(Record):
         default_factory=list, description="Referral pathway and needs-assessment documents (para 91)."
     )
 
-    def rule_problems(self, ctx: RuleContext) -> Iterator[tuple[Loc, str]]:
-        yield from _file_problems(ctx, self.documents, ("documents",))
-
 
 class Answer(Record):
     """An answer to one para 110 question, with the evidence it rests on (para 146)."""
@@ -638,9 +615,6 @@ class Answer(Record):
     residents: list[ResidentRef] = Field(
         default_factory=list, description="Residents whose interviews support it, by reference."
     )
-
-    def rule_problems(self, ctx: RuleContext) -> Iterator[tuple[Loc, str]]:
-        yield from _file_problems(ctx, self.evidence, ("evidence",))
 
 
 class Findings(Record):
@@ -701,7 +675,6 @@ class Recommendation(Record):
             yield ("status",), "completed_on is given, so status should be completed"
         yield from _not_after_review(ctx, self.acknowledged_on, ("acknowledged_on",), "acknowledged_on")
         yield from _not_after_review(ctx, self.completed_on, ("completed_on",), "completed_on")
-        yield from _file_problems(ctx, self.evidence_of_completion, ("evidence_of_completion",))
 
 
 class FollowUpVisit(Record):
@@ -722,7 +695,6 @@ class FollowUpVisit(Record):
         if self.status is not VisitStatus.DONE and self.done_date is not None:
             yield ("status",), "done_date is given, so status should be done"
         yield from _not_after_review(ctx, self.done_date, ("done_date",), "the visit date")
-        yield from _file_problems(ctx, self.files, ("files",))
 
 
 class Case(Record):
@@ -814,8 +786,6 @@ class Consent(Record):
                 "consent was not obtained in writing: say why in reason_not_obtained"
             )
         yield from _not_after_review(ctx, self.date, ("date",), "the consent date")
-        if self.form_file:
-            yield from _single_file_problems(ctx, self.form_file, ("form_file",))
 
 
 class Interview(Record):
@@ -827,8 +797,6 @@ class Interview(Record):
 
     def rule_problems(self, ctx: RuleContext) -> Iterator[tuple[Loc, str]]:
         yield from _not_after_review(ctx, self.date, ("date",), "the interview date")
-        if self.notes_file:
-            yield from _single_file_problems(ctx, self.notes_file, ("notes_file",))
 
 
 class OccupancyAgreement(Record):
@@ -853,7 +821,6 @@ class OccupancyAgreement(Record):
                 f"this {self.kind.value} ended on {_date_text(self.end_date)}, before the review "
                 f"date {_date_text(ctx.review_date)}; record the current agreement"
             )
-        yield from _single_file_problems(ctx, self.file, ("file",))
 
 
 class Assessment(Record):
@@ -865,7 +832,6 @@ class Assessment(Record):
 
     def rule_problems(self, ctx: RuleContext) -> Iterator[tuple[Loc, str]]:
         yield from _not_after_review(ctx, self.date, ("date",), "the assessment date")
-        yield from _single_file_problems(ctx, self.file, ("file",))
 
 
 class Referral(Record):
@@ -877,7 +843,6 @@ class Referral(Record):
 
     def rule_problems(self, ctx: RuleContext) -> Iterator[tuple[Loc, str]]:
         yield from _not_after_review(ctx, self.date, ("date",), "the referral date")
-        yield from _single_file_problems(ctx, self.file, ("file",))
 
 
 class PlanReview(Record):
@@ -897,7 +862,6 @@ class SupportPlan(Record):
 
     def rule_problems(self, ctx: RuleContext) -> Iterator[tuple[Loc, str]]:
         yield from _not_after_review(ctx, self.start_date, ("start_date",), "the plan's start date")
-        yield from _single_file_problems(ctx, self.file, ("file",))
         previous: dt.date | None = None
         for index, review in enumerate(self.reviews):
             if review.date <= self.start_date:
@@ -909,7 +873,6 @@ class SupportPlan(Record):
                 yield ("reviews", index, "date"), "list reviews in date order, oldest first"
             previous = review.date
             yield from _not_after_review(ctx, review.date, ("reviews", index, "date"), "the review date")
-            yield from _single_file_problems(ctx, review.file, ("reviews", index, "file"))
 
     @property
     def last_reviewed(self) -> dt.date:

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from bundler.case.models import Case, Record, Resident, RuleContext, walk_rule_problems
+from bundler.case.models import Case, Record, Resident, RuleContext
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
 from bundler.yamlio import Loc, YamlDocument, YamlSyntaxError, read_yaml
 
@@ -139,6 +139,20 @@ def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     return model
 
 
+def _friendly_all(error: ErrorDetails, root: type[BaseModel]) -> list[tuple[Loc, str]]:
+    """Plain-English messages for one Pydantic error (a rule error may carry several)."""
+    if error["type"] == "case_rule":
+        ctx = error.get("ctx") or {}
+        loc: Loc = tuple(error["loc"])
+        found = []
+        for at, message in json.loads(str(ctx.get("problems", "[]"))):
+            extra: Loc = tuple(int(p) if p.isdigit() else p for p in str(at).split(".") if p)
+            found.append(((*loc, *extra), str(message)))
+        if found:
+            return found
+    return [_friendly(error, root)]
+
+
 def _friendly(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
@@ -188,7 +202,7 @@ def _friendly(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
         wanted = "a list (lines starting with '- ')" if kind == "list_type" else "a set of fields"
         return loc, f"expected {wanted} here"
-    if kind == "case_path":
+    if kind in ("case_path", "case_file"):
         return loc, error["msg"]
     return loc, error["msg"]
 
@@ -243,15 +257,13 @@ def _validate_document(
         record = model.model_validate_json(
             json.dumps(document.data, ensure_ascii=False),
             strict=True,
-            context={"defer_rules": True},
+            context={"rules": rule_ctx},
         )
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            loc, message = _friendly(error, model)
-            problems.append(Problem(shown, document.line_of(loc), _dotted(loc), message))
+            for loc, message in _friendly_all(error, model):
+                problems.append(Problem(shown, document.line_of(loc), _dotted(loc), message))
         return None
-    for loc, message in walk_rule_problems(record, rule_ctx):
-        problems.append(Problem(shown, document.line_of(loc), _dotted(loc), message))
     return record
 
 
