@@ -271,3 +271,108 @@ def make_truncated_docx(path: Path) -> Path:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     return path
+
+
+# ------------------------------------------------------------------ e-mails
+
+
+def _jpeg_bytes(size: tuple[int, int] = (400, 300)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (90, 140, 200)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def make_eml(path: Path, *, with_docx: bool = False) -> Path:
+    """A provider's reply: plain + HTML text, a PDF, a photo, a spreadsheet and a zip attached."""
+    from email.message import EmailMessage
+    from email.policy import default
+
+    message = EmailMessage(policy=default)
+    message["From"] = "Ελένη Παπαδοπούλου <eleni@provider.example.org>"
+    message["To"] = "Housing Benefit Review <hb-review@council.example.gov.uk>"
+    message["Cc"] = "Łukasz Nowak <lukasz@provider.example.org>, Дмитрий <dmitri@example.org>"
+    message["Date"] = "Tue, 03 Mar 2026 09:15:00 +0000"
+    message["Subject"] = "Support plan for Siân and Zoë"
+    message.set_content("Dear officer,\n\nPlease find the support plan attached.\n\nΕλένη\n")
+    message.add_alternative("<p>Dear officer,</p><p>HTML version.</p>", subtype="html")
+    message.add_attachment(
+        pdf_bytes(2, "Support plan page"),
+        maintype="application",
+        subtype="pdf",
+        filename="support-plan.pdf",
+    )
+    message.add_attachment(
+        _jpeg_bytes(), maintype="image", subtype="jpeg", filename="Zoë's room.jpg"
+    )
+    spreadsheet = io.BytesIO()
+    make_xlsx_into(spreadsheet)
+    message.add_attachment(
+        spreadsheet.getvalue(),
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename="rota.xlsx",
+    )
+    if with_docx:
+        docx_path = path.with_name(path.stem + "-attachment.docx")
+        make_docx(docx_path, ("Tenancy agreement for Дмитрий",))
+        message.add_attachment(
+            docx_path.read_bytes(),
+            maintype="application",
+            subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+            filename="tenancy.docx",
+        )
+        docx_path.unlink()
+    path.write_bytes(message.as_bytes())
+    return path
+
+
+def make_xlsx_into(handle: io.BytesIO) -> None:
+    with zipfile.ZipFile(handle, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        )
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+
+
+def make_eml_html_only(path: Path) -> Path:
+    path.write_bytes(
+        b"From: provider@example.org\r\nTo: officer@example.gov.uk\r\n"
+        b"Date: Wed, 04 Mar 2026 10:00:00 +0000\r\nSubject: Visit times\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        b"<html><head><style>p {color: red}</style><script>alert(1)</script></head>"
+        b"<body><p>Visits on <b>Monday</b> &amp; Friday.</p><ul><li>Si\xc3\xa2n</li>"
+        b"<li>Zo\xc3\xab</li></ul></body></html>\r\n"
+    )
+    return path
+
+
+def make_eml_bad_charset(path: Path) -> Path:
+    """Declares a character set that does not exist, and has raw 8-bit headers."""
+    path.write_bytes(
+        b"From: Zo\xeb <zoe@example.org>\r\nTo: officer@example.gov.uk\r\n"
+        b"Date: Thu, 05 Mar 2026 11:00:00 +0000\r\nSubject: =?x-klingon?q?Qapla=21?= notes\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=x-klingon\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\nCaf\xe9 visit went well.\r\n"
+    )
+    return path
+
+
+def make_eml_forwarding(path: Path, inner: Path) -> Path:
+    """A message forwarding ``inner`` (an .eml) as an attachment."""
+    from email import message_from_bytes
+    from email.message import EmailMessage
+    from email.policy import default
+
+    message = EmailMessage(policy=default)
+    message["From"] = "team.leader@council.example.gov.uk"
+    message["To"] = "hb-review@council.example.gov.uk"
+    message["Date"] = "Fri, 06 Mar 2026 08:00:00 +0000"
+    message["Subject"] = "Fwd: Support plan"
+    message.set_content("Forwarding the provider's e-mail.\n")
+    message.add_attachment(message_from_bytes(inner.read_bytes(), policy=default))
+    path.write_bytes(message.as_bytes())
+    return path
