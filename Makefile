@@ -2,6 +2,7 @@
 #   make demo   builds the sample case's outputs into samples/nettlebank-road/out/
 #   make test   runs the whole test suite, ruff and mypy
 SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
