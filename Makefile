@@ -13,7 +13,7 @@ DEMO_DATE := 2026-11-20
 .PHONY: demo test system venv lint typecheck schemas bench clean
 
 system:
-	@bash scripts/system-deps.sh
+	@PYTHON=$(PYTHON) bash scripts/system-deps.sh
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

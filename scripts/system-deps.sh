@@ -25,6 +25,12 @@ for pkg in "${!probes[@]}"; do
   fi
 done
 
+# Debian's own Python needs python3-venv before `python3 -m venv` can make .venv
+python=${PYTHON:-python3}
+if command -v "$python" >/dev/null 2>&1 && ! "$python" -c "import ensurepip, venv" >/dev/null 2>&1; then
+  missing+=("python3-venv")
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
