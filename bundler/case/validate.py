@@ -8,37 +8,16 @@ returns a report; ``load_valid_case`` is the raising form the other commands use
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import json
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
-
-from bundler.case.models import Case, Record, Resident, RuleContext
+from bundler.case.models import Case, Resident, RuleContext
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
-from bundler.yamlio import Loc, YamlDocument, YamlSyntaxError, read_yaml
+from bundler.yamlmodel import Problem, read_document, validate_document
 
 CASE_FILE = "case.yaml"
 RESIDENTS_DIR = "residents"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem, located in a file."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.field}: " if self.field else ""
-        return f"{self.file}:{self.line}: {where}{self.message}"
 
 
 @dataclass
@@ -107,116 +86,6 @@ class ValidationReport:
         return self.loaded
 
 
-# --------------------------------------------------------------------------- messages
-
-
-def _annotation_model(annotation: Any) -> type[BaseModel] | None:
-    """The Record class inside an annotation such as ``list[X] | None``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _annotation_model(typing.get_args(annotation)[0])
-    if origin in (list, typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            found = _annotation_model(arg)
-            if found is not None:
-                return found
-    return None
-
-
-def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
-    model: type[BaseModel] | None = root
-    for part in loc:
-        if model is None:
-            return None
-        if isinstance(part, int):
-            continue
-        info = model.model_fields.get(part)
-        if info is None:
-            return None
-        model = _annotation_model(info.annotation)
-    return model
-
-
-def _friendly_all(error: ErrorDetails, root: type[BaseModel]) -> list[tuple[Loc, str]]:
-    """Plain-English messages for one Pydantic error (a rule error may carry several)."""
-    if error["type"] == "case_rule":
-        ctx = error.get("ctx") or {}
-        loc: Loc = tuple(error["loc"])
-        found = []
-        for at, message in json.loads(str(ctx.get("problems", "[]"))):
-            extra: Loc = tuple(int(p) if p.isdigit() else p for p in str(at).split(".") if p)
-            found.append(((*loc, *extra), str(message)))
-        if found:
-            return found
-    return [_friendly(error, root)]
-
-
-def _friendly(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
-    loc: Loc = tuple(error["loc"])
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    value = error.get("input")
-    shown = json.dumps(value, ensure_ascii=False) if isinstance(value, str | int | float | bool) else None
-    if kind == "case_rule":
-        at = str(ctx.get("at", ""))
-        extra: Loc = tuple(int(p) if p.isdigit() else p for p in at.split(".") if p)
-        return (*loc, *extra), str(ctx.get("message", error["msg"]))
-    if kind == "extra_forbidden":
-        parent = _model_at(root, loc[:-1])
-        allowed = sorted(parent.model_fields) if parent else []
-        key = str(loc[-1])
-        close = difflib.get_close_matches(key, allowed, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(allowed)}"
-        return loc, f"unknown field {key!r}; {hint}"
-    if kind == "missing":
-        return loc, "this field is required; add it"
-    if kind.startswith(("date", "datetime")):
-        return loc, (
-            f"{shown or 'this'} is not a real date; write it as YYYY-MM-DD, e.g. 2026-03-01"
-        )
-    if kind in ("enum", "literal_error"):
-        expected = str(ctx.get("expected", ""))
-        return loc, f"{shown or 'this value'} is not allowed here; use one of: {expected}"
-    if kind.startswith("bool"):
-        return loc, f"{shown or 'this'} is not true or false; write true or false"
-    if kind in ("string_type",):
-        return loc, f"{shown or 'this'} should be text; put it in quotes"
-    if kind.startswith("int"):
-        return loc, f"{shown or 'this'} should be a whole number"
-    if kind == "string_pattern_mismatch":
-        field_name = str(loc[-1]) if loc else ""
-        formats = {
-            "postcode": "a UK postcode in capitals, e.g. WX4 2QT",
-            "reference": "a reference such as R01 (residents) or WBC-SHR-2026-014 (reviews)",
-            "email": "an e-mail address such as name@example.org",
-            "phone": "a phone number using digits, spaces, +, ( ) and -",
-            "id": "letters, digits and hyphens only, e.g. REC-1 or nettlebank-house",
-            "scheme": "a scheme id: lower case letters, digits and hyphens",
-        }
-        wanted = formats.get(field_name, "the expected format")
-        return loc, f"{shown or 'this'} is not in the right format; write {wanted}"
-    if kind == "too_short":
-        return loc, "this list is empty; add at least one entry"
-    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
-        wanted = "a list (lines starting with '- ')" if kind == "list_type" else "a set of fields"
-        return loc, f"expected {wanted} here"
-    if kind in ("case_path", "case_file"):
-        return loc, error["msg"]
-    return loc, error["msg"]
-
-
-def _dotted(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
-
-
 # --------------------------------------------------------------------------- validation
 
 
@@ -239,42 +108,6 @@ def _scheme_ids(data: Any) -> frozenset[str]:
             str(s["id"]) for s in data["schemes"] if isinstance(s, dict) and isinstance(s.get("id"), str)
         )
     return frozenset()
-
-
-def _validate_document(
-    model: type[Record],
-    document: YamlDocument,
-    shown: str,
-    rule_ctx: RuleContext,
-    problems: list[Problem],
-) -> Record | None:
-    if not isinstance(document.data, dict):
-        problems.append(
-            Problem(shown, 1, "", "the file should hold a set of fields (key: value lines); it is empty or a list")
-        )
-        return None
-    try:
-        record = model.model_validate_json(
-            json.dumps(document.data, ensure_ascii=False),
-            strict=True,
-            context={"rules": rule_ctx},
-        )
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            for loc, message in _friendly_all(error, model):
-                problems.append(Problem(shown, document.line_of(loc), _dotted(loc), message))
-        return None
-    return record
-
-
-def _read(path: Path, shown: str, problems: list[Problem]) -> YamlDocument | None:
-    try:
-        return read_yaml(path)
-    except YamlSyntaxError as exc:
-        problems.append(Problem(shown, exc.problem.line, "", exc.problem.message))
-    except BadInput as exc:
-        problems.append(Problem(shown, 1, "", exc.message))
-    return None
 
 
 def validate_case(case_dir: Path) -> ValidationReport:
@@ -301,7 +134,7 @@ def validate_case(case_dir: Path) -> ValidationReport:
     report = ValidationReport(case_dir=case_dir)
     problems = report.problems
     shown_case = str(case_path)
-    document = _read(case_path, shown_case, problems)
+    document = read_document(case_path, shown_case, problems)
     report.files_checked = 1
     case: Case | None = None
     rule_ctx = RuleContext(case_dir=case_dir)
@@ -311,8 +144,7 @@ def validate_case(case_dir: Path) -> ValidationReport:
             review_date=_peek_date(document.data, "review", "review_date"),
             scheme_ids=_scheme_ids(document.data),
         )
-        validated = _validate_document(Case, document, shown_case, rule_ctx, problems)
-        case = validated if isinstance(validated, Case) else None
+        case = validate_document(Case, document, shown_case, problems, context={"rules": rule_ctx})
 
     residents: dict[str, Resident] = {}
     residents_dir = case_dir / RESIDENTS_DIR
@@ -323,11 +155,13 @@ def validate_case(case_dir: Path) -> ValidationReport:
         for path in files:
             report.files_checked += 1
             shown = str(path)
-            resident_doc = _read(path, shown, problems)
+            resident_doc = read_document(path, shown, problems)
             if resident_doc is None:
                 continue
-            validated = _validate_document(Resident, resident_doc, shown, rule_ctx, problems)
-            if not isinstance(validated, Resident):
+            validated = validate_document(
+                Resident, resident_doc, shown, problems, context={"rules": rule_ctx}
+            )
+            if validated is None:
                 continue
             if validated.reference != path.stem:
                 problems.append(
