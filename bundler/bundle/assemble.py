@@ -14,8 +14,10 @@ AcroForm, names) is copied: only pages are.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
+import struct
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -103,7 +105,7 @@ class _Context:
         self.font_ref = writer._add_object(font)
         self.prefixes: dict[bytes, IndirectObject] = {}
         self.field_counter = 0
-        self.seen_images: set[int] = set()
+        self.seen_images: set[int] = set()  # streams already freed of ASCII layers
 
     def stream(self, data: bytes, compress: bool = False) -> IndirectObject:
         stream = DecodedStreamObject()
@@ -145,12 +147,41 @@ def assemble_bundle(
     progress: Callable[[str], None] | None = None,
 ) -> None:
     """Write the whole bundle to ``out``; ``readers(i)`` opens document i's PDF."""
+    writer = PdfWriter()
+    context = _Context(writer)
+    # pypdf makes reference cycles (every object points back at its document), so the
+    # cyclic garbage collector keeps re-scanning the growing writer: measured at 20% of
+    # the build. It is paused while merging; each source's objects are released by hand.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _assemble(out, writer, context, info=info, plan=plan, front_matter=front_matter,
+                  index_links=index_links, documents=documents, readers=readers,
+                  certificate=certificate, manifest_json=manifest_json, progress=progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _assemble(
+    out: BinaryIO,
+    writer: PdfWriter,
+    context: _Context,
+    *,
+    info: BundleInfo,
+    plan: Plan,
+    front_matter: bytes,
+    index_links: Sequence[LinkArea],
+    documents: Sequence[AssemblyDocument],
+    readers: Callable[[int], PdfReader],
+    certificate: bytes,
+    manifest_json: bytes,
+    progress: Callable[[str], None] | None,
+) -> None:
     import io
 
     from bundler.evidence.pdfopen import pypdf_messages
 
-    writer = PdfWriter()
-    context = _Context(writer)
     with pypdf_messages():
         for page in PdfReader(io.BytesIO(front_matter)).pages:
             writer.add_page(page)
@@ -161,6 +192,7 @@ def assemble_bundle(
             reader = readers(position)
             _add_document(context, reader, doc, planned.first_page, plan.labels, info.reference)
             own_outlines.append(_own_outline(reader, doc.source, planned.first_page - 1))
+            _release(reader)
             del reader
         for page in PdfReader(io.BytesIO(certificate)).pages:
             writer.add_page(page)
@@ -176,6 +208,15 @@ def assemble_bundle(
         if progress is not None:
             progress(f"writing {plan.total_pages} pages")
         writer.write(out)
+
+
+def _release(reader: PdfReader) -> None:
+    """Drop a finished source's parsed objects now (they refer back to the reader in a
+    cycle that only the paused garbage collector would otherwise free)."""
+    reader.resolved_objects.clear()
+    reader.flattened_pages = None
+    reader.xref = {}
+    reader.trailer = DictionaryObject()
 
 
 def _geometry(page: Any) -> PageGeometry:
@@ -260,6 +301,11 @@ def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, t
             parts.append(contents)
         elif isinstance(resolved, StreamObject):
             parts.append(context.writer._add_object(resolved))
+        for part in parts[1:]:
+            stream = part.get_object()
+            if isinstance(stream, StreamObject) and id(stream) not in context.seen_images:
+                context.seen_images.add(id(stream))
+                _strip_ascii_layer(stream)
     tail = (b"\n" + extra if extra else b"") + suffix_bytes(geometry, text)
     parts.append(context.stream(tail, compress=True))
     page[NameObject("/Contents")] = parts
@@ -634,23 +680,71 @@ def _strip_ascii_images(context: _Context, page: Any) -> None:
 
 
 def _strip_ascii_layer(stream: StreamObject) -> None:
-    from pypdf.filters import ASCII85Decode, ASCIIHexDecode
-
     filters = stream.get("/Filter")
-    if not isinstance(filters, ArrayObject) or len(filters) < 2:
+    if isinstance(filters, NameObject):
+        filters = ArrayObject([filters])
+    if not isinstance(filters, ArrayObject) or not filters:
         return
     kind = _ASCII_FILTERS.get(str(filters[0]))
     if kind is None:
         return
     try:
-        raw = stream._data
-        data = ASCII85Decode.decode(raw) if kind == "a85" else ASCIIHexDecode.decode(raw)
-    except Exception:  # leave a stream we cannot decode exactly as it was
+        data = ascii85_decode(stream._data) if kind == "a85" else _hex_decode(stream._data)
+    except (ValueError, struct.error):  # leave a stream we cannot decode exactly as it was
         return
-    stream._data = data if isinstance(data, bytes) else bytes(data)
+    stream._data = data
     rest = ArrayObject(filters[1:])
+    if not rest:
+        del stream["/Filter"]
+        stream.pop("/DecodeParms", None)
+        return
     stream[NameObject("/Filter")] = rest[0] if len(rest) == 1 else rest
     parms = stream.get("/DecodeParms")
     if isinstance(parms, ArrayObject) and len(parms) == len(filters):
         trimmed = ArrayObject(parms[1:])
         stream[NameObject("/DecodeParms")] = trimmed[0] if len(trimmed) == 1 else trimmed
+
+
+_WHITESPACE = b" \t\n\r\x0c\x00"
+_MINUS_33 = bytes((i - 33) & 0xFF for i in range(256))
+
+
+def ascii85_decode(data: bytes) -> bytes:
+    """ASCII85 (Adobe) decoding, about five times faster than a per-group loop.
+
+    The byte arithmetic runs over the five interleaved slices at once; pypdf's and the
+    standard library's decoders loop over each 5-character group in Python.
+    """
+    data = data.translate(None, _WHITESPACE)
+    if data.startswith(b"<~"):
+        data = data[2:]
+    end = data.find(b"~>")
+    if end >= 0:
+        data = data[:end]
+    elif data.endswith(b"~"):
+        data = data[:-1]
+    if b"z" in data:
+        data = data.replace(b"z", b"!!!!!")
+    pad = -len(data) % 5
+    if pad == 4:
+        raise ValueError("ASCII85 data ends with a single character")
+    digits = (data + b"u" * pad).translate(_MINUS_33)
+    if digits and max(digits) > 84:
+        raise ValueError("not ASCII85 data")
+    b0, b1, b2, b3, b4 = (digits[i::5] for i in range(5))
+    values = [
+        (((a * 85 + b) * 85 + c) * 85 + d) * 85 + e
+        for a, b, c, d, e in zip(b0, b1, b2, b3, b4, strict=True)
+    ]
+    out = struct.pack(f">{len(values)}I", *values)  # struct.error if a group overflows
+    return out[: len(out) - pad] if pad else out
+
+
+def _hex_decode(data: bytes) -> bytes:
+    text = data.translate(None, _WHITESPACE)
+    end = text.find(b">")
+    if end >= 0:
+        text = text[:end]
+    if len(text) % 2:
+        text += b"0"
+    return bytes.fromhex(text.decode("ascii"))
