@@ -376,3 +376,59 @@ def make_eml_forwarding(path: Path, inner: Path) -> Path:
     message.add_attachment(message_from_bytes(inner.read_bytes(), policy=default))
     path.write_bytes(message.as_bytes())
     return path
+
+
+def make_pdf_without_trailer(path: Path) -> Path:
+    """A complete PDF whose cross-reference table and trailer were cut off:
+    every object is there, so pypdf can rebuild the table."""
+    data = pdf_bytes(2)
+    path.write_bytes(data[: data.rindex(b"xref")])
+    return path
+
+
+def make_pdf_bad_content_stream(path: Path) -> Path:
+    """A page whose compressed content stream is corrupt."""
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"
+    junk = bytes((i * 37 + 11) % 256 for i in range(200))
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(junk) + junk + b"\nendstream"
+    path.write_bytes(
+        _raw_pdf(
+            {
+                1: b"<< /Type /Catalog /Pages 2 0 R >>",
+                2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                3: page,
+                4: stream,
+            }
+        )
+    )
+    return path
+
+
+def make_doc(path: Path) -> Path:
+    """An old-style binary Word .doc, written by LibreOffice from a .docx."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        source = make_docx(folder / "source.docx", ("Old format letter", *NAMES))
+        subprocess.run(
+            [
+                shutil.which("soffice") or "soffice",
+                f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "doc",
+                "--outdir",
+                str(folder),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "HOME": str(folder)},
+            timeout=120,
+        )
+        shutil.copyfile(folder / "source.doc", path)
+    return path

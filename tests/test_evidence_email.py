@@ -123,3 +123,30 @@ def test_two_renders_are_byte_identical(tmp_path: Path) -> None:
 
 def test_html_to_text_keeps_words_apart() -> None:
     assert html_to_text("<p>One <b>two</b></p><p>three&nbsp;four</p>") == "One two\n\nthree four"
+
+
+def test_locked_pdf_attachment_is_listed_not_included(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from email.message import EmailMessage
+    from email.policy import default
+
+    message = EmailMessage(policy=default)
+    message["From"] = "provider@example.org"
+    message["Subject"] = "Locked plan"
+    message.set_content("The plan is attached; password to follow.")
+    locked = awkward.make_encrypted_pdf(tmp_path / "locked.pdf")
+    message.add_attachment(
+        locked.read_bytes(), maintype="application", subtype="pdf", filename="plan.pdf"
+    )
+    path = tmp_path / "locked.eml"
+    path.write_bytes(message.as_bytes())
+    with caplog.at_level(logging.WARNING):
+        pdf, outline = _render(path, tmp_path)
+    assert outline == ()
+    assert len(PdfReader(pdf).pages) == 1
+    assert "plan.pdf (" in awkward.pdf_text(pdf)
+    assert "(not included: locked with a password)" in _flat(awkward.pdf_text(pdf))
+    assert "mail/locked.eml: attachment plan.pdf not included (locked with a password)" in (
+        caplog.text
+    )

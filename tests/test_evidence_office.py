@@ -161,3 +161,12 @@ def test_output_that_is_not_pdf_is_conversion_failed(
     monkeypatch.setenv(SOFFICE_ENV, str(_fake_soffice(tmp_path, body)))
     with pytest.raises(ConversionFailed, match="not a PDF"):
         convert_with_libreoffice(awkward.make_docx(tmp_path / "a.docx"), tmp_path / "o")
+
+
+def test_old_binary_doc_is_identified_and_converted(tmp_path: Path) -> None:
+    path = awkward.make_doc(tmp_path / "letter.doc")
+    evidence = identify(path, "evidence/letter.doc")
+    assert evidence.media_type == "application/msword"
+    text = awkward.pdf_text(render_pdf(evidence, workdir=tmp_path / "w").pdf)
+    assert "Old format letter" in text
+    assert "Ελένη" in text

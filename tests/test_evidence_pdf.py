@@ -100,3 +100,26 @@ def test_pypdf_logging_is_restored_afterwards(tmp_path: Path) -> None:
     open_pdf(awkward.make_bad_startxref_pdf(tmp_path / "a.pdf"), source="a.pdf")
     assert logging.getLogger("pypdf").propagate is before
     assert not logging.getLogger("pypdf").handlers
+
+
+def test_pdf_missing_its_trailer_is_rebuilt_and_accepted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = awkward.make_pdf_without_trailer(tmp_path / "cut-end.pdf")
+    with caplog.at_level(logging.WARNING):
+        reader = open_pdf(path, source="evidence/cut-end.pdf")
+    assert len(reader.pages) == 2
+    assert "Fictional evidence page 2" in reader.pages[1].extract_text()
+    assert "evidence/cut-end.pdf: the PDF was slightly damaged" in caplog.text
+
+
+def test_corrupt_content_stream_is_refused(tmp_path: Path) -> None:
+    path = awkward.make_pdf_bad_content_stream(tmp_path / "scrambled.pdf")
+    with pytest.raises(BadInput, match=r"^evidence/scrambled\.pdf: the PDF is damaged"):
+        open_pdf(path, source="evidence/scrambled.pdf")
+
+
+def test_password_for_an_unlocked_pdf_is_not_passed_on(tmp_path: Path) -> None:
+    path = awkward.make_pdf(tmp_path / "open.pdf")
+    rendition = render_pdf(identify(path, "open.pdf"), workdir=tmp_path, password="unneeded")
+    assert rendition.password is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,25 @@ def test_binary_with_txt_name_is_refused(tmp_path: Path) -> None:
     path.write_bytes(bytes(range(256)) * 4)
     with pytest.raises(BadInput, match=r"^notes/blob\.txt: "):
         identify(path, "notes/blob.txt")
+
+
+def test_utf16_with_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "notepad-unicode.txt"
+    path.write_bytes("Visit with Ελένη and Дмитрий\r\n".encode("utf-16"))
+    assert "Visit with Ελένη and Дмитрий" in awkward.pdf_text(_render(path, tmp_path))
+
+
+def test_columns_lined_up_with_spaces_stay_lined_up(tmp_path: Path) -> None:
+    path = tmp_path / "rota.txt"
+    path.write_text("Name      Day\nSiân      Monday\nДмитрий   Friday\n", encoding="utf-8")
+    pdf = _render(path, tmp_path)
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for font in PdfReader(pdf).pages[0]["/Resources"]["/Font"].values()
+    }
+    assert any(name.endswith("DejaVuSansMono") for name in fonts), fonts
+    result = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True
+    )
+    lines = [line for line in result.stdout.splitlines() if "day" in line]
+    assert len({line.index("day") for line in lines}) == 1, lines

@@ -26,6 +26,7 @@ _FONT_DIRS = (
 )
 _lock = threading.Lock()
 _registered: tuple[str, str] | None = None
+_mono_registered: str | None = None
 
 
 def find_font(filename: str) -> Path:
@@ -69,3 +70,20 @@ def register_fonts() -> tuple[str, str]:
             )
             _registered = (REGULAR_NAME, BOLD_NAME)
         return _registered
+
+
+def register_mono_font() -> str:
+    """Register DejaVu Sans Mono (same coverage, fixed width) and return its name.
+
+    Used for plain-text notes, whose authors line things up with spaces.
+    """
+    global _mono_registered
+    register_fonts()
+    with _lock:
+        if _mono_registered is None:
+            from reportlab.pdfbase import pdfmetrics
+            from reportlab.pdfbase.ttfonts import TTFont
+
+            pdfmetrics.registerFont(TTFont(MONO_NAME, str(find_font("DejaVuSansMono.ttf"))))
+            _mono_registered = MONO_NAME
+        return _mono_registered

@@ -21,7 +21,7 @@ import math
 import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +84,7 @@ def _binary_images() -> Iterator[None]:
 def _draw_all(canvas: Canvas, evidence: Evidence, caption: str, regular: str, bold: str) -> None:
     name = Path(evidence.source).name
     try:
-        with _open_image(evidence) as image:
+        with _opened(evidence) as image:
             frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
             for number, frame in enumerate(_frames(image, frames), start=1):
                 label = f"File: {name}" + (f" (page {number} of {frames})" if frames > 1 else "")
@@ -97,33 +97,30 @@ def _draw_all(canvas: Canvas, evidence: Evidence, caption: str, regular: str, bo
         ) from exc
 
 
-class _open_image:
-    def __init__(self, evidence: Evidence) -> None:
-        self.evidence = evidence
-        self.image: Image.Image | None = None
-
-    def __enter__(self) -> Image.Image:
-        with warnings.catch_warnings():
+@contextmanager
+def _opened(evidence: Evidence) -> Iterator[Image.Image]:
+    # Pillow warns about pictures over ~89 megapixels; we check the size ourselves.
+    # (catch_warnings changes process-wide state, so only in the main thread.)
+    quiet = (
+        warnings.catch_warnings()
+        if threading.current_thread() is threading.main_thread()
+        else nullcontext()
+    )
+    with quiet:
+        if threading.current_thread() is threading.main_thread():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            try:
-                image = Image.open(self.evidence.path)
-            except UnidentifiedImageError as exc:
-                raise BadInput(
-                    f"{self.evidence.source}: the picture is damaged and cannot be read"
-                ) from exc
+        try:
+            image = Image.open(evidence.path)
+        except UnidentifiedImageError as exc:
+            raise BadInput(f"{evidence.source}: the picture is damaged and cannot be read") from exc
+    with image:
         width, height = image.size
         if width * height > MAX_PIXELS:
-            image.close()
             raise BadInput(
-                f"{self.evidence.source}: the picture is too large ({width}x{height} pixels)",
+                f"{evidence.source}: the picture is too large ({width}x{height} pixels)",
                 "Reduce the picture's size in a photo editor, or print it to PDF, and list that.",
             )
-        self.image = image
-        return image
-
-    def __exit__(self, *args: object) -> None:
-        if self.image is not None:
-            self.image.close()
+        yield image
 
 
 def _frames(image: Image.Image, count: int) -> Iterator[Image.Image]:

@@ -112,8 +112,11 @@ def _longest_prefix(word: str, font: str, size: float, width: float) -> int:
 class TextFlow:
     """Writes wrapped lines down A4 portrait pages, starting new pages as needed."""
 
-    def __init__(self, canvas: Canvas, *, size: float = 10, leading: float = 13) -> None:
+    def __init__(
+        self, canvas: Canvas, *, size: float = 10, leading: float = 13, body_font: str | None = None
+    ) -> None:
         self.regular, self.bold = register_fonts()
+        self.body_font = body_font or self.regular
         self.canvas = canvas
         self.size = size
         self.leading = leading
@@ -132,8 +135,10 @@ class TextFlow:
         if self._y - (lines - 1) * self.leading < BOTTOM_MARGIN:
             self._new_page()
 
-    def paragraph(self, text: str, *, bold: bool = False, size: float | None = None) -> None:
-        font = self.bold if bold else self.regular
+    def paragraph(
+        self, text: str, *, bold: bool = False, size: float | None = None, body: bool = False
+    ) -> None:
+        font = self.bold if bold else (self.body_font if body else self.regular)
         size = size or self.size
         for line in wrap_text(text, font, size, self.width):
             self._room()

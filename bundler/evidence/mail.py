@@ -462,7 +462,7 @@ def _write_message_pdf(path: Path, parsed: _Parsed, evidence: Evidence) -> int:
     flow.space(4)
     flow.rule()
     flow.space(4)
-    flow.paragraph(parsed.body)
+    flow.paragraph(parsed.body, body=True)
     pages = flow.finish()
     flow.canvas.save()
     write_bytes_atomic(path, buffer.getvalue())

@@ -19,13 +19,14 @@ No pypdf exception or log message ever leaves this module raw.
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
@@ -40,8 +41,19 @@ _MISSING_MARKERS = ("not defined", "cannot find", "does not exist", "invalid ref
 
 _capture_lock = threading.Lock()
 _capture_users = 0
-_collectors: dict[int, list[str]] = {}
+_collectors: dict[int, list[PypdfMessage]] = {}
 _saved_propagate = True
+_END_MARKER = b"\nstartxref\n0\n%%EOF\n"
+
+
+class PypdfMessage(NamedTuple):
+    """Something pypdf reported: the module that said it, and what it said."""
+
+    source: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class _Collector(logging.Handler):
@@ -51,23 +63,25 @@ class _Collector(logging.Handler):
         bucket = _collectors.get(record.thread or 0)
         if bucket is not None:
             try:
-                bucket.append(record.getMessage())
+                text = record.getMessage()
             except Exception:  # a malformed pypdf message must not break reading
-                bucket.append(str(record.msg))
+                text = str(record.msg)
+            bucket.append(PypdfMessage(record.name, text))
 
 
 _handler = _Collector(level=logging.DEBUG)
 
 
 @contextmanager
-def pypdf_messages() -> Iterator[list[str]]:
-    """Collect (and silence) what pypdf logs or warns in this thread while the block runs.
+def pypdf_messages() -> Iterator[list[PypdfMessage]]:
+    """Collect (and silence) what pypdf logs (and, in the main thread, warns) while the
+    block runs in this thread.
 
     Also usable by other modules reading PDFs (e.g. the bundle assembler).
     """
     global _capture_users, _saved_propagate
     pypdf_logger = logging.getLogger("pypdf")
-    bucket: list[str] = []
+    bucket: list[PypdfMessage] = []
     ident = threading.get_ident()
     with _capture_lock:
         if _capture_users == 0:
@@ -78,10 +92,15 @@ def pypdf_messages() -> Iterator[list[str]]:
         previous = _collectors.get(ident)
         _collectors[ident] = bucket
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        if threading.current_thread() is threading.main_thread():
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                yield bucket
+            bucket.extend(PypdfMessage("warnings", str(item.message)) for item in caught)
+        else:
+            # catch_warnings changes process-wide state and is unsafe in threads;
+            # pypdf reports reading problems through logging, caught above.
             yield bucket
-        bucket.extend(str(item.message) for item in caught)
     finally:
         with _capture_lock:
             if previous is None:
@@ -101,7 +120,7 @@ def open_pdf(path: Path, *, source: str, password: str | None = None) -> PdfRead
         raise InputNotFound.for_path(source)
     with pypdf_messages() as messages:
         try:
-            reader = _open(path, source, password)
+            reader = _decrypt(_read(path, source, messages), source, password)
             _check_pages(reader, source, messages)
         except (PasswordRequired, BadInput, MissingTool):
             raise
@@ -120,7 +139,7 @@ def open_pdf(path: Path, *, source: str, password: str | None = None) -> PdfRead
             raise BadInput(
                 f"{source}: the PDF is damaged and cannot be read ({_short(exc)})"
             ) from exc
-    repairs = [m for m in messages if m.strip()]
+    repairs = [m.text for m in messages if m.text.strip()]
     if repairs:
         logger.warning(
             "%s: the PDF was slightly damaged but every page could be read (%d repair%s, e.g. %s)",
@@ -132,13 +151,25 @@ def open_pdf(path: Path, *, source: str, password: str | None = None) -> PdfRead
     return reader
 
 
-def _open(path: Path, source: str, password: str | None) -> PdfReader:
+def _read(path: Path, source: str, messages: list[PypdfMessage]) -> PdfReader:
     try:
-        reader = PdfReader(path, strict=False)
+        return PdfReader(path, strict=False)
     except FileNotFoundError:
         raise InputNotFound.for_path(source) from None
     except PermissionError:
         raise BadInput(f"{source}: cannot be read (permission denied)") from None
+    except Exception:
+        data = path.read_bytes()
+        if b"%%EOF" in data[-1024:]:
+            raise
+    # The end of the file is missing (an interrupted download or copy): pypdf
+    # can rebuild the cross-reference table if told where the end is. Whether
+    # the pages survived is then checked like any other file's.
+    messages.insert(0, PypdfMessage("bundler", "the end of the file was missing"))
+    return PdfReader(io.BytesIO(data + _END_MARKER), strict=False)
+
+
+def _decrypt(reader: PdfReader, source: str, password: str | None) -> PdfReader:
     if not reader.is_encrypted:
         return reader
     if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
@@ -158,7 +189,7 @@ def _open(path: Path, source: str, password: str | None) -> PdfReader:
     return reader
 
 
-def _check_pages(reader: PdfReader, source: str, messages: list[str]) -> None:
+def _check_pages(reader: PdfReader, source: str, messages: list[PypdfMessage]) -> None:
     count = len(reader.pages)
     if count == 0:
         raise BadInput(f"{source}: the PDF has no pages")
@@ -191,10 +222,9 @@ def _check_pages(reader: PdfReader, source: str, messages: list[str]) -> None:
                     if isinstance(group, DictionaryObject):
                         for key in group:
                             _require_present(group.raw_get(key), source, index, "pictures or fonts")
-        if any(_is_missing(m) for m in messages[before:]):
+        if any(_is_fatal(m) for m in messages[before:]):
             raise BadInput(
-                f"{source}: the PDF is damaged: page {index + 1} refers to parts of the file "
-                "that are missing"
+                f"{source}: the PDF is damaged: page {index + 1} is incomplete or unreadable"
             )
 
 
@@ -217,8 +247,11 @@ def _require_present(obj: PdfObject | Any, source: str, index: int, what: str) -
             _require_present(item, source, index, what)
 
 
-def _is_missing(message: str) -> bool:
-    lowered = message.lower()
+def _is_fatal(message: PypdfMessage) -> bool:
+    """Missing objects, or content that could only be partly decompressed."""
+    if message.source.startswith("pypdf.filters"):
+        return True
+    lowered = message.text.lower()
     return any(marker in lowered for marker in _MISSING_MARKERS)
 
 
@@ -232,4 +265,4 @@ def _short_text(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-__all__ = ["open_pdf", "pypdf_messages"]
+__all__ = ["PypdfMessage", "open_pdf", "pypdf_messages"]

@@ -22,8 +22,9 @@ def render_pdf(
     """
     media = evidence.media_type
     if media == PDF:
-        open_pdf(evidence.path, source=evidence.source, password=password)
-        return Rendition(pdf=evidence.path, password=password, converter="pdf")
+        reader = open_pdf(evidence.path, source=evidence.source, password=password)
+        needed = password if reader.is_encrypted and password else None
+        return Rendition(pdf=evidence.path, password=needed, converter="pdf")
     if media in IMAGE_TYPES:
         from bundler.evidence.images import render_image
 

@@ -7,7 +7,8 @@ phone apps write them that way), so the container's ``[Content_Types].xml``
 The file's extension must then agree with its content: a ``.pdf`` that is
 really a JPEG is refused, naming what it really is.
 
-Text must be UTF-8 (a byte-order mark is accepted). Text in a legacy Windows
+Text must be UTF-8 (a byte-order mark is accepted), or UTF-16 with its
+byte-order mark (Notepad's "Unicode"). Text in a legacy Windows
 code page (Notepad's old "ANSI", usually Windows-1252) is refused rather than
 guessed at: the same bytes mean different letters in Windows-1250 (Polish,
 Czech) and Windows-1251 (Russian), and a bundle must not misspell a resident's
@@ -338,9 +339,11 @@ def _detail(path: Path, media_type: str) -> str:
 
 
 def _check_utf8(path: Path, source: str) -> None:
+    from bundler.evidence.text import decode_text
+
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8-sig")
+        text = decode_text(data)
     except UnicodeDecodeError:
         raise BadInput(
             f"{source}: is text but not in UTF-8 (probably an older Windows encoding)",

@@ -6,17 +6,19 @@ why legacy Windows encodings are refused rather than guessed).
 
 from __future__ import annotations
 
+import codecs
 import io
 from pathlib import Path
 
 from bundler.errors import BadInput
+from bundler.evidence.fonts import register_mono_font
 from bundler.evidence.layout import TextFlow, new_canvas
 from bundler.evidence.model import Evidence
 
 
 def read_utf8(evidence: Evidence) -> str:
     try:
-        return evidence.path.read_bytes().decode("utf-8-sig")
+        return decode_text(evidence.path.read_bytes())
     except UnicodeDecodeError as exc:
         raise BadInput(
             f"{evidence.source}: is text but not in UTF-8 (probably an older Windows encoding)",
@@ -24,15 +26,23 @@ def read_utf8(evidence: Evidence) -> str:
         ) from exc
 
 
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), or UTF-16 announced by its byte-order
+    mark (Notepad's "Unicode"): the only encodings that cannot be misread."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
 def render_text(evidence: Evidence) -> bytes:
     """PDF bytes: the file's name as a heading, then its text, wrapped."""
     text = read_utf8(evidence)
     buffer = io.BytesIO()
-    flow = TextFlow(new_canvas(buffer))
+    flow = TextFlow(new_canvas(buffer), size=9.5, leading=12.5, body_font=register_mono_font())
     flow.paragraph(Path(evidence.source).name, bold=True, size=11)
     flow.rule()
     flow.space(4)
-    flow.paragraph(text.rstrip("\n"))
+    flow.paragraph(text.rstrip("\n"), body=True)
     flow.finish()
     flow.canvas.save()
     return buffer.getvalue()
