@@ -355,6 +355,92 @@ def bundle_build(
     click.echo(f"Wrote {result.pages} pages from {result.documents} documents to {result.pdf}")
 
 
+# --------------------------------------------------------------------------- letters
+
+# Kept here (not imported from bundler.letters) so `bundler --help` stays fast;
+# tests check these match bundler.letters.context.LetterKind.
+LETTER_KINDS = {
+    "information-request": "Ask the provider for the para 85 items marked requested (paras 84-85).",
+    "information-reminder": "Remind the provider of the items still outstanding, with a new due date.",
+    "resident-consent": "Explain the review to each resident, with a consent form (para 97).",
+    "findings": "Send the provider the para 110 findings and dated recommendations (paras 110-118).",
+    "resident-outcome": "Tell each resident, briefly, what was recommended (para 115).",
+    "revisit-notice": "Give the provider notice of the follow-up visit (para 119).",
+}
+
+
+@cli.group()
+def letter() -> None:
+    """Write letters from a validated case as Word (and PDF) files, from templates a
+    council can rebrand (letter_templates/)."""
+
+
+def _letter_command(kind: str, summary: str) -> click.Command:
+    @click.argument("case_dir", type=_PATH)
+    @click.option("-o", "--out", "out_dir", type=_PATH, required=True, metavar="OUT_DIR",
+                  help="Folder to write the letter(s) to.")
+    @click.option("--pdf", is_flag=True, help="Also convert each letter to PDF (LibreOffice).")
+    @click.option("--templates", type=_PATH, metavar="DIR",
+                  help=f"Folder holding your own {kind}.docx (default: the case's "
+                  "letter_templates setting, else the toolkit's).")
+    @click.option("--resident", metavar="REF",
+                  help="Only the letter for this resident, e.g. R01 (resident letters).")
+    @click.option("--date", "letter_date", callback=_parse_date, metavar="YYYY-MM-DD",
+                  help="The letter's date (default: the date the case records for it, else today).")
+    @click.option("--force", is_flag=True, help="Replace letters already in OUT_DIR.")
+    def command(case_dir: Path, out_dir: Path, pdf: bool, templates: Path | None,
+                resident: str | None, letter_date: dt.date | None, force: bool) -> None:
+        from bundler.letters.context import LetterKind
+        from bundler.letters.generate import LetterOptions, generate_letters
+
+        options = LetterOptions(
+            kind=LetterKind(kind), case_dir=case_dir, out_dir=out_dir, pdf=pdf,
+            templates=templates, resident=resident, letter_date=letter_date,
+            today=dt.date.today(), force=force,
+        )
+        for written in generate_letters(options, progress=_progress(True)):
+            click.echo(f"Wrote {written.docx} (sha256 {written.docx_sha256})")
+            if written.pdf is not None:
+                click.echo(f"Wrote {written.pdf} (sha256 {written.pdf_sha256})")
+
+    command.__doc__ = (
+        f"{summary}\n\nResident letters are written one per resident as {kind}-R01.docx and so "
+        "on; other letters as " + f"{kind}.docx. Each is recorded in the case's audit log."
+    )
+    return click.command(kind)(command)
+
+
+for _kind, _summary in LETTER_KINDS.items():
+    letter.add_command(_letter_command(_kind, _summary))
+
+
+@letter.command("check-template")
+@click.argument("template", type=_PATH, metavar="FILE.docx")
+@click.option("--kind", type=click.Choice(list(LETTER_KINDS)), required=True,
+              help="The letter the template is for.")
+def letter_check_template(template: Path, kind: str) -> None:
+    """Check a letter template before use: list every variable it uses (nested ones and
+    loop items included) and name each one the letter does not provide, and any syntax error."""
+    from bundler.letters.checktemplate import check_template
+    from bundler.letters.context import LetterKind
+
+    report = check_template(template, LetterKind(kind))
+    for name in report.variables:
+        click.echo(f"uses {name}")
+    if report.ok:
+        click.echo(f"{template}: every variable is provided by the {kind} letter")
+        return
+    for problem in report.problems():
+        click.echo(f"{template}: {problem}")
+    count = len(report.problems())
+    _error_exit(
+        f"{template}: {count} problem{'s' if count != 1 else ''} for the {kind} letter",
+        "Correct the names listed above in Word (the fields each letter provides are "
+        "documented in bundler/letters/context.py), then check again.",
+        int(ExitCode.TEMPLATE_ERROR),
+    )
+
+
 def main() -> None:
     cli(prog_name="bundler")
 

@@ -631,6 +631,23 @@ def build_contexts(
     Raises CaseIncomplete when the case lacks what the letter needs, and InputNotFound
     for an unknown resident reference.
     """
+    try:
+        return _build_contexts(kind, loaded, letter_date, resident)
+    except CaseIncomplete as exc:
+        prefix = f"{CASE_FILE}:"
+        if not exc.message.startswith(prefix):
+            raise
+        # Name case.yaml as the user would find it: inside the folder they gave.
+        shown = loaded.root / CASE_FILE
+        raise CaseIncomplete(f"{shown}:{exc.message[len(prefix):]}", exc.hint) from None
+
+
+def _build_contexts(
+    kind: LetterKind,
+    loaded: LoadedCase,
+    letter_date: dt.date,
+    resident: str | None,
+) -> list[LetterPlan]:
     case = loaded.case
     base: dict[str, object] = {
         "kind": kind.value,

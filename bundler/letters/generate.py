@@ -1,0 +1,220 @@
+"""Write one kind of letter from a validated case: .docx, optionally PDF, recorded in the audit log.
+
+``generate_letters`` is the one call behind ``bundler letter KIND CASE_DIR -o OUT_DIR``:
+
+1. load the case (it must validate: ``ChecksFailed`` otherwise);
+2. build each letter's context (``CaseIncomplete`` says what the case lacks);
+3. find the template (``--templates DIR``, else the case's
+   ``review.authority.letter_templates``, else the toolkit's own) and check it
+   against the context model (``TemplateError`` names every unknown variable);
+4. refuse to overwrite any output unless ``force`` (``OutputExists``);
+5. render and write each .docx atomically, convert to PDF through LibreOffice
+   when asked, and record each letter with the hashes of its inputs and outputs
+   in the case's audit log (guidance para 146).
+
+Resident letters are named ``<kind>-<REF>.docx``; residents' names never reach
+file names, the audit log or messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+import bundler
+from bundler.audit import AuditAction, record
+from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, LoadedCase, load_valid_case
+from bundler.errors import InputNotFound, TemplateError
+from bundler.fileio import refuse_overwrite, sha256_file, write_bytes_atomic
+from bundler.letters.checktemplate import check_template
+from bundler.letters.context import LetterKind, LetterPlan, build_contexts, recorded_letter_date
+from bundler.letters.render import render_letter
+
+log = logging.getLogger(__name__)
+
+PDF_WORKERS = 4
+PDF_TIMEOUT = 180.0
+
+
+def default_templates_dir() -> Path:
+    """The toolkit's own templates: packaged in the wheel, or letter_templates/ in a checkout."""
+    package = Path(bundler.__file__).resolve().parent
+    packaged = package / "_letter_templates"
+    return packaged if packaged.is_dir() else package.parent / "letter_templates"
+
+
+class LetterOptions(BaseModel):
+    """What ``bundler letter KIND`` was asked to do."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: LetterKind
+    case_dir: Path
+    out_dir: Path
+    pdf: bool = False
+    templates: Path | None = None
+    resident: str | None = None
+    letter_date: dt.date | None = None
+    today: dt.date
+    """The date used when neither --date nor the case gives the letter a date."""
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class GeneratedLetter:
+    """One letter written."""
+
+    kind: LetterKind
+    resident: str | None
+    date: dt.date
+    docx: Path
+    docx_sha256: str
+    pdf: Path | None
+    pdf_sha256: str | None
+    template: Path
+
+
+def letter_date_for(options: LetterOptions, loaded: LoadedCase) -> dt.date:
+    """--date, else the date the case records for this letter, else ``options.today``."""
+    return options.letter_date or recorded_letter_date(options.kind, loaded.case) or options.today
+
+
+def template_for(options: LetterOptions, loaded: LoadedCase) -> tuple[Path, str]:
+    """The template file to use and how to name it in messages."""
+    name = options.kind.template_name
+    if options.templates is not None:
+        folder = options.templates
+        if not folder.is_dir():
+            raise InputNotFound(
+                f"{folder}: templates folder not found",
+                "Give the folder that holds your <kind>.docx templates, or leave out --templates.",
+            )
+    elif loaded.case.review.authority.letter_templates:
+        folder = loaded.root / loaded.case.review.authority.letter_templates
+        if not folder.is_dir():
+            raise InputNotFound(
+                f"{folder}: templates folder named by review.authority.letter_templates in "
+                f"{CASE_FILE} not found",
+                "Create the folder with your templates, or correct letter_templates in case.yaml.",
+            )
+    else:
+        folder = default_templates_dir()
+    path = folder / name
+    if not path.is_file():
+        raise InputNotFound(
+            f"{path}: letter template not found",
+            f"Copy letter_templates/{name} from the toolkit into {folder} and edit it there.",
+        )
+    return path, str(path)
+
+
+def _check(path: Path, shown: str, kind: LetterKind) -> None:
+    report = check_template(path, kind, shown=shown)
+    if report.ok:
+        return
+    problems = report.problems()
+    count = len(problems)
+    raise TemplateError(
+        f"{shown}: {count} problem{'s' if count != 1 else ''} with the template for the "
+        f"{kind.value} letter: " + "; ".join(problems),
+    )
+
+
+def generate_letters(
+    options: LetterOptions, progress: Callable[[str], None] | None = None
+) -> list[GeneratedLetter]:
+    """Write the letters ``options`` describe and return what was written."""
+    say = progress or (lambda _message: None)
+    loaded = load_valid_case(options.case_dir)
+    when = letter_date_for(options, loaded)
+    plans = build_contexts(options.kind, loaded, when, options.resident)
+    template, shown = template_for(options, loaded)
+    _check(template, shown, options.kind)
+
+    docx_paths = [options.out_dir / f"{plan.stem}.docx" for plan in plans]
+    pdf_paths = [options.out_dir / f"{plan.stem}.pdf" for plan in plans] if options.pdf else []
+    refuse_overwrite([*docx_paths, *pdf_paths], options.force)
+    if options.pdf:
+        from bundler.libreoffice import find_soffice
+
+        find_soffice()  # MissingTool now, before any letter is written
+
+    authority = loaded.case.review.authority.name
+    for plan, target in zip(plans, docx_paths, strict=True):
+        say(f"writing {target}")
+        data = render_letter(
+            template,
+            plan.context.model_dump(mode="python"),
+            shown=shown,
+            title=options.kind.heading,
+            author=authority,
+            when=when,
+        )
+        write_bytes_atomic(target, data)
+
+    pdfs: list[Path | None] = [None] * len(plans)
+    if options.pdf:
+        pdfs = list(_convert_all(docx_paths, say))
+
+    written = []
+    for plan, docx, pdf in zip(plans, docx_paths, pdfs, strict=True):
+        written.append(
+            GeneratedLetter(
+                kind=options.kind,
+                resident=plan.resident,
+                date=when,
+                docx=docx,
+                docx_sha256=sha256_file(docx),
+                pdf=pdf,
+                pdf_sha256=sha256_file(pdf) if pdf else None,
+                template=template,
+            )
+        )
+        _record(loaded, plan, template, docx, pdf, when)
+    return written
+
+
+def _convert_all(docx_paths: list[Path], say: Callable[[str], None]) -> list[Path]:
+    from bundler.libreoffice import convert_with_libreoffice
+
+    def convert(path: Path) -> Path:
+        say(f"converting {path} to PDF")
+        return convert_with_libreoffice(
+            path, path.parent, timeout=PDF_TIMEOUT, tagged=True, source=str(path)
+        )
+
+    # Each conversion has its own LibreOffice profile, so they can run side by side.
+    with ThreadPoolExecutor(max_workers=min(PDF_WORKERS, len(docx_paths) or 1)) as pool:
+        return list(pool.map(convert, docx_paths))
+
+
+def _record(
+    loaded: LoadedCase,
+    plan: LetterPlan,
+    template: Path,
+    docx: Path,
+    pdf: Path | None,
+    when: dt.date,
+) -> None:
+    inputs = [loaded.root / CASE_FILE]
+    if plan.resident is not None:
+        folder = loaded.root / RESIDENTS_DIR
+        candidates = [folder / f"{plan.resident}{ext}" for ext in (".yaml", ".yml")]
+        inputs.append(next((path for path in candidates if path.is_file()), candidates[0]))
+    inputs.append(template)
+    details = {"kind": plan.kind.value, "letter_date": when.isoformat()}
+    if plan.resident is not None:
+        details["resident"] = plan.resident
+    record(
+        loaded.root,
+        AuditAction.LETTER_GENERATED,
+        inputs=inputs,
+        outputs=[docx, *([pdf] if pdf else [])],
+        details=details,
+    )
