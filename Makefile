@@ -30,6 +30,14 @@ demo: system venv
 	$(BIN)/bundler validate $(CASE) | tee $(OUT)/validation.txt
 	$(BIN)/bundler checklist $(CASE) --as-of $(DEMO_DATE) | tee $(OUT)/checklist.txt
 	$(BIN)/bundler checklist $(CASE) --as-of $(DEMO_DATE) --json > $(OUT)/checklist.json
+	# Letters: the request, findings and residents' outcome letters carry the dates the case
+	# records for them (their due dates would be past on the demo date, which the tool refuses).
+	$(BIN)/bundler letter information-request $(CASE) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter information-reminder $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
+	$(BIN)/bundler letter resident-consent $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
+	$(BIN)/bundler letter findings $(CASE) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter resident-outcome $(CASE) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter revisit-notice $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
 	@echo "Demo outputs are in $(OUT)/"
 
 test: system venv
