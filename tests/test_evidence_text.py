@@ -118,3 +118,16 @@ def test_columns_lined_up_with_spaces_stay_lined_up(tmp_path: Path) -> None:
     )
     lines = [line for line in result.stdout.splitlines() if "day" in line]
     assert len({line.index("day") for line in lines}) == 1, lines
+
+
+def test_missing_font_names_the_debian_package(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bundler.errors import MissingTool
+    from bundler.evidence import fonts
+
+    monkeypatch.setattr(fonts, "_FONT_DIRS", (tmp_path,))
+    with pytest.raises(MissingTool) as caught:
+        fonts.find_font("DejaVuSans.ttf")
+    assert "DejaVuSans.ttf" in str(caught.value)
+    assert "fonts-dejavu-core" in caught.value.hint

@@ -57,10 +57,13 @@ def register_fonts() -> tuple[str, str]:
             from reportlab.pdfbase import pdfmetrics
             from reportlab.pdfbase.ttfonts import TTFont
 
-            regular = find_font("DejaVuSans.ttf")
-            bold = find_font("DejaVuSans-Bold.ttf")
-            pdfmetrics.registerFont(TTFont(REGULAR_NAME, str(regular)))
-            pdfmetrics.registerFont(TTFont(BOLD_NAME, str(bold)))
+            registered = set(pdfmetrics.getRegisteredFontNames())
+            for name, filename in (
+                (REGULAR_NAME, "DejaVuSans.ttf"),
+                (BOLD_NAME, "DejaVuSans-Bold.ttf"),
+            ):
+                if name not in registered:
+                    pdfmetrics.registerFont(TTFont(name, str(find_font(filename))))
             pdfmetrics.registerFontFamily(
                 REGULAR_NAME,
                 normal=REGULAR_NAME,
@@ -84,6 +87,7 @@ def register_mono_font() -> str:
             from reportlab.pdfbase import pdfmetrics
             from reportlab.pdfbase.ttfonts import TTFont
 
-            pdfmetrics.registerFont(TTFont(MONO_NAME, str(find_font("DejaVuSansMono.ttf"))))
+            if MONO_NAME not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont(MONO_NAME, str(find_font("DejaVuSansMono.ttf"))))
             _mono_registered = MONO_NAME
         return _mono_registered

@@ -113,14 +113,20 @@ def _opened(evidence: Evidence) -> Iterator[Image.Image]:
             image = Image.open(evidence.path)
         except UnidentifiedImageError as exc:
             raise BadInput(f"{evidence.source}: the picture is damaged and cannot be read") from exc
+        except Image.DecompressionBombError as exc:
+            raise _too_large(evidence, "over Pillow's safety limit") from exc
     with image:
         width, height = image.size
         if width * height > MAX_PIXELS:
-            raise BadInput(
-                f"{evidence.source}: the picture is too large ({width}x{height} pixels)",
-                "Reduce the picture's size in a photo editor, or print it to PDF, and list that.",
-            )
+            raise _too_large(evidence, f"{width}x{height} pixels")
         yield image
+
+
+def _too_large(evidence: Evidence, detail: str) -> BadInput:
+    return BadInput(
+        f"{evidence.source}: the picture is too large to include ({detail})",
+        "Reduce the picture's size in a photo editor, or print it to PDF, and list that.",
+    )
 
 
 def _frames(image: Image.Image, count: int) -> Iterator[Image.Image]:

@@ -30,7 +30,14 @@ from typing import Any, NamedTuple
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NullObject, PdfObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NullObject,
+    PdfObject,
+    StreamObject,
+)
 
 from bundler.errors import BadInput, InputNotFound, MissingTool, PasswordRequired
 
@@ -206,9 +213,7 @@ def _check_pages(reader: PdfReader, source: str, messages: list[PypdfMessage]) -
         raw = page.get("/Contents")
         if raw is not None:
             _require_present(raw, source, index, "content")
-            contents = page.get_contents()
-            if contents is not None:
-                contents.get_data()
+            _decode_streams(raw)
         resources = page.get("/Resources")
         if resources is not None:
             _require_present(resources, source, index, "resources")
@@ -226,6 +231,16 @@ def _check_pages(reader: PdfReader, source: str, messages: list[PypdfMessage]) -
             raise BadInput(
                 f"{source}: the PDF is damaged: page {index + 1} is incomplete or unreadable"
             )
+
+
+def _decode_streams(obj: Any) -> None:
+    """Decompress a page's content stream(s), without parsing the operators."""
+    resolved = obj.get_object() if isinstance(obj, IndirectObject) else obj
+    if isinstance(resolved, StreamObject):
+        resolved.get_data()
+    elif isinstance(resolved, ArrayObject):
+        for item in resolved:
+            _decode_streams(item)
 
 
 def _declared_page_count(reader: PdfReader) -> int | None:
