@@ -49,7 +49,7 @@ from bundler.bundle.manifest import (
     library_versions,
 )
 from bundler.bundle.plan import LabelStyle, Numbering, Plan, SectionInput, label_span, plan_bundle
-from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, load_spec
+from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
 from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, InputNotFound, OutputFailed
 from bundler.fileio import atomic_writer, refuse_overwrite, sha256_file
@@ -143,6 +143,76 @@ def build_bundle(
         return _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date, report)
 
 
+def rebuild_bundle(
+    recorded: Manifest,
+    folder: Path,
+    out: Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build again what ``recorded`` describes from the files under ``folder`` (for verify).
+
+    The spec comes from the manifest, which records every choice that shapes the bytes
+    (sections, titles, dates, options, provenance); passwords, which it never holds, come
+    from the recorded spec file when it is in ``folder``. Writes OUT.pdf and its sidecars
+    like ``build_bundle`` (never over existing files) and records nothing in any audit log.
+    """
+    report = progress or (lambda _message: None)
+    try:
+        scheme = Numbering(recorded.options.numbering)
+    except ValueError:
+        raise BadInput(f"numbering {recorded.options.numbering!r} is not one of continuous, "
+                       "sectioned") from None
+    pdf_path, manifest_path, sidecar_path = output_paths(out)
+    refuse_overwrite([pdf_path, manifest_path, sidecar_path], False)
+    with collector_paused():
+        return _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None, report,
+                      recorded=recorded)
+
+
+def _recorded_source(recorded: Manifest, folder: Path) -> _Source:
+    """The source a manifest records, with its files under ``folder``."""
+    options = recorded.options
+    passwords = _spec_passwords(recorded, folder)
+    sections = [
+        SectionSpec(
+            label=section.label,
+            title=section.title,
+            documents=[
+                DocumentSpec(
+                    file=doc.source, title=doc.title, date=doc.date,
+                    # "" opens a PDF that is not locked; a locked one needs the spec file
+                    password=passwords.get(doc.source, "") if doc.password_used else None,
+                )
+                for doc in recorded.documents
+                if doc.section == section.label
+            ],
+        )
+        for section in recorded.sections
+    ]
+    spec = BundleSpec(reference=recorded.reference, title=recorded.title,
+                      date=options.build_date, authority=recorded.authority,
+                      officer=recorded.officer, sections=sections)
+    loaded = LoadedSpec(spec=spec, folder=folder, shown=options.spec)
+    return _Source(loaded, options.source_kind, options.spec, options.spec_sha256,
+                   recorded.authority, recorded.officer, recorded.audit_head)
+
+
+def _spec_passwords(recorded: Manifest, folder: Path) -> dict[str, str]:
+    """Passwords from the recorded spec file in ``folder``, when a document needed one."""
+    if not any(doc.password_used for doc in recorded.documents):
+        return {}
+    kind = recorded.options.source_kind
+    spec_file = folder / ("bundle.yaml" if kind == "case-bundle-yaml" else recorded.options.spec)
+    if kind == "case-derived" or not spec_file.is_file():
+        return {}
+    try:
+        loaded = load_spec(spec_file, str(spec_file))
+    except BadInput:
+        return {}
+    return {doc.file: doc.password for doc in _documents(loaded.spec) if doc.password}
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a build; collect by hand instead.
@@ -171,10 +241,15 @@ def _build(
     scheme: Numbering,
     build_date: dt.date | None,
     report: Callable[[str], None],
+    recorded: Manifest | None = None,
 ) -> BuildResult:
-    resolved = _resolve_source(source)
+    if recorded is None:
+        resolved = _resolve_source(source)
+        when, when_from = resolve_build_date(build_date, resolved.loaded.spec.date)
+    else:
+        resolved = _recorded_source(recorded, source)
+        when, when_from = recorded.options.build_date, recorded.options.build_date_from
     spec = resolved.loaded.spec
-    when, when_from = resolve_build_date(build_date, spec.date)
 
     with tempfile.TemporaryDirectory(prefix="bundler-build-") as work:
         prepared, open_readers = _prepare_documents(resolved.loaded, Path(work), report)
