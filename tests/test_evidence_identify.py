@@ -178,6 +178,16 @@ def test_rtf_named_doc_is_accepted_with_a_warning(
     assert "old.doc: named .doc but its content is a rich text document" in caplog.text
 
 
+def test_png_named_jpg_is_accepted_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _make_png(tmp_path / "screenshot.jpg")
+    with caplog.at_level(logging.WARNING):
+        evidence = identify(path, "screenshot.jpg")
+    assert evidence.media_type == PNG
+    assert "screenshot.jpg: named .jpg but its content is a PNG picture" in caplog.text
+
+
 def test_every_error_is_a_bundler_error(tmp_path: Path) -> None:
     for name, make, _ in BAD:
         with pytest.raises(BundlerError):

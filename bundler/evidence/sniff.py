@@ -5,7 +5,9 @@ that libmagic often reports as plain ``application/zip`` (LibreOffice and some
 phone apps write them that way), so the container's ``[Content_Types].xml``
 (OOXML) or ``mimetype`` member (OpenDocument) settles what they really are.
 The file's extension must then agree with its content: a ``.pdf`` that is
-really a JPEG is refused, naming what it really is.
+really a JPEG is refused, naming what it really is. Within one family the
+content wins with a warning instead (an RTF saved as ``.doc``, a PNG
+screenshot saved as ``.jpg``): the conversion is the same either way.
 
 Text must be UTF-8 (a byte-order mark is accepted), or UTF-16 with its
 byte-order mark (Notepad's "Unicode"). Text in a legacy Windows
@@ -30,6 +32,7 @@ from bundler.evidence.model import (
     DOC,
     DOCX,
     EML,
+    IMAGE_TYPES,
     JPEG,
     ODT,
     OFFICE_TYPES,
@@ -188,7 +191,7 @@ def identify(path: Path, source: str) -> Evidence:
     )
 
 
-def _magic_type(path: Path) -> str:
+def _magic_type(path: Path, source: str) -> str:
     try:
         import magic
     except ImportError as exc:  # pragma: no cover - depends on the machine
@@ -200,7 +203,7 @@ def _magic_type(path: Path) -> str:
         raw = str(magic.from_file(str(path), mime=True))
     except Exception as exc:  # libmagic raises its own MagicException or OSError
         raise BadInput(
-            f"{path.name}: its type could not be recognised ({type(exc).__name__})",
+            f"{source}: its type could not be recognised ({type(exc).__name__})",
         ) from exc
     # libmagic sometimes appends remarks ("application/x-executable, no program header").
     return raw.split(";")[0].split(",")[0].strip() or "application/octet-stream"
@@ -208,7 +211,7 @@ def _magic_type(path: Path) -> str:
 
 def _content_type(path: Path, source: str) -> str:
     """Media type from content, with containers and synonyms resolved."""
-    raw = _magic_type(path)
+    raw = _magic_type(path, source)
     if raw in {"text/rtf", "application/rtf"}:
         return RTF
     if raw in _ZIP_LIKE or raw.startswith(
@@ -293,15 +296,20 @@ def _looks_like_email(path: Path) -> bool:
 def _reconcile_with_extension(path: Path, source: str, media_type: str) -> str:
     suffix = path.suffix.lower()
     expected = _EXTENSION_TYPES.get(suffix)
-    if suffix == ".eml" and media_type == TEXT and _looks_like_email(path):
+    if (
+        suffix == ".eml"
+        and (media_type.startswith("text/") or media_type == "application/octet-stream")
+        and _looks_like_email(path)
+    ):
         return EML
     if suffix == ".txt" and (media_type == EML or media_type.startswith("text/")):
         return TEXT  # e.g. an e-mail or HTML pasted into a note: show it as the text it is
     if expected is not None and media_type in expected:
         return media_type
-    if expected is not None and expected <= OFFICE_TYPES and media_type in OFFICE_TYPES:
-        # Old systems often save RTF or .docx under a .doc name; LibreOffice reads
-        # the content, so this is harmless, but say so.
+    if expected is not None and _same_family(expected, media_type):
+        # Old systems often save RTF or .docx under a .doc name, and phones PNG
+        # screenshots under .jpg; the content is converted as what it is, so the
+        # wrong name is harmless, but say so.
         logger.warning(
             "%s: named %s but its content is %s; converting it as what it is",
             source,
@@ -322,6 +330,12 @@ def _reconcile_with_extension(path: Path, source: str, media_type: str) -> str:
         + _detail(path, media_type),
         "Ask the sender for the real file, or rename it to match what it is "
         "(check it opens correctly first).",
+    )
+
+
+def _same_family(expected: frozenset[str], media_type: str) -> bool:
+    return any(
+        expected <= family and media_type in family for family in (OFFICE_TYPES, IMAGE_TYPES)
     )
 
 
