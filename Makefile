@@ -38,6 +38,8 @@ demo: system venv
 	$(BIN)/bundler letter findings $(CASE) -o $(OUT)/letters --pdf --force
 	$(BIN)/bundler letter resident-outcome $(CASE) -o $(OUT)/letters --pdf --force
 	$(BIN)/bundler letter revisit-notice $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
+	# The evidence bundle: derived from the case records (no bundle.yaml), with the provider letters.
+	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle.pdf --force --date $(DEMO_DATE)
 	@echo "Demo outputs are in $(OUT)/"
 
 test: system venv

@@ -21,7 +21,9 @@ def case_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, l
     shutil.copytree(SAMPLE, case, ignore=shutil.ignore_patterns("out", "audit.jsonl"))
     letters = case / "out" / "letters"
     letters.mkdir(parents=True)
-    fx.make_text_pdf(letters / "findings-letter.pdf", "LETTERWORD", 1)
+    fx.make_text_pdf(letters / "findings.pdf", "LETTERWORD", 1)
+    (letters / "findings.docx").write_bytes(b"not used: the PDF of the same letter is taken")
+    fx.make_text_pdf(letters / "resident-outcome-R01.pdf", "RESIDENTLETTER", 1)
     result = build_bundle(case, case / "out" / "bundle.pdf", build_date=dt.date(2026, 11, 20))
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     return result.pdf, manifest, [p.text for p in fx.words_by_page(result.pdf)]
@@ -37,7 +39,7 @@ def test_sections_follow_the_review(case_bundle: tuple[Path, dict, list[str]]) -
     assert [s["label"] for s in manifest["sections"]] == ["A", "B", "C", "D", "E", "F"]
     sources = [d["source"] for d in manifest["documents"]]
     assert len(sources) == len(set(sources))  # a file is placed once
-    assert sources[-1] == "out/letters/findings-letter.pdf"
+    assert sources[-1] == "out/letters/findings.pdf"  # resident letters never go in
     assert manifest["options"]["source_kind"] == "case-derived"
     kinds = {d["converter"] for d in manifest["documents"]}
     assert {"pdf", "image", "text"} <= kinds

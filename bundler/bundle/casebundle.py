@@ -112,9 +112,9 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
         for path in rec.evidence_of_completion:
             _add(closing, placed, path, f"Evidence that recommendation {rec.id} was completed",
                  rec.completed_on)
-    for visit in case.follow_up_visits:
-        for path in visit.files:
-            _add(closing, placed, path, "Follow-up visit record (para 119)", visit.done_date)
+    for follow_up in case.follow_up_visits:
+        for path in follow_up.files:
+            _add(closing, placed, path, "Follow-up visit record (para 119)", follow_up.done_date)
     for path in _letters(case_dir):
         _add(closing, placed, path, f"Letter: {Path(path).stem.replace('-', ' ')}", None)
     sections.append(("Findings and correspondence", closing))
@@ -141,7 +141,7 @@ def _add(docs: list[DocumentSpec], placed: set[str], path: str, title: str,
     if path in placed:
         return
     placed.add(path)
-    docs.append(DocumentSpec(file=path, title=title, date=when))  # type: ignore[arg-type]
+    docs.append(DocumentSpec(file=path, title=title, date=when))
 
 
 def _clip(text: str) -> str:
@@ -149,15 +149,26 @@ def _clip(text: str) -> str:
 
 
 def _letters(case_dir: Path) -> Iterable[str]:
+    """Letters to the provider in out/letters/: one file per letter (the PDF when there is
+    one). Letters to residents are left out: they carry the resident's name, which never
+    goes into a bundle (case model, Correspondence)."""
+    from bundler.letters.context import LetterKind
+
     folder = case_dir / "out" / "letters"
     if not folder.is_dir():
         return []
-    return sorted(
-        path.relative_to(case_dir).as_posix()
-        for path in folder.rglob("*")
-        if path.is_file() and path.suffix.lower() in _LETTER_SUFFIXES
-        and not path.name.startswith(".")
-    )
+    resident_kinds = tuple(f"{kind.value}-" for kind in LetterKind if kind.for_residents)
+    by_stem: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        suffix = path.suffix.lower()
+        if not path.is_file() or path.name.startswith(".") or suffix not in _LETTER_SUFFIXES:
+            continue
+        if path.stem.startswith(resident_kinds):
+            continue
+        chosen = by_stem.get(path.stem)
+        if chosen is None or (suffix == ".pdf" and chosen.suffix.lower() != ".pdf"):
+            by_stem[path.stem] = path
+    return [by_stem[stem].relative_to(case_dir).as_posix() for stem in sorted(by_stem)]
 
 
 def _section_label(index: int) -> str:
