@@ -150,3 +150,25 @@ def test_locked_pdf_attachment_is_listed_not_included(
     assert "mail/locked.eml: attachment plan.pdf not included (locked with a password)" in (
         caplog.text
     )
+
+
+def test_message_that_is_only_an_attachment(tmp_path: Path) -> None:
+    from email.message import EmailMessage
+    from email.policy import default
+
+    message = EmailMessage(policy=default)
+    message["From"] = "scanner@council.example.gov.uk"
+    message["Subject"] = "Scan"
+    message.set_content(
+        awkward.pdf_bytes(1, "Scanned page"),
+        maintype="application",
+        subtype="pdf",
+        filename="scan.pdf",
+    )
+    path = tmp_path / "scan.eml"
+    path.write_bytes(message.as_bytes())
+    pdf, outline = _render(path, tmp_path)
+    assert outline == (("Attachment: scan.pdf", 1),)
+    reader = PdfReader(pdf)
+    assert "(This message has no text.)" in reader.pages[0].extract_text()
+    assert "Scanned page" in reader.pages[1].extract_text()

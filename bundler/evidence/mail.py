@@ -225,9 +225,7 @@ def _attachment_parts(message: EmailMessage, skip: set[int]) -> list[tuple[Messa
         if part.get_content_type() != "message/rfc822" and part.is_multipart():
             continue
         if id(part) in skip:
-            continue
-        if part is message:
-            continue  # a single-part message is its own body
+            continue  # the text shown as the message body
         disposition = (part.get_content_disposition() or "").lower()
         parent = parents.get(id(part))
         inline = (
