@@ -355,6 +355,44 @@ def bundle_build(
     click.echo(f"Wrote {result.pages} pages from {result.documents} documents to {result.pdf}")
 
 
+def _parse_sha256(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    digest = value.strip().lower()
+    if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+        raise click.BadParameter(
+            f"{value!r} is not a SHA-256: copy all 64 hexadecimal characters the sender gave "
+            "you for the bundle", param=param)
+    return digest
+
+
+@bundle.command("verify")
+@click.argument("pdf", type=_PATH, metavar="BUNDLE.pdf")
+@click.option("--sources", type=_PATH, metavar="DIR",
+              help="Folder the bundle was built from: re-hash every source and rebuild the "
+              "bundle from them.")
+@click.option("--sha256", "sha256", callback=_parse_sha256, metavar="HEX",
+              help="The bundle's SHA-256 as the sender gave it (else BUNDLE.pdf.sha256).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None, as_json: bool) -> None:
+    """Check a bundle without trusting its sender: its hash, manifest, pages, labels and
+    stamps, and with --sources that it is what those files build.
+
+    One PASS or FAIL line per check, then the verdict. Exit 0 when every check passed,
+    1 when any failed.
+    """
+    from bundler.bundle.verify import verify_bundle
+
+    report = verify_bundle(pdf, sources=sources, sha256=sha256, progress=_progress(True))
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        for line in report.lines():
+            click.echo(line)
+    if not report.ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
 # --------------------------------------------------------------------------- letters
 
 # Kept here (not imported from bundler.letters) so `bundler --help` stays fast;

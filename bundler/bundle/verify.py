@@ -252,11 +252,16 @@ def _open_bundle(pdf: Path, *, hash_failed: bool) -> tuple[PdfReader, bytes] | N
             with pdf.open("rb") as handle:
                 header = handle.read(1024)
             if b"%PDF-" not in header:
-                raise ValueError("no PDF header")
+                raise _NotPdf
             reader = PdfReader(pdf, strict=False)
             if reader.is_encrypted:
                 raise _NotOurs("it is encrypted (bundles made by this toolkit never are)")
             attached = reader.attachments.get(MANIFEST_NAME)
+    except _NotPdf:
+        if hash_failed:
+            return None
+        raise BadInput(f"{pdf}: is not a PDF file",
+                       "Give the bundle's .pdf file as the sender sent it.") from None
     except _NotOurs as exc:
         raise BadInput(f"{pdf}: not a bundle made by this toolkit: {exc}",
                        _NOT_OURS_HINT) from None
@@ -274,6 +279,10 @@ def _open_bundle(pdf: Path, *, hash_failed: bool) -> tuple[PdfReader, bytes] | N
 
 
 class _NotOurs(Exception):
+    pass
+
+
+class _NotPdf(Exception):
     pass
 
 
@@ -626,7 +635,7 @@ def _rebuild_checks(
     with tempfile.TemporaryDirectory(prefix="bundler-verify-") as work:
         try:
             with _quiet("bundler"):
-                rebuilt = rebuild_bundle(manifest, folder, Path(work) / pdf.name,
+                rebuilt = rebuild_bundle(manifest, folder, Path(work) / _built_name(reader, pdf),
                                          progress=progress)
         except BundlerError as exc:
             return [Check("rebuild", False, f"could not rebuild from {folder}: {exc.message}")]
@@ -638,6 +647,16 @@ def _rebuild_checks(
         progress("comparing the rebuilt bundle page by page")
         return [versions, _compare_rebuild(reader, manifest, rebuilt.pdf, again,
                                            same_versions=versions.detail.startswith("same"))]
+
+
+def _built_name(reader: PdfReader, pdf: Path) -> str:
+    """The file name the bundle was built as (its certificate prints it), else its own."""
+    text = " ".join(_page_text(reader, len(reader.pages) - 1).split())
+    found = re.search(r"bundler bundle verify (.+?) --sources FOLDER", text)
+    name = found.group(1) if found else ""
+    if not name or "/" in name or "\\" in name or name in (".", ".."):
+        return pdf.name
+    return name
 
 
 def _versions_check(manifest: Manifest, again: Manifest) -> Check:
