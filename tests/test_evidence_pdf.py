@@ -123,3 +123,39 @@ def test_password_for_an_unlocked_pdf_is_not_passed_on(tmp_path: Path) -> None:
     path = awkward.make_pdf(tmp_path / "open.pdf")
     rendition = render_pdf(identify(path, "open.pdf"), workdir=tmp_path, password="unneeded")
     assert rendition.password is None
+
+
+def test_no_raw_pypdf_exception_escapes_from_damaged_files(tmp_path: Path) -> None:
+    """Hundreds of randomly damaged copies (fixed seed): each either opens or is
+    refused with one of our errors naming the file; never a raw exception."""
+    import random
+
+    from bundler.errors import BundlerError
+
+    originals = [
+        awkward.pdf_bytes(3),
+        awkward.make_encrypted_pdf(tmp_path / "enc.pdf").read_bytes(),
+    ]
+    rng = random.Random(20260301)
+    path = tmp_path / "damaged.pdf"
+    outcomes: set[str] = set()
+    for _ in range(300):
+        data = bytearray(rng.choice(originals))
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(data))
+            roll = rng.random()
+            if roll < 0.5:
+                data[at] = rng.randrange(256)
+            elif roll < 0.75:
+                del data[at : at + rng.randint(1, 60)]
+            else:
+                data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 20)))
+        path.write_bytes(bytes(data))
+        try:
+            open_pdf(path, source="evidence/damaged.pdf", password="s3cret")
+            outcomes.add("opened")
+        except BundlerError as exc:
+            assert str(exc).startswith("evidence/damaged.pdf: "), str(exc)
+            assert "\n" not in str(exc)
+            outcomes.add(type(exc).__name__)
+    assert {"opened", "BadInput"} <= outcomes

@@ -6,6 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from bundler.errors import BadInput
@@ -131,3 +133,22 @@ def test_missing_font_names_the_debian_package(
         fonts.find_font("DejaVuSans.ttf")
     assert "DejaVuSans.ttf" in str(caught.value)
     assert "fonts-dejavu-core" in caught.value.hint
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzâëŁłΕλένηДмитрий0123456789-/."
+
+
+@given(
+    text=st.text(alphabet=_LETTERS + "  ", max_size=400),
+    width=st.floats(min_value=20, max_value=500),
+)
+@settings(max_examples=200, deadline=None)
+def test_wrapping_loses_nothing_and_fits(text: str, width: float) -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    regular, _ = register_fonts()
+    pieces = wrap_line(text, regular, 10, width)
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+    for piece in pieces:
+        # A single character wider than the line is the only thing allowed to overflow.
+        assert stringWidth(piece, regular, 10) <= width or len(piece) == 1

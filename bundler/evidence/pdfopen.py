@@ -263,8 +263,8 @@ def _require_present(obj: PdfObject | Any, source: str, index: int, what: str) -
 
 
 def _is_fatal(message: PypdfMessage) -> bool:
-    """Missing objects, or content that could only be partly decompressed."""
-    if message.source.startswith("pypdf.filters"):
+    """Missing objects, or content that could only be partly decompressed or decrypted."""
+    if message.source.startswith(("pypdf.filters", "pypdf._crypt_providers")):
         return True
     lowered = message.text.lower()
     return any(marker in lowered for marker in _MISSING_MARKERS)
