@@ -615,13 +615,14 @@ BUILDERS = {
 }
 
 
-def main() -> None:
-    OUT.mkdir(exist_ok=True)
+def main(out: Path = OUT) -> None:
+    out.mkdir(parents=True, exist_ok=True)
     for kind, build in BUILDERS.items():
-        target = OUT / f"{kind}.docx"
+        target = out / f"{kind}.docx"
         target.write_bytes(build().bytes())
-        print(f"wrote {target.relative_to(ROOT)}")
+        print(f"wrote {target}")
 
 
 if __name__ == "__main__":
-    main()
+    # An optional folder argument writes elsewhere (the tests compare with the committed files).
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

@@ -153,7 +153,7 @@ class RecipientContext(_Context):
 class OfficerContext(_Context):
     """The officer who signs the letter and whom to contact: the review's lead officer."""
 
-    name: Text
+    name: Text = Field(description="E.g. Priya Marchetti.")
     role: Text = Field(description="Job title, or empty.")
     email: Text = Field(description="E-mail address, or empty.")
     phone: Text = Field(description="Phone number, or empty.")
@@ -168,7 +168,7 @@ class AuthorityContext(_Context):
 
     name: Text = Field(description="E.g. Wrexley Borough Council.")
     team: Text = Field(description="The team's name.")
-    address: AddressContext
+    address: AddressContext = Field(description="The council's address.")
     phone: Text = Field(description="The team's phone number, or empty.")
     email: Text = Field(description="The team's e-mail address, or empty.")
     complaints: Text = Field(
@@ -179,16 +179,16 @@ class AuthorityContext(_Context):
 class ProviderContext(_Context):
     """The provider of the scheme (para 85 a)."""
 
-    name: Text
-    address: AddressContext
+    name: Text = Field(description="E.g. Brackenfold Support CIC.")
+    address: AddressContext = Field(description="The provider's address.")
 
 
 class SchemeContext(_Context):
     """A scheme reviewed (para 85 c-d)."""
 
-    name: Text
-    address: AddressContext
-    area: Text
+    name: Text = Field(description="E.g. Nettlebank House.")
+    address: AddressContext = Field(description="The scheme's address.")
+    area: Text = Field(description="The ward or district (para 85 c).")
     cohorts: list[Text] = Field(description="The cohorts housed, in plain words.")
 
 
@@ -238,9 +238,9 @@ class LetterContext(_Context):
         description="The council's reference (the review's, plus the resident's, e.g. R01, "
         "on resident letters)."
     )
-    authority: AuthorityContext
-    officer: OfficerContext
-    recipient: RecipientContext
+    authority: AuthorityContext = Field(description="The council sending the letter.")
+    officer: OfficerContext = Field(description="The lead officer: signs the letter, and the contact.")
+    recipient: RecipientContext = Field(description="Who the letter is addressed to.")
     scheme_names: Text = Field(
         description="The scheme name(s) in words, e.g. 'Nettlebank House' or 'A and B'."
     )
@@ -249,8 +249,8 @@ class LetterContext(_Context):
 class InformationRequestContext(LetterContext):
     """``information-request``: what the council asks the provider for and why (paras 84-85)."""
 
-    provider: ProviderContext
-    schemes: list[SchemeContext]
+    provider: ProviderContext = Field(description="The provider the letter goes to.")
+    schemes: list[SchemeContext] = Field(description="Every scheme in the review.")
     items: list[RequestedItemContext] = Field(
         description="Only the items marked requested (para 84), in para 85 order."
     )
@@ -265,8 +265,8 @@ class InformationRequestContext(LetterContext):
 class InformationReminderContext(LetterContext):
     """``information-reminder``: the items still outstanding and a new due date."""
 
-    provider: ProviderContext
-    schemes: list[SchemeContext]
+    provider: ProviderContext = Field(description="The provider the letter goes to.")
+    schemes: list[SchemeContext] = Field(description="Every scheme in the review.")
     items: list[RequestedItemContext] = Field(
         description="Only the requested items not yet (fully) received."
     )
@@ -277,27 +277,27 @@ class InformationReminderContext(LetterContext):
         "gives it; otherwise 10 working days after the letter's date."
     )
     received_count: int = Field(description="How many requested items have arrived in full.")
-    how_to_respond: Text
+    how_to_respond: Text = Field(description="How to send the information.")
 
 
 class ResidentConsentContext(LetterContext):
     """``resident-consent``: the review explained, and a consent form (para 97)."""
 
-    resident: ResidentContext
-    scheme: SchemeContext
-    provider_name: Text
+    resident: ResidentContext = Field(description="The resident the letter is for.")
+    scheme: SchemeContext = Field(description="The resident's scheme.")
+    provider_name: Text = Field(description="The provider's name.")
 
 
 class FindingsContext(LetterContext):
     """``findings``: the para 110 conclusions and the recommendations with dates (paras 110-118)."""
 
-    provider: ProviderContext
-    schemes: list[SchemeContext]
-    findings_date: Text
+    provider: ProviderContext = Field(description="The provider the letter goes to.")
+    schemes: list[SchemeContext] = Field(description="Every scheme in the review.")
+    findings_date: Text = Field(description="The date of the findings (para 110).")
     conclusions: list[ConclusionContext] = Field(description="The three para 110 answers, in order.")
-    support_tailored: ConclusionContext
-    depiction_accurate: ConclusionContext
-    dignity_and_independence: ConclusionContext
+    support_tailored: ConclusionContext = Field(description="The first para 110 answer.")
+    depiction_accurate: ConclusionContext = Field(description="The second para 110 answer.")
+    dignity_and_independence: ConclusionContext = Field(description="The third para 110 answer.")
     recommendations: list[RecommendationContext] = Field(
         description="Every recommendation not withdrawn, with both dates."
     )
@@ -311,18 +311,20 @@ class FindingsContext(LetterContext):
 class ResidentOutcomeContext(LetterContext):
     """``resident-outcome``: brief, accessible news of what was recommended (para 115)."""
 
-    resident: ResidentContext
-    scheme: SchemeContext
-    provider_name: Text
-    recommendations: list[RecommendationContext]
+    resident: ResidentContext = Field(description="The resident the letter is for.")
+    scheme: SchemeContext = Field(description="The resident's scheme.")
+    provider_name: Text = Field(description="The provider's name.")
+    recommendations: list[RecommendationContext] = Field(
+        description="Every recommendation not withdrawn (residents see its text)."
+    )
     revisit_date: Text = Field(description="The planned revisit's date (para 119), or empty.")
 
 
 class RevisitNoticeContext(LetterContext):
     """``revisit-notice``: the date of the revisit and what will be checked (para 119)."""
 
-    provider: ProviderContext
-    schemes: list[SchemeContext]
+    provider: ProviderContext = Field(description="The provider the letter goes to.")
+    schemes: list[SchemeContext] = Field(description="Every scheme in the review.")
     visit_date: Text = Field(description="E.g. '13 January 2027'.")
     visit_day: Text = Field(description="E.g. 'Wednesday 13 January 2027'.")
     findings_date: Text = Field(description="The date of the findings letter, or empty.")
@@ -734,8 +736,8 @@ def _information_reminder(
     if not outstanding:
         raise CaseIncomplete(
             f"{CASE_FILE}: nothing requested is outstanding, so there is nothing to remind about",
-            "Check the status of each item under information_request.items; a reminder lists "
-            "those still outstanding or partly_received.",
+            "Check the status of each item under information_request.items in case.yaml; a "
+            "reminder lists those still outstanding or partly_received.",
         )
     recorded = [reminder for reminder in request.reminders if reminder.date == letter_date]
     if recorded:
