@@ -1,0 +1,62 @@
+"""Randomly damaged copies of every kind of evidence (fixed seed): each is either
+converted or refused with one of our errors naming the file; never a raw exception."""
+
+from __future__ import annotations
+
+import logging
+import random
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bundler.errors import BundlerError
+from bundler.evidence import identify, render_pdf
+from tests import awkward
+
+
+def _originals(folder: Path) -> dict[str, bytes]:
+    png = folder / "a.png"
+    Image.new("RGBA", (50, 40), (10, 20, 30, 128)).save(png)
+    return {
+        ".eml": awkward.make_eml(folder / "a.eml").read_bytes(),
+        ".jpg": awkward.make_jpeg(folder / "a.jpg", (300, 200), orientation=6).read_bytes(),
+        ".png": png.read_bytes(),
+        ".txt": awkward.make_utf8_text(folder / "a.txt").read_bytes(),
+    }
+
+
+def _damage(data: bytes, rng: random.Random) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 6)):
+        at = rng.randrange(len(out))
+        roll = rng.random()
+        if roll < 0.5:
+            out[at] = rng.randrange(256)
+        elif roll < 0.75:
+            del out[at : at + rng.randint(1, 60)]
+        else:
+            out[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 20)))
+    return bytes(out)
+
+
+def test_damaged_evidence_never_raises_raw_exceptions(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    originals = _originals(tmp_path)
+    rng = random.Random(20260302)
+    outcomes: set[str] = set()
+    with caplog.at_level(logging.ERROR):
+        for number in range(160):
+            suffix = rng.choice(sorted(originals))
+            path = tmp_path / f"damaged{number}{suffix}"
+            path.write_bytes(_damage(originals[suffix], rng))
+            source = f"evidence/{path.name}"
+            try:
+                render_pdf(identify(path, source), workdir=tmp_path / "work")
+                outcomes.add(f"{suffix} converted")
+            except BundlerError as exc:
+                assert str(exc).startswith(f"{source}: "), str(exc)
+                assert "\n" not in str(exc)
+                outcomes.add(f"{suffix} refused")
+    assert {".jpg converted", ".jpg refused", ".eml converted", ".txt refused"} <= outcomes
