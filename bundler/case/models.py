@@ -146,6 +146,32 @@ def _file_problem(case_dir: Path, name: str) -> str | None:
     return None
 
 
+class _NoCaseFolder:
+    """Stands in for a ValidationInfo without context: only the path's format is checked."""
+
+    context = None
+
+
+def _check_case_folder(value: str, info: ValidationInfo) -> str:
+    """A folder's path relative to the case folder: the same format rules as a file's and,
+    inside a case folder, it must exist and be a folder."""
+    relative = _check_case_path(value, _NoCaseFolder())  # type: ignore[arg-type]
+    ctx = _context_from(info)
+    if ctx is not None and ctx.case_dir is not None:
+        target = ctx.case_dir / relative
+        if not target.resolve().is_relative_to(ctx.case_dir.resolve()):
+            raise PydanticCustomError(
+                "case_file", "{name} points outside the case folder", {"name": relative}
+            )
+        if not target.is_dir():
+            raise PydanticCustomError(
+                "case_file",
+                "folder not found: {name}; create it inside the case folder or correct the path",
+                {"name": relative},
+            )
+    return relative
+
+
 CaseFile = Annotated[
     str,
     AfterValidator(_check_case_path),
@@ -391,7 +417,7 @@ class Authority(Record):
         description="The council's own statement of the legal basis it relies on to request "
         "information; printed in the information request. The toolkit never invents it.",
     )
-    letter_templates: Annotated[str, AfterValidator(_check_case_path)] | None = Field(
+    letter_templates: Annotated[str, AfterValidator(_check_case_folder)] | None = Field(
         default=None,
         description="A folder of the council's own letter templates (information-request.docx "
         "and so on), relative to the case folder, used instead of the toolkit's; "

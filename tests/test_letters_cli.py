@@ -1,0 +1,299 @@
+"""`bundler letter ...` through click's CliRunner, and PDFs read back with pdftotext."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from docx import Document
+from pypdf import PdfReader
+
+from bundler.cli import LETTER_KINDS, cli
+from bundler.errors import ExitCode
+from bundler.letters.context import LetterKind
+
+from .letters_helpers import all_text, open_docx, pdf_words
+
+needs_libreoffice = pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice and poppler-utils are needed for PDF letters",
+)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def audit_entries(case_dir: Path) -> list[dict[str, object]]:
+    log = case_dir / "audit.jsonl"
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_cli_kinds_match_the_library() -> None:
+    assert set(LETTER_KINDS) == {kind.value for kind in LetterKind}
+    result = run("letter", "--help")
+    assert result.exit_code == 0
+    for kind in LETTER_KINDS:
+        assert kind in result.output
+    assert "check-template" in result.output
+
+
+def test_resident_letters_one_per_resident_and_recorded(sample_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "letters"
+    result = run("letter", "resident-consent", str(sample_case), "-o", str(out),
+                 "--date", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["resident-consent-R01.docx", "resident-consent-R02.docx",
+                     "resident-consent-R03.docx"]
+    assert "warning: R03: no correspondence name" in result.stderr
+    text = all_text(open_docx(out / "resident-consent-R01.docx"))
+    assert "20 November 2026" in text and "Łukasz Brennan" in text
+    entries = audit_entries(sample_case)
+    assert [e["action"] for e in entries] == ["letter_generated"] * 3
+    first = entries[0]
+    assert first["details"] == {"kind": "resident-consent", "resident": "R01",
+                                "letter_date": "2026-11-20"}
+    inputs = [f["path"] for f in first["inputs"]]  # type: ignore[index]
+    assert inputs[:2] == ["case.yaml", "residents/R01.yaml"]
+    assert inputs[2].endswith("resident-consent.docx")
+    (output,) = first["outputs"]  # type: ignore[misc]
+    import hashlib
+
+    assert output["sha256"] == hashlib.sha256(
+        (out / "resident-consent-R01.docx").read_bytes()).hexdigest()
+    # Residents' names never reach the audit log.
+    log = (sample_case / "audit.jsonl").read_text(encoding="utf-8")
+    assert "Łukasz" not in log and "Brennan" not in log and "Zoë" not in log
+
+
+def test_one_resident(sample_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "letters"
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out),
+                 "--resident", "R02")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["resident-outcome-R02.docx"]
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out),
+                 "--resident", "R09")
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert "no resident R09" in result.stderr
+
+
+def test_refuses_to_overwrite_without_force(sample_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "letters"
+    assert run("letter", "findings", str(sample_case), "-o", str(out)).exit_code == 0
+    before = (out / "findings.docx").read_bytes()
+    result = run("letter", "findings", str(sample_case), "-o", str(out))
+    assert result.exit_code == ExitCode.OUTPUT_EXISTS
+    assert f"error: {out / 'findings.docx'}: already exists; nothing was changed" in result.stderr
+    assert len(audit_entries(sample_case)) == 1
+    result = run("letter", "findings", str(sample_case), "-o", str(out), "--force")
+    assert result.exit_code == 0
+    assert (out / "findings.docx").read_bytes() == before  # same inputs, same bytes
+    assert len(audit_entries(sample_case)) == 2
+
+
+def test_case_must_validate(sample_case: Path, tmp_path: Path) -> None:
+    (sample_case / "evidence" / "provider" / "85g-site-description.pdf").unlink()
+    result = run("letter", "information-request", str(sample_case), "-o", str(tmp_path / "o"))
+    assert result.exit_code == ExitCode.CHECKS_FAILED
+    assert "problem" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_incomplete_case_exit_code(sample_case: Path, tmp_path: Path) -> None:
+    result = run("letter", "findings", str(sample_case), "-o", str(tmp_path / "o"),
+                 "--date", "2026-11-20")
+    assert result.exit_code == ExitCode.CASE_INCOMPLETE
+    assert "acknowledge_by 2026-11-04 is not after the findings letter's date" in result.stderr
+    assert "what to do:" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_bad_date_is_a_usage_error(sample_case: Path, tmp_path: Path) -> None:
+    result = run("letter", "findings", str(sample_case), "-o", str(tmp_path), "--date", "2026-13-01")
+    assert result.exit_code == ExitCode.USAGE
+
+
+def test_own_templates_folder_and_case_setting(sample_case: Path, tmp_path: Path) -> None:
+    own = tmp_path / "own"
+    own.mkdir()
+    doc = Document()
+    doc.add_paragraph("Our letter to {{ provider.name }} about {{ provider.address.postcode }}")
+    doc.save(str(own / "findings.docx"))
+    out = tmp_path / "out"
+    result = run("letter", "findings", str(sample_case), "-o", str(out), "--templates", str(own))
+    assert result.exit_code == 0, result.output
+    assert "Our letter to Brackenfold Support CIC about WX2 5HN" in all_text(
+        open_docx(out / "findings.docx"))
+
+    # The same template named in the case's settings.
+    shutil.copytree(own, sample_case / "templates")
+    case_yaml = sample_case / "case.yaml"
+    text = case_yaml.read_text(encoding="utf-8")
+    case_yaml.write_text(text.replace("    legal_basis: >-", "    letter_templates: templates\n"
+                                      "    legal_basis: >-", 1), encoding="utf-8")
+    result = run("letter", "findings", str(sample_case), "-o", str(out), "--force")
+    assert result.exit_code == 0, result.output
+    assert "Our letter to" in all_text(open_docx(out / "findings.docx"))
+
+    # A missing template in a folder given.
+    result = run("letter", "revisit-notice", str(sample_case), "-o", str(out), "--templates",
+                 str(own), "--date", "2026-11-20")
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert "revisit-notice.docx: letter template not found" in result.stderr
+
+
+def test_bad_template_stops_the_letter_naming_every_variable(sample_case: Path, tmp_path: Path) -> None:
+    own = tmp_path / "own"
+    own.mkdir()
+    doc = Document()
+    doc.add_paragraph("{{ provider.address.postcod }} {{ recipient.nmae }}")
+    doc.save(str(own / "findings.docx"))
+    out = tmp_path / "out"
+    result = run("letter", "findings", str(sample_case), "-o", str(out), "--templates", str(own))
+    assert result.exit_code == ExitCode.TEMPLATE_ERROR
+    assert "provider.address.postcod" in result.stderr and "recipient.nmae" in result.stderr
+    assert str(own / "findings.docx") in result.stderr
+    assert not out.exists()
+
+
+def test_check_template_command(tmp_path: Path) -> None:
+    from bundler.letters.generate import default_templates_dir
+
+    shipped = default_templates_dir() / "findings.docx"
+    result = run("letter", "check-template", str(shipped), "--kind", "findings")
+    assert result.exit_code == 0
+    assert "uses recommendations[].acknowledge_by" in result.output
+    assert "every variable is provided by the findings letter" in result.output
+
+    result = run("letter", "check-template", str(shipped), "--kind", "resident-outcome")
+    assert result.exit_code == ExitCode.TEMPLATE_ERROR
+    assert "provider.name" in result.output or "findings_date" in result.output
+
+    bad = tmp_path / "bad.docx"
+    doc = Document()
+    doc.add_paragraph("{{ provider.address.postcod }}")
+    doc.add_paragraph("{{ date }")
+    doc.save(str(bad))
+    result = run("letter", "check-template", str(bad), "--kind", "findings")
+    assert result.exit_code == ExitCode.TEMPLATE_ERROR
+    assert f"{bad}: template syntax error" not in result.output  # the part is named instead
+    assert "document body: template syntax error" in result.output
+    assert "error: " + str(bad) + ": 1 problem for the findings letter" in result.stderr
+
+    bad2 = tmp_path / "bad2.docx"
+    doc = Document()
+    doc.add_paragraph("{{ provider.address.postcod }} {{ recommendations[0].idd }}")
+    doc.save(str(bad2))
+    result = run("letter", "check-template", str(bad2), "--kind", "findings")
+    assert result.exit_code == ExitCode.TEMPLATE_ERROR
+    assert f"{bad2}: provider.address.postcod in the document body" in result.output
+    assert "recommendations[].idd" in result.output
+    assert "2 problems for the findings letter" in result.stderr
+
+    result = run("letter", "check-template", str(tmp_path / "none.docx"), "--kind", "findings")
+    assert result.exit_code == ExitCode.NOT_FOUND
+
+
+# --------------------------------------------------------------------------- PDF
+
+WINDOW_X = (24.6, 24.6 + 95.4)
+WINDOW_Y = (39.5, 39.5 + 26.8)
+
+
+@needs_libreoffice
+def test_pdf_letters_keep_the_address_in_the_window(sample_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "letters"
+    result = run("letter", "information-request", str(sample_case), "-o", str(out), "--pdf")
+    assert result.exit_code == 0, result.output
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out), "--pdf",
+                 "--resident", "R01")
+    assert result.exit_code == 0, result.output
+    for name, address in (
+        ("information-request.pdf",
+         ["Daniel", "Achterberg", "Brackenfold", "Support", "CIC", "3", "Cable", "Yard",
+          "Wrexley", "WX2", "5HN"]),
+        ("resident-outcome-R01.pdf",
+         ["Łukasz", "Brennan", "Room", "3", "14", "Nettlebank", "Road", "Wrexley", "WX4", "2QT"]),
+    ):
+        pdf = out / name
+        assert pdf.read_bytes().startswith(b"%PDF")
+        words = [w for w in pdf_words(pdf) if w.page == 1]
+        in_window = [w for w in words if WINDOW_Y[0] <= w.y0 and w.y1 <= WINDOW_Y[1]
+                     and WINDOW_X[0] <= w.x0 and w.x1 <= WINDOW_X[1]]
+        assert [w.text for w in in_window] == address, name
+        body = [w for w in words if w.y0 > WINDOW_Y[1] and w.text not in ("Page",)]
+        assert body and min(w.y0 for w in body) >= 95.0, name
+        above = [w for w in words if w.y0 < 95.0 and w not in in_window]
+        assert all(w.y1 < WINDOW_Y[0] for w in above), name  # only the letterhead is above
+        reader = PdfReader(pdf)
+        pages = len(reader.pages)
+        for number, page in enumerate(reader.pages, start=1):
+            assert f"Page {number} of {pages}" in page.extract_text(), name
+        width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+        assert round(width * 25.4 / 72) == 210 and round(height * 25.4 / 72) == 297
+        assert "/StructTreeRoot" in reader.trailer["/Root"], name  # tagged PDF
+        text = " ".join(page.extract_text() for page in reader.pages)
+        assert "{{" not in text and "None" not in text
+    assert len(audit_entries(sample_case)) == 2
+    assert [f["path"] for f in audit_entries(sample_case)[0]["outputs"]] == [  # type: ignore[union-attr]
+        str(out / "information-request.docx"), str(out / "information-request.pdf")]
+
+
+@needs_libreoffice
+def test_four_pdf_conversions_in_parallel(sample_case: Path, tmp_path: Path) -> None:
+    """Four `bundler letter --pdf` processes at once, each converting, all recorded."""
+    jobs = [
+        ("information-request", []),
+        ("information-reminder", ["--date", "2026-11-20"]),
+        ("findings", []),
+        ("revisit-notice", ["--date", "2026-11-20"]),
+    ]
+
+    def letter(job: tuple[str, list[str]]) -> subprocess.CompletedProcess[str]:
+        kind, extra = job
+        return subprocess.run(
+            [sys.executable, "-m", "bundler", "letter", kind, str(sample_case), "-o",
+             str(tmp_path / kind), "--pdf", *extra],
+            capture_output=True, text=True, timeout=300, check=False,
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(letter, jobs))
+    for (kind, _), result in zip(jobs, results, strict=True):
+        assert result.returncode == 0, (kind, result.stderr)
+        pdf = tmp_path / kind / f"{kind}.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF"), kind
+        assert "Page 1 of" in PdfReader(pdf).pages[0].extract_text(), kind
+    entries = audit_entries(sample_case)
+    assert sorted(e["details"]["kind"] for e in entries) == sorted(k for k, _ in jobs)  # type: ignore[index]
+
+
+@needs_libreoffice
+def test_pdf_missing_libreoffice(sample_case: Path, tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BUNDLER_SOFFICE", str(tmp_path / "no-soffice"))
+    out = tmp_path / "letters"
+    result = run("letter", "findings", str(sample_case), "-o", str(out), "--pdf")
+    assert result.exit_code == ExitCode.MISSING_TOOL
+    assert "LibreOffice" in result.stderr
+    assert not out.exists()
+
+
+def test_case_setting_must_name_an_existing_folder(sample_case: Path, tmp_path: Path) -> None:
+    case_yaml = sample_case / "case.yaml"
+    text = case_yaml.read_text(encoding="utf-8")
+    case_yaml.write_text(text.replace("    legal_basis: >-", "    letter_templates: templates\n"
+                                      "    legal_basis: >-", 1), encoding="utf-8")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == ExitCode.CHECKS_FAILED
+    assert "review.authority.letter_templates: folder not found: templates" in result.output
