@@ -35,6 +35,17 @@ SCHEMAS: dict[str, tuple[str, str, str]] = {
         "OutstandingItem",
         "An outstanding item reported by `bundler checklist --json`",
     ),
+    "bundle-spec.schema.json": (
+        "bundler.bundle.spec",
+        "BundleSpec",
+        "An evidence bundle spec (bundle.yaml) for `bundler bundle build`",
+    ),
+    "bundle-manifest.schema.json": (
+        "bundler.bundle.manifest",
+        "Manifest",
+        "OUT.manifest.json written beside (and inside) every bundle; checked by "
+        "`bundler bundle verify`",
+    ),
 }
 
 _BASE_ID = "https://supported-housing-bundler.invalid/schemas/"
