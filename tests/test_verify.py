@@ -1,0 +1,363 @@
+"""`bundler bundle verify` as a recipient uses it: an intact bundle passes every check, and
+each kind of change (a source file, the bundle's bytes, the sidecar manifest, a missing
+source) fails the right check and names what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bundler.bundle import build as build_module
+from bundler.bundle.build import build_bundle
+from bundler.bundle.manifest import library_versions
+from bundler.bundle.stamp import page_geometry, prefix_bytes
+from bundler.bundle.verify import VerifyReport, first_differing_field, verify_bundle
+from bundler.errors import ChecksFailed
+from tests import awkward
+from tests import bundle_fixtures as fx
+
+DATE = dt.date(2026, 3, 1)
+REFERENCE = "HB-APPEAL-2026-0142"
+SPEC = f"""\
+reference: {REFERENCE}
+title: Riverside House, Housing Benefit appeal bundle
+authority: Fictional Borough Council
+officer: A. Officer
+sections:
+  - label: A
+    title: Scheme-level review
+    documents:
+      - file: evidence/text.pdf
+        title: Model occupancy agreement
+        date: 2026-01-10
+      - file: evidence/landscape.pdf
+        title: Site plan (landscape)
+      - file: evidence/rot90.pdf
+        title: Rotated scan
+  - label: B
+    title: Provider information received against para 85
+    documents:
+      - file: evidence/form.pdf
+        title: Consent form (filled)
+      - file: evidence/photo.jpg
+        title: Photograph of the communal kitchen
+      - file: evidence/visit-note.txt
+        title: Site visit note
+      - file: evidence/locked.pdf
+        title: Support funding agreement (sent locked)
+        password: s3cret
+"""
+SOURCES = ("evidence/text.pdf", "evidence/landscape.pdf", "evidence/rot90.pdf",
+           "evidence/form.pdf", "evidence/photo.jpg", "evidence/visit-note.txt",
+           "evidence/locked.pdf")
+BASIC_CHECKS = ["file hash", "manifest", "certificate", "page count", "page labels", "stamps"]
+SOURCE_CHECKS = [*BASIC_CHECKS, "sources", "library versions", "rebuild"]
+
+
+def make_sources(folder: Path) -> Path:
+    evidence = folder / "evidence"
+    evidence.mkdir(parents=True)
+    fx.make_text_pdf(evidence / "text.pdf", "TEXTWORD", 2)
+    fx.make_landscape_pdf(evidence / "landscape.pdf")
+    fx.make_rotated_pdf(evidence / "rot90.pdf", 90)
+    fx.make_form_pdf(evidence / "form.pdf")
+    awkward.make_jpeg(evidence / "photo.jpg", (400, 300))
+    (evidence / "visit-note.txt").write_text("Site visit note\nKitchen and lounge seen; fire doors closed.\n", encoding="utf-8")
+    awkward.make_encrypted_pdf(evidence / "locked.pdf")
+    spec = folder / "bundle.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    return spec
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ROOT/case (spec and sources) and ROOT/out/bundle.pdf with its two sidecars."""
+    root = tmp_path_factory.mktemp("verify")
+    spec = make_sources(root / "case")
+    build_bundle(spec, root / "out" / "bundle.pdf", build_date=DATE)
+    return root
+
+
+@pytest.fixture
+def root(pristine: Path, tmp_path: Path) -> Path:
+    """A private copy of the pristine bundle and sources, free to change."""
+    target = tmp_path / "copy"
+    shutil.copytree(pristine, target)
+    return target
+
+
+def bundle(root: Path) -> Path:
+    return root / "out" / "bundle.pdf"
+
+
+def by_name(report: VerifyReport) -> dict[str, tuple[bool, str]]:
+    return {check.name: (check.passed, check.detail) for check in report.checks}
+
+
+def manifest_of(root: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads(  # type: ignore[no-any-return]
+        (root / "out" / "bundle.manifest.json").read_text(encoding="utf-8"))
+
+
+def flip_byte(path: Path, position: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[position] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+# --------------------------------------------------------------------------- intact
+
+
+def test_intact_bundle_passes_every_check_without_sources(pristine: Path) -> None:
+    report = verify_bundle(bundle(pristine))
+    assert [check.name for check in report.checks] == BASIC_CHECKS
+    assert report.ok, report.lines()
+    lines = report.lines()
+    for line in lines[:-1]:
+        assert re.match(r"^PASS  [a-z ]+: \S", line), line
+    assert lines[-1] == f"VERIFIED: {bundle(pristine)}: all 6 checks passed"
+    details = by_name(report)
+    digest = hashlib.sha256(bundle(pristine).read_bytes()).hexdigest()
+    assert details["file hash"][1] == f"SHA-256 {digest} matches the sidecar bundle.pdf.sha256"
+    manifest = manifest_of(pristine)
+    document_pages = sum(doc["pages"] for doc in manifest["documents"])
+    assert f"all {document_pages} document pages" in details["stamps"][1]
+    report.raise_for_problems()  # does not raise
+
+
+def test_intact_bundle_passes_every_check_with_sources(pristine: Path) -> None:
+    report = verify_bundle(bundle(pristine), sources=pristine / "case")
+    assert [check.name for check in report.checks] == SOURCE_CHECKS
+    assert report.ok, report.lines()
+    details = by_name(report)
+    assert details["sources"][1].startswith(f"all {len(SOURCES)} source files")
+    assert details["library versions"][1].startswith("same as when the bundle was built")
+    assert details["rebuild"][1].endswith("byte-for-byte identical")
+
+
+def test_renamed_bundle_without_sidecars_still_rebuilds_identically(root: Path) -> None:
+    sent = root / "received" / "HB appeal bundle.pdf"
+    sent.parent.mkdir()
+    shutil.move(bundle(root), sent)
+    report = verify_bundle(sent, sources=root / "case")
+    assert report.ok, report.lines()
+    details = by_name(report)
+    assert details["file hash"][1].startswith("no sidecar HB appeal bundle.pdf.sha256 and no "
+                                              "--sha256 given, so not compared")
+    assert "no sidecar HB appeal bundle.manifest.json" in details["manifest"][1]
+
+
+def test_sha256_option_is_compared_when_there_is_no_sidecar(root: Path) -> None:
+    digest = hashlib.sha256(bundle(root).read_bytes()).hexdigest()
+    (root / "out" / "bundle.pdf.sha256").unlink()
+    good = verify_bundle(bundle(root), sha256=digest.upper())
+    assert good.ok and by_name(good)["file hash"][1] == f"SHA-256 {digest} matches --sha256"
+    wrong = "0" * 64
+    bad = verify_bundle(bundle(root), sha256=wrong)
+    assert by_name(bad)["file hash"] == (
+        False, f"differs from --sha256 (given {wrong[:12]}, the file is {digest[:12]})")
+    assert [check.name for check in bad.failed] == ["file hash"]
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_one_changed_byte_in_any_source_is_caught_and_named(root: Path, source: str) -> None:
+    path = root / "case" / source
+    flip_byte(path, path.stat().st_size // 2)
+    report = verify_bundle(bundle(root), sources=root / "case")
+    assert not report.ok
+    assert [check.name for check in report.failed] == ["sources", "rebuild"]
+    details = by_name(report)
+    assert details["sources"][1] == f"changed since the bundle was built: {source}"
+    assert details["rebuild"][1].startswith("not attempted: 1 source file(s)")
+    assert report.lines()[-1].startswith("NOT VERIFIED: ")
+    with pytest.raises(ChecksFailed, match="first: sources: changed since"):
+        report.raise_for_problems()
+
+
+def test_missing_sources_are_named(root: Path) -> None:
+    (root / "case" / "evidence" / "photo.jpg").unlink()
+    (root / "case" / "evidence" / "rot90.pdf").unlink()
+    report = verify_bundle(bundle(root), sources=root / "case")
+    assert by_name(report)["sources"] == (
+        False, f"missing from {root / 'case'}: evidence/rot90.pdf, evidence/photo.jpg")
+
+
+# --------------------------------------------------------------------------- the bundle
+
+
+def _landscape_prefix(root: Path) -> tuple[int, dict]:  # type: ignore[type-arg]
+    """Offset of the landscape page's own stamp prefix stream in the bundle, and its doc."""
+    from reportlab.lib.pagesizes import A4, landscape
+
+    width, height = landscape(A4)
+    prefix = prefix_bytes(page_geometry((0, 0, width, height), None, 0))
+    data = bundle(root).read_bytes()
+    assert data.count(prefix) == 1  # only that page has this geometry
+    doc = next(d for d in manifest_of(root)["documents"]
+               if d["source"] == "evidence/landscape.pdf")
+    return data.index(prefix) + prefix.index(b" cm") - 1, doc
+
+
+def test_changed_byte_in_a_content_stream_is_caught_and_located(root: Path) -> None:
+    position, doc = _landscape_prefix(root)
+    flip_byte(bundle(root), position)  # a digit of the shrink matrix
+    report = verify_bundle(bundle(root), sources=root / "case")
+    assert [check.name for check in report.failed] == ["file hash", "rebuild"]
+    # the stream is shared by the pages of that size: the landscape page and the photograph
+    assert by_name(report)["rebuild"][1] == (
+        f"differs from the rebuild from the sources, first at document {doc['number']} "
+        f"(evidence/landscape.pdf), page {doc['first_label']}; 2 page(s) in 2 document(s) "
+        "differ")
+
+
+def test_changed_byte_outside_the_pages_is_caught(root: Path) -> None:
+    data = bundle(root).read_bytes()
+    position = data.index(b"/Producer (supported") + len(b"/Producer (")
+    flip_byte(bundle(root), position)
+    report = verify_bundle(bundle(root), sources=root / "case")
+    assert [check.name for check in report.failed] == ["file hash", "rebuild"]
+    assert by_name(report)["rebuild"][1].startswith("every page matches the rebuild, but other "
+                                                    "parts of the file differ")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_changed_byte_in_the_bundle_fails_the_file_hash(
+    pristine: Path, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    original = bundle(pristine).read_bytes()
+    position = data.draw(st.integers(0, len(original) - 1), label="position")
+    value = data.draw(st.integers(0, 255).filter(lambda v: v != original[position]),
+                      label="value")
+    folder = tmp_path_factory.mktemp("byte")
+    for name in ("bundle.pdf.sha256", "bundle.manifest.json"):
+        shutil.copyfile(pristine / "out" / name, folder / name)
+    changed = bytearray(original)
+    changed[position] = value
+    (folder / "bundle.pdf").write_bytes(bytes(changed))
+    report = verify_bundle(folder / "bundle.pdf")  # never raises: the sidecar says it changed
+    assert not report.ok
+    assert report.checks[0].name == "file hash" and not report.checks[0].passed
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def test_changed_field_in_the_sidecar_manifest_is_named(root: Path) -> None:
+    sidecar = root / "out" / "bundle.manifest.json"
+    manifest = manifest_of(root)
+    digest = manifest["documents"][3]["source_sha256"]
+    text = sidecar.read_text(encoding="utf-8")
+    assert text.count(digest) == 1
+    sidecar.write_text(text.replace(digest, ("f" if digest[0] != "f" else "e") + digest[1:]),
+                       encoding="utf-8")
+    report = verify_bundle(bundle(root))
+    assert [check.name for check in report.failed] == ["manifest"]
+    assert by_name(report)["manifest"][1] == (
+        "the sidecar bundle.manifest.json differs from the manifest embedded in the bundle: "
+        "first differing field: documents[3].source_sha256")
+
+
+def test_reformatted_sidecar_manifest_is_caught(root: Path) -> None:
+    sidecar = root / "out" / "bundle.manifest.json"
+    sidecar.write_text(json.dumps(manifest_of(root), sort_keys=True), encoding="utf-8")
+    report = verify_bundle(bundle(root))
+    assert by_name(report)["manifest"] == (False, (
+        "the sidecar bundle.manifest.json differs from the manifest embedded in the bundle: "
+        "same content, written differently (its SHA-256 no longer matches the certificate)"))
+
+
+def test_sidecar_manifest_that_is_not_json_is_caught(root: Path) -> None:
+    (root / "out" / "bundle.manifest.json").write_text("{\n  oops\n", encoding="utf-8")
+    report = verify_bundle(bundle(root))
+    assert by_name(report)["manifest"][1].endswith(
+        "it is not valid JSON (line 2: Expecting property name enclosed in double quotes)")
+
+
+def test_first_differing_field() -> None:
+    assert first_differing_field({"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 3]}) == "b[1]"
+    assert first_differing_field({"a": [1]}, {"a": [1, 2]}) == "a[1]"
+    assert first_differing_field({"a": 1}, {"a": 1, "z": 2}) == "z"
+    assert first_differing_field({"x": {"y": 1}}, {"x": {"y": 1}}) is None
+    assert first_differing_field({"x": 1}, {"x": 1.0}) == "x"
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def test_other_library_versions_compare_pages_instead_of_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = make_sources(tmp_path / "case")
+    real = library_versions
+
+    def older(extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {**real(extra), "pypdf": "0.0.1"}
+
+    monkeypatch.setattr(build_module, "library_versions", older)
+    built = build_bundle(spec, tmp_path / "out" / "bundle.pdf", build_date=DATE)
+    monkeypatch.undo()
+    report = verify_bundle(built.pdf, sources=tmp_path / "case")
+    assert report.ok, report.lines()
+    details = by_name(report)
+    installed = real()["pypdf"]
+    assert details["library versions"][1] == (
+        f"differ from when the bundle was built (pypdf 0.0.1 -> {installed}): pages are "
+        "compared by content, not bytes")
+    assert details["rebuild"][1] == ("rebuilt with other library versions: every page's "
+                                     "content and text matches the bundle")
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def test_verification_is_recorded_in_the_case_audit_log(root: Path) -> None:
+    from bundler.audit import AuditAction, read_entries, record, verify_log
+
+    case = root / "case"
+    record(case, AuditAction.EVIDENCE_ADDED, inputs=[case / "evidence" / "text.pdf"])
+    report = verify_bundle(bundle(root), sources=case)
+    assert report.ok, report.lines()
+    entries = read_entries(case)
+    assert [entry.action for entry in entries] == [AuditAction.EVIDENCE_ADDED,
+                                                   AuditAction.BUNDLE_VERIFIED]
+    last = entries[-1].as_json()
+    assert last["details"] == {"checks_failed": "0", "reference": REFERENCE,
+                               "result": "verified", "sources_given": "yes"}
+    assert [item["sha256"] for item in last["inputs"]] == [report.sha256]
+    assert verify_log(case).ok
+
+
+def test_nothing_is_recorded_without_an_audit_log(root: Path) -> None:
+    verify_bundle(bundle(root), sources=root / "case")
+    assert not (root / "case" / "audit.jsonl").exists()
+    assert not (root / "out" / "audit.jsonl").exists()
+    assert not (root / "audit.jsonl").exists()
+
+
+def test_sample_case_bundle_verifies_against_its_case_folder(sample_case: Path) -> None:
+    from bundler.audit import AuditAction, read_entries, record
+
+    record(sample_case, AuditAction.EVIDENCE_ADDED, inputs=[sample_case / "case.yaml"])
+    built = build_bundle(sample_case, sample_case / "out" / "bundle.pdf", build_date=DATE)
+    before = len(read_entries(sample_case))
+    report = verify_bundle(built.pdf, sources=sample_case)
+    assert report.ok, report.lines()
+    converters = {doc["converter"] for doc in json.loads(built.manifest.read_bytes())[
+        "documents"]}
+    assert {"pdf", "image", "email", "text", "libreoffice"} <= converters
+    # the rebuild records nothing; the verification records one entry
+    assert [e.action for e in read_entries(sample_case)[before:]] == [
+        AuditAction.BUNDLE_VERIFIED]
