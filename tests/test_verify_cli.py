@@ -1,0 +1,137 @@
+"""`bundler bundle verify` through the CLI: exit codes, exact one-line errors with a hint,
+the PASS/FAIL lines and verdict, and --json for machines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bundler.bundle.build import build_bundle
+from bundler.cli import cli
+from tests import awkward
+from tests import bundle_fixtures as fx
+from tests.test_verify import DATE, SOURCE_CHECKS, make_sources
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("verify-cli")
+    spec = make_sources(root / "case")
+    build_bundle(spec, root / "out" / "bundle.pdf", build_date=DATE)
+    return root
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_intact_bundle_exits_0_with_one_line_per_check(pristine: Path) -> None:
+    pdf = pristine / "out" / "bundle.pdf"
+    code, out, err = run("bundle", "verify", str(pdf), "--sources", str(pristine / "case"))
+    assert code == 0, out + err
+    lines = out.splitlines()
+    assert [line.split(":")[0] for line in lines[:-1]] == [f"PASS  {name}"
+                                                           for name in SOURCE_CHECKS]
+    assert lines[-1] == f"VERIFIED: {pdf}: all {len(SOURCE_CHECKS)} checks passed"
+    assert err == ""
+
+
+def test_json_output_parses(pristine: Path) -> None:
+    pdf = pristine / "out" / "bundle.pdf"
+    code, out, _err = run("bundle", "verify", str(pdf), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["ok"] is True
+    assert data["bundle"] == str(pdf)
+    assert [check["name"] for check in data["checks"]] == SOURCE_CHECKS[:6]
+    assert all(check["passed"] for check in data["checks"])
+    assert data["reference"] == "HB-APPEAL-2026-0142"
+
+
+def test_a_failed_check_exits_1_and_json_still_parses(pristine: Path, tmp_path: Path) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(pristine, root)
+    source = root / "case" / "evidence" / "form.pdf"
+    source.write_bytes(source.read_bytes() + b"\n")
+    pdf = root / "out" / "bundle.pdf"
+    code, out, _err = run("bundle", "verify", str(pdf), "--sources", str(root / "case"))
+    assert code == 1
+    assert "FAIL  sources: changed since the bundle was built: evidence/form.pdf" in out
+    assert out.splitlines()[-1] == (f"NOT VERIFIED: {pdf}: 2 of 8 checks failed (sources, "
+                                    "rebuild)")
+    code, out, _err = run("bundle", "verify", str(pdf), "--sources", str(root / "case"),
+                          "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["ok"] is False
+    assert [c["name"] for c in data["checks"] if not c["passed"]] == ["sources", "rebuild"]
+
+
+def test_wrong_sha256_exits_1(pristine: Path) -> None:
+    code, out, _err = run("bundle", "verify", str(pristine / "out" / "bundle.pdf"),
+                          "--sha256", "ab" * 32)
+    assert code == 1
+    assert out.startswith("FAIL  file hash: differs from --sha256 (given abababababab, ")
+
+
+def test_plain_pdf_from_another_tool_is_refused_with_exit_4(tmp_path: Path) -> None:
+    plain = fx.make_text_pdf(tmp_path / "plain.pdf", "PLAINWORD", 2)
+    code, out, err = run("bundle", "verify", str(plain))
+    assert code == 4
+    assert out == ""
+    assert err.splitlines() == [
+        f"error: {plain}: not a bundle made by this toolkit (it has no embedded manifest.json)",
+        "  what to do: Only bundles made by `bundler bundle build` can be checked this way; "
+        "ask the sender for the bundle exactly as built, or compare its SHA-256 (sha256sum) "
+        "with theirs.",
+    ]
+
+
+@pytest.mark.parametrize("maker", [awkward.make_garbage, awkward.make_empty, awkward.make_jpeg])
+def test_not_a_pdf_is_refused_with_exit_4(tmp_path: Path, maker: object) -> None:
+    path = maker(tmp_path / "bundle.pdf")  # type: ignore[operator]
+    code, _out, err = run("bundle", "verify", str(path))
+    assert code == 4
+    assert err.splitlines()[0] == f"error: {path}: is not a PDF file"
+    assert "Traceback" not in err
+
+
+def test_damaged_pdf_is_refused_with_exit_4(tmp_path: Path) -> None:
+    path = awkward.make_truncated_pdf(tmp_path / "bundle.pdf")
+    code, _out, err = run("bundle", "verify", str(path))
+    assert code == 4
+    assert err.startswith(f"error: {path}: ")
+
+
+def test_missing_bundle_exits_3(tmp_path: Path) -> None:
+    code, _out, err = run("bundle", "verify", str(tmp_path / "nope.pdf"))
+    assert code == 3
+    assert err.splitlines() == [
+        f"error: {tmp_path / 'nope.pdf'}: bundle not found",
+        "  what to do: Check the path is spelt correctly (it names the .pdf file).",
+    ]
+
+
+def test_missing_sources_folder_exits_3(pristine: Path, tmp_path: Path) -> None:
+    code, _out, err = run("bundle", "verify", str(pristine / "out" / "bundle.pdf"),
+                          "--sources", str(tmp_path / "gone"))
+    assert code == 3
+    assert err.splitlines()[0] == f"error: {tmp_path / 'gone'}: sources folder not found"
+
+
+def test_folder_given_as_bundle_exits_4(tmp_path: Path) -> None:
+    code, _out, err = run("bundle", "verify", str(tmp_path))
+    assert code == 4
+    assert err.splitlines()[0] == f"error: {tmp_path}: is a folder, not a bundle PDF"
+
+
+def test_malformed_sha256_is_a_usage_error(pristine: Path) -> None:
+    code, _out, err = run("bundle", "verify", str(pristine / "out" / "bundle.pdf"),
+                          "--sha256", "abc")
+    assert code == 2
+    assert "'abc' is not a SHA-256" in err
