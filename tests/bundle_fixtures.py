@@ -17,6 +17,7 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
+    BooleanObject,
     DictionaryObject,
     FloatObject,
     NameObject,
@@ -241,3 +242,36 @@ def page_texts(pdf: Path) -> list[str]:
             ["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(pdf), "-"],
             check=True, capture_output=True, text=True).stdout)
     return texts
+
+
+def make_internal_link_pdf(path: Path) -> Path:
+    """Two pages; a link on page 1 jumps to page 2 (a table of contents, say)."""
+    writer = PdfWriter(clone_from=io.BytesIO(text_pdf_bytes("LINKWORD", 2)))
+    link = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (60, 700, 300, 720)]),
+        NameObject("/Dest"): ArrayObject([writer.pages[1].indirect_reference, NameObject("/Fit")]),
+    })
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    return _write(writer, path)
+
+
+def make_unpainted_form_pdf(path: Path, value: str = "UNPAINTED77") -> Path:
+    """A filled text field with no appearance stream (the viewer was asked to draw it)."""
+    writer = PdfWriter(clone_from=io.BytesIO(text_pdf_bytes("BAREWORD", 1)))
+    field = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/FT"): NameObject("/Tx"),
+        NameObject("/T"): TextStringObject("ref"),
+        NameObject("/V"): TextStringObject(value),
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (60, 500, 300, 520)]),
+    })
+    ref = writer._add_object(field)
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([ref])
+    writer.root_object[NameObject("/AcroForm")] = DictionaryObject({
+        NameObject("/Fields"): ArrayObject([ref]),
+        NameObject("/NeedAppearances"): BooleanObject(True),
+    })
+    return _write(writer, path)

@@ -378,3 +378,19 @@ def test_page_contents_are_wrapped_not_rewritten(built: Built) -> None:
     prefix = contents[0].get_object().get_data()
     suffix = contents[2].get_object().get_data()
     assert prefix.startswith(b"q\n") and suffix.lstrip().startswith(b"Q\n")
+
+
+def test_manifest_round_trips_through_its_model(built: Built) -> None:
+    from bundler.bundle.manifest import Manifest
+
+    raw = built.result.manifest.read_bytes()
+    assert Manifest.model_validate_json(raw).to_json_bytes() == raw
+
+
+def test_front_matter_and_certificate_are_a4_portrait(built: Built) -> None:
+    reader = PdfReader(built.result.pdf)
+    generated = [*range(built.manifest["front_matter_pages"]),
+                 *range(built.manifest["certificate_first_page"] - 1, built.manifest["pages"])]
+    for index in generated:
+        box = reader.pages[index].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (595, 842)

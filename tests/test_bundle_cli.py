@@ -189,3 +189,23 @@ def test_long_index_wraps_over_pages_and_every_link_lands(tmp_path: Path) -> Non
         assert f"W{number:02d}X1" in words[doc["first_page"] - 1].text
     front = manifest["front_matter_pages"]
     assert list(reader.page_labels[:front]) == ["i", "ii", "iii", "iv", "v", "vi"][:front]
+
+
+def test_internal_links_follow_their_pages_and_bare_fields_are_printed(tmp_path: Path) -> None:
+    fx.make_text_pdf(tmp_path / "first.pdf", "FIRSTWORD", 3)
+    fx.make_internal_link_pdf(tmp_path / "linked.pdf")
+    fx.make_unpainted_form_pdf(tmp_path / "bare.pdf")
+    spec = write_spec(tmp_path, [("first.pdf", "First"), ("linked.pdf", "Linked"),
+                                 ("bare.pdf", "Bare form")])
+    out = tmp_path / "out" / "bundle.pdf"
+    code, _stdout, stderr = run(str(spec), "-o", str(out), "--date", "2026-03-01")
+    assert code == 0, stderr
+    assert "warning: bare.pdf: a form field had no drawn appearance" in stderr
+    manifest = json.loads((out.parent / "bundle.manifest.json").read_text())
+    linked, bare = manifest["documents"][1], manifest["documents"][2]
+    reader = PdfReader(out)
+    [annot] = reader.pages[linked["first_page"] - 1]["/Annots"]
+    target = reader.get_page_number(annot.get_object()["/Dest"][0].get_object())
+    assert target == linked["first_page"]  # 0-based: the document's second page
+    words = fx.words_by_page(out)
+    assert "UNPAINTED77" in words[bare["first_page"] - 1].text
