@@ -4,7 +4,8 @@ Shared by the evidence layer (Word evidence) and the letters (generated .docx).
 
 Each run gets its own throw-away LibreOffice profile (``-env:UserInstallation``)
 and HOME, so runs never share state or lock each other out and several can run
-at once; the input is copied into a private folder so LibreOffice's lock files
+at once; the profile blocks pictures linked from the web and macros (see
+``_PROFILE_SETTINGS``); the input is copied into a private folder so LibreOffice's lock files
 never appear in the case folder. The process runs in its own session so a hung
 conversion is killed with everything it started. Time zone and locale are fixed
 so the output does not depend on the machine.
@@ -44,6 +45,25 @@ TAGGED_FILTER = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value"
 PLAIN_FILTER = "pdf"
 _JSON_FILTER_SINCE = (7, 4)  # LibreOffice accepts JSON filter options from 7.4
 _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+# Settings for each run's fresh profile. A document can link pictures from the web
+# (a "web bug"); LibreOffice fetches them while converting, which tells the sender
+# when the council opened it and makes the output depend on the network (measured
+# with 7.4.7.2: it sends OPTIONS and GET for a linked picture). Links are blocked
+# and every web request is pointed at a closed local port. Macros never run.
+_PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetProxyType" oor:op="fuse"><value>1</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetHTTPProxyName" oor:op="fuse"><value>127.0.0.1</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetHTTPProxyPort" oor:op="fuse"><value>9</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetHTTPSProxyName" oor:op="fuse"><value>127.0.0.1</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetHTTPSProxyPort" oor:op="fuse"><value>9</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetNoProxy" oor:op="fuse"><value></value></prop></item>
+</oor:items>
+"""
 _MISSING_HINT = (
     "Install LibreOffice (Debian: sudo apt-get install libreoffice-writer-nogui), "
     "or save the document as PDF yourself and list the PDF instead."
@@ -126,8 +146,9 @@ def convert_with_libreoffice(
     with tempfile.TemporaryDirectory(prefix="bundler-lo-") as scratch_name:
         scratch = Path(scratch_name)
         inbox, outbox, home, profile = (scratch / d for d in ("in", "out", "home", "profile"))
-        for folder in (inbox, outbox, home):
-            folder.mkdir()
+        for folder in (inbox, outbox, home, profile / "user"):
+            folder.mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, "utf-8")
         copy = inbox / ("document" + src.suffix.lower())
         try:
             shutil.copyfile(src, copy)

@@ -432,3 +432,32 @@ def make_doc(path: Path) -> Path:
         )
         shutil.copyfile(folder / "source.doc", path)
     return path
+
+
+def make_docx_with_web_picture(path: Path, url: str) -> Path:
+    """A Word file showing a picture linked from ``url`` (not embedded): a "web bug"."""
+    import re
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Linked picture below")
+    picture = io.BytesIO()
+    Image.new("RGB", (20, 20), (255, 0, 0)).save(picture, "PNG")
+    picture.seek(0)
+    document.add_picture(picture)
+    plain = io.BytesIO()
+    document.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "word/_rels/document.xml.rels":
+                data = re.sub(
+                    rb'Target="media/image1\.png"',
+                    f'Target="{url}" TargetMode="External"'.encode(),
+                    data,
+                )
+            elif name == "word/document.xml":
+                data = data.replace(b"r:embed=", b"r:link=")
+            out.writestr(name, data)
+    return path

@@ -170,3 +170,38 @@ def test_old_binary_doc_is_identified_and_converted(tmp_path: Path) -> None:
     text = awkward.pdf_text(render_pdf(evidence, workdir=tmp_path / "w").pdf)
     assert "Old format letter" in text
     assert "Ελένη" in text
+
+
+def test_pictures_linked_from_the_web_are_not_fetched(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(f"GET {self.path}")
+            self.send_response(404)
+            self.end_headers()
+
+        def do_OPTIONS(self) -> None:
+            requests.append(f"OPTIONS {self.path}")
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/pixel.png"
+        path = awkward.make_docx_with_web_picture(tmp_path / "bugged.docx", url)
+        out = convert_with_libreoffice(path, tmp_path / "o")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert requests == []
+    assert "Linked picture below" in awkward.pdf_text(out)
