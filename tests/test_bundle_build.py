@@ -394,3 +394,12 @@ def test_front_matter_and_certificate_are_a4_portrait(built: Built) -> None:
     for index in generated:
         box = reader.pages[index].mediabox
         assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_output_is_a_well_formed_pdf(built: Built) -> None:
+    check = subprocess.run(["qpdf", "--check", str(built.result.pdf)], capture_output=True,
+                           text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "No syntax or stream encoding errors found" in check.stdout
+    reader = PdfReader(built.result.pdf, strict=True)  # exact cross-reference offsets
+    assert len(reader.pages) == built.manifest["pages"]
