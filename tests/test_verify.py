@@ -361,3 +361,48 @@ def test_sample_case_bundle_verifies_against_its_case_folder(sample_case: Path) 
     # the rebuild records nothing; the verification records one entry
     assert [e.action for e in read_entries(sample_case)[before:]] == [
         AuditAction.BUNDLE_VERIFIED]
+
+
+# --------------------------------------------------------------------------- forgery
+
+
+def _replace_embedded_manifest(pdf: Path, new: bytes) -> None:
+    """Swap the manifest attached inside ``pdf`` for ``new`` (as a forger would)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(pdf))
+    names = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"]  # type: ignore[index]
+    stream = names[1].get_object()["/EF"]["/F"].get_object()
+    stream.set_data(new)
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+
+
+def test_manifest_forged_inside_and_beside_fails_the_certificate(root: Path) -> None:
+    pdf = bundle(root)
+    sidecar = root / "out" / "bundle.manifest.json"
+    forged = sidecar.read_bytes().replace(b"Model occupancy agreement",
+                                          b"Model occupancy agreement (signed)")
+    _replace_embedded_manifest(pdf, forged)
+    sidecar.write_bytes(forged)
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    (root / "out" / "bundle.pdf.sha256").write_text(f"{digest}  bundle.pdf\n")
+    report = verify_bundle(pdf, sources=root / "case")
+    assert [check.name for check in report.failed] == ["certificate", "rebuild"]
+    manifest = json.loads(forged)
+    forged_sha = hashlib.sha256(forged).hexdigest()
+    assert by_name(report)["certificate"][1] == (
+        f"page {manifest['certificate_first_page']} does not show the embedded manifest's "
+        f"SHA-256 {forged_sha}: the manifest was changed after the bundle was built")
+    assert by_name(report)["rebuild"][1].startswith(
+        "differs from the rebuild from the sources, first at page 2 (front matter)")
+
+
+def test_embedded_manifest_that_is_not_a_manifest_fails(root: Path) -> None:
+    pdf = bundle(root)
+    _replace_embedded_manifest(pdf, b'{"manifest_version": 1, "pages": "many"}\n')
+    report = verify_bundle(pdf)
+    assert not report.ok
+    passed, detail = by_name(report)["manifest"]
+    assert not passed
+    assert detail.startswith("the embedded manifest.json is not a valid manifest (")
