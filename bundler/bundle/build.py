@@ -474,7 +474,11 @@ def _layout(
         for s in spec.sections
     ]
     tool = f"{TOOL_NAME} {__version__}"
-    front_pages, cert_pages = 2, 1
+    # First guesses from typical densities (about 48 index rows and 28 certificate entries a
+    # page); a wrong guess only costs another layout round.
+    count = sum(len(section.document_pages) for section in sections)
+    front_pages = 1 + -(-(count + 2 * len(sections)) // 48)
+    cert_pages = 1 + count // 28
     for _round in range(_MAX_LAYOUT_ROUNDS):
         plan = plan_bundle(sections, front_pages=front_pages, certificate_pages=cert_pages,
                            numbering=scheme)
