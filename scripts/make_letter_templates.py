@@ -159,6 +159,8 @@ class Letter:
         self._setup_page()
         self.doc.core_properties.title = title_property
         self.doc.core_properties.author = "supported-housing-bundler"
+        self.doc.core_properties.comments = ""
+        self.doc.core_properties.language = "en-GB"
         self._first = True
 
     # ----------------------------------------------------------------- setup
@@ -184,6 +186,10 @@ class Letter:
             fonts.attrib.pop(qn(f"w:{attr}"), None)
         for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
             fonts.set(qn(f"w:{attr}"), FONT)
+        # British English: spelling checks in Word, and the tagged PDF's language.
+        lang = rpr_default.find(qn("w:lang"))
+        if lang is not None:
+            lang.set(qn("w:val"), "en-GB")
         for name, size, bold, before, after in (
             ("Normal", s.body, False, 0, 6),
             ("Heading 1", s.h1, True, 6, 6),

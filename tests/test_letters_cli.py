@@ -297,3 +297,20 @@ def test_case_setting_must_name_an_existing_folder(sample_case: Path, tmp_path: 
     result = run("validate", str(sample_case))
     assert result.exit_code == ExitCode.CHECKS_FAILED
     assert "review.authority.letter_templates: folder not found: templates" in result.output
+
+
+def test_failed_pdf_conversion_still_records_the_letters(
+    sample_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BUNDLER_SOFFICE", str(fake))
+    out = tmp_path / "letters"
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out), "--pdf")
+    assert result.exit_code == ExitCode.CONVERSION_FAILED
+    assert "could not convert it to PDF" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "resident-outcome-R01.docx", "resident-outcome-R02.docx", "resident-outcome-R03.docx"]
+    entries = audit_entries(sample_case)
+    assert [len(e["outputs"]) for e in entries] == [1, 1, 1]  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict
 import bundler
 from bundler.audit import AuditAction, record
 from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, LoadedCase, load_valid_case
-from bundler.errors import InputNotFound, TemplateError
+from bundler.errors import BundlerError, InputNotFound, TemplateError
 from bundler.fileio import refuse_overwrite, sha256_file, write_bytes_atomic
 from bundler.letters.checktemplate import check_template
 from bundler.letters.context import LetterKind, LetterPlan, build_contexts, recorded_letter_date
@@ -159,9 +159,11 @@ def generate_letters(
         write_bytes_atomic(target, data)
 
     pdfs: list[Path | None] = [None] * len(plans)
+    failure: BundlerError | None = None
     if options.pdf:
-        pdfs = list(_convert_all(docx_paths, say))
+        pdfs, failure = _convert_all(docx_paths, say)
 
+    # Every letter written is recorded, even when a PDF conversion failed (para 146).
     written = []
     for plan, docx, pdf in zip(plans, docx_paths, pdfs, strict=True):
         written.append(
@@ -177,21 +179,32 @@ def generate_letters(
             )
         )
         _record(loaded, plan, template, docx, pdf, when)
+    if failure is not None:
+        raise failure
     return written
 
 
-def _convert_all(docx_paths: list[Path], say: Callable[[str], None]) -> list[Path]:
+def _convert_all(
+    docx_paths: list[Path], say: Callable[[str], None]
+) -> tuple[list[Path | None], BundlerError | None]:
+    """Convert each letter to PDF, four at a time; the PDFs made and the first failure."""
     from bundler.libreoffice import convert_with_libreoffice
 
-    def convert(path: Path) -> Path:
+    def convert(path: Path) -> Path | BundlerError:
         say(f"converting {path} to PDF")
-        return convert_with_libreoffice(
-            path, path.parent, timeout=PDF_TIMEOUT, tagged=True, source=str(path)
-        )
+        try:
+            return convert_with_libreoffice(
+                path, path.parent, timeout=PDF_TIMEOUT, tagged=True, source=str(path)
+            )
+        except BundlerError as exc:
+            return exc
 
     # Each conversion has its own LibreOffice profile, so they can run side by side.
     with ThreadPoolExecutor(max_workers=min(PDF_WORKERS, len(docx_paths) or 1)) as pool:
-        return list(pool.map(convert, docx_paths))
+        results = list(pool.map(convert, docx_paths))
+    pdfs = [result if isinstance(result, Path) else None for result in results]
+    failures = [result for result in results if isinstance(result, BundlerError)]
+    return pdfs, (failures[0] if failures else None)
 
 
 def _record(

@@ -24,6 +24,7 @@ from typing import Any
 import jinja2
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
+from lxml import etree  # type: ignore[import-untyped]  # (python-docx depends on lxml)
 
 from bundler.errors import TemplateError
 
@@ -98,6 +99,14 @@ def render_letter(
         raise TemplateError(f"{shown}: template syntax error: {exc.message}") from exc
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{shown}: the template could not be filled in: {exc}") from exc
+    except etree.XMLSyntaxError as exc:
+        # A {% if %} or {% for %} that starts in one paragraph, table cell or text box and
+        # ends in another leaves Word's XML broken once filled in.
+        raise TemplateError(
+            f"{shown}: the filled-in template is not a valid Word document ({exc.msg})",
+            "Keep each {% if %} / {% for %} and its end in the same paragraph, or put each on "
+            "a paragraph of its own as {%p if ... %} and {%p endif %}.",
+        ) from exc
     _set_properties(template, title=title, author=author, when=when)
     buffer = io.BytesIO()
     template.save(buffer)
@@ -118,3 +127,4 @@ def _set_properties(template: DocxTemplate, *, title: str, author: str, when: dt
     props.modified = stamp
     props.last_printed = stamp
     props.revision = 1
+    props.language = props.language or "en-GB"  # a council's template may set its own
