@@ -159,3 +159,43 @@ def test_no_raw_pypdf_exception_escapes_from_damaged_files(tmp_path: Path) -> No
             assert "\n" not in str(exc)
             outcomes.add(type(exc).__name__)
     assert {"opened", "BadInput"} <= outcomes
+
+
+def test_pdf_missing_its_end_is_handed_on_as_a_copy_that_opens(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from pypdf import PdfReader
+
+    path = awkward.make_pdf_without_trailer(tmp_path / "cut-end.pdf")
+    with caplog.at_level(logging.WARNING):
+        rendition = render_pdf(identify(path, "cut-end.pdf"), workdir=tmp_path / "w")
+    assert rendition.pdf.parent == tmp_path / "w"
+    assert rendition.pdf.read_bytes().startswith(path.read_bytes())
+    reader = PdfReader(rendition.pdf)  # a plain reader, as the assembler uses
+    assert [p.extract_text().strip() for p in reader.pages] == [
+        "Fictional evidence page 1",
+        "Fictional evidence page 2",
+    ]
+    assert caplog.text.count("cut-end.pdf: the PDF was slightly damaged") == 1
+
+
+def test_owner_locked_attachment_warned_about_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from email.message import EmailMessage
+    from email.policy import default
+
+    message = EmailMessage(policy=default)
+    message["From"] = "provider@example.org"
+    message["Subject"] = "Plan"
+    message.set_content("Attached.")
+    locked = awkward.make_owner_locked_pdf(tmp_path / "locked.pdf")
+    message.add_attachment(
+        locked.read_bytes(), maintype="application", subtype="pdf", filename="plan.pdf"
+    )
+    path = tmp_path / "m.eml"
+    path.write_bytes(message.as_bytes())
+    with caplog.at_level(logging.WARNING):
+        rendition = render_pdf(identify(path, "m.eml"), workdir=tmp_path / "w")
+    assert rendition.outline == (("Attachment: plan.pdf", 1),)
+    assert caplog.text.count("locked against changes") == 1

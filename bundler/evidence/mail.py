@@ -32,7 +32,7 @@ from pypdf import PdfWriter
 from bundler.errors import BadInput, ConversionFailed, InputNotFound, PasswordRequired
 from bundler.evidence.layout import TextFlow, new_canvas
 from bundler.evidence.model import Evidence, Rendition
-from bundler.evidence.pdfopen import open_pdf, pypdf_messages
+from bundler.evidence.pdfopen import check_pdf, pypdf_messages
 from bundler.fileio import write_bytes_atomic
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,9 @@ def render_email(evidence: Evidence, workdir: Path, caption: str = "", depth: in
             rendition = attachment.rendition
             if rendition is None:
                 continue
-            reader = open_pdf(rendition.pdf, source=evidence.source, password=rendition.password)
+            reader = check_pdf(
+                rendition.pdf, source=evidence.source, password=rendition.password
+            ).reader
             outline.append((f"Attachment: {attachment.name}", page))
             outline.extend((title, page + index) for title, index in rendition.outline)
             writer.append(reader, import_outline=False)
@@ -409,9 +411,9 @@ def _convert_attachments(parsed: _Parsed, evidence: Evidence, folder: Path, dept
             )
             continue
         with pypdf_messages():
-            reader = open_pdf(
+            reader = check_pdf(
                 attachment.rendition.pdf, source=label, password=attachment.rendition.password
-            )
+            ).reader
             attachment.pages = len(reader.pages)
 
 

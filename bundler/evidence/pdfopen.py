@@ -123,11 +123,29 @@ def pypdf_messages() -> Iterator[list[PypdfMessage]]:
 
 def open_pdf(path: Path, *, source: str, password: str | None = None) -> PdfReader:
     """Open and check a PDF; see the module docstring for what is refused."""
+    checked = check_pdf(path, source=source, password=password)
+    for warning in checked.warnings:
+        logger.warning("%s", warning)
+    return checked.reader
+
+
+class CheckedPDF(NamedTuple):
+    """A PDF that passed the checks, with what should be said about it."""
+
+    reader: PdfReader
+    warnings: tuple[str, ...]  # one-line warnings naming the file (not yet logged)
+    repaired: bytes | None  # when the file itself cannot be reopened as it is: bytes that can
+
+
+def check_pdf(path: Path, *, source: str, password: str | None = None) -> CheckedPDF:
+    """``open_pdf`` without logging: for callers that reopen a file already reported on."""
     if not path.exists():
         raise InputNotFound.for_path(source)
+    warnings_: list[str] = []
     with pypdf_messages() as messages:
         try:
-            reader = _decrypt(_read(path, source, messages), source, password)
+            reader, repaired = _read(path, source, messages)
+            reader = _decrypt(reader, source, password, warnings_)
             _check_pages(reader, source, messages)
         except (PasswordRequired, BadInput, MissingTool):
             raise
@@ -148,19 +166,17 @@ def open_pdf(path: Path, *, source: str, password: str | None = None) -> PdfRead
             ) from exc
     repairs = [m.text for m in messages if m.text.strip()]
     if repairs:
-        logger.warning(
-            "%s: the PDF was slightly damaged but every page could be read (%d repair%s, e.g. %s)",
-            source,
-            len(repairs),
-            "" if len(repairs) == 1 else "s",
-            _short_text(repairs[0]),
+        warnings_.append(
+            f"{source}: the PDF was slightly damaged but every page could be read "
+            f"({len(repairs)} repair{'' if len(repairs) == 1 else 's'}, "
+            f"e.g. {_short_text(repairs[0])})"
         )
-    return reader
+    return CheckedPDF(reader, tuple(warnings_), repaired)
 
 
-def _read(path: Path, source: str, messages: list[PypdfMessage]) -> PdfReader:
+def _read(path: Path, source: str, messages: list[PypdfMessage]) -> tuple[PdfReader, bytes | None]:
     try:
-        return PdfReader(path, strict=False)
+        return PdfReader(path, strict=False), None
     except FileNotFoundError:
         raise InputNotFound.for_path(source) from None
     except PermissionError:
@@ -173,16 +189,18 @@ def _read(path: Path, source: str, messages: list[PypdfMessage]) -> PdfReader:
     # can rebuild the cross-reference table if told where the end is. Whether
     # the pages survived is then checked like any other file's.
     messages.insert(0, PypdfMessage("bundler", "the end of the file was missing"))
-    return PdfReader(io.BytesIO(data + _END_MARKER), strict=False)
+    repaired = data + _END_MARKER
+    return PdfReader(io.BytesIO(repaired), strict=False), repaired
 
 
-def _decrypt(reader: PdfReader, source: str, password: str | None) -> PdfReader:
+def _decrypt(
+    reader: PdfReader, source: str, password: str | None, warnings_: list[str]
+) -> PdfReader:
     if not reader.is_encrypted:
         return reader
     if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
-        logger.warning(
-            "%s: the PDF is locked against changes (owner password); opened it to read only",
-            source,
+        warnings_.append(
+            f"{source}: the PDF is locked against changes (owner password); opened it to read only"
         )
         return reader
     if password is None or password == "":
@@ -280,4 +298,4 @@ def _short_text(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-__all__ = ["PypdfMessage", "open_pdf", "pypdf_messages"]
+__all__ = ["CheckedPDF", "PypdfMessage", "check_pdf", "open_pdf", "pypdf_messages"]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 from bundler.errors import BadInput
 from bundler.evidence.model import EML, IMAGE_TYPES, OFFICE_TYPES, PDF, TEXT, Evidence, Rendition
-from bundler.evidence.pdfopen import open_pdf
+from bundler.evidence.pdfopen import check_pdf
 from bundler.fileio import write_bytes_atomic
+
+logger = logging.getLogger(__name__)
 
 
 def render_pdf(
@@ -22,8 +25,17 @@ def render_pdf(
     """
     media = evidence.media_type
     if media == PDF:
-        reader = open_pdf(evidence.path, source=evidence.source, password=password)
-        needed = password if reader.is_encrypted and password else None
+        checked = check_pdf(evidence.path, source=evidence.source, password=password)
+        for warning in checked.warnings:
+            logger.warning("%s", warning)
+        needed = password if checked.reader.is_encrypted and password else None
+        repaired = checked.repaired
+        if repaired is not None:
+            # The file itself cannot be reopened as it is (its end is missing): hand on
+            # the same bytes with the end marked, which any PDF reader can open.
+            out = _output_path(workdir, evidence, "repaired", "")
+            write_bytes_atomic(out, repaired)
+            return Rendition(pdf=out, password=needed, converter="pdf")
         return Rendition(pdf=evidence.path, password=needed, converter="pdf")
     if media in IMAGE_TYPES:
         from bundler.evidence.images import render_image
@@ -55,5 +67,5 @@ def _output_path(workdir: Path, evidence: Evidence, kind: str, caption: str) -> 
 
 def _checked(rendition: Rendition, evidence: Evidence) -> Rendition:
     """A converted PDF must itself open cleanly (guards against a bad converter run)."""
-    open_pdf(rendition.pdf, source=evidence.source)
+    check_pdf(rendition.pdf, source=evidence.source)
     return rendition
