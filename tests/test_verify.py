@@ -406,3 +406,26 @@ def test_embedded_manifest_that_is_not_a_manifest_fails(root: Path) -> None:
     passed, detail = by_name(report)["manifest"]
     assert not passed
     assert detail.startswith("the embedded manifest.json is not a valid manifest (")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_changed_byte_without_sidecars_is_refused_or_reported_never_a_crash(
+    pristine: Path, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    from bundler.errors import BadInput
+
+    original = bundle(pristine).read_bytes()
+    position = data.draw(st.integers(0, len(original) - 1), label="position")
+    value = data.draw(st.integers(0, 255).filter(lambda v: v != original[position]),
+                      label="value")
+    changed = bytearray(original)
+    changed[position] = value
+    pdf = tmp_path_factory.mktemp("alone") / "bundle.pdf"
+    pdf.write_bytes(bytes(changed))
+    try:
+        report = verify_bundle(pdf)
+    except BadInput:
+        return  # unreadable, and nothing says what it should have been
+    assert [check.name for check in report.checks][:2] == ["file hash", "manifest"]

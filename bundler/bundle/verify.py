@@ -31,6 +31,7 @@ import json
 import logging
 import re
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -38,6 +39,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
 from bundler.bundle.manifest import MANIFEST_VERSION, Manifest, ManifestDocument
@@ -57,6 +59,9 @@ _NOT_OURS_HINT = (
 _STAMP_TAIL = re.compile(rb"BT\s+0\s+g\s+/BSF\s+[\d.]+\s+Tf\s+[-\d.]+\s+[-\d.]+\s+Td\s+"
                          rb"\((.*)\)\s*Tj\s+ET\s+Q\s*$", re.S)
 _SHOWN_PROBLEMS = 3  # pages named in a FAIL line before "and N more"
+# What reading a damaged PDF can raise (pypdf's own errors, and Python's from its parsers).
+_READ_ERRORS = (PyPdfError, OSError, ValueError, KeyError, IndexError, AttributeError,
+                TypeError, RecursionError, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -162,20 +167,37 @@ def verify_bundle(
         _record(report, pdf, sources, record_audit)
         return report
     report.reference = manifest.reference
-    report.checks.append(_certificate_check(reader, manifest, embedded))
-    report.checks.append(_page_count_check(reader, manifest))
     labels = expected_labels(manifest)
-    report.checks.append(_labels_check(reader, manifest, labels))
-    report_progress(f"reading the stamps on {len(reader.pages)} pages")
-    report.checks.append(_stamps_check(reader, manifest, labels))
+    report.checks.append(_guarded("certificate", _certificate_check, reader, manifest, embedded))
+    report.checks.append(_guarded("page count", _page_count_check, reader, manifest))
+    report.checks.append(_guarded("page labels", _labels_check, reader, manifest, labels))
+    report_progress("reading the stamps on every document page")
+    report.checks.append(_guarded("stamps", _stamps_check, reader, manifest, labels))
     if sources is not None:
         report_progress("hashing the source files")
         sources_check, bad = _sources_check(manifest, sources)
         report.checks.append(sources_check)
-        report.checks.extend(_rebuild_checks(pdf, reader, manifest, sources, digest, bad,
-                                             report_progress))
+        try:
+            report.checks.extend(_rebuild_checks(pdf, reader, manifest, sources, digest, bad,
+                                                 report_progress))
+        except _READ_ERRORS as exc:
+            report.checks.append(_damaged("rebuild", exc))
     _record(report, pdf, sources, record_audit)
     return report
+
+
+def _guarded(name: str, run: Callable[..., Check], *args: Any) -> Check:
+    """Run one check; a PDF damaged where the check reads it fails that check, never crashes."""
+    try:
+        return run(*args)
+    except _READ_ERRORS as exc:
+        return _damaged(name, exc)
+
+
+def _damaged(name: str, exc: Exception) -> Check:
+    logger.debug("%s check could not read the bundle", name, exc_info=exc)
+    return Check(name, False, "could not be checked: the PDF is damaged where this check reads "
+                 "it")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -835,6 +857,9 @@ def _record(report: VerifyReport, pdf: Path, sources: Path | None, enabled: bool
     except BundlerError as exc:
         logger.warning("%s: the verification could not be recorded in the audit log (%s)",
                        case_dir, exc.message)
+    except ValueError:  # details the log refuses (e.g. an odd reference): record without them
+        logger.warning("%s: the verification could not be recorded in the audit log",
+                       case_dir)
 
 
 def _case_folder(pdf: Path, sources: Path | None) -> Path | None:
