@@ -429,3 +429,30 @@ def test_a_changed_byte_without_sidecars_is_refused_or_reported_never_a_crash(
     except BadInput:
         return  # unreadable, and nothing says what it should have been
     assert [check.name for check in report.checks][:2] == ["file hash", "manifest"]
+
+
+def test_other_library_versions_still_catch_a_page_with_other_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    spec = make_sources(tmp_path / "case")
+    real = library_versions
+    monkeypatch.setattr(build_module, "library_versions",
+                        lambda extra=None: {**real(extra), "reportlab": "0.1"})
+    built = build_bundle(spec, tmp_path / "out" / "bundle.pdf", build_date=DATE)
+    monkeypatch.undo()
+    doc = json.loads(built.manifest.read_bytes())["documents"][0]
+    writer = PdfWriter(clone_from=PdfReader(built.pdf))
+    contents = writer.pages[doc["first_page"] - 1]["/Contents"]
+    original = contents[1].get_object()  # between our prefix and the stamp
+    assert b"TEXTWORD1" in original.get_data()
+    original.set_data(original.get_data().replace(b"TEXTWORD1", b"FORGERY01"))
+    built.sidecar.unlink()
+    with built.pdf.open("wb") as handle:
+        writer.write(handle)
+    report = verify_bundle(built.pdf, sources=tmp_path / "case")
+    assert [check.name for check in report.failed] == ["rebuild"]
+    assert by_name(report)["rebuild"][1] == (
+        f"differs from the rebuild from the sources, first at document 1 ({doc['source']}), "
+        f"page {doc['first_label']}; 1 page(s) in 1 document(s) differ")
