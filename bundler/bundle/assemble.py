@@ -53,6 +53,7 @@ from bundler.bundle.stamp import (
     suffix_bytes,
     transform_rect,
 )
+from bundler.errors import BadInput, BundlerError
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +191,16 @@ def _assemble(
             if progress is not None and (position % 10 == 0 or position == len(documents) - 1):
                 progress(f"stamping document {position + 1} of {len(documents)}")
             reader = readers(position)
-            _add_document(context, reader, doc, planned.first_page, plan.labels, info.reference)
+            try:
+                _add_document(context, reader, doc, planned.first_page, plan.labels,
+                              info.reference)
+            except BundlerError:
+                raise
+            except Exception as exc:  # damage the evidence checks could not see (e.g. an annotation)
+                raise BadInput(
+                    f"{doc.source}: part of the PDF is damaged and it cannot be merged "
+                    f"({type(exc).__name__})"
+                ) from exc
             own_outlines.append(_own_outline(reader, doc.source, planned.first_page - 1))
             _release(reader)
             del reader
