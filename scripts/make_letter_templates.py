@@ -349,9 +349,10 @@ class Letter:
         for row_index, row in enumerate(rows, start=1):
             for index, text in enumerate(row):
                 table.rows[row_index].cells[index].paragraphs[0].add_run(text)
+        _fix_widths(table, widths_mm)
         for row in table.rows:
-            for index, width in enumerate(widths_mm):
-                row.cells[index].width = Mm(width)
+            # A recommendation and its dates stay together on one page.
+            row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit xmlns:w="{_W}"/>'))
 
     def form_table(self, labels: list[str], height_mm: float) -> None:
         table = self.doc.add_table(rows=len(labels), cols=2)
@@ -360,8 +361,7 @@ class Letter:
             row = table.rows[index]
             row.height = Mm(height_mm)
             row.cells[0].paragraphs[0].add_run(label).bold = True
-            row.cells[0].width = Mm(50)
-            row.cells[1].width = Mm(115)
+        _fix_widths(table, [50, 115])
 
     def bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -370,6 +370,17 @@ class Letter:
 
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _fix_widths(table, widths_mm: list[float]) -> None:  # type: ignore[no-untyped-def]
+    """Fixed column widths that Word and LibreOffice both keep (grid, cells and layout)."""
+    table.autofit = False
+    grid = table._tbl.tblGrid
+    for column, width in zip(grid.findall(qn("w:gridCol")), widths_mm, strict=True):
+        column.set(qn("w:w"), str(round(width * TWIPS_PER_MM)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
 
 
 # --------------------------------------------------------------------------- the six letters
@@ -536,7 +547,7 @@ def findings() -> Letter:
             ["{{ rec.id }}: {{ rec.text }}", "{{ rec.acknowledge_by }}", "{{ rec.complete_by }}"],
             ["{%tr endfor %}", "", ""],
         ],
-        [95, 35, 35],
+        [83, 41, 41],
     )
     letter.p("")
     letter.tag("{%p if revisit_date %}")
