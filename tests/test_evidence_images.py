@@ -71,10 +71,13 @@ def test_exif_rotated_jpeg_comes_out_upright(tmp_path: Path, orientation: int) -
     assert red > 180 and green < 90
 
 
-def test_big_photo_is_downsampled_to_300_dpi(tmp_path: Path) -> None:
-    source = awkward.make_jpeg(tmp_path / "big.jpg", (6000, 4000))
+@pytest.mark.parametrize("orientation", [None, 6])
+def test_big_photo_is_downsampled_to_300_dpi(tmp_path: Path, orientation: int | None) -> None:
+    source = awkward.make_jpeg(tmp_path / "big.jpg", (6000, 4000), orientation)
     pdf = _render(source, tmp_path)
     [image] = awkward.placed_images(pdf)
+    _, width_px, height_px, _, _ = image
+    assert (width_px > height_px) == (orientation is None)
     x_dpi, y_dpi = _dpi(image)
     assert x_dpi <= 300.5 and y_dpi <= 300.5
     assert x_dpi > 250  # downsampled to the cap, not far below it

@@ -215,9 +215,11 @@ def _image_data(
         and frame.mode in {"RGB", "L"}
     ):
         return ImageReader(io.BytesIO(strip_jpeg_metadata(evidence.path.read_bytes())))
-    if target is not None and frame.format == "JPEG" and orientation in {1, 2, 3, 4}:
-        # Let the JPEG decoder skip detail we would throw away (much faster).
-        frame.draft(frame.mode, target)
+    if target is not None and frame.format == "JPEG":
+        # Let the JPEG decoder skip detail we would throw away (much faster); it
+        # still decodes at least ``target``, in the stored (unrotated) orientation.
+        stored = target if orientation in {1, 2, 3, 4} else (target[1], target[0])
+        frame.draft(frame.mode, stored)
     picture = ImageOps.exif_transpose(frame)
     picture = _to_rgb_or_grey(picture)
     if target is not None and picture.size != target:
