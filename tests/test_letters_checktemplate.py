@@ -160,3 +160,13 @@ def test_any_provided_field_passes_and_any_misspelling_fails(
         bad = make_template(Path(folder) / "bad.docx", [f"{{{{ {path}x }}}}"])
         report = check_template(bad, kind)
         assert [item.written for item in report.unknown] == [f"{path}x"]
+
+
+def test_escaping_cannot_be_turned_off(tmp_path: Path) -> None:
+    template = make_template(tmp_path / "raw.docx", [
+        "{{ provider.name|safe }}", "{{r provider.name }}", "{{p provider.name }}",
+    ])
+    problems = check_template(template, LetterKind.FINDINGS).problems()
+    assert any("|safe" in p for p in problems)
+    assert any(p.startswith("document body: {{r ... tags") for p in problems)
+    assert any(p.startswith("document body: {{p ... tags") for p in problems)

@@ -259,6 +259,10 @@ class _Walker:
         if node.name not in self.filters:
             self._problem(f"unknown filter {node.name!r}")
             return None
+        if node.name == "safe":
+            self._problem("the |safe filter turns off escaping, so a value such as "
+                          "'Smith & Sons' would break the letter; remove |safe")
+            return None
         if base is None:
             return None
         if isinstance(base[0], _List):
@@ -368,20 +372,32 @@ def _header_footer_labels(template: DocxTemplate) -> dict[str, str]:
     return labels
 
 
-def template_sources(template: DocxTemplate) -> Iterator[tuple[str, str]]:
-    """(part name, jinja2 source) for every part docxtpl renders, as docxtpl prepares it."""
-    yield "document body", _as_rendered(template, template.get_xml())
+def template_sources(template: DocxTemplate) -> Iterator[tuple[str, str, str]]:
+    """(part name, raw XML, jinja2 source) for every part docxtpl renders, the source as
+    docxtpl prepares it."""
+    body = template.get_xml()
+    yield "document body", body, _as_rendered(template, body)
     labels = _header_footer_labels(template)
     for uri in (template.HEADER_URI, template.FOOTER_URI):
         for rel_key, part in template.get_headers_footers(uri):
             label = labels.get(rel_key, "header" if uri == template.HEADER_URI else "footer")
             xml = template.xml_to_string(parse_xml(part.blob))
-            yield label, _as_rendered(template, xml)
+            yield label, xml, _as_rendered(template, xml)
     props = template.docx.core_properties
     for name in ("author", "comments", "identifier", "language", "subject", "title"):
         value = getattr(props, name) or ""
         if "{" in value:
-            yield f"document property {name}", value
+            yield f"document property {name}", value, value
+
+
+# docxtpl's rich-text and sub-document tags insert raw Word XML: letters have neither, and
+# a plain value there would vanish from the letter or bypass escaping.
+_RAW_TAG = re.compile(r"\{\{\s*[rp]\s|\{%\s*r\s")
+
+
+def _raw_tags(xml: str) -> list[str]:
+    text = re.sub(r"<[^>]+>", "", xml)
+    return sorted({match.group(0).strip() for match in _RAW_TAG.finditer(text)})
 
 
 def _as_rendered(template: DocxTemplate, xml: str) -> str:
@@ -409,7 +425,12 @@ def check_template(path: Path, kind: LetterKind, *, shown: str | None = None) ->
     check = TemplateCheck(template=name, kind=kind)
     env = jinja_environment()
     used: set[str] = set()
-    for part, source in template_sources(template):
+    for part, raw, source in template_sources(template):
+        for tag in _raw_tags(raw):
+            check.syntax_errors.append(
+                f"{part}: {tag} ... tags (docxtpl rich text and sub-documents) are not "
+                "available in letters; write {{ name }} instead"
+            )
         try:
             tree = env.parse(source)
         except jinja2.TemplateSyntaxError as exc:
