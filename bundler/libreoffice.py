@@ -30,7 +30,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bundler.errors import ConversionFailed, MissingTool
+from bundler.errors import ConversionFailed, InputNotFound, MissingTool
 
 SOFFICE_ENV = "BUNDLER_SOFFICE"  # optional: path to the soffice program to use
 VERSION_TIMEOUT = 30.0
@@ -153,9 +153,7 @@ def convert_with_libreoffice(
         try:
             shutil.copyfile(src, copy)
         except FileNotFoundError:
-            raise ConversionFailed(
-                f"{name}: file not found", "Check the file is still there."
-            ) from None
+            raise InputNotFound.for_path(name) from None
         except OSError as exc:
             raise ConversionFailed(f"{name}: cannot be read ({exc.strerror})") from exc
         command = [

@@ -205,3 +205,10 @@ def test_pictures_linked_from_the_web_are_not_fetched(tmp_path: Path) -> None:
         thread.join()
     assert requests == []
     assert "Linked picture below" in awkward.pdf_text(out)
+
+
+def test_missing_source_is_input_not_found(tmp_path: Path) -> None:
+    from bundler.errors import InputNotFound
+
+    with pytest.raises(InputNotFound, match=r"^letters/gone\.docx: file not found$"):
+        convert_with_libreoffice(tmp_path / "gone.docx", tmp_path / "o", source="letters/gone.docx")
