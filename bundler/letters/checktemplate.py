@@ -4,7 +4,7 @@ docxtpl's own ``get_undeclared_template_variables`` sees only top-level names
 (``provider``), so a misspelt ``provider.adress.postcode`` would pass it and only
 fail, or print blank, at render time. This walks jinja2's syntax tree of every
 part docxtpl renders (the body, every header and footer, first-page ones
-included, and the document properties) and follows each name through
+included, footnotes and the document properties) and follows each name through
 attribute and item look-ups, ``{% for %}`` loops (the loop variable takes the
 list's item model), ``{% set %}``, ``{% with %}`` and macros, checking each
 dotted path against the Pydantic context model field by field.
@@ -383,12 +383,18 @@ def template_sources(template: DocxTemplate) -> Iterator[tuple[str, str, str]]:
             label = labels.get(rel_key, "header" if uri == template.HEADER_URI else "footer")
             xml = template.xml_to_string(parse_xml(part.blob))
             yield label, xml, _as_rendered(template, xml)
+    for part in template.docx.part.package.parts:
+        if part.content_type == _FOOTNOTES:
+            xml = part.blob.decode("utf-8") if isinstance(part.blob, bytes) else str(part.blob)
+            yield "footnotes", xml, _as_rendered(template, xml)
     props = template.docx.core_properties
     for name in ("author", "comments", "identifier", "language", "subject", "title"):
         value = getattr(props, name) or ""
         if "{" in value:
             yield f"document property {name}", value, value
 
+
+_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
 # docxtpl's rich-text and sub-document tags insert raw Word XML: letters have neither, and
 # a plain value there would vanish from the letter or bypass escaping.
