@@ -456,3 +456,27 @@ def test_other_library_versions_still_catch_a_page_with_other_text(
     assert by_name(report)["rebuild"][1] == (
         f"differs from the rebuild from the sources, first at document 1 ({doc['source']}), "
         f"page {doc['first_label']}; 1 page(s) in 1 document(s) differ")
+
+
+def test_a_removed_page_fails_the_page_count_and_stamps(root: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    pdf = bundle(root)
+    manifest = manifest_of(root)
+    doc = manifest["documents"][0]  # two pages
+    writer = PdfWriter(clone_from=PdfReader(pdf))
+    del writer.pages[doc["first_page"]]  # its second page
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    (root / "out" / "bundle.pdf.sha256").unlink()
+    report = verify_bundle(pdf)
+    details = by_name(report)
+    total = manifest["pages"]
+    assert details["page count"] == (
+        False, f"the PDF has {total - 1} pages, the manifest says {total}")
+    assert details["page labels"] == (
+        False, f"not compared: the PDF has {total - 1} pages, the manifest {total}")
+    passed, stamps = details["stamps"]
+    assert not passed
+    assert stamps.startswith(f"page {doc['last_label']} (document 1, evidence/text.pdf) is "
+                             "stamped ")

@@ -167,7 +167,8 @@ def verify_bundle(
         _record(report, pdf, sources, record_audit)
         return report
     report.reference = manifest.reference
-    labels = expected_labels(manifest)
+    # a manifest claiming absurdly many pages must not make us build absurdly many labels
+    labels = expected_labels(manifest, limit=len(reader.pages) + 1)
     report.checks.append(_guarded("certificate", _certificate_check, reader, manifest, embedded))
     report.checks.append(_guarded("page count", _page_count_check, reader, manifest))
     report.checks.append(_guarded("page labels", _labels_check, reader, manifest, labels))
@@ -415,16 +416,18 @@ def _page_text(reader: PdfReader, index: int) -> str:
 # --------------------------------------------------------------------------- pages
 
 
-def expected_labels(manifest: Manifest) -> list[str]:
-    """Every page's label, as the manifest's page-label ranges imply."""
+def expected_labels(manifest: Manifest, limit: int | None = None) -> list[str]:
+    """Every page's label, as the manifest's page-label ranges imply (at most ``limit``)."""
     labels: list[str] = []
+    wanted = manifest.pages if limit is None else min(manifest.pages, limit)
     ranges = sorted(manifest.page_labels, key=lambda item: item.start_page)
     for position, item in enumerate(ranges):
         end = ranges[position + 1].start_page - 1 if position + 1 < len(ranges) else (
             manifest.pages)
-        for offset in range(max(0, end - item.start_page + 1)):
+        for offset in range(max(0, min(end, wanted) - item.start_page + 1)):
             number = item.first_number + offset
-            text = roman(number) if item.style == "lower-roman" and number > 0 else str(number)
+            roman_ok = item.style == "lower-roman" and 0 < number < 5000
+            text = roman(number) if roman_ok else str(number)
             labels.append(f"{item.prefix}{text}")
     return labels
 
@@ -462,6 +465,9 @@ def _layout_problems(manifest: Manifest) -> list[str]:
 def _labels_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -> Check:
     from bundler.evidence.pdfopen import pypdf_messages
 
+    if manifest.pages != len(reader.pages):
+        return Check("page labels", False, f"not compared: the PDF has {len(reader.pages)} "
+                     f"pages, the manifest {manifest.pages}")
     problems = _manifest_label_problems(manifest, labels)
     if problems:
         return Check("page labels", False, "; ".join(problems))
