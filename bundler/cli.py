@@ -372,7 +372,8 @@ def _parse_sha256(_ctx: click.Context, param: click.Parameter, value: str | None
               help="Folder the bundle was built from: re-hash every source and rebuild the "
               "bundle from them.")
 @click.option("--sha256", "sha256", callback=_parse_sha256, metavar="HEX",
-              help="The bundle's SHA-256 as the sender gave it (else BUNDLE.pdf.sha256).")
+              help="The bundle's SHA-256 as the sender gave it (checked as well as "
+              "BUNDLE.pdf.sha256 when that is beside the bundle).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None, as_json: bool) -> None:
     """Check a bundle without trusting its sender: its hash, manifest, pages, labels and
