@@ -304,14 +304,14 @@ def make_eml(path: Path, *, with_docx: bool = False) -> Path:
     message.add_attachment(
         _jpeg_bytes(), maintype="image", subtype="jpeg", filename="Zoë's room.jpg"
     )
-    spreadsheet = io.BytesIO()
-    make_xlsx_into(spreadsheet)
+    sheet = make_xlsx(path.with_name(path.stem + "-rota.xlsx"))
     message.add_attachment(
-        spreadsheet.getvalue(),
+        sheet.read_bytes(),
         maintype="application",
         subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         filename="rota.xlsx",
     )
+    sheet.unlink()
     if with_docx:
         docx_path = path.with_name(path.stem + "-attachment.docx")
         make_docx(docx_path, ("Tenancy agreement for Дмитрий",))
@@ -324,17 +324,6 @@ def make_eml(path: Path, *, with_docx: bool = False) -> Path:
         docx_path.unlink()
     path.write_bytes(message.as_bytes())
     return path
-
-
-def make_xlsx_into(handle: io.BytesIO) -> None:
-    with zipfile.ZipFile(handle, "w") as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
-        )
-        archive.writestr("xl/workbook.xml", "<workbook/>")
 
 
 def make_eml_html_only(path: Path) -> Path:
