@@ -139,6 +139,9 @@ BAD: list[tuple[str, Callable[[Path], Path], str]] = [
     ("cut.docx", awkward.make_truncated_docx, "damaged or incomplete Word document"),
     ("ansi.txt", awkward.make_cp1252_text, "not in UTF-8"),
     ("note.eml", awkward.make_utf8_text, "named .eml"),
+    ("photo.txt", awkward.make_jpeg, "named .txt but its content is a JPEG picture"),
+    ("mail.eml", awkward.make_pdf, "named .eml but its content is a PDF document"),
+    ("letter.docx", awkward.make_pdf, "named .docx but its content is a PDF document"),
     ("mail.txt.jpg", awkward.make_utf8_text, "named .jpg but its content is plain text"),
 ]
 
