@@ -8,6 +8,7 @@ header and every footer part through python-docx's own XML elements.
 from __future__ import annotations
 
 import datetime as dt
+import html as html_text
 import io
 import re
 import subprocess
@@ -182,5 +183,5 @@ def pdf_words(pdf: Path) -> list[Word]:
         )
         if match:
             x0, y0, x1, y1 = (float(v) * mm for v in match.groups()[:4])
-            words.append(Word(match.group(5), x0, y0, x1, y1, page))
+            words.append(Word(html_text.unescape(match.group(5)), x0, y0, x1, y1, page))
     return words

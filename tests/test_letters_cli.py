@@ -314,3 +314,31 @@ def test_failed_pdf_conversion_still_records_the_letters(
         "resident-outcome-R01.docx", "resident-outcome-R02.docx", "resident-outcome-R03.docx"]
     entries = audit_entries(sample_case)
     assert [len(e["outputs"]) for e in entries] == [1, 1, 1]  # type: ignore[arg-type]
+
+
+@needs_libreoffice
+def test_pdf_awkward_name_and_longest_address_stay_in_the_window(
+    sample_case: Path, tmp_path: Path
+) -> None:
+    from .test_letters_render import edit_yaml
+
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        data["organisations"][0]["name"] = "Smith & Sons <Support> Łódź"
+        data["organisations"][0]["address"]["lines"] = [
+            "Unit 4, The Old Tannery", "Cable Yard", "Riverside Industrial Estate", "Lower Wrexley"]
+
+    edit_yaml(sample_case / "case.yaml", change)
+    out = tmp_path / "letters"
+    result = run("letter", "findings", str(sample_case), "-o", str(out), "--pdf")
+    assert result.exit_code == 0, result.output
+    pdf = out / "findings.pdf"
+    lines = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "Smith & Sons <Support> Łódź" in lines
+    words = [w for w in pdf_words(pdf) if w.page == 1]
+    window = [w.text for w in words if WINDOW_Y[0] <= w.y0 and w.y1 <= WINDOW_Y[1]
+              and WINDOW_X[0] <= w.x0 and w.x1 <= WINDOW_X[1]]
+    assert " ".join(window) == (
+        "Daniel Achterberg Smith & Sons <Support> Łódź Unit 4, The Old Tannery "
+        "Cable Yard Riverside Industrial Estate, Lower Wrexley Wrexley WX2 5HN"
+    )
