@@ -43,9 +43,6 @@ from bundler.audit.verify import (
     verify_log,
 )
 
-audit_head = head_hash
-"""Alias of ``head_hash``: the name ``bundler.bundle.build`` looks up for its audit head."""
-
 __all__ = [
     "GENESIS",
     "LOG_NAME",
@@ -61,7 +58,6 @@ __all__ = [
     "Repair",
     "ToolInfo",
     "add_evidence",
-    "audit_head",
     "exclusive_log",
     "head_hash",
     "log_path",

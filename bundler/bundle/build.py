@@ -68,6 +68,7 @@ class BuildResult:
     documents: int
     sha256: str  # of OUT.pdf
     manifest_sha256: str
+    sources: tuple[Path, ...] = ()  # every source file, in bundle order
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,35 @@ def build_bundle(
     pdf_path, manifest_path, sidecar_path = output_paths(out)
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], force)
     with collector_paused():
-        return _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date, report)
+        result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date, report)
+    case_dir = _case_folder_of(source)
+    if case_dir is not None:
+        _record_build(case_dir, result, numbering)
+    return result
+
+
+def _case_folder_of(source: Path) -> Path | None:
+    """The case folder a build belongs to: SOURCE itself, or the folder of a spec file in one."""
+    folder = source if source.is_dir() else source.parent
+    return folder if (folder / "case.yaml").is_file() else None
+
+
+def _record_build(case_dir: Path, result: BuildResult, numbering: str) -> None:
+    """Append the bundle_built entry to the case's audit log (para 146: show what was sent)."""
+    from bundler.audit import AuditAction, record
+
+    record(
+        case_dir,
+        AuditAction.BUNDLE_BUILT,
+        inputs=list(dict.fromkeys(result.sources)),
+        outputs=[result.pdf, result.manifest, result.sidecar],
+        details={
+            "pages": str(result.pages),
+            "documents": str(result.documents),
+            "numbering": numbering,
+            "manifest_sha256": result.manifest_sha256,
+        },
+    )
 
 
 def rebuild_bundle(
@@ -320,6 +349,7 @@ def _build(
         documents=len(plan.documents),
         sha256=pdf_sha,
         manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+        sources=tuple(item.path for item in prepared),
     )
 
 
@@ -385,21 +415,13 @@ def _with_case_details(loaded: LoadedSpec, case_dir: Path, kind: str, digest: st
 
 
 def _audit_head(case_dir: Path) -> str | None:
-    """The case audit log's head hash, when bundler.audit provides one (hook for audit.py)."""
-    try:
-        from bundler import audit
-    except ImportError:
-        return None
-    head = getattr(audit, "audit_head", None)
-    if head is None:
-        return None
-    try:
-        value = head(case_dir)
-    except Exception:
-        logger.warning("%s: the audit log could not be read; the bundle records no audit head",
-                       case_dir)
-        return None
-    return value if isinstance(value, str) else None
+    """The case audit log's head hash (None before anything is recorded).
+
+    A log cut off by a crash stops the build: the bundle must name a head that exists.
+    """
+    from bundler.audit import head_hash
+
+    return head_hash(case_dir)
 
 
 def _documents(spec: BundleSpec) -> list[DocumentSpec]:
