@@ -295,6 +295,12 @@ def _drop(key: str) -> Callable[[Any], None]:
              if item["status"] in ("outstanding", "partly_received")],
          DEMO_DATE, "nothing requested is outstanding"),
         (LetterKind.FINDINGS, lambda d: None, DEMO_DATE, "acknowledge_by 2026-11-04 is not after"),
+        (LetterKind.INFORMATION_REMINDER, lambda d: None, dt.date(2026, 9, 1),
+         "is not after the request's date"),
+        (LetterKind.INFORMATION_REQUEST, lambda d: None, dt.date(2026, 9, 22),
+         "information_request.due_date 2026-09-22 is not after"),
+        (LetterKind.REVISIT_NOTICE, lambda d: None, dt.date(2027, 1, 13),
+         "planned follow-up visit after 2027-01-13"),
     ],
 )
 def test_incomplete_case_says_what_to_add(

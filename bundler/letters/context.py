@@ -739,6 +739,14 @@ def _information_reminder(
             "Check the status of each item under information_request.items in case.yaml; a "
             "reminder lists those still outstanding or partly_received.",
         )
+    if letter_date <= request.requested_date:
+        raise CaseIncomplete(
+            f"{CASE_FILE}: the reminder's date {letter_date.isoformat()} is not after the "
+            f"request's date {request.requested_date.isoformat()} "
+            "(information_request.requested_date)",
+            "Give the reminder a later date with --date YYYY-MM-DD, or correct requested_date "
+            "in case.yaml.",
+        )
     recorded = [reminder for reminder in request.reminders if reminder.date == letter_date]
     if recorded:
         new_due = recorded[-1].new_due_date
