@@ -195,3 +195,20 @@ def test_every_error_is_a_bundler_error(tmp_path: Path) -> None:
     for name, make, _ in BAD:
         with pytest.raises(BundlerError):
             identify(make(tmp_path / name), name)
+
+
+@pytest.mark.parametrize("magic_says", ["application/encrypted", "application/CDFV2-encrypted"])
+def test_password_protected_office_file_gets_its_own_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, magic_says: str
+) -> None:
+    # libmagic names a password-protected .docx like this (an OLE box holding an
+    # encrypted package); making a real one needs Office, so libmagic's answer is faked.
+    from bundler.evidence import sniff
+
+    monkeypatch.setattr(sniff, "_magic_type", lambda path, source: magic_says)
+    path = tmp_path / "locked.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(BadInput) as caught:
+        identify(path, "evidence/locked.docx")
+    assert str(caught.value) == "evidence/locked.docx: is a password-protected Office document"
+    assert "unprotected copy" in caught.value.hint

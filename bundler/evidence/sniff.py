@@ -133,6 +133,8 @@ _OLE_LIKE = frozenset(
     }
 )
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
+# Password-protected .docx/.xlsx are OLE containers holding an encrypted package.
+_PROTECTED_OFFICE = frozenset({"application/encrypted", "application/CDFV2-encrypted"})
 _OOXML_WORD_PARTS = (
     "wordprocessingml.document.main+xml",
     "wordprocessingml.template.main+xml",
@@ -295,6 +297,12 @@ def _looks_like_email(path: Path) -> bool:
 
 def _reconcile_with_extension(path: Path, source: str, media_type: str) -> str:
     suffix = path.suffix.lower()
+    if media_type in _PROTECTED_OFFICE:
+        raise BadInput(
+            f"{source}: is a password-protected Office document",
+            "Ask the sender for an unprotected copy, or open it with the password, save it "
+            "as PDF and list the PDF instead.",
+        )
     expected = _EXTENSION_TYPES.get(suffix)
     if (
         suffix == ".eml"
