@@ -373,3 +373,23 @@ def test_context_models_have_no_optional_fields() -> None:
     for kind in LetterKind:
         walk(kind.context_model)
     assert len(seen) >= 14
+
+
+def test_due_date_on_a_bank_holiday_is_warned_about(
+    sample_case: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    edit_yaml(sample_case / "case.yaml",
+              lambda d: d["information_request"].__setitem__("due_date", "2026-09-22"))
+    loaded = load_valid_case(sample_case)
+    with caplog.at_level("WARNING", logger="bundler"):
+        build_contexts(LetterKind.INFORMATION_REQUEST, loaded, dt.date(2026, 9, 1))
+    assert not caplog.records
+    edit_yaml(sample_case / "case.yaml",
+              lambda d: d["recommendations"][2].__setitem__("complete_by", "2026-12-28"))
+    loaded = load_valid_case(sample_case)
+    with caplog.at_level("WARNING", logger="bundler"):
+        build_contexts(LetterKind.FINDINGS, loaded, dt.date(2026, 10, 21))
+    assert [r.getMessage() for r in caplog.records] == [
+        "case.yaml: recommendations[2].complete_by 2026-12-28 is not a working day in England "
+        "and Wales (weekend or bank holiday)"
+    ]
