@@ -77,7 +77,12 @@ def render_email(evidence: Evidence, workdir: Path, caption: str = "", depth: in
         raise BadInput(
             f"{evidence.source}: the e-mail cannot be read ({type(exc).__name__})"
         ) from exc
-    parsed = _parse(message, evidence.source)
+    try:
+        parsed = _parse(message, evidence.source)
+    except Exception as exc:  # a message broken in a way the lenient parser did not expect
+        raise BadInput(
+            f"{evidence.source}: the e-mail cannot be read ({type(exc).__name__})"
+        ) from exc
     folder = workdir / f"{evidence.sha256[:20]}-email"
     folder.mkdir(parents=True, exist_ok=True)
     _convert_attachments(parsed, evidence, folder, depth)
