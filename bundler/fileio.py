@@ -20,6 +20,16 @@ from bundler.errors import OutputExists, OutputFailed
 _CHUNK = 1 << 20
 
 
+def _default_mode() -> int:
+    """The mode a newly created file gets under the process umask (mkstemp uses 0600)."""
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _default_mode()
+
+
 def sha256_file(path: Path) -> str:
     """SHA-256 (hex) of the exact bytes of ``path``."""
     digest = hashlib.sha256()
@@ -57,8 +67,8 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        tmp.chmod(_FILE_MODE)
+        tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputFailed(f"{path}: cannot write here ({exc.strerror})") from exc

@@ -135,7 +135,7 @@ def _friendly(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
         return loc, f"expected {wanted} here"
     if kind in ("case_path", "case_file"):
         return loc, error["msg"]
-    return loc, error["msg"]
+    return loc, error["msg"].removeprefix("Value error, ")
 
 
 def _dotted(loc: Loc) -> str:

@@ -113,8 +113,25 @@ def test_spec_problems_are_listed_with_file_and_line(tmp_path: Path) -> None:
     code, _stdout, stderr = run(str(spec), "-o", str(tmp_path / "o.pdf"))
     assert code == 4
     lines = stderr.splitlines()
-    assert lines[0] == f"error: {spec}:1: sections: required field is missing"
-    assert lines[1] == f"{spec}:3: section: unknown field (check the spelling)"
+    assert lines[0] == f"error: {spec}:1: sections: this field is required; add it"
+    assert lines[1] == f"{spec}:3: section: unknown field 'section'; did you mean 'sections'?"
+
+
+def test_impossible_date_in_spec_is_reported_on_its_line(tmp_path: Path) -> None:
+    fx.make_text_pdf(tmp_path / "a.pdf", "AWORD", 1)
+    spec = tmp_path / "bundle.yaml"
+    spec.write_text(
+        "reference: HB-1\ntitle: T\nsections:\n  - label: A\n    title: S\n    documents:\n"
+        "      - file: a.pdf\n        title: A\n        date: 2026-02-30\n",
+        encoding="utf-8",
+    )
+    code, _stdout, stderr = run(str(spec), "-o", str(tmp_path / "o.pdf"))
+    assert code == 4
+    assert stderr.splitlines()[0] == (
+        f'error: {spec}:9: sections[0].documents[0].date: "2026-02-30" is not a real date; '
+        "write it as YYYY-MM-DD, e.g. 2026-03-01"
+    )
+    assert not (tmp_path / "o.pdf").exists()
 
 
 def test_password_from_spec_opens_a_locked_pdf(tmp_path: Path) -> None:

@@ -1,22 +1,21 @@
 """The bundle spec: which documents go into a bundle, in which sections and order.
 
 A spec is a YAML file written by an officer (or derived from a case folder). It is
-read with ruamel.yaml so every problem can be reported as ``FILE:LINE: field: message``,
-all of them at once, and validated by a strict Pydantic model (unknown keys are errors,
+read like every hand-written file (``bundler.yamlmodel``) so every problem is reported as
+``FILE:LINE: field: message``, all of them at once, and validated by a strict Pydantic model (unknown keys are errors,
 so a misspelt ``tittle:`` is caught rather than silently ignored).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bundler.errors import BadInput, InputNotFound
+from bundler.yamlmodel import Problem, read_document, validate_document
 
 CERTIFICATE_PREFIX = "cert-"  # page-label prefix of the integrity certificate (sectioned)
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/()-]{0,79}$")
@@ -126,90 +125,12 @@ def load_spec(path: Path, shown: str | None = None) -> LoadedSpec:
         raise InputNotFound.for_path(shown, "bundle spec")
     if not path.is_file():
         raise BadInput(f"{shown}: is a folder, not a bundle spec file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BadInput(f"{shown}: is not a UTF-8 text file", "Save the spec as UTF-8 text.") from None
-    data = _parse_yaml(text, shown)
-    return LoadedSpec(spec=validate_spec_data(data, shown), folder=path.parent, shown=shown)
-
-
-def validate_spec_data(data: Any, shown: str) -> BundleSpec:
-    """Validate parsed YAML (ruamel round-trip nodes keep line numbers) as a BundleSpec."""
-    if not isinstance(data, dict):
-        raise BadInput(f"{shown}:1: the spec must be a mapping with reference, title and sections")
-    try:
-        return BundleSpec.model_validate(_plain(data))
-    except ValidationError as exc:
-        located = [_located(error, data, shown) for error in exc.errors()]
-        problems = [text for _line, text in sorted(located, key=lambda item: item[0])]
+    problems: list[Problem] = []
+    document = read_document(path, shown, problems)
+    spec = validate_document(BundleSpec, document, shown, problems) if document else None
+    if spec is None or problems:
         raise BadInput(
-            "\n".join(problems),
+            "\n".join(str(problem) for problem in sorted(problems, key=lambda p: p.line)),
             "Correct the lines listed in the bundle spec, then build again.",
-        ) from None
-
-
-def _parse_yaml(text: str, shown: str) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    yaml = YAML(typ="rt")
-    try:
-        return yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise BadInput(
-            f"{shown}:{line}: not valid YAML ({exc.problem or exc.context})",
-            "Check the indentation and colons on that line.",
-        ) from None
-    except YAMLError as exc:
-        raise BadInput(f"{shown}: not valid YAML ({type(exc).__name__})") from None
-
-
-def _plain(node: Any) -> Any:
-    """ruamel round-trip containers -> plain dict/list (values unchanged)."""
-    if isinstance(node, dict):
-        return {str(key): _plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_plain(item) for item in node]
-    if isinstance(node, str):
-        return str(node)
-    return node
-
-
-def _located(error: Any, root: Any, shown: str) -> tuple[int, str]:
-    """One pydantic error as FILE:LINE: dotted.field: message."""
-    loc = tuple(error.get("loc", ()))
-    line = _line_of(root, loc)
-    field = ".".join(str(part) for part in loc) or "(top level)"
-    message = str(error.get("msg", "invalid"))
-    message = message.removeprefix("Value error, ")
-    if error.get("type") == "extra_forbidden":
-        message = "unknown field (check the spelling)"
-    elif error.get("type") == "missing":
-        message = "required field is missing"
-    return line, f"{shown}:{line}: {field}: {message}"
-
-
-def _line_of(root: Any, loc: tuple[Any, ...]) -> int:
-    """Best 1-based line for a pydantic location, walking ruamel's line/column records."""
-    node = root
-    line = 1
-    for part in loc:
-        lc = getattr(node, "lc", None)
-        if isinstance(node, dict) and part in node:
-            if lc is not None:
-                with contextlib.suppress(KeyError, TypeError, AttributeError):
-                    line = int(lc.key(part)[0]) + 1
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            if lc is not None:
-                with contextlib.suppress(KeyError, TypeError, AttributeError, IndexError):
-                    line = int(lc.item(part)[0]) + 1
-            node = node[part]
-        else:
-            if isinstance(node, dict) and lc is not None and getattr(lc, "line", None) is not None:
-                line = max(line, int(lc.line) + 1)
-            break
-    return line
+        )
+    return LoadedSpec(spec=spec, folder=path.parent, shown=shown)
