@@ -453,6 +453,20 @@ for _kind, _summary in LETTER_KINDS.items():
     letter.add_command(_letter_command(_kind, _summary))
 
 
+@letter.command("fields")
+@click.argument("kind", type=click.Choice(list(LETTER_KINDS)))
+def letter_fields(kind: str) -> None:
+    """List every value a KIND letter's template can use, with what it holds.
+
+    NAME[].FIELD is FIELD of each item in a loop such as {% for item in NAME %}
+    ... {{ item.FIELD }} ... {% endfor %}; NAME.* is a group of the values listed under it."""
+    from bundler.letters.checktemplate import describe_fields
+    from bundler.letters.context import LetterKind
+
+    for field in describe_fields(LetterKind(kind)):
+        click.echo(f"{field.usage()}  {field.description}".rstrip())
+
+
 @letter.command("check-template")
 @click.argument("template", type=_PATH, metavar="FILE.docx")
 @click.option("--kind", type=click.Choice(list(LETTER_KINDS)), required=True,

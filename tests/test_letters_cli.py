@@ -342,3 +342,14 @@ def test_pdf_awkward_name_and_longest_address_stay_in_the_window(
         "Daniel Achterberg Smith & Sons <Support> Łódź Unit 4, The Old Tannery "
         "Cable Yard Riverside Industrial Estate, Lower Wrexley Wrexley WX2 5HN"
     )
+
+
+def test_fields_lists_every_value_with_its_description() -> None:
+    result = run("letter", "fields", "findings")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "recommendations[].acknowledge_by  Date to acknowledge it, e.g. '4 November 2026'." in lines
+    assert any(line.startswith("{{ provider.address.postcode }}") for line in lines)
+    assert "{% for item in recommendations %}  Every recommendation not withdrawn, with both dates." in lines
+    assert "provider.*  The provider the letter goes to." in lines
+    assert all("  " in line for line in lines)  # every field is described

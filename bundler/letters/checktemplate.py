@@ -462,12 +462,42 @@ def _leaves(paths: set[str]) -> list[str]:
 
 def context_fields(kind: LetterKind) -> list[str]:
     """Every dotted path the ``kind`` letter provides, for documentation and listings."""
-    out: list[str] = []
+    return [field.path for field in describe_fields(kind)]
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """One value a letter provides: ``shape`` is "value", "group" (has fields) or "list"."""
+
+    path: str
+    description: str
+    shape: str
+
+    def usage(self) -> str:
+        """How a template writes it, e.g. ``{{ provider.name }}``; ``items[].text`` for a
+        field of each item in a ``{% for item in items %}`` loop."""
+        if "[]" in self.path:
+            return self.path + (".*" if self.shape == "group" else "")
+        if self.shape == "list":
+            return f"{{% for item in {self.path} %}}"
+        if self.shape == "group":
+            return f"{self.path}.*"
+        return f"{{{{ {self.path} }}}}"
+
+
+def describe_fields(kind: LetterKind) -> list[FieldDoc]:
+    """Every value the ``kind`` letter provides, in model order, with its description;
+    list items are shown as ``recommendations[].id``."""
+    out: list[FieldDoc] = []
 
     def walk(model: type[BaseModel], prefix: str) -> None:
-        for name, kind_type in _fields(model).items():
+        types_ = _fields(model)
+        for name, info in model.model_fields.items():
+            kind_type = types_[name]
             path = f"{prefix}{name}"
-            out.append(path)
+            shape = "list" if isinstance(kind_type, _List) else (
+                "group" if isinstance(kind_type, type) else "value")
+            out.append(FieldDoc(path, info.description or "", shape))
             while isinstance(kind_type, _List):
                 path += "[]"
                 kind_type = kind_type.item

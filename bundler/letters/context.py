@@ -3,8 +3,7 @@
 The models are the contract between the toolkit and a council's own templates:
 ``bundler letter check-template`` checks every variable a template uses against
 them, and the field descriptions are the documentation a template author reads
-(``bundler letter check-template --kind KIND`` lists them; the JSON Schema of
-each model shows them too).
+(``bundler letter fields KIND`` lists every field with its description).
 
 Every value is ready to print: dates are already in UK long form ("3 March
 2026"), optional details are empty strings rather than missing, and lists are
