@@ -152,3 +152,16 @@ def test_wrapping_loses_nothing_and_fits(text: str, width: float) -> None:
     for piece in pieces:
         # A single character wider than the line is the only thing allowed to overflow.
         assert stringWidth(piece, regular, 10) <= width or len(piece) == 1
+
+
+def test_characters_the_font_lacks_are_marked_not_dropped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    path = tmp_path / "mixed.txt"
+    path.write_text("Name: 王小明 (Ελένη) 😀\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        text = awkward.pdf_text(_render(path, tmp_path))
+    assert "Name: \ufffd\ufffd\ufffd (Ελένη) \ufffd" in text
+    assert "notes/mixed.txt: 4 characters cannot be shown in the PDF's font" in caplog.text

@@ -32,8 +32,17 @@ from reportlab.pdfgen.canvas import Canvas
 
 from bundler.errors import BadInput
 from bundler.evidence.fonts import register_fonts
-from bundler.evidence.layout import LANDSCAPE, MARGIN, PORTRAIT, new_canvas, wrap_text
+from bundler.evidence.layout import (
+    LANDSCAPE,
+    MARGIN,
+    PORTRAIT,
+    covered,
+    new_canvas,
+    printable,
+    wrap_text,
+)
 from bundler.evidence.model import JPEG, Evidence
+from bundler.evidence.text import warn_uncovered
 
 MAX_DPI = 300.0
 MIN_DPI = 72.0  # never enlarge a small picture beyond one pixel per point
@@ -82,7 +91,9 @@ def _binary_images() -> Iterator[None]:
 
 
 def _draw_all(canvas: Canvas, evidence: Evidence, caption: str, regular: str, bold: str) -> None:
-    name = Path(evidence.source).name
+    name, missing_in_name = covered(printable(Path(evidence.source).name), regular)
+    caption, missing = covered(printable(caption), bold)
+    warn_uncovered(evidence.source, missing + missing_in_name)
     try:
         with _opened(evidence) as image:
             frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1

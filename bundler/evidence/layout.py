@@ -79,6 +79,32 @@ def wrap_line(line: str, font: str, size: float, width: float) -> list[str]:
     return pieces
 
 
+REPLACEMENT = "\ufffd"
+
+
+def covered(text: str, font: str) -> tuple[str, int]:
+    """``text`` with every character the font has no glyph for replaced by U+FFFD,
+    and how many were replaced.
+
+    DejaVu covers Latin, Greek, Cyrillic and more, but not Chinese, Japanese,
+    Korean or emoji; without this they would vanish from the page silently.
+    """
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    glyphs = getattr(getattr(getFont(font), "face", None), "charToGlyph", None)
+    if not glyphs:
+        return text, 0
+    missing = 0
+    out: list[str] = []
+    for ch in text:
+        if ch == "\n" or ord(ch) in glyphs:
+            out.append(ch)
+        else:
+            out.append(REPLACEMENT)
+            missing += 1
+    return "".join(out), missing
+
+
 def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
     for line in printable(text).split("\n"):
@@ -122,6 +148,7 @@ class TextFlow:
         self.leading = leading
         self.width = PORTRAIT[0] - 2 * MARGIN
         self.pages = 0
+        self.missing = 0  # characters the fonts could not show (drawn as U+FFFD)
         self._y = 0.0
         self._new_page(first=True)
 
@@ -140,6 +167,8 @@ class TextFlow:
     ) -> None:
         font = self.bold if bold else (self.body_font if body else self.regular)
         size = size or self.size
+        text, missing = covered(printable(text), font)
+        self.missing += missing
         for line in wrap_text(text, font, size, self.width):
             self._room()
             self.canvas.setFont(font, size)
@@ -149,6 +178,8 @@ class TextFlow:
     def field(self, label: str, value: str) -> None:
         """``Label: value`` with a bold label and the value wrapped under its column."""
         indent = 70.0
+        value, missing = covered(printable(value), self.regular)
+        self.missing += missing
         lines = wrap_text(value, self.regular, self.size, self.width - indent) or [""]
         for number, line in enumerate(lines):
             self._room()

@@ -33,6 +33,7 @@ from bundler.errors import BadInput, ConversionFailed, InputNotFound, PasswordRe
 from bundler.evidence.layout import TextFlow, new_canvas
 from bundler.evidence.model import Evidence, Rendition
 from bundler.evidence.pdfopen import check_pdf, pypdf_messages
+from bundler.evidence.text import warn_uncovered
 from bundler.fileio import write_bytes_atomic
 
 logger = logging.getLogger(__name__)
@@ -470,5 +471,6 @@ def _write_message_pdf(path: Path, parsed: _Parsed, evidence: Evidence) -> int:
     flow.paragraph(parsed.body, body=True)
     pages = flow.finish()
     flow.canvas.save()
+    warn_uncovered(evidence.source, flow.missing)
     write_bytes_atomic(path, buffer.getvalue())
     return pages

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 from pathlib import Path
 
 from bundler.errors import BadInput
 from bundler.evidence.fonts import register_mono_font
 from bundler.evidence.layout import TextFlow, new_canvas
 from bundler.evidence.model import Evidence
+
+logger = logging.getLogger(__name__)
 
 
 def read_utf8(evidence: Evidence) -> str:
@@ -45,4 +48,16 @@ def render_text(evidence: Evidence) -> bytes:
     flow.paragraph(text.rstrip("\n"), body=True)
     flow.finish()
     flow.canvas.save()
+    warn_uncovered(evidence.source, flow.missing)
     return buffer.getvalue()
+
+
+def warn_uncovered(source: str, missing: int) -> None:
+    if missing:
+        logger.warning(
+            "%s: %d character%s cannot be shown in the PDF's font (Chinese, Japanese, Korean "
+            "or emoji?) and appear as \ufffd; check the original",
+            source,
+            missing,
+            "" if missing == 1 else "s",
+        )
