@@ -151,7 +151,7 @@ def test_wrapping_loses_nothing_and_fits(text: str, width: float) -> None:
     assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
     for piece in pieces:
         # A single character wider than the line is the only thing allowed to overflow.
-        assert stringWidth(piece, regular, 10) <= width or len(piece) == 1
+        assert stringWidth(piece, regular, 10) <= width or len(piece.strip()) == 1
 
 
 def test_characters_the_font_lacks_are_marked_not_dropped(
@@ -165,3 +165,15 @@ def test_characters_the_font_lacks_are_marked_not_dropped(
         text = awkward.pdf_text(_render(path, tmp_path))
     assert "Name: \ufffd\ufffd\ufffd (Ελένη) \ufffd" in text
     assert "notes/mixed.txt: 4 characters cannot be shown in the PDF's font" in caplog.text
+
+
+def test_wrapped_list_items_hang_under_their_text() -> None:
+    from bundler.evidence.fonts import register_mono_font
+
+    mono = register_mono_font()
+    line = "  - Both could describe the safeguarding procedure and the escalation route."
+    pieces = wrap_line(line, mono, 10, 250)
+    assert len(pieces) > 1
+    assert pieces[0].startswith("  - Both")
+    for piece in pieces[1:]:
+        assert piece.startswith("    ") and not piece.startswith("     ")

@@ -8,6 +8,7 @@ prints correctly.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -54,29 +55,55 @@ def printable(text: str) -> str:
 
 
 def wrap_line(line: str, font: str, size: float, width: float) -> list[str]:
-    """Break one line into pieces no wider than ``width``; words longer than a
-    line (URLs, reference numbers) are broken between characters."""
+    """Break one line into pieces no wider than ``width``.
+
+    Words longer than a line (URLs, reference numbers) are broken between
+    characters. Continuation lines hang under the text of an indented or
+    bulleted line ("  - like this"), so lists stay readable.
+    """
     if stringWidth(line, font, size) <= width:
         return [line]
+    hang = _hanging_indent(line, font, size, width)
     pieces: list[str] = []
+    limit = width
+
+    def emit(text: str) -> None:
+        nonlocal limit
+        pieces.append((hang if pieces else "") + text)
+        limit = width - stringWidth(hang, font, size)
+
     current = ""
     for word in _words(line):
         candidate = current + word
-        if stringWidth(candidate, font, size) <= width:
+        if stringWidth(candidate, font, size) <= limit:
             current = candidate
             continue
         if current.strip():
-            pieces.append(current.rstrip())
+            emit(current.rstrip())
             word = word.lstrip()
         current = ""
-        while stringWidth(word, font, size) > width:
-            cut = _longest_prefix(word, font, size, width)
-            pieces.append(word[:cut])
+        while stringWidth(word, font, size) > limit:
+            cut = _longest_prefix(word, font, size, limit)
+            emit(word[:cut])
             word = word[cut:]
         current = word
     if current.strip() or not pieces:
-        pieces.append(current.rstrip())
+        emit(current.rstrip())
     return pieces
+
+
+_HANG = re.compile(r"[ ]*(?:(?:[-*•·>]|\(?(?:\d{1,3}|[A-Za-z])[.)])[ ]+)?")
+
+
+def _hanging_indent(line: str, font: str, size: float, width: float) -> str:
+    """Spaces as wide as the line's indent and bullet (none if that is over half the line)."""
+    prefix = _HANG.match(line)
+    if prefix is None or not prefix.group(0):
+        return ""
+    space = stringWidth(" ", font, size)
+    count = round(stringWidth(prefix.group(0), font, size) / space) if space else 0
+    hang = " " * count
+    return hang if stringWidth(hang, font, size) <= width / 2 else ""
 
 
 REPLACEMENT = "\ufffd"
