@@ -9,13 +9,17 @@ Public interface (the bundle assembler relies on it):
 * ``open_pdf(path, *, source, password=None) -> pypdf.PdfReader``
 * ``render_pdf(evidence, *, workdir, password=None, caption="") -> Rendition``
 * ``register_fonts() -> (regular, bold)`` reportlab font names (DejaVu Sans)
+
+Also for other modules: ``check_pdf`` (``open_pdf`` without logging, for files
+already reported on) and ``pypdf_messages`` (collect and silence pypdf's
+logging while reading).
 """
 
 from __future__ import annotations
 
 from bundler.evidence.fonts import register_fonts
 from bundler.evidence.model import SUPPORTED_MEDIA_TYPES, Evidence, Rendition
-from bundler.evidence.pdfopen import open_pdf
+from bundler.evidence.pdfopen import check_pdf, open_pdf, pypdf_messages
 from bundler.evidence.render import render_pdf
 from bundler.evidence.sniff import identify
 
@@ -23,8 +27,10 @@ __all__ = [
     "SUPPORTED_MEDIA_TYPES",
     "Evidence",
     "Rendition",
+    "check_pdf",
     "identify",
     "open_pdf",
+    "pypdf_messages",
     "register_fonts",
     "render_pdf",
 ]
