@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -175,12 +176,17 @@ def verify_bundle(
     report_progress("reading the stamps on every document page")
     report.checks.append(_guarded("stamps", _stamps_check, reader, manifest, labels))
     if sources is not None:
+        built_name = _built_name(reader, pdf)
+        # Free the parsed bundle before the rebuild needs the memory (pypdf's objects form
+        # cycles, and the build pauses the collector); it is reopened only to compare pages.
+        del reader, opened
+        gc.collect()
         report_progress("hashing the source files")
         sources_check, bad = _sources_check(manifest, sources)
         report.checks.append(sources_check)
         try:
-            report.checks.extend(_rebuild_checks(pdf, reader, manifest, sources, digest, bad,
-                                                 report_progress))
+            report.checks.extend(_rebuild_checks(pdf, built_name, manifest, sources, digest,
+                                                 bad, report_progress))
         except _READ_ERRORS as exc:
             report.checks.append(_damaged("rebuild", exc))
     _record(report, pdf, sources, record_audit)
@@ -647,7 +653,7 @@ def _inside(folder: Path, name: str) -> Path | None:
 
 def _rebuild_checks(
     pdf: Path,
-    reader: PdfReader,
+    built_name: str,
     manifest: Manifest,
     folder: Path,
     digest: str,
@@ -663,7 +669,7 @@ def _rebuild_checks(
     with tempfile.TemporaryDirectory(prefix="bundler-verify-") as work:
         try:
             with _quiet("bundler"):
-                rebuilt = rebuild_bundle(manifest, folder, Path(work) / _built_name(reader, pdf),
+                rebuilt = rebuild_bundle(manifest, folder, Path(work) / built_name,
                                          progress=progress)
         except BundlerError as exc:
             return [Check("rebuild", False, f"could not rebuild from {folder}: {exc.message}")]
@@ -673,13 +679,16 @@ def _rebuild_checks(
             return [versions, Check("rebuild", True, f"rebuilt from {folder} with the "
                                     "recorded options: byte-for-byte identical")]
         progress("comparing the rebuilt bundle page by page")
-        return [versions, _compare_rebuild(reader, manifest, rebuilt.pdf, again,
+        return [versions, _compare_rebuild(pdf, manifest, rebuilt.pdf, again,
                                            same_versions=versions.detail.startswith("same"))]
 
 
 def _built_name(reader: PdfReader, pdf: Path) -> str:
     """The file name the bundle was built as (its certificate prints it), else its own."""
-    text = " ".join(_page_text(reader, len(reader.pages) - 1).split())
+    try:
+        text = " ".join(_page_text(reader, len(reader.pages) - 1).split())
+    except _READ_ERRORS:
+        return pdf.name
     found = re.search(r"bundler bundle verify (.+?) --sources FOLDER", text)
     name = found.group(1) if found else ""
     if not name or "/" in name or "\\" in name or name in (".", ".."):
@@ -700,12 +709,13 @@ def _versions_check(manifest: Manifest, again: Manifest) -> Check:
 
 
 def _compare_rebuild(
-    reader: PdfReader, manifest: Manifest, rebuilt_pdf: Path, again: Manifest,
+    pdf: Path, manifest: Manifest, rebuilt_pdf: Path, again: Manifest,
     *, same_versions: bool,
 ) -> Check:
     from bundler.evidence.pdfopen import pypdf_messages
 
     with pypdf_messages():
+        reader = PdfReader(pdf, strict=False)
         other = PdfReader(rebuilt_pdf, strict=False)
         ours_pages, their_pages = reader.pages, other.pages
         if len(ours_pages) != len(their_pages):
