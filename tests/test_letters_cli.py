@@ -353,3 +353,25 @@ def test_fields_lists_every_value_with_its_description() -> None:
     assert "{% for item in recommendations %}  Every recommendation not withdrawn, with both dates." in lines
     assert "provider.*  The provider the letter goes to." in lines
     assert all("  " in line for line in lines)  # every field is described
+
+
+def test_legal_basis_from_the_case_or_the_template(sample_case: Path, tmp_path: Path) -> None:
+    case_yaml = sample_case / "case.yaml"
+    text = case_yaml.read_text(encoding="utf-8")
+    start = text.index("    legal_basis: >-")
+    end = text.index("  team:", start)
+    case_yaml.write_text(text[:start] + text[end:], encoding="utf-8")
+    # The toolkit's template prints the case's legal basis: the case must give it.
+    result = run("letter", "information-request", str(sample_case), "-o", str(tmp_path / "a"))
+    assert result.exit_code == ExitCode.CASE_INCOMPLETE
+    assert "legal basis" in result.stderr and "review.authority" in result.stderr
+    # A council's template that states its legal basis itself does not need it.
+    own = tmp_path / "own"
+    own.mkdir()
+    doc = Document()
+    doc.add_paragraph("We ask under section 126A of our own statement. Due {{ due_date }}.")
+    doc.save(str(own / "information-request.docx"))
+    result = run("letter", "information-request", str(sample_case), "-o", str(tmp_path / "b"),
+                 "--templates", str(own))
+    assert result.exit_code == 0, result.output
+    assert "Due 22 September 2026." in all_text(open_docx(tmp_path / "b" / "information-request.docx"))

@@ -257,7 +257,8 @@ class InformationRequestContext(LetterContext):
     how_to_respond: Text = Field(description="How to send the information.")
     legal_basis: Text = Field(
         description="The council's own statement of the legal basis it relies on "
-        "(review.authority.legal_basis)."
+        "(review.authority.legal_basis). Required when the template uses it; a council whose "
+        "template states its legal basis itself may leave it out of the case (then empty)."
     )
 
 
@@ -625,15 +626,20 @@ def build_contexts(
     loaded: LoadedCase,
     letter_date: dt.date,
     resident: str | None = None,
+    *,
+    uses: frozenset[str] | None = None,
 ) -> list[LetterPlan]:
     """The letters of ``kind`` to write from a validated case, dated ``letter_date``.
 
     Resident letters give one plan per resident (or just ``resident``); the others one.
+    ``uses`` is the set of variables the template uses (from ``check_template``): a value
+    the case may leave out, such as the legal basis, is then required only when the
+    template prints it. Without ``uses`` every such value is required.
     Raises CaseIncomplete when the case lacks what the letter needs, and InputNotFound
     for an unknown resident reference.
     """
     try:
-        return _build_contexts(kind, loaded, letter_date, resident)
+        return _build_contexts(kind, loaded, letter_date, resident, uses)
     except CaseIncomplete as exc:
         prefix = f"{CASE_FILE}:"
         if not exc.message.startswith(prefix):
@@ -648,6 +654,7 @@ def _build_contexts(
     loaded: LoadedCase,
     letter_date: dt.date,
     resident: str | None,
+    uses: frozenset[str] | None,
 ) -> list[LetterPlan]:
     case = loaded.case
     base: dict[str, object] = {
@@ -668,7 +675,7 @@ def _build_contexts(
         )
     context: LetterContext
     if kind is LetterKind.INFORMATION_REQUEST:
-        context = _information_request(case, letter_date, base, reference)
+        context = _information_request(case, letter_date, base, reference, uses)
     elif kind is LetterKind.INFORMATION_REMINDER:
         context = _information_reminder(case, letter_date, base, reference)
     elif kind is LetterKind.FINDINGS:
@@ -689,7 +696,11 @@ def _provider_base(case: Case, base: dict[str, object], reference: str) -> dict[
 
 
 def _information_request(
-    case: Case, letter_date: dt.date, base: dict[str, object], reference: str
+    case: Case,
+    letter_date: dt.date,
+    base: dict[str, object],
+    reference: str,
+    uses: frozenset[str] | None,
 ) -> InformationRequestContext:
     kind = LetterKind.INFORMATION_REQUEST
     request = _require_information_request(case, kind)
@@ -700,8 +711,8 @@ def _information_request(
             "Mark the para 85 items you are asking for with requested: true (para 84: only "
             "what is relevant).",
         )
-    legal_basis = case.review.authority.legal_basis
-    if not legal_basis:
+    legal_basis = case.review.authority.legal_basis or ""
+    if not legal_basis and (uses is None or "legal_basis" in uses):
         raise CaseIncomplete(
             f"{CASE_FILE}: the information request needs the council's legal basis, and none "
             "is recorded",

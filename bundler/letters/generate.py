@@ -3,10 +3,10 @@
 ``generate_letters`` is the one call behind ``bundler letter KIND CASE_DIR -o OUT_DIR``:
 
 1. load the case (it must validate: ``ChecksFailed`` otherwise);
-2. build each letter's context (``CaseIncomplete`` says what the case lacks);
-3. find the template (``--templates DIR``, else the case's
+2. find the template (``--templates DIR``, else the case's
    ``review.authority.letter_templates``, else the toolkit's own) and check it
    against the context model (``TemplateError`` names every unknown variable);
+3. build each letter's context (``CaseIncomplete`` says what the case lacks);
 4. refuse to overwrite any output unless ``force`` (``OutputExists``);
 5. render and write each .docx atomically, convert to PDF through LibreOffice
    when asked, and record each letter with the hashes of its inputs and outputs
@@ -114,10 +114,11 @@ def template_for(options: LetterOptions, loaded: LoadedCase) -> tuple[Path, str]
     return path, str(path)
 
 
-def _check(path: Path, shown: str, kind: LetterKind) -> None:
+def _check(path: Path, shown: str, kind: LetterKind) -> frozenset[str]:
+    """The variables the template uses; TemplateError naming every problem if any."""
     report = check_template(path, kind, shown=shown)
     if report.ok:
-        return
+        return frozenset(report.variables)
     problems = report.problems()
     count = len(problems)
     raise TemplateError(
@@ -132,10 +133,10 @@ def generate_letters(
     """Write the letters ``options`` describe and return what was written."""
     say = progress or (lambda _message: None)
     loaded = load_valid_case(options.case_dir)
-    when = letter_date_for(options, loaded)
-    plans = build_contexts(options.kind, loaded, when, options.resident)
     template, shown = template_for(options, loaded)
-    _check(template, shown, options.kind)
+    uses = _check(template, shown, options.kind)
+    when = letter_date_for(options, loaded)
+    plans = build_contexts(options.kind, loaded, when, options.resident, uses=uses)
 
     docx_paths = [options.out_dir / f"{plan.stem}.docx" for plan in plans]
     pdf_paths = [options.out_dir / f"{plan.stem}.pdf" for plan in plans] if options.pdf else []
