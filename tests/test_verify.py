@@ -480,3 +480,14 @@ def test_a_removed_page_fails_the_page_count_and_stamps(root: Path) -> None:
     assert not passed
     assert stamps.startswith(f"page {doc['last_label']} (document 1, evidence/text.pdf) is "
                              "stamped ")
+
+
+def test_sectioned_bundle_passes_with_sources(tmp_path: Path) -> None:
+    spec = make_sources(tmp_path / "case")
+    built = build_bundle(spec, tmp_path / "out" / "bundle.pdf", numbering="sectioned",
+                         build_date=DATE)
+    report = verify_bundle(built.pdf, sources=tmp_path / "case")
+    assert report.ok, report.lines()
+    certificate_pages = json.loads(built.manifest.read_bytes())["certificate_pages"]
+    assert by_name(report)["page labels"][1].endswith(
+        f"labels the manifest implies (i to cert-{certificate_pages})")
