@@ -408,6 +408,9 @@ LETTER_KINDS = {
 }
 
 
+RESIDENT_LETTERS = frozenset({"resident-consent", "resident-outcome"})
+
+
 @cli.group()
 def letter() -> None:
     """Write letters from a validated case as Word (and PDF) files, from templates a
@@ -442,10 +445,12 @@ def _letter_command(kind: str, summary: str) -> click.Command:
             if written.pdf is not None:
                 click.echo(f"Wrote {written.pdf} (sha256 {written.pdf_sha256})")
 
-    command.__doc__ = (
-        f"{summary}\n\nResident letters are written one per resident as {kind}-R01.docx and so "
-        "on; other letters as " + f"{kind}.docx. Each is recorded in the case's audit log."
+    written_as = (
+        f"Written one per resident as {kind}-R01.docx and so on (--resident REF for one)"
+        if kind in RESIDENT_LETTERS
+        else f"Written as {kind}.docx"
     )
+    command.__doc__ = f"{summary}\n\n{written_as}, and recorded in the case's audit log."
     return click.command(kind)(command)
 
 

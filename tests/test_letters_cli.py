@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from docx import Document
 from pypdf import PdfReader
 
-from bundler.cli import LETTER_KINDS, cli
+from bundler.cli import LETTER_KINDS, RESIDENT_LETTERS, cli
 from bundler.errors import ExitCode
 from bundler.letters.context import LetterKind
 
@@ -39,6 +39,8 @@ def audit_entries(case_dir: Path) -> list[dict[str, object]]:
 
 def test_cli_kinds_match_the_library() -> None:
     assert set(LETTER_KINDS) == {kind.value for kind in LetterKind}
+    assert {kind.value for kind in LetterKind if kind.for_residents} == RESIDENT_LETTERS
+    assert "Written as findings.docx" in run("letter", "findings", "--help").output
     result = run("letter", "--help")
     assert result.exit_code == 0
     for kind in LETTER_KINDS:
