@@ -491,3 +491,12 @@ def test_sectioned_bundle_passes_with_sources(tmp_path: Path) -> None:
     certificate_pages = json.loads(built.manifest.read_bytes())["certificate_pages"]
     assert by_name(report)["page labels"][1].endswith(
         f"labels the manifest implies (i to cert-{certificate_pages})")
+
+
+def test_locked_source_without_its_spec_cannot_be_rebuilt_and_says_why(root: Path) -> None:
+    (root / "case" / "bundle.yaml").unlink()  # the password lived only there
+    report = verify_bundle(bundle(root), sources=root / "case")
+    assert [check.name for check in report.failed] == ["rebuild"]
+    assert by_name(report)["rebuild"][1] == (
+        f"could not rebuild from {root / 'case'}: evidence/locked.pdf: the PDF is locked with "
+        "a password (put the bundle spec bundle.yaml that gives its password in that folder)")

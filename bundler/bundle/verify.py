@@ -46,7 +46,13 @@ from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 from bundler.bundle.manifest import MANIFEST_VERSION, Manifest, ManifestDocument
 from bundler.bundle.plan import roman
 from bundler.bundle.stamp import stamp_text
-from bundler.errors import BadInput, BundlerError, ChecksFailed, InputNotFound
+from bundler.errors import (
+    BadInput,
+    BundlerError,
+    ChecksFailed,
+    InputNotFound,
+    PasswordRequired,
+)
 from bundler.fileio import sha256_file
 
 logger = logging.getLogger(__name__)
@@ -671,6 +677,10 @@ def _rebuild_checks(
             with _quiet("bundler"):
                 rebuilt = rebuild_bundle(manifest, folder, Path(work) / built_name,
                                          progress=progress)
+        except PasswordRequired as exc:  # the manifest never holds passwords; the spec does
+            return [Check("rebuild", False, f"could not rebuild from {folder}: {exc.message} "
+                          f"(put the bundle spec {manifest.options.spec} that gives its "
+                          "password in that folder)")]
         except BundlerError as exc:
             return [Check("rebuild", False, f"could not rebuild from {folder}: {exc.message}")]
         again = Manifest.model_validate_json(rebuilt.manifest.read_bytes())
