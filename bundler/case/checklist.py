@@ -261,36 +261,39 @@ def _recommendation_items(loaded: LoadedCase, as_of: dt.date) -> list[Outstandin
     for rec in loaded.case.recommendations:
         if rec.status in (RecommendationStatus.COMPLETED, RecommendationStatus.WITHDRAWN):
             continue
+        deadlines = [
+            (
+                rec.complete_by,
+                "not yet completed and evidenced",
+                "paras 117-118",
+                "Ask the provider for evidence of completion; check at the revisit (para 119).",
+            )
+        ]
         if rec.status is RecommendationStatus.SENT:
-            state = _dated(rec.acknowledge_by, as_of, soon_days=REVISIT_NOTICE_DAYS)
-            if state is not None:
-                urgency, overdue = state
-                items.append(
-                    OutstandingItem(
-                        category=Category.RECOMMENDATION,
-                        urgency=urgency,
-                        subject=rec.id,
-                        item="not yet acknowledged by the provider",
-                        paragraph="para 117",
-                        due=rec.acknowledge_by,
-                        days_overdue=overdue,
-                        action="Contact the provider to ask for the acknowledgement.",
-                    )
-                )
-        state = _dated(rec.complete_by, as_of, soon_days=REVISIT_NOTICE_DAYS)
-        if state is not None:
+            deadlines.insert(
+                0,
+                (
+                    rec.acknowledge_by,
+                    "not yet acknowledged by the provider",
+                    "para 117",
+                    "Contact the provider to ask for the acknowledgement.",
+                ),
+            )
+        for due, what, paragraph, action in deadlines:
+            state = _dated(due, as_of, soon_days=REVISIT_NOTICE_DAYS)
+            if state is None:
+                continue
             urgency, overdue = state
             items.append(
                 OutstandingItem(
                     category=Category.RECOMMENDATION,
                     urgency=urgency,
                     subject=rec.id,
-                    item="not yet completed and evidenced",
-                    paragraph="paras 117-118",
-                    due=rec.complete_by,
+                    item=what,
+                    paragraph=paragraph,
+                    due=due,
                     days_overdue=overdue,
-                    action="Ask the provider for evidence of completion; check at the revisit "
-                    "(para 119).",
+                    action=action,
                 )
             )
     return items
