@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,8 @@ class _Group(click.Group):
             raise
         except BundlerError as exc:
             _error_exit(exc.message, exc.hint, int(exc.exit_code))
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except KeyboardInterrupt:
             _error_exit("stopped by the user; nothing was written", "", 130)
         except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
@@ -499,8 +502,18 @@ def letter_check_template(template: Path, kind: str) -> None:
     )
 
 
+def _quiet_broken_pipe() -> NoReturn:
+    """The reader of our output went away (``bundler ... | head``): stop quietly, as cat does."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
+
+
 def main() -> None:
-    cli(prog_name="bundler")
+    try:
+        cli(prog_name="bundler")
+    except BrokenPipeError:
+        _quiet_broken_pipe()
 
 
 if __name__ == "__main__":  # pragma: no cover
