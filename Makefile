@@ -40,6 +40,9 @@ demo: system venv
 	$(BIN)/bundler letter revisit-notice $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
 	# The evidence bundle: derived from the case records (no bundle.yaml), with the provider letters.
 	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle.pdf --force --date $(DEMO_DATE)
+	# What a recipient does: check the bundle against its source files.
+	$(BIN)/bundler bundle verify $(OUT)/bundle.pdf --sources $(CASE) | tee $(OUT)/verification.txt
+	$(BIN)/bundler audit verify $(CASE)
 	@echo "Demo outputs are in $(OUT)/"
 
 test: system venv
