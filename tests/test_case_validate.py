@@ -221,3 +221,13 @@ def test_library_raising_form(sample_case: Path) -> None:
     assert not validate_case(sample_case).ok
     with pytest.raises(ChecksFailed, match=r"first: .*information_request\.due_date"):
         load_valid_case(sample_case)
+
+
+def test_a_missing_file_does_not_hide_a_rule_in_the_same_record(sample_case: Path) -> None:
+    resident = sample_case / "residents" / "R01.yaml"
+    (sample_case / "evidence" / "residents" / "R01" / "licence.pdf").unlink()
+    edit(resident, "  date: 2026-09-29\n  form_file", "  date: 2026-10-01\n  form_file")
+    lines = problems_for(sample_case)
+    assert any("evidence.occupancy_agreement.file: file not found" in item for item in lines)
+    assert any("consent.date: consent is dated 2026-10-01, after the interview" in item for item in lines)
+    assert len(lines) == len(set(lines)) == 2

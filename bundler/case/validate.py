@@ -8,13 +8,16 @@ returns a report; ``load_valid_case`` is the raising form the other commands use
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bundler.case.models import Case, Resident, RuleContext
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
+from bundler.yamlio import YamlDocument
 from bundler.yamlmodel import Problem, read_document, validate_document
+
+M = TypeVar("M", Case, Resident)
 
 CASE_FILE = "case.yaml"
 RESIDENTS_DIR = "residents"
@@ -110,6 +113,22 @@ def _scheme_ids(data: Any) -> frozenset[str]:
     return frozenset()
 
 
+def _validate_twice(
+    model: type[M], document: YamlDocument, shown: str, problems: list[Problem], rule_ctx: RuleContext
+) -> M | None:
+    """Validate once without and once with the file checks, keeping every distinct problem.
+
+    A record's cross-field rules run only once its fields are valid, so a missing file would
+    otherwise hide, say, consent dated after the interview in the same resident's file.
+    """
+    found: list[Problem] = []
+    without_files = replace(rule_ctx, case_dir=None)
+    validate_document(model, document, shown, found, context={"rules": without_files})
+    record = validate_document(model, document, shown, found, context={"rules": rule_ctx})
+    problems.extend(sorted(set(found), key=lambda p: (p.line, p.field, p.message)))
+    return record
+
+
 def validate_case(case_dir: Path) -> ValidationReport:
     """Validate every record in ``case_dir`` and return a report of all problems.
 
@@ -144,7 +163,7 @@ def validate_case(case_dir: Path) -> ValidationReport:
             review_date=_peek_date(document.data, "review", "review_date"),
             scheme_ids=_scheme_ids(document.data),
         )
-        case = validate_document(Case, document, shown_case, problems, context={"rules": rule_ctx})
+        case = _validate_twice(Case, document, shown_case, problems, rule_ctx)
 
     residents: dict[str, Resident] = {}
     residents_dir = case_dir / RESIDENTS_DIR
@@ -158,9 +177,7 @@ def validate_case(case_dir: Path) -> ValidationReport:
             resident_doc = read_document(path, shown, problems)
             if resident_doc is None:
                 continue
-            validated = validate_document(
-                Resident, resident_doc, shown, problems, context={"rules": rule_ctx}
-            )
+            validated = _validate_twice(Resident, resident_doc, shown, problems, rule_ctx)
             if validated is None:
                 continue
             if validated.reference != path.stem:
