@@ -343,19 +343,28 @@ def bundle() -> None:
               help="The bundle to write; OUT.manifest.json and OUT.pdf.sha256 go beside it.")
 @click.option("--force", is_flag=True, help="Replace an existing bundle.")
 @click.option("--numbering", type=click.Choice(["continuous", "sectioned"]),
-              default="continuous", show_default=True,
-              help="Page numbers 1..N, or A1.., B1.. per section with front matter i, ii...")
+              help="Page numbers 1..N, or A1.., B1.. per section with front matter i, ii... "
+              "[default: continuous; a supplement keeps the earlier bundle's]")
 @click.option("--date", "build_date", callback=_parse_date, metavar="YYYY-MM-DD",
               help="Bundle date (default: the spec's date, SOURCE_DATE_EPOCH, or today).")
+@click.option("--supplement-to", "supplement_to", type=_PATH, metavar="EARLIER.pdf",
+              help="Make a supplementary bundle of only the documents EARLIER.pdf (a bundle "
+              "already served) does not hold, numbered on from its last document page so no "
+              "page already cited moves.")
 def bundle_build(
-    source: Path, out: Path, force: bool, numbering: str, build_date: dt.date | None
+    source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
+    supplement_to: Path | None,
 ) -> None:
     """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder."""
     from bundler.bundle.build import build_bundle
 
     result = build_bundle(source, out, force=force, numbering=numbering,
-                          build_date=build_date, progress=_progress(True))
-    click.echo(f"Wrote {result.pages} pages from {result.documents} documents to {result.pdf}")
+                          build_date=build_date, progress=_progress(True),
+                          supplement_to=supplement_to)
+    what = "" if result.supplement is None else (
+        f" (supplementary bundle {result.supplement} to {supplement_to})")
+    click.echo(f"Wrote {result.pages} pages from {result.documents} documents to "
+               f"{result.pdf}{what}")
 
 
 def _parse_sha256(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -10,16 +10,23 @@ Order of work (each step needs the one before):
    with that hash;
 5. assemble and write OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 to temporary files, and
    rename them into place only when all three are complete.
+
+With ``supplement_to`` the output is a supplementary bundle (tribunal practice: late additions
+never move pages already cited): the earlier bundle is checked first, only the documents it
+does not already hold (same source path and SHA-256) go in, and the numbering continues
+after the earlier bundle's last document page (see ``plan``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
 import io
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -35,20 +42,32 @@ from bundler.bundle.frontmatter import (
     Certificate,
     CertificateEntry,
     Cover,
+    SupplementNote,
     index_sections,
     render_certificate,
     render_front_matter,
 )
 from bundler.bundle.manifest import (
+    SUPPLEMENT_MANIFEST_VERSION,
     BuildOptions,
+    EarlierDocument,
     Manifest,
     ManifestDocument,
     ManifestSection,
     PageLabelRange,
+    SupplementOf,
     ToolInfo,
     library_versions,
 )
-from bundler.bundle.plan import LabelStyle, Numbering, Plan, SectionInput, label_span, plan_bundle
+from bundler.bundle.plan import (
+    Continuation,
+    LabelStyle,
+    Numbering,
+    Plan,
+    SectionInput,
+    label_span,
+    plan_bundle,
+)
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
 from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, InputNotFound, OutputFailed
@@ -69,6 +88,7 @@ class BuildResult:
     sha256: str  # of OUT.pdf
     manifest_sha256: str
     sources: tuple[Path, ...] = ()  # every source file, in bundle order
+    supplement: int | None = None  # N when this is supplementary bundle N
 
 
 @dataclass(frozen=True)
@@ -128,24 +148,162 @@ def build_bundle(
     out: Path,
     *,
     force: bool = False,
-    numbering: str = "continuous",
+    numbering: str | None = None,
     build_date: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    supplement_to: Path | None = None,
 ) -> BuildResult:
-    """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder."""
+    """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder.
+
+    ``numbering`` is continuous unless given, or, for a supplement, the earlier bundle's.
+    With ``supplement_to`` (an earlier bundle made by this toolkit) the output is a
+    supplementary bundle of the documents of ``source`` that bundle does not already hold;
+    a document it holds whose file has changed since is refused, and so is nothing new.
+    """
     report = progress or (lambda _message: None)
     try:
-        scheme = Numbering(numbering)
+        scheme = Numbering(numbering) if numbering is not None else Numbering.CONTINUOUS
     except ValueError:
         raise BadInput(f"numbering {numbering!r} is not one of continuous, sectioned") from None
     pdf_path, manifest_path, sidecar_path = output_paths(out)
+    served: _Served | None = None
+    if supplement_to is not None:
+        _refuse_replacing(supplement_to, (pdf_path, manifest_path, sidecar_path))
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], force)
+    if supplement_to is not None:
+        served = _read_served(supplement_to, numbering)
+        scheme = Numbering(served.manifest.options.numbering)
     with collector_paused():
-        result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date, report)
+        result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date, report,
+                        served=served)
     case_dir = _case_folder_of(source)
     if case_dir is not None:
-        _record_build(case_dir, result, numbering)
+        _record_build(case_dir, result, scheme.value, supplement_to)
     return result
+
+
+@dataclass(frozen=True)
+class _Served:
+    """The earlier bundle a supplement follows, as checked (see verify.read_served_bundle)."""
+
+    shown: str
+    manifest: Manifest
+    supplement: SupplementOf
+
+
+def _refuse_replacing(earlier: Path, outputs: Sequence[Path]) -> None:
+    """A supplement must never be written over the bundle it supplements (or its sidecars)."""
+    earlier_files = {path.resolve() for path in output_paths(earlier)}
+    for path in outputs:
+        if path.resolve() in earlier_files:
+            raise BadInput(f"{path}: would replace the earlier bundle {earlier} or its sidecar "
+                           "files",
+                           "Give the supplementary bundle its own name, e.g. -o "
+                           "out/bundle-supplement-1.pdf.")
+
+
+def _read_served(earlier: Path, numbering: str | None) -> _Served:
+    from bundler.bundle.verify import read_served_bundle
+
+    served = read_served_bundle(earlier, str(earlier))
+    manifest = served.manifest
+    if numbering is not None and numbering != manifest.options.numbering:
+        raise BadInput(f"{earlier}: is numbered {manifest.options.numbering}, so its "
+                       f"supplement cannot be numbered {numbering}",
+                       "Leave out --numbering: a supplement continues the earlier bundle's "
+                       "numbering.")
+    if not manifest.documents:
+        raise BadInput(f"{earlier}: the earlier bundle lists no documents", None)
+    before = manifest.supplement_to
+    documents = [*(before.documents if before is not None else []), *(
+        EarlierDocument(number=doc.number, section=doc.section, source=doc.source,
+                        source_sha256=doc.source_sha256, first_label=doc.first_label,
+                        last_label=doc.last_label)
+        for doc in manifest.documents
+    )]
+    supplement = SupplementOf(
+        number=before.number + 1 if before is not None else 1,
+        file=earlier.name,
+        sha256=served.sha256,
+        manifest_sha256=served.manifest_sha256,
+        last_label=manifest.documents[-1].last_label,
+        documents=documents,
+    )
+    return _Served(str(earlier), manifest, supplement)
+
+
+def _new_documents(loaded: LoadedSpec, served: _Served) -> LoadedSpec:
+    """The spec cut down to the documents the earlier bundles do not already hold.
+
+    A document is already served when its source path and SHA-256 both match; the same path
+    with other bytes is refused: evidence already served must not change under its name.
+    """
+    manifest = served.manifest
+    if loaded.spec.reference != manifest.reference:
+        raise BadInput(f"{loaded.shown}: is for {loaded.spec.reference}, but the earlier bundle "
+                       f"{served.shown} is {manifest.reference}",
+                       "Give the earlier bundle of the same appeal, or correct the reference.")
+    before: dict[str, EarlierDocument] = {}
+    for item in served.supplement.documents:
+        before.setdefault(item.source, item)
+    in_earlier = {item.source for item in manifest.documents}
+    sections: list[SectionSpec] = []
+    for section in loaded.spec.sections:
+        kept: list[DocumentSpec] = []
+        for doc in section.documents:
+            served_doc = before.get(doc.file)
+            if served_doc is None:
+                kept.append(doc)
+                continue
+            path = loaded.folder / doc.file
+            where = (served.shown if doc.file in in_earlier
+                     else f"a bundle {served.shown} supplements")
+            if not path.is_file():
+                raise InputNotFound(
+                    f"{doc.file}: file not found (it was served as document "
+                    f"{served_doc.number} of {where})",
+                    "Put the file back exactly as it was served; the supplement checks it "
+                    "has not changed.")
+            if sha256_file(path) != served_doc.source_sha256:
+                raise BadInput(
+                    f"{doc.file}: has changed since it was served as document "
+                    f"{served_doc.number} (pages "
+                    f"{label_span(served_doc.first_label, served_doc.last_label)}) of {where}",
+                    "Evidence already served must not change: put back the file as served, and "
+                    "add the new version as a new document with a new file name.")
+        if kept:
+            sections.append(section.model_copy(update={"documents": kept}))
+    if not sections:
+        raise BadInput(
+            f"{loaded.shown}: nothing to add: every document is already in {served.shown} "
+            "(or the bundles it supplements)",
+            "Add the late documents to the spec (each with its own file name), then build "
+            "the supplement again.")
+    spec = loaded.spec.model_copy(update={"sections": sections})
+    return LoadedSpec(spec=spec, folder=loaded.folder, shown=loaded.shown)
+
+
+def _continuation(supplement: SupplementOf, scheme: Numbering) -> Continuation:
+    """Where the supplement's numbers start: after every document already served."""
+    prefix = f"S{supplement.number}-"
+    if scheme is Numbering.CONTINUOUS:
+        last_page = max(_trailing_number(doc.last_label) for doc in supplement.documents)
+        last_doc = max(_trailing_number(str(doc.number)) for doc in supplement.documents)
+        return Continuation(prefix, next_page=last_page + 1, next_document=last_doc + 1)
+    reached: dict[str, tuple[int, int]] = {}
+    for doc in supplement.documents:
+        page, number = reached.get(doc.section, (0, 0))
+        reached[doc.section] = (max(page, _trailing_number(doc.last_label)),
+                                max(number, _trailing_number(str(doc.number))))
+    return Continuation(prefix, sections=tuple(
+        (label, page + 1, number + 1) for label, (page, number) in sorted(reached.items())
+    ))
+
+
+def _trailing_number(label: str) -> int:
+    """17 from 'A17' or '17' (labels and numbers this toolkit wrote)."""
+    found = re.search(r"(\d+)$", label)
+    return int(found.group(1)) if found else 0
 
 
 def _case_folder_of(source: Path) -> Path | None:
@@ -154,21 +312,27 @@ def _case_folder_of(source: Path) -> Path | None:
     return folder if (folder / "case.yaml").is_file() else None
 
 
-def _record_build(case_dir: Path, result: BuildResult, numbering: str) -> None:
+def _record_build(case_dir: Path, result: BuildResult, numbering: str,
+                  supplement_to: Path | None = None) -> None:
     """Append the bundle_built entry to the case's audit log (para 146: show what was sent)."""
     from bundler.audit import AuditAction, record
 
+    details = {
+        "pages": str(result.pages),
+        "documents": str(result.documents),
+        "numbering": numbering,
+        "manifest_sha256": result.manifest_sha256,
+    }
+    inputs = list(dict.fromkeys(result.sources))
+    if supplement_to is not None and result.supplement is not None:
+        details["supplement"] = str(result.supplement)
+        inputs.append(supplement_to)
     record(
         case_dir,
         AuditAction.BUNDLE_BUILT,
-        inputs=list(dict.fromkeys(result.sources)),
+        inputs=inputs,
         outputs=[result.pdf, result.manifest, result.sidecar],
-        details={
-            "pages": str(result.pages),
-            "documents": str(result.documents),
-            "numbering": numbering,
-            "manifest_sha256": result.manifest_sha256,
-        },
+        details=details,
     )
 
 
@@ -271,12 +435,19 @@ def _build(
     build_date: dt.date | None,
     report: Callable[[str], None],
     recorded: Manifest | None = None,
+    served: _Served | None = None,
 ) -> BuildResult:
+    supplement: SupplementOf | None
     if recorded is None:
         resolved = _resolve_source(source)
+        supplement = served.supplement if served is not None else None
+        if served is not None:
+            resolved = dataclasses.replace(resolved,
+                                           loaded=_new_documents(resolved.loaded, served))
         when, when_from = resolve_build_date(build_date, resolved.loaded.spec.date)
     else:
         resolved = _recorded_source(recorded, source)
+        supplement = recorded.supplement_to
         when, when_from = recorded.options.build_date, recorded.options.build_date_from
     spec = resolved.loaded.spec
 
@@ -285,7 +456,7 @@ def _build(
         _warn_duplicates(prepared)
         report("laying out the index and certificate")
         plan, front, links, certificate, manifest_bytes = _layout(
-            resolved, prepared, scheme, when, when_from, pdf_path, manifest_path
+            resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement
         )
         documents = [
             AssemblyDocument(
@@ -303,7 +474,8 @@ def _build(
         ]
         info = BundleInfo(
             reference=spec.reference,
-            title=spec.title,
+            title=spec.title if supplement is None else
+            f"{spec.title} (supplementary bundle {supplement.number})",
             authority=resolved.authority,
             officer=resolved.officer,
             build_date=when,
@@ -350,6 +522,7 @@ def _build(
         sha256=pdf_sha,
         manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
         sources=tuple(item.path for item in prepared),
+        supplement=supplement.number if supplement is not None else None,
     )
 
 
@@ -488,8 +661,13 @@ def _layout(
     when_from: str,
     pdf_path: Path,
     manifest_path: Path,
+    supplement: SupplementOf | None,
 ) -> tuple[Plan, bytes, list, bytes, bytes]:  # type: ignore[type-arg]
     spec = resolved.loaded.spec
+    continuation = _continuation(supplement, scheme) if supplement is not None else None
+    note = None if supplement is None or continuation is None else SupplementNote(
+        supplement.number, supplement.file, supplement.sha256, supplement.manifest_sha256,
+        supplement.last_label, continuation.own_prefix)
     counts = iter(item.pages for item in prepared)
     sections = [
         SectionInput(s.label, s.title, tuple(next(counts) for _ in s.documents))
@@ -503,9 +681,9 @@ def _layout(
     cert_pages = 1 + count // 28
     for _round in range(_MAX_LAYOUT_ROUNDS):
         plan = plan_bundle(sections, front_pages=front_pages, certificate_pages=cert_pages,
-                           numbering=scheme)
+                           numbering=scheme, continuation=continuation)
         cover = Cover(spec.reference, spec.title, when, resolved.authority, resolved.officer,
-                      tool, len(plan.documents), plan.total_pages)
+                      tool, len(plan.documents), plan.total_pages, note)
         front, front_count, links = render_front_matter(
             cover, _index(spec, prepared, plan), plan.labels[: plan.front_pages]
         )
@@ -513,10 +691,13 @@ def _layout(
             front_pages = front_count
             continue
         manifest = _manifest(resolved, prepared, plan, scheme, when, when_from)
+        if supplement is not None:
+            manifest = manifest.model_copy(update={
+                "supplement_to": supplement, "manifest_version": SUPPLEMENT_MANIFEST_VERSION})
         manifest_bytes = manifest.to_json_bytes()
         certificate, cert_count = render_certificate(
             _certificate(resolved, prepared, plan, scheme, when, pdf_path, manifest_path,
-                         hashlib.sha256(manifest_bytes).hexdigest()),
+                         hashlib.sha256(manifest_bytes).hexdigest(), note),
             plan.labels[plan.certificate_first_page - 1 :],
         )
         if front_count == front_pages and cert_count == cert_pages:
@@ -624,6 +805,7 @@ def _certificate(
     pdf_path: Path,
     manifest_path: Path,
     manifest_sha256: str,
+    supplement: SupplementNote | None = None,
 ) -> Certificate:
     spec = resolved.loaded.spec
     docs = [doc for section in spec.sections for doc in section.documents]
@@ -643,4 +825,5 @@ def _certificate(
                              doc.file, item.sha256)
             for doc, item, planned in zip(docs, prepared, plan.documents, strict=True)
         ),
+        supplement=supplement,
     )

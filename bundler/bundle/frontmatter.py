@@ -49,6 +49,18 @@ class LinkArea:
 
 
 @dataclass(frozen=True)
+class SupplementNote:
+    """What a supplementary bundle's cover and certificate say about the bundle it follows."""
+
+    number: int  # supplementary bundle N
+    earlier_file: str
+    earlier_sha256: str
+    earlier_manifest_sha256: str
+    last_label: str  # the earlier bundle's last document page
+    own_prefix: str  # "S1-": the supplement's own pages are S1-i, S1-ii...
+
+
+@dataclass(frozen=True)
 class Cover:
     reference: str
     title: str
@@ -58,6 +70,7 @@ class Cover:
     tool: str  # "supported-housing-bundler 0.1.0"
     documents: int
     total_pages: int
+    supplement: SupplementNote | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,7 @@ class Certificate:
     manifest_sha256: str
     audit_head: str | None  # the case audit log's head hash; None when there is no log
     entries: tuple[CertificateEntry, ...]
+    supplement: SupplementNote | None = None
 
 
 def _fonts() -> tuple[str, str, str]:
@@ -170,8 +184,13 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
         pages.text(MARGIN, line, pages.bold, 22)
         pages.y -= 28
     pages.y -= 10
-    pages.text(MARGIN, cover.reference, pages.regular, 16)
-    pages.y -= 40
+    supplement = cover.supplement
+    heading = (cover.reference if supplement is None else
+               f"Supplementary bundle {supplement.number} to {cover.reference}")
+    for line in _wrap(heading, pages.regular, 16, PAGE_W - 2 * MARGIN):
+        pages.text(MARGIN, line, pages.regular, 16)
+        pages.y -= 20
+    pages.y -= 20
     rows = [
         ("Date of bundle", cover.date.isoformat()),
         ("Authority", cover.authority or ""),
@@ -179,13 +198,24 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
         ("Documents", str(cover.documents)),
         ("Pages", str(cover.total_pages)),
     ]
+    if supplement is not None:
+        rows += [
+            ("Supplements", supplement.earlier_file),
+            ("Its SHA-256", supplement.earlier_sha256),
+            ("Its manifest", supplement.earlier_manifest_sha256),
+            ("Pages continue", f"after page {supplement.last_label} (no earlier page moves)"),
+        ]
     for name, value in rows:
         if not value:
             continue
         pages.text(MARGIN, name, pages.bold, 11)
-        for line in _wrap(value, pages.regular, 11, PAGE_W - 2 * MARGIN - 130):
-            pages.text(MARGIN + 130, line, pages.regular, 11)
+        if name in ("Its SHA-256", "Its manifest"):  # a hash: monospaced, on one line
+            pages.text(MARGIN + 130, value, pages.mono, 8.5)
             pages.y -= 15
+        else:
+            for line in _wrap(value, pages.regular, 11, PAGE_W - 2 * MARGIN - 130):
+                pages.text(MARGIN + 130, line, pages.regular, 11)
+                pages.y -= 15
         pages.y -= 4
     pages.y = 120
     c.setFont(pages.regular, 9)
@@ -195,6 +225,15 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
         "the integrity certificate on the last page lists every file's full hash and explains "
         f"how to check the bundle. Made with {cover.tool}."
     )
+    if supplement is not None:
+        prefix = supplement.own_prefix
+        notes = (
+            f"This supplementary bundle adds late documents to {supplement.earlier_file} "
+            "(SHA-256 and manifest hash above) without moving any of its pages: its document "
+            f"pages are numbered on from {supplement.last_label}, and its own cover, index and "
+            f"certificate are numbered {prefix}i, {prefix}ii... so they cannot be mistaken for "
+            "pages of the earlier bundle. " + notes
+        )
     for line in _wrap(notes, pages.regular, 9, PAGE_W - 2 * MARGIN):
         c.drawString(MARGIN, pages.y, line)
         pages.y -= 12
@@ -295,6 +334,14 @@ def render_certificate(certificate: Certificate, labels: Sequence[str]) -> tuple
     para(f"Bundle: {certificate.reference}, {certificate.title}", pages.regular, 9)
     para(f"Built {certificate.date.isoformat()} by {certificate.tool}, "
          f"{certificate.numbering} page numbering.", pages.regular, 9)
+    supplement = certificate.supplement
+    if supplement is not None:
+        para(f"Supplementary bundle {supplement.number}: it adds documents to "
+             f"{supplement.earlier_file} without moving any of its pages (numbers continue "
+             f"after page {supplement.last_label}). That bundle's SHA-256 and its manifest's "
+             "SHA-256:", pages.regular, 9)
+        para(supplement.earlier_sha256, pages.mono, 8.5)
+        para(supplement.earlier_manifest_sha256, pages.mono, 8.5)
     para(f"Manifest ({certificate.manifest_name}, also attached inside this PDF as "
          "manifest.json), SHA-256:", pages.regular, 9)
     para(certificate.manifest_sha256, pages.mono, 8.5)

@@ -15,7 +15,8 @@ import zlib
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # the newest this toolkit reads: 2 adds ``supplement_to``
+SUPPLEMENT_MANIFEST_VERSION = 2  # written by supplements only, so other bundles keep their bytes
 
 
 class ToolInfo(BaseModel):
@@ -86,6 +87,36 @@ class PageLabelRange(BaseModel):
     first_number: int
 
 
+class EarlierDocument(BaseModel):
+    """A document already served in an earlier bundle of the chain (never moved or repeated)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int | str
+    section: str
+    source: str
+    source_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    first_label: str
+    last_label: str
+
+
+class SupplementOf(BaseModel):
+    """The bundle a supplementary bundle follows, and every document already served."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int = Field(ge=1, description="This is supplementary bundle N to the reference.")
+    file: str = Field(description="The earlier bundle's file name as it was given.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the earlier PDF.")
+    manifest_sha256: str = Field(pattern=r"^[0-9a-f]{64}$",
+                                 description="SHA-256 of the earlier bundle's manifest.")
+    last_label: str = Field(description="Label of the earlier bundle's last document page.")
+    documents: list[EarlierDocument] = Field(
+        description="Every document served before, in the main bundle and each earlier "
+        "supplement, in order: their pages keep their numbers, so numbering continues after.",
+    )
+
+
 class Manifest(BaseModel):
     """The manifest written beside (and inside) every bundle."""
 
@@ -113,9 +144,16 @@ class Manifest(BaseModel):
         default=None,
         description="Head hash of the case's audit log when the bundle was built (None: no log).",
     )
+    supplement_to: SupplementOf | None = Field(
+        default=None,
+        description="Set on a supplementary bundle: the earlier bundle it follows (late "
+        "additions never move pages already cited).",
+    )
 
     def to_json_bytes(self) -> bytes:
-        return dump_json(self.model_dump(mode="json"))
+        # bundles that are not supplements keep the bytes they had before supplements existed
+        exclude = None if self.supplement_to is not None else {"supplement_to"}
+        return dump_json(self.model_dump(mode="json", exclude=exclude))
 
 
 def dump_json(data: object) -> bytes:

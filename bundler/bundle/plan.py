@@ -8,6 +8,12 @@ Two schemes (issue 3; domain brief, "Court and tribunal bundle practice"):
   integrity certificate ``cert-1``, ... . Later additions go in a new section, so pages
   already cited never move.
 
+A supplementary bundle (``Continuation``) adds late documents without moving any page of
+the bundles it follows: its document pages continue the earlier numbers (continuous:
+from the earlier last document page + 1; sectioned: A17, A18... in an existing section,
+1 in a new one), and its own cover, index and certificate are numbered ``S1-i``, ``S1-ii``...
+(``S2-`` for the second supplement), which no earlier page can carry.
+
 The same ranges drive the stamps and the PDF ``/PageLabels``, so the number in the
 viewer's page box is always the number stamped on the page.
 """
@@ -46,6 +52,23 @@ class LabelRange:
         value = self.first + offset
         number = roman(value) if self.style is LabelStyle.LOWER_ROMAN else str(value)
         return f"{self.prefix}{number}"
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """Where a supplementary bundle's numbers start, so earlier pages never move."""
+
+    own_prefix: str  # "S1-": label prefix of the supplement's cover, index and certificate
+    next_page: int = 1  # continuous: number of the first document page
+    next_document: int = 1  # continuous: number of the first document
+    # sectioned: section label -> (next page number, next document number) in that section
+    sections: tuple[tuple[str, int, int], ...] = ()
+
+    def section_start(self, label: str) -> tuple[int, int]:
+        for name, page, document in self.sections:
+            if name == label:
+                return page, document
+        return 1, 1
 
 
 @dataclass(frozen=True)
@@ -117,26 +140,38 @@ def plan_bundle(
     front_pages: int,
     certificate_pages: int,
     numbering: Numbering = Numbering.CONTINUOUS,
+    continuation: Continuation | None = None,
 ) -> Plan:
-    """Number every page: front matter, then each section's documents, then the certificate."""
+    """Number every page: front matter, then each section's documents, then the certificate.
+
+    With ``continuation`` the plan is a supplementary bundle's (see the module's notes).
+    """
     if front_pages < 1 or certificate_pages < 1:
         raise ValueError("a bundle has at least a cover and a certificate page")
     if any(pages < 1 for section in sections for pages in section.document_pages):
         raise ValueError("every document has at least one page")
     ranges: list[LabelRange] = []
-    if numbering is Numbering.CONTINUOUS:
+    if continuation is not None:
+        ranges.append(LabelRange(0, LabelStyle.LOWER_ROMAN, continuation.own_prefix, 1))
+        if numbering is Numbering.CONTINUOUS:
+            ranges.append(LabelRange(front_pages, LabelStyle.DECIMAL, "",
+                                     continuation.next_page))
+    elif numbering is Numbering.CONTINUOUS:
         ranges.append(LabelRange(0, LabelStyle.DECIMAL, "", 1))
     else:
         ranges.append(LabelRange(0, LabelStyle.LOWER_ROMAN, "", 1))
     page = front_pages  # 0-based index of the next page
     planned_sections: list[PlannedSection] = []
     raw_docs: list[tuple[str, int | str, int, int]] = []
-    doc_counter = 0
+    doc_counter = continuation.next_document - 1 if continuation is not None else 0
     for section in sections:
         section_start = page
+        first_page, first_doc = (
+            continuation.section_start(section.label) if continuation is not None else (1, 1)
+        )
         if numbering is Numbering.SECTIONED:
-            ranges.append(LabelRange(page, LabelStyle.DECIMAL, section.label, 1))
-        for position, pages in enumerate(section.document_pages, start=1):
+            ranges.append(LabelRange(page, LabelStyle.DECIMAL, section.label, first_page))
+        for position, pages in enumerate(section.document_pages, start=first_doc):
             doc_counter += 1
             number: int | str = (
                 doc_counter if numbering is Numbering.CONTINUOUS else f"{section.label}{position}"
@@ -146,7 +181,11 @@ def plan_bundle(
         planned_sections.append(
             PlannedSection(section.label, section.title, section_start + 1, page)
         )
-    if numbering is Numbering.SECTIONED:
+    if continuation is not None:
+        # the certificate continues the supplement's own numbers (S1-iii...)
+        ranges.append(LabelRange(page, LabelStyle.LOWER_ROMAN, continuation.own_prefix,
+                                 front_pages + 1))
+    elif numbering is Numbering.SECTIONED:
         ranges.append(LabelRange(page, LabelStyle.DECIMAL, CERTIFICATE_PREFIX, 1))
     total = page + certificate_pages
     labels = tuple(_labels(ranges, total))

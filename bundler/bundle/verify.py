@@ -6,6 +6,8 @@ runs every check below and gets one PASS or FAIL line for each, then a verdict:
 * ``file hash``: the bundle's exact bytes against ``BUNDLE.pdf.sha256`` and/or ``--sha256``;
 * ``manifest``: the manifest attached inside the PDF parses, and equals the sidecar
   ``BUNDLE.manifest.json`` byte for byte (else the first differing field is named);
+* ``supplement`` (supplementary bundles only): names the bundle it follows and where its
+  numbering continues, and compares that bundle's SHA-256 when it lies beside this one;
 * ``certificate``: the integrity certificate page shows that manifest's SHA-256;
 * ``page count`` and ``page labels``: the PDF has the manifest's pages, and its
   ``/PageLabels`` give every page the label the manifest implies;
@@ -174,6 +176,8 @@ def verify_bundle(
         _record(report, pdf, sources, record_audit)
         return report
     report.reference = manifest.reference
+    if manifest.supplement_to is not None:
+        report.checks.append(_supplement_check(pdf, manifest))
     # a manifest claiming absurdly many pages must not make us build absurdly many labels
     labels = expected_labels(manifest, limit=len(reader.pages) + 1)
     report.checks.append(_guarded("certificate", _certificate_check, reader, manifest, embedded))
@@ -313,6 +317,53 @@ def _open_bundle(pdf: Path, *, hash_failed: bool) -> tuple[PdfReader, bytes] | N
     return reader, bytes(attached[0])
 
 
+@dataclass(frozen=True)
+class ServedBundle:
+    """An earlier bundle checked before a supplement continues its numbering."""
+
+    manifest: Manifest
+    sha256: str  # of the PDF
+    manifest_sha256: str  # of its embedded manifest (the one its certificate prints)
+
+
+def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
+    """The manifest of an earlier bundle made by this toolkit, after checking it is intact.
+
+    Checks what needs no sources: the sidecar hash (when ``PDF.sha256`` is beside it), the
+    embedded manifest (valid, equal to the sidecar manifest when present) and the certificate
+    (it prints that manifest's hash). Raises InputNotFound or BadInput naming ``shown``.
+    """
+    shown = shown if shown is not None else str(pdf)
+    if not pdf.exists():
+        raise InputNotFound(f"{shown}: earlier bundle not found",
+                            "Give the bundle as it was served (the .pdf file), with its "
+                            ".pdf.sha256 and .manifest.json beside it.")
+    if not pdf.is_file():
+        raise BadInput(f"{shown}: is a folder, not a bundle PDF",
+                       "Give the earlier bundle's .pdf file, e.g. out/bundle.pdf.")
+    digest = sha256_file(pdf)
+    hash_check = _file_hash_check(pdf, digest, None)
+    broken_hint = ("Use the earlier bundle exactly as it was served (check it with `bundler "
+                   "bundle verify`), with its own .pdf.sha256 and .manifest.json beside it.")
+    if not hash_check.passed:
+        raise BadInput(f"{shown}: the earlier bundle {hash_check.detail}", broken_hint)
+    try:
+        opened = _open_bundle(pdf, hash_failed=False)
+    except BadInput as exc:
+        raise BadInput(exc.message.replace(str(pdf), shown, 1), exc.hint) from None
+    assert opened is not None  # with hash_failed=False a bad file raises instead
+    reader, embedded = opened
+    manifest_check, manifest = _manifest_check(pdf, embedded)
+    if manifest is None or not manifest_check.passed:
+        raise BadInput(f"{shown}: the earlier bundle's manifest: {manifest_check.detail}",
+                       broken_hint)
+    certificate = _guarded("certificate", _certificate_check, reader, manifest, embedded)
+    if not certificate.passed:
+        raise BadInput(f"{shown}: the earlier bundle's certificate: {certificate.detail}",
+                       broken_hint)
+    return ServedBundle(manifest, digest, hashlib.sha256(embedded).hexdigest())
+
+
 class _NotOurs(Exception):
     pass
 
@@ -398,6 +449,33 @@ def first_differing_field(a: Any, b: Any, path: str = "") -> str | None:
     if type(a) is not type(b) or a != b:
         return path or "(the whole manifest)"
     return None
+
+
+def _supplement_check(pdf: Path, manifest: Manifest) -> Check:
+    """Say the bundle is a supplement, and which bundle it follows; compare that bundle's hash
+    when it lies beside this one (it should be served with it)."""
+    supplement = manifest.supplement_to
+    assert supplement is not None
+    first = manifest.documents[0].first_label if manifest.documents else "?"
+    what = (f"supplementary bundle {supplement.number} to {supplement.file} (SHA-256 "
+            f"{supplement.sha256[:12]}...): its document pages continue from {first}, after "
+            f"that bundle's last document page {supplement.last_label}")
+    served = {(doc.source, doc.source_sha256) for doc in supplement.documents}
+    repeated = [doc.source for doc in manifest.documents
+                if (doc.source, doc.source_sha256) in served]
+    if repeated:
+        return Check("supplement", False, f"{what}; but it repeats documents already served: "
+                     + ", ".join(repeated))
+    earlier = pdf.with_name(supplement.file)
+    if earlier == pdf or not earlier.is_file():
+        return Check("supplement", True, f"{what}; {supplement.file} is not beside it, so "
+                     "not compared (verify it too)")
+    digest = sha256_file(earlier)
+    if digest != supplement.sha256:
+        return Check("supplement", False, f"{what}; but the {supplement.file} beside it has "
+                     f"SHA-256 {digest[:12]}...: not the bundle it supplements")
+    return Check("supplement", True, f"{what}; the {supplement.file} beside it has that "
+                 "SHA-256 (verify it too)")
 
 
 def _certificate_check(reader: PdfReader, manifest: Manifest, embedded: bytes) -> Check:
