@@ -122,7 +122,7 @@ class Manifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    manifest_version: int = MANIFEST_VERSION
+    manifest_version: int = 1  # supplements write SUPPLEMENT_MANIFEST_VERSION
     tool: ToolInfo
     libraries: dict[str, str] = Field(
         description="Versions of the libraries that shape the bytes (pypdf, reportlab, ...)."
