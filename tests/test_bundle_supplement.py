@@ -440,8 +440,8 @@ def test_nothing_new_is_refused_with_a_hint(copy: Path) -> None:
     first, hint = stderr.splitlines()[:2]
     assert first == (f"error: {spec}: nothing to add: every document is already in "
                      f"{copy / 'out' / 'supplement-2.pdf'} (or the bundles it supplements)")
-    assert hint == ("  what to do: Add the late documents to the spec (each with its own file "
-                    "name), then build the supplement again.")
+    assert hint == ("  what to do: Add the late documents to the spec or the case records (each "
+                    "under its own file name), then build the supplement again.")
     assert not (copy / "out" / "s.pdf").exists()
 
 

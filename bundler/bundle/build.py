@@ -277,8 +277,8 @@ def _new_documents(loaded: LoadedSpec, served: _Served) -> LoadedSpec:
         raise BadInput(
             f"{loaded.shown}: nothing to add: every document is already in {served.shown} "
             "(or the bundles it supplements)",
-            "Add the late documents to the spec (each with its own file name), then build "
-            "the supplement again.")
+            "Add the late documents to the spec or the case records (each under its own file "
+            "name), then build the supplement again.")
     spec = loaded.spec.model_copy(update={"sections": sections})
     return LoadedSpec(spec=spec, folder=loaded.folder, shown=loaded.shown)
 
