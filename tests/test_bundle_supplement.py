@@ -306,6 +306,21 @@ def test_verify_fails_when_the_bundle_beside_it_is_not_the_one_it_supplements(
     assert "not the bundle it supplements" in report.failed[0].detail
 
 
+def test_a_forged_earlier_file_name_fails_the_certificate_and_never_crashes(copy: Path) -> None:
+    from tests.test_verify import _replace_embedded_manifest
+
+    pdf = copy / "out" / "supplement-1.pdf"
+    sidecar = copy / "out" / "supplement-1.manifest.json"
+    forged = sidecar.read_bytes().replace(b'"file": "main.pdf"', b'"file": "../../etc/passwd"')
+    assert forged != sidecar.read_bytes()
+    _replace_embedded_manifest(pdf, forged)
+    sidecar.write_bytes(forged)
+    (copy / "out" / "supplement-1.pdf.sha256").write_text(f"{sha(pdf)}  supplement-1.pdf\n")
+    report = verify_bundle(pdf, record_audit=False)
+    assert [check.name for check in report.failed] == ["certificate"]
+    assert "not beside it" in {c.name: c.detail for c in report.checks}["supplement"]
+
+
 def test_verify_without_the_earlier_bundle_still_passes_and_says_so(copy: Path) -> None:
     (copy / "out" / "main.pdf").unlink()
     report = verify_bundle(copy / "out" / "supplement-1.pdf", record_audit=False)
@@ -356,6 +371,8 @@ def test_sectioned_numbers_continue_within_sections_and_new_sections_start_at_1(
     assert labels[:front][0] == "S1-i"
     assert labels[front:supp["certificate_first_page"] - 1] == ["B4", "B5", "C1"]
     assert labels[-1].startswith("S1-")
+    cover = " ".join(fx.page_texts(sectioned.supp.pdf)[0].split())
+    assert "Pages continue after A3, B3 in their sections (no earlier page moves)" in cover
     [doc2] = manifest_of(sectioned.supp2)["documents"]
     assert (doc2["number"], doc2["first_label"], doc2["last_label"]) == ("C2", "C2", "C3")
     for result in (sectioned.supp, sectioned.supp2):

@@ -300,6 +300,14 @@ def _continuation(supplement: SupplementOf, scheme: Numbering) -> Continuation:
     ))
 
 
+def _continues(supplement: SupplementOf, continuation: Continuation, scheme: Numbering) -> str:
+    """Where the numbers pick up, for the cover and certificate."""
+    if scheme is Numbering.CONTINUOUS:
+        return f"after page {supplement.last_label}"
+    ends = ", ".join(f"{label}{page - 1}" for label, page, _doc in continuation.sections)
+    return f"after {ends} in their sections"
+
+
 def _trailing_number(label: str) -> int:
     """17 from 'A17' or '17' (labels and numbers this toolkit wrote)."""
     found = re.search(r"(\d+)$", label)
@@ -667,7 +675,7 @@ def _layout(
     continuation = _continuation(supplement, scheme) if supplement is not None else None
     note = None if supplement is None or continuation is None else SupplementNote(
         supplement.number, supplement.file, supplement.sha256, supplement.manifest_sha256,
-        supplement.last_label, continuation.own_prefix)
+        _continues(supplement, continuation, scheme), continuation.own_prefix)
     counts = iter(item.pages for item in prepared)
     sections = [
         SectionInput(s.label, s.title, tuple(next(counts) for _ in s.documents))

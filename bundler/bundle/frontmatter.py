@@ -56,7 +56,7 @@ class SupplementNote:
     earlier_file: str
     earlier_sha256: str
     earlier_manifest_sha256: str
-    last_label: str  # the earlier bundle's last document page
+    continues: str  # "after page 39" or "after A17, B3 in their sections"
     own_prefix: str  # "S1-": the supplement's own pages are S1-i, S1-ii...
 
 
@@ -203,7 +203,7 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
             ("Supplements", supplement.earlier_file),
             ("Its SHA-256", supplement.earlier_sha256),
             ("Its manifest", supplement.earlier_manifest_sha256),
-            ("Pages continue", f"after page {supplement.last_label} (no earlier page moves)"),
+            ("Pages continue", f"{supplement.continues} (no earlier page moves)"),
         ]
     for name, value in rows:
         if not value:
@@ -230,7 +230,7 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
         notes = (
             f"This supplementary bundle adds late documents to {supplement.earlier_file} "
             "(SHA-256 and manifest hash above) without moving any of its pages: its document "
-            f"pages are numbered on from {supplement.last_label}, and its own cover, index and "
+            f"pages are numbered on {supplement.continues}, and its own cover, index and "
             f"certificate are numbered {prefix}i, {prefix}ii... so they cannot be mistaken for "
             "pages of the earlier bundle. " + notes
         )
@@ -338,7 +338,7 @@ def render_certificate(certificate: Certificate, labels: Sequence[str]) -> tuple
     if supplement is not None:
         para(f"Supplementary bundle {supplement.number}: it adds documents to "
              f"{supplement.earlier_file} without moving any of its pages (numbers continue "
-             f"after page {supplement.last_label}). That bundle's SHA-256 and its manifest's "
+             f"{supplement.continues}). That bundle's SHA-256 and its manifest's "
              "SHA-256:", pages.regular, 9)
         para(supplement.earlier_sha256, pages.mono, 8.5)
         para(supplement.earlier_manifest_sha256, pages.mono, 8.5)

@@ -458,15 +458,17 @@ def _supplement_check(pdf: Path, manifest: Manifest) -> Check:
     assert supplement is not None
     first = manifest.documents[0].first_label if manifest.documents else "?"
     what = (f"supplementary bundle {supplement.number} to {supplement.file} (SHA-256 "
-            f"{supplement.sha256[:12]}...): its document pages continue from {first}, after "
-            f"that bundle's last document page {supplement.last_label}")
+            f"{supplement.sha256[:12]}...): its document pages, from {first}, are numbered on "
+            "from the bundles it follows")
     served = {(doc.source, doc.source_sha256) for doc in supplement.documents}
     repeated = [doc.source for doc in manifest.documents
                 if (doc.source, doc.source_sha256) in served]
     if repeated:
         return Check("supplement", False, f"{what}; but it repeats documents already served: "
                      + ", ".join(repeated))
-    earlier = pdf.with_name(supplement.file)
+    name = supplement.file
+    plain_name = bool(name) and not re.search(r"[/\\\x00]", name) and name not in (".", "..")
+    earlier = pdf.with_name(name) if plain_name else pdf
     if earlier == pdf or not earlier.is_file():
         return Check("supplement", True, f"{what}; {supplement.file} is not beside it, so "
                      "not compared (verify it too)")
