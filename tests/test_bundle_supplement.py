@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from bundler.bundle.build import BuildResult, build_bundle, rebuild_bundle
-from bundler.bundle.manifest import Manifest
+from bundler.bundle.build import BuildResult, _continuation, build_bundle, rebuild_bundle
+from bundler.bundle.manifest import EarlierDocument, Manifest, SupplementOf
 from bundler.bundle.plan import Continuation, Numbering, SectionInput, plan_bundle
 from bundler.bundle.stamp import BAND
 from bundler.bundle.verify import verify_bundle
@@ -391,6 +393,43 @@ def test_plan_continuation_labels_are_contiguous_and_prefixed() -> None:
                        continuation=Continuation("S1-", next_page=40, next_document=12))
     assert plan.labels == ("S1-i", "40", "41", "42", "S1-ii")
     assert [d.number for d in plan.documents] == [12, 13]
+
+
+_sections_pages = st.lists(
+    st.tuples(st.sampled_from("ABCD"), st.lists(st.integers(1, 9), min_size=1, max_size=4)),
+    min_size=1, max_size=4, unique_by=lambda item: item[0])
+
+
+@given(_sections_pages, _sections_pages, st.sampled_from(list(Numbering)),
+       st.integers(1, 3), st.integers(1, 3))
+def test_no_supplement_page_takes_the_label_of_a_served_document_page(
+    main_pages: list[tuple[str, list[int]]], late_pages: list[tuple[str, list[int]]],
+    numbering: Numbering, front: int, cert: int,
+) -> None:
+    main = plan_bundle([SectionInput(label, label, tuple(p)) for label, p in main_pages],
+                       front_pages=front, certificate_pages=cert, numbering=numbering)
+    served = SupplementOf(
+        number=1, file="main.pdf", sha256="0" * 64, manifest_sha256="0" * 64,
+        last_label=main.documents[-1].last_label,
+        documents=[EarlierDocument(number=d.number, section=d.section, source=f"{d.number}.pdf",
+                                   source_sha256="0" * 64, first_label=d.first_label,
+                                   last_label=d.last_label) for d in main.documents])
+    supplement = plan_bundle([SectionInput(label, label, tuple(p)) for label, p in late_pages],
+                             front_pages=front, certificate_pages=cert, numbering=numbering,
+                             continuation=_continuation(served, numbering))
+    cited = {main.labels[page - 1] for d in main.documents
+             for page in range(d.first_page, d.last_page + 1)}
+    assert not cited & set(supplement.labels)
+    assert len(set(supplement.labels)) == supplement.total_pages
+    assert not {str(d.number) for d in main.documents} & {
+        str(d.number) for d in supplement.documents}
+    own = supplement.labels[:front] + supplement.labels[supplement.certificate_first_page - 1:]
+    assert all(label.startswith("S1-") for label in own)
+    if numbering is Numbering.CONTINUOUS:
+        first = int(main.documents[-1].last_label) + 1
+        document_labels = supplement.labels[front:supplement.certificate_first_page - 1]
+        assert document_labels == tuple(str(n) for n in range(first, first +
+                                                                len(document_labels)))
 
 
 # --------------------------------------------------------------------------- refusals
