@@ -178,8 +178,12 @@ def verify_bundle(
     report.reference = manifest.reference
     if manifest.supplement_to is not None:
         report.checks.append(_supplement_check(pdf, manifest))
+    try:
+        page_count = len(reader.pages)
+    except _READ_ERRORS:  # a damaged page tree: each check below then says it cannot read it
+        page_count = 0
     # a manifest claiming absurdly many pages must not make us build absurdly many labels
-    labels = expected_labels(manifest, limit=len(reader.pages) + 1)
+    labels = expected_labels(manifest, limit=page_count + 1)
     report.checks.append(_guarded("certificate", _certificate_check, reader, manifest, embedded))
     report.checks.append(_guarded("page count", _page_count_check, reader, manifest))
     report.checks.append(_guarded("page labels", _labels_check, reader, manifest, labels))
