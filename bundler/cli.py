@@ -349,8 +349,8 @@ def bundle() -> None:
               help="Bundle date (default: the spec's date, SOURCE_DATE_EPOCH, or today).")
 @click.option("--supplement-to", "supplement_to", type=_PATH, metavar="EARLIER.pdf",
               help="Make a supplementary bundle of only the documents EARLIER.pdf (a bundle "
-              "already served) does not hold, numbered on from its last document page so no "
-              "page already cited moves.")
+              "already served) does not hold, numbered on after its pages so no page already "
+              "cited moves.")
 def bundle_build(
     source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
     supplement_to: Path | None,

@@ -187,19 +187,19 @@ def test_the_supplement_holds_only_the_new_documents(chain: Chain) -> None:
             assert f"{word}{offset + 1}" in page_text
 
 
-def test_numbers_continue_from_the_main_bundles_last_document_page(chain: Chain) -> None:
+def test_numbers_continue_after_the_main_bundles_last_page(chain: Chain) -> None:
     main, supp = manifest_of(chain.main), manifest_of(chain.supp)
-    last = int(main["documents"][-1]["last_label"])
+    # continuous numbers are physical pages of the main bundle, its certificate included:
+    # a supplement starts after them, so no number is ever used twice
+    last = main["pages"]
+    assert int(main["documents"][-1]["last_label"]) < last
     review, letter = supp["documents"]
     assert (review["first_label"], review["last_label"]) == (str(last + 1), str(last + 2))
     assert (letter["first_label"], letter["last_label"]) == (str(last + 3), str(last + 3))
     assert [d["number"] for d in supp["documents"]] == [4, 5]  # documents 1-3 are served
-    main_document_labels = {
-        str(n) for d in main["documents"]
-        for n in range(int(d["first_label"]), int(d["last_label"]) + 1)
-    }
+    main_labels = set(PdfReader(chain.main.pdf).page_labels)
     supp_labels = list(PdfReader(chain.supp.pdf).page_labels)
-    assert not main_document_labels & set(supp_labels)  # no cited page is claimed twice
+    assert not main_labels & set(supp_labels)  # no page number of the main bundle is reused
 
 
 def test_the_supplements_own_pages_are_labelled_apart(chain: Chain) -> None:
@@ -255,7 +255,7 @@ def test_cover_and_certificate_cite_the_earlier_bundles_hashes(chain: Chain) -> 
     assert recorded["file"] == "main.pdf"
     assert recorded["sha256"] == main_sha
     assert recorded["manifest_sha256"] == main_manifest_sha
-    assert recorded["last_label"] == main["documents"][-1]["last_label"]
+    assert recorded["last_label"] == str(main["pages"])
     assert [d["source"] for d in recorded["documents"]] == [
         d["source"] for d in main["documents"]]
     assert supp["manifest_version"] == 2
@@ -475,7 +475,7 @@ def test_a_changed_earlier_file_is_refused_naming_it(copy: Path) -> None:
 def test_a_changed_file_from_an_earlier_supplement_is_refused(copy: Path) -> None:
     (copy / "case" / "evidence" / "late-letter.pdf").write_bytes(fx.text_pdf_bytes("X", 1))
     with pytest.raises(BadInput, match=r"^evidence/late-letter\.pdf: has changed since it was "
-                       r"served as document 5 \(pages 11\) of a bundle .*supplement-2\.pdf "
+                       r"served as document 5 \(pages 12\) of a bundle .*supplement-2\.pdf "
                        "supplements$"):
         build_bundle(copy / "case" / "bundle.yaml", copy / "out" / "s.pdf",
                      supplement_to=copy / "out" / "supplement-2.pdf")

@@ -14,7 +14,7 @@ Order of work (each step needs the one before):
 With ``supplement_to`` the output is a supplementary bundle (tribunal practice: late additions
 never move pages already cited): the earlier bundle is checked first, only the documents it
 does not already hold (same source path and SHA-256) go in, and the numbering continues
-after the earlier bundle's last document page (see ``plan``).
+after the earlier bundle's last numbered page (see ``plan``).
 """
 
 from __future__ import annotations
@@ -226,10 +226,22 @@ def _read_served(earlier: Path, numbering: str | None) -> _Served:
         file=earlier.name,
         sha256=served.sha256,
         manifest_sha256=served.manifest_sha256,
-        last_label=manifest.documents[-1].last_label,
+        last_label=_last_numbered_label(manifest),
         documents=documents,
     )
     return _Served(str(earlier), manifest, supplement)
+
+
+def _last_numbered_label(manifest: Manifest) -> str:
+    """The earlier bundle's last label in the numbering a supplement continues.
+
+    In continuous numbering a main bundle's certificate pages are numbered too (they are
+    physical pages), so a supplement starts after them and no number is ever used twice;
+    a supplement's own front matter and certificate carry S-prefixed labels instead.
+    """
+    if manifest.options.numbering == Numbering.CONTINUOUS.value and manifest.supplement_to is None:
+        return str(manifest.pages)
+    return manifest.documents[-1].last_label
 
 
 def _new_documents(loaded: LoadedSpec, served: _Served) -> LoadedSpec:
@@ -287,7 +299,10 @@ def _continuation(supplement: SupplementOf, scheme: Numbering) -> Continuation:
     """Where the supplement's numbers start: after every document already served."""
     prefix = f"S{supplement.number}-"
     if scheme is Numbering.CONTINUOUS:
-        last_page = max(_trailing_number(doc.last_label) for doc in supplement.documents)
+        last_page = max(
+            _trailing_number(supplement.last_label),
+            *(_trailing_number(doc.last_label) for doc in supplement.documents),
+        )
         last_doc = max(_trailing_number(str(doc.number)) for doc in supplement.documents)
         return Continuation(prefix, next_page=last_page + 1, next_document=last_doc + 1)
     reached: dict[str, tuple[int, int]] = {}

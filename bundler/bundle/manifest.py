@@ -110,7 +110,11 @@ class SupplementOf(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the earlier PDF.")
     manifest_sha256: str = Field(pattern=r"^[0-9a-f]{64}$",
                                  description="SHA-256 of the earlier bundle's manifest.")
-    last_label: str = Field(description="Label of the earlier bundle's last document page.")
+    last_label: str = Field(
+        description="The earlier bundle's last label in the numbering the supplement continues: "
+        "its last page for a main bundle numbered continuously (certificate included), else its "
+        "last document page."
+    )
     documents: list[EarlierDocument] = Field(
         description="Every document served before, in the main bundle and each earlier "
         "supplement, in order: their pages keep their numbers, so numbering continues after.",

@@ -10,7 +10,7 @@ Two schemes (issue 3; domain brief, "Court and tribunal bundle practice"):
 
 A supplementary bundle (``Continuation``) adds late documents without moving any page of
 the bundles it follows: its document pages continue the earlier numbers (continuous:
-from the earlier last document page + 1; sectioned: A17, A18... in an existing section,
+after the earlier bundle's last page, its certificate included; sectioned: A17, A18... in an existing section,
 1 in a new one), and its own cover, index and certificate are numbered ``S1-i``, ``S1-ii``...
 (``S2-`` for the second supplement), which no earlier page can carry.
 
