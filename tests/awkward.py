@@ -450,3 +450,29 @@ def make_docx_with_web_picture(path: Path, url: str) -> Path:
                 data = data.replace(b"r:embed=", b"r:link=")
             out.writestr(name, data)
     return path
+
+
+def make_heic(
+    path: Path,
+    size: tuple[int, int] = (800, 600),
+    orientation: int | None = None,
+    gps: bool = False,
+) -> Path:
+    """An iPhone-style HEIC photo (the make_jpeg picture), optionally rotated and geotagged."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    image = Image.new("RGB", size, (200, 220, 240))
+    draw = ImageDraw.Draw(image)
+    w, h = size
+    draw.rectangle((0, 0, w // 4, h // 4), fill=(220, 30, 30))
+    draw.line((0, h - 1, w - 1, 0), fill=(0, 0, 0), width=max(1, w // 200))
+    exif = Image.Exif()
+    exif[0x010F] = "Apple"
+    exif[0x0110] = "iPhone 15"
+    if orientation is not None:
+        exif[0x0112] = orientation
+    if gps:
+        exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+    image.save(path, "HEIF", quality=80, exif=exif.tobytes())
+    return path

@@ -145,3 +145,77 @@ def test_damaged_jpeg_is_refused(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:300])
     with pytest.raises(BadInput, match=r"^evidence/cut\.jpg: the picture is damaged"):
         render_pdf(identify(path, "evidence/cut.jpg"), workdir=tmp_path / "w")
+
+
+# ------------------------------------------------------------ iPhone HEIC
+
+
+def test_heic_is_recognised_by_content_with_either_extension(tmp_path: Path) -> None:
+    import magic
+
+    from bundler.evidence.model import HEIC
+
+    for name in ("IMG_0001.HEIC", "IMG_0002.heif"):
+        path = awkward.make_heic(tmp_path / name, orientation=6)
+        assert magic.from_file(str(path), mime=True) == "image/heic"
+        assert identify(path, f"photos/{name}").media_type == HEIC
+
+
+def test_heic_named_jpg_is_accepted_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    path = awkward.make_heic(tmp_path / "photo.jpg")
+    with caplog.at_level(logging.WARNING):
+        evidence = identify(path, "photos/photo.jpg")
+    assert evidence.media_type == "image/heic"
+    assert "photos/photo.jpg: named .jpg but its content is an HEIC (iPhone) picture" in (
+        caplog.text
+    )
+
+
+@pytest.mark.parametrize("orientation", [None, 6, 8])
+def test_heic_photo_comes_out_upright_captioned_and_as_jpeg(
+    tmp_path: Path, orientation: int | None
+) -> None:
+    source = awkward.make_heic(tmp_path / "IMG_0042.HEIC", (800, 600), orientation, gps=True)
+    pdf = _render(source, tmp_path, "Kitchen, Flat 3")
+    width, height = _page_size(pdf)
+    assert (width > height) == (orientation is None)
+    text = awkward.pdf_text(pdf)
+    assert "Kitchen, Flat 3" in text and "IMG_0042.HEIC" in text
+    page = PdfReader(pdf).pages[0]
+    [xobject] = [o.get_object() for o in page["/Resources"]["/XObject"].values()]
+    assert list(xobject["/Filter"]) == ["/DCTDecode"]  # re-encoded as JPEG: PDF has no HEVC
+    stored = xobject.get_data()
+    picture = Image.open(io.BytesIO(stored))
+    assert picture.size == ((800, 600) if orientation is None else (600, 800))
+    assert not picture.getexif()  # no camera, no GPS
+    assert b"iPhone" not in pdf.read_bytes() and b"Apple" not in pdf.read_bytes()
+    # The red corner (top-left as stored) is where the rotation puts it.
+    corner = {None: (10, 10), 6: (picture.width - 10, 10), 8: (10, picture.height - 10)}
+    red, green, _ = picture.convert("RGB").getpixel(corner[orientation])  # type: ignore[misc]
+    assert red > 180 and green < 90
+
+
+def test_big_heic_is_downsampled_to_300_dpi(tmp_path: Path) -> None:
+    source = awkward.make_heic(tmp_path / "big.heic", (4032, 3024))
+    [image] = awkward.placed_images(_render(source, tmp_path))
+    x_dpi, y_dpi = _dpi(image)
+    assert 250 < x_dpi <= 300.5 and y_dpi <= 300.5
+
+
+def test_heic_renders_are_byte_identical(tmp_path: Path) -> None:
+    path = awkward.make_heic(tmp_path / "same.heic", (1600, 1200), orientation=3)
+    first = render_pdf(identify(path, "same.heic"), workdir=tmp_path / "a", caption="x")
+    second = render_pdf(identify(path, "same.heic"), workdir=tmp_path / "b", caption="x")
+    assert first.pdf.read_bytes() == second.pdf.read_bytes()
+
+
+def test_damaged_heic_is_refused(tmp_path: Path) -> None:
+    path = awkward.make_heic(tmp_path / "cut.heic", (800, 600))
+    path.write_bytes(path.read_bytes()[:600])
+    with pytest.raises(BadInput, match=r"^photos/cut\.heic: ") as caught:
+        render_pdf(identify(path, "photos/cut.heic"), workdir=tmp_path / "w")
+    assert "\n" not in str(caught.value)

@@ -9,6 +9,8 @@ PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
 TIFF = "image/tiff"
+HEIC = "image/heic"  # iPhone photographs (HEVC in an HEIF container)
+HEIF = "image/heif"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DOC = "application/msword"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -17,9 +19,9 @@ EML = "message/rfc822"
 TEXT = "text/plain"
 
 SUPPORTED_MEDIA_TYPES: frozenset[str] = frozenset(
-    {PDF, JPEG, PNG, TIFF, DOCX, DOC, ODT, RTF, EML, TEXT}
+    {PDF, JPEG, PNG, TIFF, HEIC, HEIF, DOCX, DOC, ODT, RTF, EML, TEXT}
 )
-IMAGE_TYPES: frozenset[str] = frozenset({JPEG, PNG, TIFF})
+IMAGE_TYPES: frozenset[str] = frozenset({JPEG, PNG, TIFF, HEIC, HEIF})
 OFFICE_TYPES: frozenset[str] = frozenset({DOCX, DOC, ODT, RTF})
 
 

@@ -32,6 +32,8 @@ from bundler.evidence.model import (
     DOC,
     DOCX,
     EML,
+    HEIC,
+    HEIF,
     IMAGE_TYPES,
     JPEG,
     ODT,
@@ -49,7 +51,7 @@ from bundler.fileio import sha256_file
 logger = logging.getLogger(__name__)
 
 SUPPORTED_HINT = (
-    "Supported evidence is PDF, JPEG/PNG/TIFF pictures, Word (.docx, .doc, .odt, .rtf), "
+    "Supported evidence is PDF, JPEG/PNG/TIFF/HEIC pictures, Word (.docx, .doc, .odt, .rtf), "
     "e-mail (.eml) and UTF-8 text; save or print the document as PDF and list the PDF instead."
 )
 
@@ -62,6 +64,8 @@ _EXTENSION_TYPES: dict[str, frozenset[str]] = {
     ".png": frozenset({PNG}),
     ".tif": frozenset({TIFF}),
     ".tiff": frozenset({TIFF}),
+    ".heic": frozenset({HEIC, HEIF}),
+    ".heif": frozenset({HEIC, HEIF}),
     ".docx": frozenset({DOCX}),
     ".doc": frozenset({DOC}),
     ".odt": frozenset({ODT}),
@@ -90,8 +94,8 @@ _DESCRIPTIONS: dict[str, str] = {
     "application/x-tar": "a tar archive",
     "image/gif": "a GIF picture",
     "image/webp": "a WebP picture",
-    "image/heic": "an HEIC (iPhone) picture",
-    "image/heif": "an HEIF picture",
+    HEIC: "an HEIC (iPhone) picture",
+    HEIF: "an HEIF picture",
     "image/bmp": "a BMP picture",
     "image/x-ms-bmp": "a BMP picture",
     "image/svg+xml": "an SVG drawing",
