@@ -351,16 +351,20 @@ def bundle() -> None:
               help="Make a supplementary bundle of only the documents EARLIER.pdf (a bundle "
               "already served) does not hold, numbered on after its pages so no page already "
               "cited moves.")
+@click.option("--ocr", is_flag=True,
+              help="Make scanned pages searchable: pages without text get an invisible text "
+              "layer read by Tesseract OCR (Debian: tesseract-ocr, tesseract-ocr-eng); what "
+              "they show is unchanged. Slow: seconds per scanned page.")
 def bundle_build(
     source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
-    supplement_to: Path | None,
+    supplement_to: Path | None, ocr: bool,
 ) -> None:
     """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder."""
     from bundler.bundle.build import build_bundle
 
     result = build_bundle(source, out, force=force, numbering=numbering,
                           build_date=build_date, progress=_progress(True),
-                          supplement_to=supplement_to)
+                          supplement_to=supplement_to, ocr=ocr)
     what = "" if result.supplement is None else (
         f" (supplementary bundle {result.supplement} to {supplement_to})")
     click.echo(f"Wrote {result.pages} pages from {result.documents} documents to "

@@ -41,6 +41,7 @@ from pypdf.generic import (
 )
 
 from bundler.bundle.frontmatter import LinkArea
+from bundler.bundle.ocr import LayerGrafter, layer_matrix
 from bundler.bundle.plan import LabelStyle, Plan
 from bundler.bundle.stamp import (
     FONT_RESOURCE,
@@ -80,6 +81,8 @@ class AssemblyDocument:
     number: int | str
     sha256: str
     outline: tuple[tuple[str, int], ...]  # extra bookmarks from the conversion
+    # --ocr: (0-based page, text-only PDF page from tesseract) for pages that had no text
+    text_layers: tuple[tuple[int, Path], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class _Context:
         self.prefixes: dict[bytes, IndirectObject] = {}
         self.field_counter = 0
         self.seen_images: set[int] = set()  # streams already freed of ASCII layers
+        self.grafter: LayerGrafter | None = None  # made on the first recognised page
 
     def stream(self, data: bytes, compress: bool = False) -> IndirectObject:
         stream = DecodedStreamObject()
@@ -260,6 +264,7 @@ def _add_document(
                 IndirectObject, target.indirect_reference
             )
     named: dict[str, Any] | None = None
+    layers = dict(doc.text_layers)
     for offset, (source_page, target) in enumerate(added):
         geometry = _geometry(source_page)
         matrix = content_matrix(geometry)
@@ -291,10 +296,36 @@ def _add_document(
         _strip_ascii_images(context, target)
         label = labels[first_page - 1 + offset]
         text = stamp_text(label, reference, doc.number, doc.sha256)
-        _stamp(context, target, geometry, bytes(extra), text)
+        layer = layers.get(offset)
+        under = _text_layer(context, target, geometry, layer) if layer is not None else None
+        _stamp(context, target, geometry, bytes(extra), text, under)
 
 
-def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, text: str) -> None:
+def _text_layer(context: _Context, page: Any, geometry: PageGeometry,
+                layer_pdf: Path) -> IndirectObject:
+    """The stream drawing a recognised page's invisible text (see ``ocr``).
+
+    It goes right after the shared prefix, before the page's own content: there the
+    coordinate system is exactly the page's (shrunk) user space, whatever state the page's
+    own content leaves behind, and invisible text under the image still searches and copies.
+    """
+    if context.grafter is None:
+        context.grafter = LayerGrafter(context.writer)
+    form, width, height = context.grafter.form(layer_pdf)
+    name = context.grafter.next_name()
+    resources = _resources(context, page)
+    xobjects = resources.get("/XObject")
+    if xobjects is None:
+        xobjects = DictionaryObject()
+        resources[NameObject("/XObject")] = xobjects
+    cast(DictionaryObject, xobjects.get_object())[NameObject(name)] = form
+    matrix = layer_matrix(geometry, width, height)
+    return context.stream(f"q {' '.join(_fmt(v) for v in matrix)} cm {name} Do Q\n"
+                          .encode("ascii"))
+
+
+def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, text: str,
+           under: IndirectObject | None = None) -> None:
     resources = _resources(context, page)
     fonts = resources.get("/Font")
     if fonts is None:
@@ -316,6 +347,8 @@ def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, t
             if isinstance(stream, StreamObject) and id(stream) not in context.seen_images:
                 context.seen_images.add(id(stream))
                 _strip_ascii_layer(stream)
+    if under is not None:
+        parts.insert(1, under)
     tail = (b"\n" + extra if extra else b"") + suffix_bytes(geometry, text)
     parts.append(context.stream(tail, compress=True))
     page[NameObject("/Contents")] = parts

@@ -59,6 +59,14 @@ from bundler.bundle.manifest import (
     ToolInfo,
     library_versions,
 )
+from bundler.bundle.ocr import (
+    OcrEngine,
+    PageJob,
+    find_engine,
+    pages_without_text,
+    plain_copy,
+    recognise_pages,
+)
 from bundler.bundle.plan import (
     Continuation,
     LabelStyle,
@@ -152,6 +160,7 @@ def build_bundle(
     build_date: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
     supplement_to: Path | None = None,
+    ocr: bool = False,
 ) -> BuildResult:
     """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder.
 
@@ -159,6 +168,8 @@ def build_bundle(
     With ``supplement_to`` (an earlier bundle made by this toolkit) the output is a
     supplementary bundle of the documents of ``source`` that bundle does not already hold;
     a document it holds whose file has changed since is refused, and so is nothing new.
+    With ``ocr``, pages without text get an invisible text layer (see ``ocr``); tesseract
+    must be installed (MissingTool otherwise, before any work).
     """
     report = progress or (lambda _message: None)
     try:
@@ -170,12 +181,13 @@ def build_bundle(
     if supplement_to is not None:
         _refuse_replacing(supplement_to, (pdf_path, manifest_path, sidecar_path))
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], force)
+    engine = find_engine() if ocr else None
     if supplement_to is not None:
         served = _read_served(supplement_to, numbering)
         scheme = Numbering(served.manifest.options.numbering)
     with collector_paused():
         result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date, report,
-                        served=served)
+                        served=served, engine=engine)
     case_dir = _case_folder_of(source)
     if case_dir is not None:
         _record_build(case_dir, result, scheme.value, supplement_to)
@@ -381,9 +393,10 @@ def rebuild_bundle(
                        "sectioned") from None
     pdf_path, manifest_path, sidecar_path = output_paths(out)
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], False)
+    engine = find_engine() if recorded.options.ocr else None
     with collector_paused():
         return _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None, report,
-                      recorded=recorded)
+                      recorded=recorded, engine=engine)
 
 
 def _recorded_source(recorded: Manifest, folder: Path) -> _Source:
@@ -459,6 +472,7 @@ def _build(
     report: Callable[[str], None],
     recorded: Manifest | None = None,
     served: _Served | None = None,
+    engine: OcrEngine | None = None,
 ) -> BuildResult:
     supplement: SupplementOf | None
     if recorded is None:
@@ -477,9 +491,13 @@ def _build(
     with tempfile.TemporaryDirectory(prefix="bundler-build-") as work:
         prepared, open_readers = _prepare_documents(resolved.loaded, Path(work), report)
         _warn_duplicates(prepared)
+        layers: list[tuple[tuple[int, Path], ...]] = [() for _ in prepared]
+        if engine is not None:
+            layers = _recognise_text(engine, prepared, open_readers, Path(work), report)
         report("laying out the index and certificate")
         plan, front, links, certificate, manifest_bytes = _layout(
-            resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement
+            resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
+            engine
         )
         documents = [
             AssemblyDocument(
@@ -490,9 +508,10 @@ def _build(
                 number=planned.number,
                 sha256=item.sha256,
                 outline=item.outline,
+                text_layers=item_layers,
             )
-            for item, doc, planned in zip(
-                prepared, _documents(spec), plan.documents, strict=True
+            for item, doc, planned, item_layers in zip(
+                prepared, _documents(spec), plan.documents, layers, strict=True
             )
         ]
         info = BundleInfo(
@@ -663,6 +682,35 @@ def _prepare_documents(
     return prepared, readers
 
 
+def _recognise_text(
+    engine: OcrEngine,
+    prepared: Sequence[_Prepared],
+    readers: list[PdfReader | None],
+    workdir: Path,
+    report: Callable[[str], None],
+) -> list[tuple[tuple[int, Path], ...]]:
+    """Each document's (page, text layer) pairs for its pages without text (``--ocr``)."""
+    report("looking for pages without text (OCR)")
+    jobs: list[PageJob] = []
+    for position, item in enumerate(prepared):
+        reader = readers[position] or open_rendition(item.rendition_pdf, item.rendition_password)
+        readers[position] = reader
+        empty = pages_without_text(reader)
+        if not empty:
+            continue
+        pdf = item.rendition_pdf
+        if item.rendition_password is not None:  # never put a password on a command line
+            pdf = plain_copy(reader, workdir / f"plain-{position:06d}.pdf")
+        jobs.extend(PageJob(position, page, pdf, item.evidence_source) for page in empty)
+    gc.collect()
+    layers: list[list[tuple[int, Path]]] = [[] for _ in prepared]
+    if jobs:
+        report(f"recognising text (OCR) on {len(jobs)} page(s) without text")
+        for job, layer in zip(jobs, recognise_pages(engine, jobs, workdir, report), strict=True):
+            layers[job.document].append((job.page, layer))
+    return [tuple(found) for found in layers]
+
+
 def _warn_duplicates(prepared: Sequence[_Prepared]) -> None:
     first_seen: dict[str, str] = {}
     for item in prepared:
@@ -685,6 +733,7 @@ def _layout(
     pdf_path: Path,
     manifest_path: Path,
     supplement: SupplementOf | None,
+    engine: OcrEngine | None = None,
 ) -> tuple[Plan, bytes, list, bytes, bytes]:  # type: ignore[type-arg]
     spec = resolved.loaded.spec
     continuation = _continuation(supplement, scheme) if supplement is not None else None
@@ -713,7 +762,7 @@ def _layout(
         if front_count != front_pages:  # the index moved every page number: plan again
             front_pages = front_count
             continue
-        manifest = _manifest(resolved, prepared, plan, scheme, when, when_from)
+        manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, engine)
         if supplement is not None:
             manifest = manifest.model_copy(update={
                 "supplement_to": supplement, "manifest_version": SUPPLEMENT_MANIFEST_VERSION})
@@ -746,12 +795,15 @@ def _manifest(
     scheme: Numbering,
     when: dt.date,
     when_from: str,
+    engine: OcrEngine | None = None,
 ) -> Manifest:
     spec = resolved.loaded.spec
     docs = [doc for section in spec.sections for doc in section.documents]
     extra_tools: dict[str, str] = {}
     for item in prepared:
         extra_tools.update(item.tool_versions)
+    if engine is not None:
+        extra_tools.update(engine.tool_versions())
     documents = [
         ManifestDocument(
             number=planned.number,
@@ -794,6 +846,7 @@ def _manifest(
             stamp_font_size=FONT_SIZE,
             stamp_band_points=BAND,
             stamp_hash_chars=SHA_SHOWN,
+            ocr=engine is not None,
         ),
         reference=spec.reference,
         title=spec.title,

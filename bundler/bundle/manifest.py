@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zlib
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +43,11 @@ class BuildOptions(BaseModel):
     stamp_band_points: float
     stamp_hash_chars: int
     page_size_front_matter: str = "A4"
+    ocr: bool = Field(
+        default=False,
+        description="Pages without text were given an invisible text layer by OCR "
+        "(tesseract; --ocr). Written only when true, so other bundles keep their bytes.",
+    )
 
 
 class ManifestSection(BaseModel):
@@ -156,8 +162,13 @@ class Manifest(BaseModel):
 
     def to_json_bytes(self) -> bytes:
         # bundles that are not supplements keep the bytes they had before supplements existed
-        exclude = None if self.supplement_to is not None else {"supplement_to"}
-        return dump_json(self.model_dump(mode="json", exclude=exclude))
+        # and so do bundles built without --ocr
+        exclude: dict[str, Any] = {}
+        if self.supplement_to is None:
+            exclude["supplement_to"] = True
+        if not self.options.ocr:
+            exclude["options"] = {"ocr"}
+        return dump_json(self.model_dump(mode="json", exclude=exclude or None))
 
 
 def dump_json(data: object) -> bytes:

@@ -1,0 +1,299 @@
+"""`bundler bundle build --ocr` read back as a recipient would: a scanned page's words are
+found by pdftotext where the page shows them, the page renders pixel for pixel as without
+OCR, text pages are untouched, builds are byte-identical, verify passes, and a missing
+tesseract is one clear line with exit 7."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageDraw, ImageFont
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, NumberObject
+
+from bundler.bundle.build import BuildResult, build_bundle
+from bundler.bundle.manifest import Manifest
+from bundler.bundle.stamp import BAND
+from bundler.bundle.verify import page_fingerprint, verify_bundle
+from bundler.cli import cli
+from tests import awkward
+from tests import bundle_fixtures as fx
+
+pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
+                                reason="tesseract-ocr is not installed (make system)")
+
+DATE = dt.date(2026, 3, 1)
+SCAN_DPI = 300
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+# (text, left, top) in pixels of the 300 dpi scan; words chosen to be unmistakable
+SCAN_LINES = (
+    ("RESIDENT CONSENT FORM", 200, 300),
+    ("Scheme: Nettlebank Road supported housing", 200, 420),
+    ("Signed: SCANWORD Quartzite 2026", 200, 540),
+)
+SPEC = """\
+reference: HB-OCR-1
+title: Scanned evidence
+sections:
+  - label: A
+    title: Evidence
+    documents:
+      - file: evidence/text.pdf
+        title: Typed letter
+      - file: evidence/scan.pdf
+        title: Signed consent form (scanned)
+      - file: evidence/sideways.pdf
+        title: Consent form scanned sideways
+      - file: evidence/photo.jpg
+        title: Photograph of the kitchen
+      - file: evidence/locked-scan.pdf
+        title: Scan sent locked
+        password: s3cret
+"""
+
+
+def scan_pdf_bytes(lines: tuple[tuple[str, int, int], ...] = SCAN_LINES,
+                   size: tuple[int, int] = (2480, 3508)) -> bytes:
+    """An image-only PDF page, as a scanner makes: printed words rendered at 300 dpi."""
+    image = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 50)
+    for text, left, top in lines:
+        draw.text((left, top), text, font=font, fill=0)
+    buffer = io.BytesIO()
+    image.save(buffer, "PDF", resolution=float(SCAN_DPI))
+    return buffer.getvalue()
+
+
+def make_sideways_scan(path: Path) -> Path:
+    """A landscape-shaped scan stored portrait and shown turned by /Rotate 90."""
+    upright = Image.open(io.BytesIO(_render_png(("SIDEWAYS Kestrel signature", 300, 400),
+                                                (3508, 2480))))
+    stored = upright.rotate(90, expand=True)  # counter-clockwise: /Rotate 90 turns it back
+    buffer = io.BytesIO()
+    stored.save(buffer, "PDF", resolution=float(SCAN_DPI))
+    writer = PdfWriter(clone_from=io.BytesIO(buffer.getvalue()))
+    writer.pages[0][NameObject("/Rotate")] = NumberObject(90)
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def _render_png(line: tuple[str, int, int], size: tuple[int, int]) -> bytes:
+    image = Image.new("L", size, 255)
+    ImageDraw.Draw(image).text(line[1:], line[0], font=ImageFont.truetype(FONT, 60), fill=0)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def make_locked_scan(path: Path) -> Path:
+    writer = PdfWriter(clone_from=io.BytesIO(scan_pdf_bytes(
+        (("LOCKEDWORD Marigold", 200, 300),))))
+    writer.encrypt(user_password="s3cret", owner_password="owner-pw", algorithm="AES-256")
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def make_case(folder: Path) -> Path:
+    evidence = folder / "evidence"
+    evidence.mkdir(parents=True)
+    fx.make_text_pdf(evidence / "text.pdf", "TEXTWORD", 2)
+    (evidence / "scan.pdf").write_bytes(scan_pdf_bytes())
+    make_sideways_scan(evidence / "sideways.pdf")
+    awkward.make_jpeg(evidence / "photo.jpg", (400, 300))
+    make_locked_scan(evidence / "locked-scan.pdf")
+    spec = folder / "bundle.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    return spec
+
+
+@dataclass(frozen=True)
+class Built:
+    spec: Path
+    ocr: BuildResult
+    plain: BuildResult
+    messages: tuple[str, ...]
+
+    def pages_of(self, source: str) -> list[int]:
+        manifest = json.loads(self.ocr.manifest.read_text(encoding="utf-8"))
+        doc = next(d for d in manifest["documents"] if d["source"] == source)
+        return list(range(doc["first_page"], doc["last_page"] + 1))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    root = tmp_path_factory.mktemp("ocr")
+    spec = make_case(root / "case")
+    messages: list[str] = []
+    ocr = build_bundle(spec, root / "out" / "bundle.pdf", build_date=DATE, ocr=True,
+                       progress=messages.append)
+    plain = build_bundle(spec, root / "plain" / "bundle.pdf", build_date=DATE)
+    return Built(spec, ocr, plain, tuple(messages))
+
+
+def page_text(pdf: Path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def render(pdf: Path, page: int) -> bytes:
+    return subprocess.run(["pdftoppm", "-r", "100", "-f", str(page), "-l", str(page), str(pdf)],
+                          check=True, capture_output=True).stdout
+
+
+def test_scanned_page_becomes_searchable(built: Built) -> None:
+    (page,) = built.pages_of("evidence/scan.pdf")
+    before = page_text(built.plain.pdf, page)
+    after = page_text(built.ocr.pdf, page)
+    for word in ("SCANWORD", "Quartzite", "Nettlebank", "CONSENT"):
+        assert word not in before
+        assert word in after
+    assert "HB-OCR-1" in after  # the stamp is still there, and still text
+
+
+def test_sideways_and_locked_scans_become_searchable(built: Built) -> None:
+    (sideways,) = built.pages_of("evidence/sideways.pdf")
+    assert "Kestrel" in page_text(built.ocr.pdf, sideways)
+    (locked,) = built.pages_of("evidence/locked-scan.pdf")
+    assert "Marigold" in page_text(built.ocr.pdf, locked)
+
+
+def _scale(width: float, height: float) -> float:
+    return max(0.5, (height - BAND) / height)
+
+
+@pytest.mark.parametrize(("source", "word", "left_px", "top_px"), [
+    ("evidence/scan.pdf", "SCANWORD", None, 540),
+    ("evidence/sideways.pdf", "SIDEWAYS", 300, 400),
+])
+def test_recognised_words_lie_over_their_pixels(
+    built: Built, source: str, word: str, left_px: int | None, top_px: int
+) -> None:
+    """Selecting a word highlights the word the page shows: its invisible text is where the
+    scan printed it (after the page is shrunk above the stamp band)."""
+    (page,) = built.pages_of(source)
+    words = fx.words_by_page(built.ocr.pdf)[page - 1]
+    (found,) = words.find(word)
+    scale = _scale(words.width, words.height)
+    top = scale * top_px * 72 / SCAN_DPI  # the band is at the bottom: the top only scales
+    assert abs(found.y0 - top) < 6, (found, top)
+    assert found.y1 < words.height - BAND
+    if left_px is not None:
+        left = words.width * (1 - scale) / 2 + scale * left_px * 72 / SCAN_DPI
+        assert abs(found.x0 - left) < 6, (found, left)
+
+
+def test_every_document_page_renders_pixel_for_pixel_as_without_ocr(built: Built) -> None:
+    manifest = Manifest.model_validate_json(built.ocr.manifest.read_bytes())
+    for doc in manifest.documents:
+        for page in range(doc.first_page, doc.last_page + 1):
+            assert render(built.ocr.pdf, page) == render(built.plain.pdf, page), (doc.source, page)
+
+
+def test_pages_with_text_are_left_alone(built: Built) -> None:
+    ours, plain = PdfReader(built.ocr.pdf), PdfReader(built.plain.pdf)
+    scanned = {p for source in ("evidence/scan.pdf", "evidence/sideways.pdf",
+                                "evidence/locked-scan.pdf") for p in built.pages_of(source)}
+    kept = [*built.pages_of("evidence/text.pdf"), *built.pages_of("evidence/photo.jpg")]
+    for page in kept:
+        assert page_fingerprint(ours.pages[page - 1]) == page_fingerprint(plain.pages[page - 1])
+    for page in scanned:
+        assert page_fingerprint(ours.pages[page - 1]) != page_fingerprint(plain.pages[page - 1])
+
+
+def test_text_layer_is_invisible_text_under_the_page_and_the_stamp_stays_last(
+    built: Built
+) -> None:
+    (page_number,) = built.pages_of("evidence/scan.pdf")
+    page = PdfReader(built.ocr.pdf).pages[page_number - 1]
+    parts = page["/Contents"]
+    layer_call = parts[1].get_object().get_data()
+    name = re.search(rb"/(BundlerOCR\d+) Do", layer_call)
+    assert name is not None
+    form = page["/Resources"]["/XObject"][f"/{name.group(1).decode()}"].get_object()
+    assert b"3 Tr" in form.get_data()  # render mode 3: invisible
+    assert b"BT" not in parts[0].get_object().get_data()  # nothing drawn before it
+    assert b"HB-OCR-1" in parts[-1].get_object().get_data()  # the stamp is still on top
+
+
+def test_two_ocr_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:
+    again = build_bundle(built.spec, tmp_path / "bundle.pdf", build_date=DATE, ocr=True)
+    assert again.pdf.read_bytes() == built.ocr.pdf.read_bytes()
+    assert again.manifest.read_bytes() == built.ocr.manifest.read_bytes()
+
+
+def test_manifest_records_ocr_and_tesseract_only_when_asked(built: Built) -> None:
+    ocr = json.loads(built.ocr.manifest.read_text(encoding="utf-8"))
+    plain = json.loads(built.plain.manifest.read_text(encoding="utf-8"))
+    assert ocr["options"]["ocr"] is True
+    assert re.match(r"\d+\.\d+", ocr["libraries"]["tesseract"])
+    assert ocr["libraries"]["tesseract-eng"].startswith("sha256:")
+    assert "ocr" not in plain["options"]
+    assert not any(name.startswith("tesseract") for name in plain["libraries"])
+
+
+def test_progress_reports_each_recognised_page(built: Built) -> None:
+    assert "recognising text (OCR) on 3 page(s) without text" in built.messages
+    assert "recognising text (OCR): page 3 of 3" in built.messages
+
+
+@pytest.mark.parametrize("with_sources", [False, True])
+def test_ocr_bundle_verifies(built: Built, with_sources: bool) -> None:
+    sources = built.spec.parent if with_sources else None
+    report = verify_bundle(built.ocr.pdf, sources=sources, record_audit=False)
+    assert report.ok, report.lines()
+    if with_sources:
+        rebuild = next(c for c in report.checks if c.name == "rebuild")
+        assert "byte-for-byte identical" in rebuild.detail
+
+
+def _no_tesseract(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.delenv("BUNDLER_TESSERACT", raising=False)
+
+
+def test_missing_tesseract_is_exit_7_naming_the_packages_and_writes_nothing(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_tesseract(monkeypatch, tmp_path)
+    out = tmp_path / "out" / "bundle.pdf"
+    result = CliRunner().invoke(cli, ["bundle", "build", str(built.spec), "-o", str(out),
+                                      "--ocr", "--date", "2026-03-01"])
+    assert result.exit_code == 7
+    lines = result.stderr.splitlines()
+    assert lines[0] == ("error: --ocr needs Tesseract OCR, which is not installed (Debian "
+                        "packages tesseract-ocr tesseract-ocr-eng)")
+    assert "sudo apt-get install tesseract-ocr tesseract-ocr-eng" in lines[1]
+    assert "Traceback" not in result.stderr
+    assert not out.parent.exists() or not any(out.parent.iterdir())
+
+
+def test_without_ocr_tesseract_is_never_needed(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_tesseract(monkeypatch, tmp_path)
+    again = build_bundle(built.spec, tmp_path / "bundle.pdf", build_date=DATE)
+    assert again.pdf.read_bytes() == built.plain.pdf.read_bytes()
+
+
+def test_verify_without_tesseract_says_why_the_ocr_bundle_cannot_be_rebuilt(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_tesseract(monkeypatch, tmp_path)
+    report = verify_bundle(built.ocr.pdf, sources=built.spec.parent, record_audit=False)
+    rebuild = next(c for c in report.checks if c.name == "rebuild")
+    assert not rebuild.passed
+    assert "tesseract-ocr" in rebuild.detail
