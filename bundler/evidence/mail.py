@@ -1,11 +1,17 @@
-"""E-mail messages (.eml) -> the message's pages, then each attachment's pages.
+"""E-mail messages (.eml and Outlook .msg) -> the message's pages, then each attachment's pages.
+
+Both formats are read into one neutral structure (``MailMessage``: headers,
+body text, attachments with their bytes) that one renderer turns into pages:
+``.eml`` files here, with the standard library's parser; Outlook ``.msg``
+files in ``outlook.py``, with extract-msg.
 
 The message is printed with its From, To, Cc, Date and Subject, a list of
 every attachment (name and size in bytes) and its text (the plain-text part,
 or the HTML part reduced to text when there is no plain one). Each attachment
 of a supported type is then converted by the same functions as any other
-evidence and appended, with a bookmark "Attachment: NAME". Attachments that
-cannot be included are listed with the reason, and a warning names them.
+evidence and appended, with a bookmark "Attachment: NAME" (attached e-mails of
+either format recursively). Attachments that cannot be included are listed
+with the reason, and a warning names them.
 
 Broken messages are shown as well as they can be: unknown character sets are
 decoded as UTF-8 with replacement marks (a warning says so), malformed headers
@@ -31,7 +37,7 @@ from pypdf import PdfWriter
 
 from bundler.errors import BadInput, ConversionFailed, InputNotFound, PasswordRequired
 from bundler.evidence.layout import TextFlow, new_canvas
-from bundler.evidence.model import Evidence, Rendition
+from bundler.evidence.model import MAIL_TYPES, MSG, Evidence, Rendition
 from bundler.evidence.pdfopen import check_pdf, pypdf_messages
 from bundler.evidence.text import warn_uncovered
 from bundler.fileio import write_bytes_atomic
@@ -50,7 +56,9 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass
-class _Attachment:
+class MailAttachment:
+    """One attachment, as the renderer needs it (format-neutral)."""
+
     number: int
     name: str
     size: int
@@ -62,28 +70,30 @@ class _Attachment:
 
 
 @dataclass
-class _Parsed:
-    headers: list[tuple[str, str]]
+class MailMessage:
+    """One e-mail, format-neutral: what the renderer prints, in order."""
+
+    headers: list[tuple[str, str]]  # (label, value) for From, To, Cc, Date, Subject
     body: str
-    attachments: list[_Attachment] = field(default_factory=list)
+    attachments: list[MailAttachment] = field(default_factory=list)
+
+
+NO_TEXT = "(This message has no text.)"
+
+
+def ordered_headers(values: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, value) for From, To, Cc, Date, Subject, from values keyed by header name."""
+    return [(label, " ".join(values.get(name, "").split())) for name, label in _HEADERS]
 
 
 def render_email(evidence: Evidence, workdir: Path, caption: str = "", depth: int = 0) -> Rendition:
-    """Convert a .eml file; see the module docstring."""
-    try:
-        message = email.message_from_bytes(evidence.path.read_bytes(), policy=email.policy.default)
-    except FileNotFoundError:
-        raise InputNotFound.for_path(evidence.source) from None
-    except Exception as exc:  # the parser is lenient; anything raised here is a broken file
-        raise BadInput(
-            f"{evidence.source}: the e-mail cannot be read ({type(exc).__name__})"
-        ) from exc
-    try:
-        parsed = _parse(message, evidence.source)
-    except Exception as exc:  # a message broken in a way the lenient parser did not expect
-        raise BadInput(
-            f"{evidence.source}: the e-mail cannot be read ({type(exc).__name__})"
-        ) from exc
+    """Convert a .eml or .msg file; see the module docstring."""
+    if evidence.media_type == MSG:
+        from bundler.evidence.outlook import read_msg
+
+        parsed = read_msg(evidence)
+    else:
+        parsed = _read_eml(evidence)
     folder = workdir / f"{evidence.sha256[:20]}-email"
     folder.mkdir(parents=True, exist_ok=True)
     _convert_attachments(parsed, evidence, folder, depth)
@@ -123,24 +133,41 @@ def render_email(evidence: Evidence, workdir: Path, caption: str = "", depth: in
     )
 
 
+def _read_eml(evidence: Evidence) -> MailMessage:
+    try:
+        message = email.message_from_bytes(evidence.path.read_bytes(), policy=email.policy.default)
+    except FileNotFoundError:
+        raise InputNotFound.for_path(evidence.source) from None
+    except Exception as exc:  # the parser is lenient; anything raised here is a broken file
+        raise BadInput(
+            f"{evidence.source}: the e-mail cannot be read ({type(exc).__name__})"
+        ) from exc
+    try:
+        return _parse(message, evidence.source)
+    except Exception as exc:  # a message broken in a way the lenient parser did not expect
+        raise BadInput(
+            f"{evidence.source}: the e-mail cannot be read ({type(exc).__name__})"
+        ) from exc
+
+
 # ------------------------------------------------------------------ parsing
 
 
-def _parse(message: EmailMessage, source: str) -> _Parsed:
+def _parse(message: EmailMessage, source: str) -> MailMessage:
     headers = [(label, _header(message, name)) for name, label in _HEADERS]
     body_part = _body_part(message)
     skip = _body_alternatives(message, body_part)
-    body = "(This message has no text.)"
+    body = NO_TEXT
     if body_part is not None:
         text = _text_of(body_part, source)
         if body_part.get_content_subtype() == "html":
             text = html_to_text(text)
-        body = text.strip("\n") or "(This message has no text.)"
-    attachments: list[_Attachment] = []
+        body = text.strip("\n") or NO_TEXT
+    attachments: list[MailAttachment] = []
     for number, (part, inline) in enumerate(_attachment_parts(message, skip), start=1):
         payload = _payload_bytes(part)
         attachments.append(
-            _Attachment(
+            MailAttachment(
                 number=number,
                 name=_attachment_name(part, number),
                 size=len(payload),
@@ -148,7 +175,7 @@ def _parse(message: EmailMessage, source: str) -> _Parsed:
                 inline=inline,
             )
         )
-    return _Parsed(headers=headers, body=body, attachments=attachments)
+    return MailMessage(headers=headers, body=body, attachments=attachments)
 
 
 def _header(message: Message, name: str) -> str:
@@ -379,7 +406,7 @@ def html_to_text(markup: str) -> str:
 # ------------------------------------------------------------- attachments
 
 
-def _convert_attachments(parsed: _Parsed, evidence: Evidence, folder: Path, depth: int) -> None:
+def _convert_attachments(parsed: MailMessage, evidence: Evidence, folder: Path, depth: int) -> None:
     from bundler.evidence.render import render_pdf
     from bundler.evidence.sniff import identify
 
@@ -395,10 +422,10 @@ def _convert_attachments(parsed: _Parsed, evidence: Evidence, folder: Path, dept
         path.write_bytes(attachment.payload)
         try:
             child = identify(path, label)
-            if child.media_type == "message/rfc822" and depth >= MAX_DEPTH:
+            if child.media_type in MAIL_TYPES and depth >= MAX_DEPTH:
                 attachment.note = "not included: messages nested too deeply"
                 continue
-            if child.media_type == "message/rfc822":
+            if child.media_type in MAIL_TYPES:
                 attachment.rendition = render_email(child, folder, depth=depth + 1)
             else:
                 attachment.rendition = render_pdf(child, workdir=folder)
@@ -446,7 +473,7 @@ def _safe_filename(name: str) -> str:
 # ------------------------------------------------------------------ drawing
 
 
-def _write_message_pdf(path: Path, parsed: _Parsed, evidence: Evidence) -> int:
+def _write_message_pdf(path: Path, parsed: MailMessage, evidence: Evidence) -> int:
     buffer = io.BytesIO()
     flow = TextFlow(new_canvas(buffer))
     flow.paragraph("E-mail message", bold=True, size=13)

@@ -16,13 +16,15 @@ DOC = "application/msword"
 ODT = "application/vnd.oasis.opendocument.text"
 RTF = "application/rtf"
 EML = "message/rfc822"
+MSG = "application/vnd.ms-outlook"  # Outlook's own message file (.msg)
 TEXT = "text/plain"
 
 SUPPORTED_MEDIA_TYPES: frozenset[str] = frozenset(
-    {PDF, JPEG, PNG, TIFF, HEIC, HEIF, DOCX, DOC, ODT, RTF, EML, TEXT}
+    {PDF, JPEG, PNG, TIFF, HEIC, HEIF, DOCX, DOC, ODT, RTF, EML, MSG, TEXT}
 )
 IMAGE_TYPES: frozenset[str] = frozenset({JPEG, PNG, TIFF, HEIC, HEIF})
 OFFICE_TYPES: frozenset[str] = frozenset({DOCX, DOC, ODT, RTF})
+MAIL_TYPES: frozenset[str] = frozenset({EML, MSG})
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,15 @@ import logging
 from pathlib import Path
 
 from bundler.errors import BadInput
-from bundler.evidence.model import EML, IMAGE_TYPES, OFFICE_TYPES, PDF, TEXT, Evidence, Rendition
+from bundler.evidence.model import (
+    IMAGE_TYPES,
+    MAIL_TYPES,
+    OFFICE_TYPES,
+    PDF,
+    TEXT,
+    Evidence,
+    Rendition,
+)
 from bundler.evidence.pdfopen import check_pdf
 from bundler.fileio import write_bytes_atomic
 
@@ -53,7 +61,7 @@ def render_pdf(
         from bundler.evidence.office import render_office
 
         return _checked(render_office(evidence, workdir), evidence)
-    if media == EML:
+    if media in MAIL_TYPES:
         from bundler.evidence.mail import render_email
 
         return _checked(render_email(evidence, workdir, caption), evidence)

@@ -36,6 +36,8 @@ from bundler.evidence.model import (
     HEIF,
     IMAGE_TYPES,
     JPEG,
+    MAIL_TYPES,
+    MSG,
     ODT,
     OFFICE_TYPES,
     PDF,
@@ -52,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 SUPPORTED_HINT = (
     "Supported evidence is PDF, JPEG/PNG/TIFF/HEIC pictures, Word (.docx, .doc, .odt, .rtf), "
-    "e-mail (.eml) and UTF-8 text; save or print the document as PDF and list the PDF instead."
+    "e-mail (.eml, Outlook .msg) and UTF-8 text; save or print the document as PDF and list the PDF instead."
 )
 
 # What each extension promises about the content.
@@ -71,6 +73,7 @@ _EXTENSION_TYPES: dict[str, frozenset[str]] = {
     ".odt": frozenset({ODT}),
     ".rtf": frozenset({RTF}),
     ".eml": frozenset({EML}),
+    ".msg": frozenset({MSG}),
     ".txt": frozenset({TEXT}),
 }
 
@@ -85,6 +88,7 @@ _DESCRIPTIONS: dict[str, str] = {
     ODT: "an OpenDocument text document (.odt)",
     RTF: "a rich text document (.rtf)",
     EML: "an e-mail message (.eml)",
+    MSG: "an Outlook e-mail message (.msg)",
     TEXT: "plain text",
     "application/zip": "a ZIP archive",
     "application/gzip": "a gzip archive",
@@ -108,7 +112,6 @@ _DESCRIPTIONS: dict[str, str] = {
     ),
     "application/vnd.ms-excel": "an old-style Excel spreadsheet (.xls)",
     "application/vnd.ms-powerpoint": "an old-style PowerPoint presentation (.ppt)",
-    "application/vnd.ms-outlook": "an Outlook message (.msg)",
     "application/vnd.oasis.opendocument.spreadsheet": "an OpenDocument spreadsheet (.ods)",
     "application/vnd.oasis.opendocument.presentation": "an OpenDocument presentation (.odp)",
     "application/x-executable": "a computer program",
@@ -136,6 +139,7 @@ _OLE_LIKE = frozenset(
         "application/vnd.ms-office",
     }
 )
+_OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 # Password-protected .docx/.xlsx are OLE containers holding an encrypted package.
 _PROTECTED_OFFICE = frozenset({"application/encrypted", "application/CDFV2-encrypted"})
@@ -232,7 +236,9 @@ def _content_type(path: Path, source: str) -> str:
             )
         return raw
     if raw in _OLE_LIKE:
-        return DOC if _ole_has_word_stream(path) else raw
+        if _ole_has_word_stream(path):
+            return DOC
+        return MSG if _ole_has_message_streams(path) else raw
     if raw == "image/x-tiff":
         return TIFF
     if raw == "message/rfc822" or raw.startswith("message/"):
@@ -286,6 +292,24 @@ def _ole_has_word_stream(path: Path) -> bool:
     return _WORD_STREAM in head
 
 
+def _ole_has_message_streams(path: Path) -> bool:
+    """An Outlook message (MS-OXMSG) has a property stream and a message class at its root."""
+    try:
+        import olefile
+
+        with olefile.OleFileIO(str(path)) as ole:
+            return bool(
+                ole.exists("__properties_version1.0") and ole.exists("__substg1.0_001A001F")
+            )
+    except Exception:  # not readable as a compound file: leave the type as libmagic said
+        return False
+
+
+def _starts_like_ole(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(8) == _OLE_SIGNATURE
+
+
 def _looks_like_email(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(64 << 10)
@@ -308,6 +332,12 @@ def _reconcile_with_extension(path: Path, source: str, media_type: str) -> str:
             "as PDF and list the PDF instead.",
         )
     expected = _EXTENSION_TYPES.get(suffix)
+    if suffix == ".msg" and media_type not in SUPPORTED_MEDIA_TYPES and _starts_like_ole(path):
+        raise BadInput(
+            f"{source}: is a damaged or incomplete Outlook message (.msg)",
+            "Ask the sender for the e-mail again, or open it in Outlook, print it to PDF and "
+            "list the PDF instead.",
+        )
     if (
         suffix == ".eml"
         and (media_type.startswith("text/") or media_type == "application/octet-stream")
@@ -347,7 +377,8 @@ def _reconcile_with_extension(path: Path, source: str, media_type: str) -> str:
 
 def _same_family(expected: frozenset[str], media_type: str) -> bool:
     return any(
-        expected <= family and media_type in family for family in (OFFICE_TYPES, IMAGE_TYPES)
+        expected <= family and media_type in family
+        for family in (OFFICE_TYPES, IMAGE_TYPES, MAIL_TYPES)
     )
 
 
