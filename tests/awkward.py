@@ -476,3 +476,23 @@ def make_heic(
         exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
     image.save(path, "HEIF", quality=80, exif=exif.tobytes())
     return path
+
+
+def make_screenshot(path: Path, fmt: str, *, frames: int = 1, transparent: bool = False) -> Path:
+    """A messaging-app screenshot (WebP or GIF): dark text bar on white, optionally animated."""
+    pictures = []
+    for number in range(frames):
+        mode = "RGBA" if transparent else "RGB"
+        background = (255, 255, 255, 0) if transparent else (255, 255, 255)
+        image = Image.new(mode, (720, 1280), background)
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((40, 100, 680, 180), fill=(20, 20, 20, 255) if transparent else (20, 20, 20))
+        # Each frame has its own colour in the top-left corner, so the frame shown is known.
+        colour = ((220, 30, 30), (30, 200, 30), (30, 30, 220))[number % 3]
+        draw.rectangle((0, 0, 60, 60), fill=colour + ((255,) if transparent else ()))
+        pictures.append(image)
+    options: dict[str, object] = {"lossless": True} if fmt == "WEBP" else {}
+    if frames > 1:
+        options.update(save_all=True, append_images=pictures[1:], duration=200, loop=0)
+    pictures[0].save(path, fmt, **options)
+    return path

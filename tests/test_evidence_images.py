@@ -200,7 +200,7 @@ def test_heic_photo_comes_out_upright_captioned_and_as_jpeg(
 
 
 def test_big_heic_is_downsampled_to_300_dpi(tmp_path: Path) -> None:
-    source = awkward.make_heic(tmp_path / "big.heic", (4032, 3024))
+    source = awkward.make_heic(tmp_path / "big.heic", (3600, 2400))
     [image] = awkward.placed_images(_render(source, tmp_path))
     x_dpi, y_dpi = _dpi(image)
     assert 250 < x_dpi <= 300.5 and y_dpi <= 300.5
@@ -218,4 +218,84 @@ def test_damaged_heic_is_refused(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:600])
     with pytest.raises(BadInput, match=r"^photos/cut\.heic: ") as caught:
         render_pdf(identify(path, "photos/cut.heic"), workdir=tmp_path / "w")
+    assert "\n" not in str(caught.value)
+
+
+# ------------------------------------------------- WebP and GIF screenshots
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "media_type"),
+    [
+        ("chat.webp", "WEBP", "image/webp"),
+        ("chat.gif", "GIF", "image/gif"),
+    ],
+)
+def test_screenshot_is_recognised_and_rendered_losslessly(
+    tmp_path: Path, name: str, fmt: str, media_type: str
+) -> None:
+    import magic
+
+    path = awkward.make_screenshot(tmp_path / name, fmt)
+    assert magic.from_file(str(path), mime=True) == media_type
+    assert identify(path, f"evidence/{name}").media_type == media_type
+    pdf = _render(path, tmp_path, "WhatsApp messages")
+    width, height = _page_size(pdf)
+    assert width < height
+    text = awkward.pdf_text(pdf)
+    assert "WhatsApp messages" in text and name in text
+    page = PdfReader(pdf).pages[0]
+    [xobject] = [o.get_object() for o in page["/Resources"]["/XObject"].values()]
+    assert "/DCTDecode" not in str(xobject.get("/Filter"))  # no lossy step for screenshots
+    [embedded] = page.images
+    assert embedded.image is not None
+    picture = embedded.image.convert("RGB")
+    assert picture.getpixel((30, 30)) == (220, 30, 30)
+    assert picture.getpixel((360, 140)) == (20, 20, 20)
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("anim.gif", "GIF"), ("anim.webp", "WEBP")])
+def test_animated_picture_gives_its_first_frame_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, name: str, fmt: str
+) -> None:
+    import logging
+
+    path = awkward.make_screenshot(tmp_path / name, fmt, frames=3)
+    with caplog.at_level(logging.WARNING):
+        pdf = _render(path, tmp_path)
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    [embedded] = reader.pages[0].images
+    assert embedded.image is not None
+    assert embedded.image.convert("RGB").getpixel((30, 30)) == (220, 30, 30)  # frame 1's red
+    assert (
+        f"evidence/{name}: the picture is animated (3 frames); only its first frame is included"
+        in caplog.text
+    )
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("clear.webp", "WEBP"), ("clear.gif", "GIF")])
+def test_transparent_screenshot_is_shown_on_white(tmp_path: Path, name: str, fmt: str) -> None:
+    pdf = _render(awkward.make_screenshot(tmp_path / name, fmt, transparent=True), tmp_path)
+    [embedded] = PdfReader(pdf).pages[0].images
+    assert embedded.image is not None
+    assert embedded.image.convert("RGB").getpixel((500, 600)) == (255, 255, 255)
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("same.webp", "WEBP"), ("same.gif", "GIF")])
+def test_screenshot_renders_are_byte_identical(tmp_path: Path, name: str, fmt: str) -> None:
+    path = awkward.make_screenshot(tmp_path / name, fmt, frames=2)
+    first = render_pdf(identify(path, name), workdir=tmp_path / "a", caption="x")
+    second = render_pdf(identify(path, name), workdir=tmp_path / "b", caption="x")
+    assert first.pdf.read_bytes() == second.pdf.read_bytes()
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("cut.webp", "WEBP"), ("cut.gif", "GIF")])
+def test_damaged_screenshot_is_refused(tmp_path: Path, name: str, fmt: str) -> None:
+    path = awkward.make_screenshot(tmp_path / name, fmt)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(BadInput) as caught:
+        render_pdf(identify(path, f"evidence/{name}"), workdir=tmp_path / "w")
+    assert str(caught.value).startswith(f"evidence/{name}: ")
     assert "\n" not in str(caught.value)

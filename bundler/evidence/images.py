@@ -1,4 +1,4 @@
-"""Photographs and scans (JPEG, PNG, TIFF, HEIC) -> one A4 page per picture.
+"""Photographs, scans and screenshots (JPEG, PNG, TIFF, HEIC, WebP, GIF) -> A4 pages.
 
 * The page's orientation follows the picture's (a landscape photo gets a
   landscape page), after honouring the EXIF orientation tag phones write.
@@ -11,7 +11,10 @@
   where the phone was.
 * CMYK, palette, 16-bit and transparent pictures are converted to RGB or grey
   on white.
-* A multi-page TIFF gives one page per frame.
+* A multi-page TIFF gives one page per frame. An animated GIF or WebP (or an
+  HEIF holding several pictures) gives its first frame only, with a warning.
+* WebP and GIF pictures (screenshots from messaging apps) are stored without
+  further loss, like PNG, so text in them stays sharp.
 * iPhone photographs (HEIC/HEIF) are decoded with pillow-heif (libheif, which
   applies the picture's own rotation) and, since PDF cannot hold HEVC, encoded
   again as baseline JPEG at fixed settings (quality 90, 4:2:0 chroma like the

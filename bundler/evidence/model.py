@@ -11,6 +11,8 @@ PNG = "image/png"
 TIFF = "image/tiff"
 HEIC = "image/heic"  # iPhone photographs (HEVC in an HEIF container)
 HEIF = "image/heif"
+WEBP = "image/webp"  # screenshots and pictures from messaging apps
+GIF = "image/gif"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DOC = "application/msword"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -20,9 +22,9 @@ MSG = "application/vnd.ms-outlook"  # Outlook's own message file (.msg)
 TEXT = "text/plain"
 
 SUPPORTED_MEDIA_TYPES: frozenset[str] = frozenset(
-    {PDF, JPEG, PNG, TIFF, HEIC, HEIF, DOCX, DOC, ODT, RTF, EML, MSG, TEXT}
+    {PDF, JPEG, PNG, TIFF, HEIC, HEIF, WEBP, GIF, DOCX, DOC, ODT, RTF, EML, MSG, TEXT}
 )
-IMAGE_TYPES: frozenset[str] = frozenset({JPEG, PNG, TIFF, HEIC, HEIF})
+IMAGE_TYPES: frozenset[str] = frozenset({JPEG, PNG, TIFF, HEIC, HEIF, WEBP, GIF})
 OFFICE_TYPES: frozenset[str] = frozenset({DOCX, DOC, ODT, RTF})
 MAIL_TYPES: frozenset[str] = frozenset({EML, MSG})
 

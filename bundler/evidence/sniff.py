@@ -32,6 +32,7 @@ from bundler.evidence.model import (
     DOC,
     DOCX,
     EML,
+    GIF,
     HEIC,
     HEIF,
     IMAGE_TYPES,
@@ -46,6 +47,7 @@ from bundler.evidence.model import (
     SUPPORTED_MEDIA_TYPES,
     TEXT,
     TIFF,
+    WEBP,
     Evidence,
 )
 from bundler.fileio import sha256_file
@@ -53,8 +55,9 @@ from bundler.fileio import sha256_file
 logger = logging.getLogger(__name__)
 
 SUPPORTED_HINT = (
-    "Supported evidence is PDF, JPEG/PNG/TIFF/HEIC pictures, Word (.docx, .doc, .odt, .rtf), "
-    "e-mail (.eml, Outlook .msg) and UTF-8 text; save or print the document as PDF and list the PDF instead."
+    "Supported evidence is PDF, JPEG/PNG/TIFF/HEIC/WebP/GIF pictures, "
+    "Word (.docx, .doc, .odt, .rtf), e-mail (.eml, Outlook .msg) and UTF-8 text; "
+    "save or print the document as PDF and list the PDF instead."
 )
 
 # What each extension promises about the content.
@@ -68,6 +71,8 @@ _EXTENSION_TYPES: dict[str, frozenset[str]] = {
     ".tiff": frozenset({TIFF}),
     ".heic": frozenset({HEIC, HEIF}),
     ".heif": frozenset({HEIC, HEIF}),
+    ".webp": frozenset({WEBP}),
+    ".gif": frozenset({GIF}),
     ".docx": frozenset({DOCX}),
     ".doc": frozenset({DOC}),
     ".odt": frozenset({ODT}),
@@ -96,8 +101,8 @@ _DESCRIPTIONS: dict[str, str] = {
     "application/x-rar": "a RAR archive",
     "application/vnd.rar": "a RAR archive",
     "application/x-tar": "a tar archive",
-    "image/gif": "a GIF picture",
-    "image/webp": "a WebP picture",
+    GIF: "a GIF picture",
+    WEBP: "a WebP picture",
     HEIC: "an HEIC (iPhone) picture",
     HEIF: "an HEIF picture",
     "image/bmp": "a BMP picture",
