@@ -22,6 +22,7 @@ from pypdf.generic import NameObject, NumberObject
 
 from bundler.bundle.build import BuildResult, build_bundle
 from bundler.bundle.manifest import Manifest
+from bundler.bundle.ocr import DPI, MAX_PIXELS, render_dpi
 from bundler.bundle.stamp import BAND
 from bundler.bundle.verify import page_fingerprint, verify_bundle
 from bundler.cli import cli
@@ -58,6 +59,8 @@ sections:
       - file: evidence/locked-scan.pdf
         title: Scan sent locked
         password: s3cret
+      - file: evidence/blank.pdf
+        title: Blank page scanned with the bundle
 """
 
 
@@ -113,6 +116,7 @@ def make_case(folder: Path) -> Path:
     make_sideways_scan(evidence / "sideways.pdf")
     awkward.make_jpeg(evidence / "photo.jpg", (400, 300))
     make_locked_scan(evidence / "locked-scan.pdf")
+    (evidence / "blank.pdf").write_bytes(scan_pdf_bytes(()))
     spec = folder / "bundle.yaml"
     spec.write_text(SPEC, encoding="utf-8")
     return spec
@@ -205,7 +209,8 @@ def test_pages_with_text_are_left_alone(built: Built) -> None:
     ours, plain = PdfReader(built.ocr.pdf), PdfReader(built.plain.pdf)
     scanned = {p for source in ("evidence/scan.pdf", "evidence/sideways.pdf",
                                 "evidence/locked-scan.pdf") for p in built.pages_of(source)}
-    kept = [*built.pages_of("evidence/text.pdf"), *built.pages_of("evidence/photo.jpg")]
+    kept = [*built.pages_of("evidence/text.pdf"), *built.pages_of("evidence/photo.jpg"),
+            *built.pages_of("evidence/blank.pdf")]  # nothing recognised: nothing added
     for page in kept:
         assert page_fingerprint(ours.pages[page - 1]) == page_fingerprint(plain.pages[page - 1])
     for page in scanned:
@@ -244,8 +249,19 @@ def test_manifest_records_ocr_and_tesseract_only_when_asked(built: Built) -> Non
 
 
 def test_progress_reports_each_recognised_page(built: Built) -> None:
-    assert "recognising text (OCR) on 3 page(s) without text" in built.messages
-    assert "recognising text (OCR): page 3 of 3" in built.messages
+    assert "recognising text (OCR) on 4 page(s) without text" in built.messages
+    assert "recognising text (OCR): page 4 of 4" in built.messages
+
+
+def test_a_very_large_page_is_rendered_below_the_pixel_limit() -> None:
+    a0 = PdfWriter()
+    a0.add_blank_page(2384, 3370)  # A0 in points
+    dpi = render_dpi(a0.pages[0])
+    assert dpi < DPI
+    assert (2384 / 72 * dpi) * (3370 / 72 * dpi) <= MAX_PIXELS
+    a4 = PdfWriter()
+    a4.add_blank_page(595, 842)
+    assert render_dpi(a4.pages[0]) == DPI
 
 
 @pytest.mark.parametrize("with_sources", [False, True])

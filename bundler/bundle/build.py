@@ -66,6 +66,7 @@ from bundler.bundle.ocr import (
     pages_without_text,
     plain_copy,
     recognise_pages,
+    render_dpi,
 )
 from bundler.bundle.plan import (
     Continuation,
@@ -701,13 +702,15 @@ def _recognise_text(
         pdf = item.rendition_pdf
         if item.rendition_password is not None:  # never put a password on a command line
             pdf = plain_copy(reader, workdir / f"plain-{position:06d}.pdf")
-        jobs.extend(PageJob(position, page, pdf, item.evidence_source) for page in empty)
+        jobs.extend(PageJob(position, page, pdf, item.evidence_source,
+                            render_dpi(reader.pages[page])) for page in empty)
     gc.collect()
     layers: list[list[tuple[int, Path]]] = [[] for _ in prepared]
     if jobs:
         report(f"recognising text (OCR) on {len(jobs)} page(s) without text")
         for job, layer in zip(jobs, recognise_pages(engine, jobs, workdir, report), strict=True):
-            layers[job.document].append((job.page, layer))
+            if layer is not None:
+                layers[job.document].append((job.page, layer))
     return [tuple(found) for found in layers]
 
 

@@ -57,6 +57,7 @@ from bundler.errors import ConversionFailed, MissingTool
 
 TESSERACT_ENV = "BUNDLER_TESSERACT"  # optional: path to the tesseract program to use
 DPI = 300
+MAX_PIXELS = 50_000_000  # a larger page (A1, A0 plans) is rendered at a lower resolution
 LANGUAGE = "eng"
 PAGE_TIMEOUT = 300.0  # seconds for one page (rendering or recognition)
 TOOL_TIMEOUT = 30.0  # seconds for `tesseract --version` and `--list-langs`
@@ -92,6 +93,16 @@ class PageJob:
     page: int  # 0-based within the document
     pdf: Path
     source: str  # the document's path as written (messages)
+    dpi: int = DPI
+
+
+def render_dpi(page: Any) -> int:
+    """300 dpi, or less for a page so large its image would pass ``MAX_PIXELS``."""
+    box = page.cropbox
+    area = abs(float(box.width) * float(box.height)) / (72 * 72)  # square inches
+    if area * DPI * DPI <= MAX_PIXELS or area <= 0:
+        return DPI
+    return max(72, int((MAX_PIXELS / area) ** 0.5))
 
 
 def find_engine() -> OcrEngine:
@@ -188,33 +199,34 @@ def recognise_pages(
     jobs: Sequence[PageJob],
     workdir: Path,
     report: Callable[[str], None],
-) -> list[Path]:
-    """A text-only PDF page for each job, in order (recognised several at a time)."""
+) -> list[Path | None]:
+    """A text-only PDF page for each job, in order (recognised several at a time); None
+    where tesseract found no words (a blank page is left as it is)."""
     workers = max(1, min(4, os.cpu_count() or 1, len(jobs)))
     done = 0
 
     def run(position: int) -> Path:
         return _recognise(engine, jobs[position], workdir / f"ocr-{position:06d}")
 
-    results: list[Path] = []
+    results: list[Path | None] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for layer in pool.map(run, range(len(jobs))):
             done += 1
             report(f"recognising text (OCR): page {done} of {len(jobs)}")
-            results.append(layer)
+            results.append(layer if has_words(layer) else None)
     return results
 
 
 def _recognise(engine: OcrEngine, job: PageJob, stem: Path) -> Path:
     where = f"{job.source}: page {job.page + 1}"
     image = stem.with_suffix(".pgm")
-    _run([str(engine.pdftoppm), "-r", str(DPI), "-gray", "-cropbox", "-hide-annotations",
+    _run([str(engine.pdftoppm), "-r", str(job.dpi), "-gray", "-cropbox", "-hide-annotations",
           "-f", str(job.page + 1), "-l", str(job.page + 1), "-singlefile", str(job.pdf),
           str(stem)], where, "render the page for text recognition")
     if not image.is_file():
         raise ConversionFailed(f"{where}: could not be rendered for text recognition (OCR)",
                                "Build without --ocr, or replace the file with a good copy.")
-    _run([str(engine.tesseract), str(image), str(stem), "-l", LANGUAGE, "--dpi", str(DPI),
+    _run([str(engine.tesseract), str(image), str(stem), "-l", LANGUAGE, "--dpi", str(job.dpi),
           *_TESSERACT_OPTIONS, "pdf"], where, "recognise its text")
     image.unlink()
     layer = stem.with_suffix(".pdf")
@@ -258,6 +270,16 @@ def _environment() -> dict[str, str]:
     env["LC_ALL"] = "C"
     env.setdefault("TMPDIR", tempfile.gettempdir())
     return env
+
+
+def has_words(layer_pdf: Path) -> bool:
+    """Whether tesseract's text-only page shows any text."""
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    with pypdf_messages():
+        contents = PdfReader(layer_pdf, strict=False).pages[0].get_contents()
+        data = contents.get_data() if contents is not None else b""
+    return re.search(rb"\bT[Jj]\b", data) is not None
 
 
 # --------------------------------------------------------------------------- grafting
