@@ -299,3 +299,16 @@ def test_damaged_screenshot_is_refused(tmp_path: Path, name: str, fmt: str) -> N
         render_pdf(identify(path, f"evidence/{name}"), workdir=tmp_path / "w")
     assert str(caught.value).startswith(f"evidence/{name}: ")
     assert "\n" not in str(caught.value)
+
+
+def test_heic_rendition_records_the_decoder_versions(tmp_path: Path) -> None:
+    import pillow_heif
+
+    heic = awkward.make_heic(tmp_path / "a.heic")
+    rendition = render_pdf(identify(heic, "a.heic"), workdir=tmp_path / "w")
+    assert rendition.tool_versions == {
+        "libheif": pillow_heif.libheif_version(),
+        "pillow-heif": pillow_heif.__version__,
+    }
+    jpeg = awkward.make_jpeg(tmp_path / "a.jpg")
+    assert render_pdf(identify(jpeg, "a.jpg"), workdir=tmp_path / "w").tool_versions == {}

@@ -300,3 +300,11 @@ def test_msg_and_eml_named_as_each_other_are_converted_with_a_warning(
         assert identify(eml_as_msg, "mail/b.msg").media_type == EML
     assert "mail/a.eml: named .eml but its content is an Outlook e-mail message" in caplog.text
     assert "mail/b.msg: named .msg but its content is an e-mail message (.eml)" in caplog.text
+
+
+def test_msg_rendition_records_the_extract_msg_version(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    path = write_msg(tmp_path / "v.msg", _message(attachments=[]))
+    rendition = render_pdf(identify(path, "v.msg"), workdir=tmp_path / "w")
+    assert rendition.tool_versions == {"extract-msg": version("extract-msg")}

@@ -194,6 +194,18 @@ def _register_heif(evidence: Evidence) -> None:
         _heif_registered = True
 
 
+def decoder_versions(evidence: Evidence) -> dict[str, str]:
+    """Versions of decoders outside Pillow that shaped the pages (recorded in the manifest)."""
+    if evidence.media_type not in {HEIC, HEIF}:
+        return {}
+    import pillow_heif
+
+    return {
+        "pillow-heif": str(pillow_heif.__version__),
+        "libheif": str(pillow_heif.libheif_version()),
+    }
+
+
 def _too_large(evidence: Evidence, detail: str) -> BadInput:
     return BadInput(
         f"{evidence.source}: the picture is too large to include ({detail})",

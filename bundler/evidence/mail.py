@@ -104,6 +104,10 @@ def render_email(evidence: Evidence, workdir: Path, caption: str = "", depth: in
     writer = PdfWriter()
     outline: list[tuple[str, int]] = []
     tool_versions: dict[str, str] = {}
+    if evidence.media_type == MSG:
+        from bundler.evidence.outlook import reader_versions
+
+        tool_versions.update(reader_versions())
     with pypdf_messages():
         writer.append(str(message_pdf), import_outline=False)
         page = message_pages

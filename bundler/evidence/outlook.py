@@ -94,6 +94,16 @@ def read_msg(evidence: Evidence) -> MailMessage:
         msg.close()
 
 
+def reader_versions() -> dict[str, str]:
+    """The version of extract-msg (recorded in the manifest: it shapes what is printed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return {"extract-msg": version("extract-msg")}
+    except PackageNotFoundError:  # pragma: no cover - depends on the installation
+        return {}
+
+
 def _damaged(evidence: Evidence, exc: BaseException) -> BadInput:
     return BadInput(
         f"{evidence.source}: the Outlook message is damaged and cannot be read "

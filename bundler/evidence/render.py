@@ -46,11 +46,14 @@ def render_pdf(
             return Rendition(pdf=out, password=needed, converter="pdf")
         return Rendition(pdf=evidence.path, password=needed, converter="pdf")
     if media in IMAGE_TYPES:
-        from bundler.evidence.images import render_image
+        from bundler.evidence.images import decoder_versions, render_image
 
         out = _output_path(workdir, evidence, "image", caption)
         write_bytes_atomic(out, render_image(evidence, caption))
-        return _checked(Rendition(pdf=out, password=None, converter="image"), evidence)
+        rendition = Rendition(
+            pdf=out, password=None, converter="image", tool_versions=decoder_versions(evidence)
+        )
+        return _checked(rendition, evidence)
     if media == TEXT:
         from bundler.evidence.text import render_text
 
