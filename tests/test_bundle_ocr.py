@@ -313,3 +313,37 @@ def test_verify_without_tesseract_says_why_the_ocr_bundle_cannot_be_rebuilt(
     rebuild = next(c for c in report.checks if c.name == "rebuild")
     assert not rebuild.passed
     assert "tesseract-ocr" in rebuild.detail
+
+
+def _read_differently(monkeypatch: pytest.MonkeyPatch, version: str | None) -> None:
+    """The rebuild's tesseract cannot read the letter Q (and says it is ``version``)."""
+    from bundler.bundle import ocr as ocr_module
+
+    monkeypatch.setattr(ocr_module, "_TESSERACT_OPTIONS",
+                        (*ocr_module._TESSERACT_OPTIONS, "-c", "tessedit_char_blacklist=Qq"))
+    if version is not None:
+        real = ocr_module.OcrEngine.tool_versions
+        monkeypatch.setattr(ocr_module.OcrEngine, "tool_versions",
+                            lambda self: {**real(self), "tesseract": version})
+
+
+def test_another_tesseract_reading_differently_still_verifies_by_what_pages_show(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _read_differently(monkeypatch, "99.0.0")
+    report = verify_bundle(built.ocr.pdf, sources=built.spec.parent, record_audit=False)
+    assert report.ok, report.lines()
+    rebuild = next(c for c in report.checks if c.name == "rebuild")
+    assert "text read by OCR is not compared" in rebuild.detail
+    versions = next(c for c in report.checks if c.name == "library versions")
+    assert "tesseract" in versions.detail and "99.0.0" in versions.detail
+
+
+def test_the_same_tesseract_reading_differently_fails_the_rebuild(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _read_differently(monkeypatch, None)
+    report = verify_bundle(built.ocr.pdf, sources=built.spec.parent, record_audit=False)
+    rebuild = next(c for c in report.checks if c.name == "rebuild")
+    assert not rebuild.passed
+    assert "evidence/scan.pdf" in rebuild.detail

@@ -41,9 +41,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
 from bundler.bundle.manifest import MANIFEST_VERSION, Manifest, ManifestDocument
 from bundler.bundle.plan import roman
@@ -817,9 +817,11 @@ def _compare_rebuild(
                          f"bundle {len(ours_pages)}")
         starts = [doc.first_page for doc in manifest.documents]
         differing: list[int] = []
+        other_ocr = _other_ocr(manifest, again)
         for index in range(len(ours_pages)):
             if not _same_page(ours_pages[index], their_pages[index], by_text=not same_versions,
-                              front_or_certificate=_outside_documents(manifest, index + 1)):
+                              front_or_certificate=_outside_documents(manifest, index + 1),
+                              skip_ocr=other_ocr):
                 differing.append(index + 1)
     if not differing:
         if same_versions:
@@ -828,6 +830,10 @@ def _compare_rebuild(
         field_name = _manifest_difference(manifest, again)
         if field_name is not None:
             return Check("rebuild", False, f"the rebuild's manifest differs at {field_name}")
+        if other_ocr:
+            return Check("rebuild", True, "rebuilt with other library versions: every page's "
+                         "content and text matches the bundle (text read by OCR is not "
+                         "compared: another tesseract can read words differently)")
         return Check("rebuild", True, "rebuilt with other library versions: every page's "
                      "content and text matches the bundle")
     docs = {_document_at(manifest, starts, page) for page in differing}
@@ -866,11 +872,23 @@ def _manifest_difference(manifest: Manifest, again: Manifest) -> str | None:
     return first_differing_field(mine, theirs)
 
 
-def _same_page(a: Any, b: Any, *, by_text: bool, front_or_certificate: bool) -> bool:
+def _other_ocr(manifest: Manifest, again: Manifest) -> bool:
+    """Whether the rebuild's OCR ran with another tesseract (or other language data)."""
+    if not manifest.options.ocr:
+        return False
+    return any(manifest.libraries.get(name) != again.libraries.get(name)
+               for name in set(manifest.libraries) | set(again.libraries)
+               if name.startswith("tesseract"))
+
+
+def _same_page(a: Any, b: Any, *, by_text: bool, front_or_certificate: bool,
+               skip_ocr: bool = False) -> bool:
     """Same drawing instructions and images; with ``by_text``, or the same visible text.
 
     Front matter and the certificate name the tool's version and the manifest's hash,
     which change with the library versions: they are compared only when versions agree.
+    With ``skip_ocr`` (another tesseract rebuilt it) the invisible text layers are left out
+    of the text compared: what the pages show must still match.
     """
     try:
         if page_fingerprint(a) == page_fingerprint(b):
@@ -879,7 +897,7 @@ def _same_page(a: Any, b: Any, *, by_text: bool, front_or_certificate: bool) -> 
             return False
         if front_or_certificate:
             return True
-        return _text_and_images(a) == _text_and_images(b)
+        return _text_and_images(a, skip_ocr) == _text_and_images(b, skip_ocr)
     except Exception:  # a page we cannot read is not the same as one we can
         return False
 
@@ -918,14 +936,37 @@ def _xobjects(resources: Any, depth: int) -> Iterator[tuple[str, StreamObject]]:
                 yield from _xobjects(stream.get("/Resources"), depth + 1)
 
 
-def _text_and_images(page: Any) -> tuple[str, tuple[tuple[int, int], ...]]:
-    text = " ".join(page.extract_text().split())
+def _text_and_images(
+    page: Any, skip_ocr: bool = False
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    text = " ".join(_without_text_layer(page, skip_ocr).extract_text().split())
     sizes = tuple(
         (int(stream.get("/Width", 0)), int(stream.get("/Height", 0)))
         for _name, stream in _xobjects(page.get("/Resources"), depth=0)
         if stream.get("/Subtype") == "/Image"
     )
     return text, sizes
+
+
+_LAYER_CALL = re.compile(rb"\Aq [-0-9. ]+ cm /BundlerOCR\d+ Do Q\n\Z")
+
+
+def _without_text_layer(page: Any, skip: bool) -> Any:
+    """The page, or with ``skip`` a copy that does not draw its OCR text layer (the stream
+    right after the shared prefix that only calls a /BundlerOCR form; see assemble)."""
+    if not skip:
+        return page
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    if not isinstance(contents, ArrayObject) or len(contents) < 3:
+        return page
+    call = contents[1].get_object()
+    if not isinstance(call, StreamObject) or not _LAYER_CALL.match(call.get_data()):
+        return page
+    copy = PageObject(page.pdf, page.indirect_reference)
+    copy.update(page)
+    copy[NameObject("/Contents")] = ArrayObject([contents[0], *contents[2:]])
+    return copy
 
 
 @contextlib.contextmanager
