@@ -60,3 +60,49 @@ def test_damaged_evidence_never_raises_raw_exceptions(
                 assert "\n" not in str(exc)
                 outcomes.add(f"{suffix} refused")
     assert {".jpg converted", ".jpg refused", ".eml converted", ".txt refused"} <= outcomes
+
+
+def _newer_originals(folder: Path) -> dict[str, bytes]:
+    """iPhone photos, messaging-app screenshots and Outlook messages."""
+    from tests.outlook import MsgAttachment, MsgMessage, write_msg
+
+    inner = MsgMessage(subject="Inner", sender_name="Zoë", body="Inner body.")
+    message = MsgMessage(
+        subject="Visit",
+        sender_name="Ελένη",
+        sender_email="eleni@example.org",
+        to=[("HB", "hb@example.gov.uk")],
+        body="Visit notes.",
+        attachments=[
+            MsgAttachment("plan.pdf", awkward.pdf_bytes(1)),
+            MsgAttachment("inner", embedded=inner),
+        ],
+    )
+    return {
+        ".msg": write_msg(folder / "a.msg", message).read_bytes(),
+        ".heic": awkward.make_heic(folder / "a.heic", (300, 200), 6).read_bytes(),
+        ".webp": awkward.make_screenshot(folder / "a.webp", "WEBP", frames=2).read_bytes(),
+        ".gif": awkward.make_screenshot(folder / "a.gif", "GIF", frames=2).read_bytes(),
+    }
+
+
+def test_damaged_newer_formats_never_raise_raw_exceptions(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    originals = _newer_originals(tmp_path)
+    rng = random.Random(20261123)
+    outcomes: set[str] = set()
+    with caplog.at_level(logging.ERROR):
+        for number in range(120):
+            suffix = rng.choice(sorted(originals))
+            path = tmp_path / f"damaged{number}{suffix}"
+            path.write_bytes(_damage(originals[suffix], rng))
+            source = f"evidence/{path.name}"
+            try:
+                render_pdf(identify(path, source), workdir=tmp_path / "work")
+                outcomes.add(f"{suffix} converted")
+            except BundlerError as exc:
+                assert str(exc).startswith(f"{source}: "), str(exc)
+                assert "\n" not in str(exc)
+                outcomes.add(f"{suffix} refused")
+    assert {".msg converted", ".msg refused", ".heic converted", ".heic refused"} <= outcomes

@@ -308,3 +308,32 @@ def test_msg_rendition_records_the_extract_msg_version(tmp_path: Path) -> None:
     path = write_msg(tmp_path / "v.msg", _message(attachments=[]))
     rendition = render_pdf(identify(path, "v.msg"), workdir=tmp_path / "w")
     assert rendition.tool_versions == {"extract-msg": version("extract-msg")}
+
+
+def test_signed_message_shows_its_text_and_attachments(tmp_path: Path) -> None:
+    """Clear-signed S/MIME (IPM.Note.SMIME.MultipartSigned): readable, so included."""
+    from email.mime.application import MIMEApplication
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    signed = MIMEMultipart("signed", protocol="application/pkcs7-signature", micalg="sha-256")
+    content = MIMEMultipart("mixed")
+    content.attach(MIMEText("Signed visit notes for Zoë.", "plain", "utf-8"))
+    plan = MIMEApplication(awkward.pdf_bytes(1, "Signed plan page"), "pdf")
+    plan.add_header("Content-Disposition", "attachment", filename="plan.pdf")
+    content.attach(plan)
+    signed.attach(content)
+    signature = MIMEApplication(bytes(range(256)) * 4, "pkcs7-signature")
+    signature.add_header("Content-Disposition", "attachment", filename="smime.p7s")
+    signed.attach(signature)
+    message = _message(
+        message_class="IPM.Note.SMIME.MultipartSigned",
+        body=None,
+        attachments=[MsgAttachment("smime.p7m", signed.as_bytes())],
+    )
+    pdf, outline = _render(write_msg(tmp_path / "signed.msg", message), tmp_path)
+    assert outline == (("Attachment: plan.pdf", 1),)
+    first = _flat(PdfReader(pdf).pages[0].extract_text())
+    assert "Signed visit notes for Zoë." in first
+    assert "smime.p7s (1,024 bytes) (the sender's digital signature; not included)" in first
+    assert "Signed plan page 1" in PdfReader(pdf).pages[1].extract_text()

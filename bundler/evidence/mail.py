@@ -421,6 +421,10 @@ def _convert_attachments(parsed: MailMessage, evidence: Evidence, folder: Path, 
         if attachment.size == 0:
             attachment.note = "not included: empty"
             continue
+        if attachment.name.lower().endswith((".p7s", ".p7c")):
+            # The sender's S/MIME signature: data for mail programs, nothing to print.
+            attachment.note = "the sender's digital signature; not included"
+            continue
         label = f"{evidence.source} (attachment {attachment.name})"
         path = folder / f"att{attachment.number:02d}-{_safe_filename(attachment.name)}"
         path.write_bytes(attachment.payload)
