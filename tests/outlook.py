@@ -50,6 +50,7 @@ class MsgMessage:
     rtf: bytes | None = None  # uncompressed RTF, stored "uncompressed" in PR_RTF_COMPRESSED
     message_class: str = "IPM.Note"
     headers: str | None = None  # PR_TRANSPORT_MESSAGE_HEADERS
+    recipient_table: bool = True  # False: only the PR_DISPLAY_TO/CC name lists
     attachments: list[MsgAttachment] = field(default_factory=list)
 
 
@@ -125,6 +126,8 @@ def _write_message(writer: OleWriter, prefix: list[str], message: MsgMessage, *,
     if message.cc:
         props.text(0x0E03, "; ".join(name for name, _ in message.cc))
     recipients = [(1, r) for r in message.to] + [(2, r) for r in message.cc]
+    if not message.recipient_table:
+        recipients = []
     counts = struct.pack(
         "<IIII",
         len(recipients),

@@ -337,3 +337,11 @@ def test_signed_message_shows_its_text_and_attachments(tmp_path: Path) -> None:
     assert "Signed visit notes for Zoë." in first
     assert "smime.p7s (1,024 bytes) (the sender's digital signature; not included)" in first
     assert "Signed plan page 1" in PdfReader(pdf).pages[1].extract_text()
+
+
+def test_recipients_from_the_display_lists_when_the_table_is_missing(tmp_path: Path) -> None:
+    message = _message(recipient_table=False, attachments=[])
+    pdf, _ = _render(write_msg(tmp_path / "d.msg", message), tmp_path)
+    first = _flat(PdfReader(pdf).pages[0].extract_text())
+    assert "To: HB Review" in first
+    assert "Cc: Łukasz Nowak; Дмитрий" in first

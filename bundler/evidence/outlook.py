@@ -121,8 +121,8 @@ def _read(msg: Any, evidence: Evidence) -> MailMessage:
     html = _html_body(msg, evidence)
     values = {
         "From": _text(msg.sender),
-        "To": _text(msg.to),
-        "Cc": _text(msg.cc),
+        "To": _text(msg.to) or _stream_text(msg, "0E04"),  # else the display list
+        "Cc": _text(msg.cc) or _stream_text(msg, "0E03"),
         "Date": _date(msg),
         "Subject": _text(msg.subject),
     }
@@ -137,6 +137,14 @@ def _read(msg: Any, evidence: Evidence) -> MailMessage:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _stream_text(msg: Any, prop: str) -> str:
+    """A string property by its id (PR_DISPLAY_TO is 0E04, PR_DISPLAY_CC 0E03)."""
+    try:
+        return _text(msg.getStringStream(f"__substg1.0_{prop}"))
+    except Exception:  # an unreadable stream: shown as "(none)"
+        return ""
 
 
 def _date(msg: Any) -> str:
