@@ -347,3 +347,76 @@ def test_the_same_tesseract_reading_differently_fails_the_rebuild(
     rebuild = next(c for c in report.checks if c.name == "rebuild")
     assert not rebuild.passed
     assert "evidence/scan.pdf" in rebuild.detail
+
+
+def _fake_tesseract(folder: Path, *, languages: str = "eng\nosd", run: str = "exit 0") -> Path:
+    """A stand-in tesseract: answers --version and --list-langs, then does ``run``."""
+    data = folder / "tessdata"
+    data.mkdir()
+    (data / "eng.traineddata").write_bytes(b"fictional language data")
+    script = folder / "tesseract"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = --version ]; then echo "tesseract 5.3.0"; exit 0; fi\n'
+        'if [ "$1" = --list-langs ]; then '
+        f'printf \'List of available languages in "{data}/" (2):\\n{languages}\\n\'; exit 0; fi\n'
+        f"{run}\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return script
+
+
+@pytest.fixture
+def scan_spec(tmp_path: Path) -> Path:
+    (tmp_path / "scan.pdf").write_bytes(scan_pdf_bytes())
+    spec = tmp_path / "bundle.yaml"
+    spec.write_text("reference: HB-OCR-2\ntitle: One scan\nsections:\n  - label: A\n"
+                    "    title: Evidence\n    documents:\n      - file: scan.pdf\n"
+                    "        title: Signed consent form\n", encoding="utf-8")
+    return spec
+
+
+def _build_cli(spec: Path, out: Path) -> tuple[int, list[str]]:
+    result = CliRunner().invoke(cli, ["bundle", "build", str(spec), "-o", str(out), "--ocr",
+                                      "--date", "2026-03-01"])
+    assert "Traceback" not in result.stderr
+    return result.exit_code, result.stderr.splitlines()
+
+
+def test_tesseract_without_english_data_is_exit_7_naming_the_package(
+    scan_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _fake_tesseract(tmp_path, languages="osd")
+    monkeypatch.setenv("BUNDLER_TESSERACT", str(fake))
+    code, lines = _build_cli(scan_spec, tmp_path / "out" / "bundle.pdf")
+    assert code == 7
+    assert lines[0] == ("error: --ocr needs Tesseract's English language data, which is not "
+                        "installed (Debian package tesseract-ocr-eng)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_tesseract_failing_on_a_page_is_exit_8_naming_the_file_and_page(
+    scan_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _fake_tesseract(tmp_path, run="echo 'Error in pixReadStream: fictional' >&2; exit 1")
+    monkeypatch.setenv("BUNDLER_TESSERACT", str(fake))
+    code, lines = _build_cli(scan_spec, tmp_path / "out" / "bundle.pdf")
+    assert code == 8
+    assert lines[0] == ("error: scan.pdf: page 1: could not recognise its text (OCR): "
+                        "Error in pixReadStream: fictional")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_tesseract_that_hangs_is_stopped_and_named(
+    scan_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bundler.bundle import ocr as ocr_module
+
+    fake = _fake_tesseract(tmp_path, run="sleep 30")
+    monkeypatch.setenv("BUNDLER_TESSERACT", str(fake))
+    monkeypatch.setattr(ocr_module, "PAGE_TIMEOUT", 1.0)
+    code, lines = _build_cli(scan_spec, tmp_path / "out" / "bundle.pdf")
+    assert code == 8
+    assert lines[0] == ("error: scan.pdf: page 1: took longer than 1 seconds to recognise its "
+                        "text (OCR) and was stopped")

@@ -35,6 +35,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -204,30 +205,68 @@ def recognise_pages(
     where tesseract found no words (a blank page is left as it is)."""
     workers = max(1, min(4, os.cpu_count() or 1, len(jobs)))
     done = 0
+    running = _Running()
 
     def run(position: int) -> Path:
-        return _recognise(engine, jobs[position], workdir / f"ocr-{position:06d}")
+        return _recognise(engine, jobs[position], workdir / f"ocr-{position:06d}", running)
 
     results: list[Path | None] = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         for layer in pool.map(run, range(len(jobs))):
             done += 1
             report(f"recognising text (OCR): page {done} of {len(jobs)}")
             results.append(layer if has_words(layer) else None)
+    except BaseException:  # a failed page (or Ctrl-C) stops the rest at once
+        running.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     return results
 
 
-def _recognise(engine: OcrEngine, job: PageJob, stem: Path) -> Path:
+class _Running:
+    """The page processes running now, so a failure or Ctrl-C can stop them all (each runs in
+    its own session, out of reach of the terminal's Ctrl-C)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.processes: set[subprocess.Popen[bytes]] = set()
+        self.stopped = False
+
+    def start(self, command: list[str]) -> subprocess.Popen[bytes]:
+        with self.lock:
+            if self.stopped:
+                raise ConversionFailed("text recognition (OCR) was stopped")
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                       env=_environment(), start_new_session=True)
+            self.processes.add(process)
+            return process
+
+    def finished(self, process: subprocess.Popen[bytes]) -> None:
+        with self.lock:
+            self.processes.discard(process)
+
+    def stop_all(self) -> None:
+        with self.lock:  # held, so no process is reaped and forgotten meanwhile
+            self.stopped = True
+            for process in self.processes:  # its own thread then sees it end, and reaps it
+                if process.returncode is None:
+                    _signal_group(process)
+
+
+def _recognise(engine: OcrEngine, job: PageJob, stem: Path, running: _Running) -> Path:
     where = f"{job.source}: page {job.page + 1}"
     image = stem.with_suffix(".pgm")
     _run([str(engine.pdftoppm), "-r", str(job.dpi), "-gray", "-cropbox", "-hide-annotations",
           "-f", str(job.page + 1), "-l", str(job.page + 1), "-singlefile", str(job.pdf),
-          str(stem)], where, "render the page for text recognition")
+          str(stem)], where, "render the page for text recognition", running)
     if not image.is_file():
         raise ConversionFailed(f"{where}: could not be rendered for text recognition (OCR)",
                                "Build without --ocr, or replace the file with a good copy.")
     _run([str(engine.tesseract), str(image), str(stem), "-l", LANGUAGE, "--dpi", str(job.dpi),
-          *_TESSERACT_OPTIONS, "pdf"], where, "recognise its text")
+          *_TESSERACT_OPTIONS, "pdf"], where, "recognise its text", running)
     image.unlink()
     layer = stem.with_suffix(".pdf")
     if not layer.is_file():
@@ -236,30 +275,38 @@ def _recognise(engine: OcrEngine, job: PageJob, stem: Path) -> Path:
     return layer
 
 
-def _run(command: list[str], where: str, doing: str) -> None:
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=_environment(),
-                               start_new_session=True)
+def _run(command: list[str], where: str, doing: str, running: _Running) -> None:
+    process = running.start(command)
     try:
         _out, err = process.communicate(timeout=PAGE_TIMEOUT)
     except subprocess.TimeoutExpired:
-        _kill(process)
+        _kill_group(process)
         raise ConversionFailed(
             f"{where}: took longer than {PAGE_TIMEOUT:g} seconds to {doing} (OCR) and was "
             "stopped", "Build without --ocr, or split the document into smaller files."
         ) from None
     except BaseException:
-        _kill(process)
+        _kill_group(process)
         raise
+    finally:
+        running.finished(process)
     if process.returncode != 0:
         last = (err.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
         raise ConversionFailed(f"{where}: could not {doing} (OCR): {last[:200]}",
                                "Build without --ocr, or replace the file with a good copy.")
 
 
-def _kill(process: subprocess.Popen[bytes]) -> None:
+def _signal_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the process and anything it started (it leads its own session)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the process group and reap the process (from the thread that runs it)."""
+    _signal_group(process)
+    with contextlib.suppress(subprocess.SubprocessError, OSError, ValueError):
+        process.communicate(timeout=10)  # reap it
     with contextlib.suppress(subprocess.SubprocessError, OSError):
         process.communicate(timeout=10)
 
