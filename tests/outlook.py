@@ -34,6 +34,8 @@ class MsgAttachment:
     embedded: MsgMessage | None = None
     content_id: str = ""
     hidden: bool = False
+    method: int = 0  # PR_ATTACH_METHOD if not the usual one; no data stream is written then
+    url: str = ""  # PR_ATTACH_LONG_PATHNAME, for links (method 7)
 
 
 @dataclass
@@ -174,6 +176,10 @@ def _write_message(writer: OleWriter, prefix: list[str], message: MsgMessage, *,
             inner = [*folder, "__substg1.0_3701000D"]
             writer.addEntry(inner, storage=True)
             _write_message(writer, inner, attachment.embedded, top=False)
+        elif attachment.method:
+            aprops.long(0x3705, attachment.method)
+            if attachment.url:
+                aprops.text(0x3708, attachment.url)
         else:
             aprops.long(0x3705, 1)  # ATTACH_BY_VALUE
             aprops.binary(0x3701, attachment.data)

@@ -345,3 +345,27 @@ def test_recipients_from_the_display_lists_when_the_table_is_missing(tmp_path: P
     first = _flat(PdfReader(pdf).pages[0].extract_text())
     assert "To: HB Review" in first
     assert "Cc: Łukasz Nowak; Дмитрий" in first
+
+
+def test_links_and_broken_attachments_are_listed_and_the_message_still_shown(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    message = _message(
+        attachments=[
+            MsgAttachment(
+                "Tenancy.docx", method=7, url="https://council.example.gov.uk/share/Tenancy.docx"
+            ),
+            MsgAttachment("lost.pdf", method=1),  # "by value" but its data stream is missing
+            MsgAttachment("plan.pdf", awkward.pdf_bytes(1, "Plan page")),
+        ]
+    )
+    with caplog.at_level(logging.WARNING):
+        pdf, outline = _render(write_msg(tmp_path / "links.msg", message), tmp_path)
+    first = _flat(PdfReader(pdf).pages[0].extract_text())
+    assert "Please find the support plan attached." in first
+    assert "Tenancy.docx (0 bytes) (not included: a link to a file stored online" in first
+    assert "lost.pdf (0 bytes) (not included: the attachment is damaged" in first
+    assert outline == (("Attachment: plan.pdf", 1),)
+    assert "mail/links.msg: attachment lost.pdf not included (the attachment is damaged" in (
+        caplog.text
+    )

@@ -415,6 +415,14 @@ def _convert_attachments(parsed: MailMessage, evidence: Evidence, folder: Path, 
     from bundler.evidence.sniff import identify
 
     for attachment in parsed.attachments:
+        if attachment.note:  # the reader already knows it cannot be included
+            logger.warning(
+                "%s: attachment %s not included (%s)",
+                evidence.source,
+                attachment.name,
+                attachment.note.removeprefix("not included: "),
+            )
+            continue
         if attachment.inline:
             attachment.note = "shown inside the message; not included separately"
             continue

@@ -62,7 +62,12 @@ def read_msg(evidence: Evidence) -> MailMessage:
     if not evidence.path.exists():
         raise InputNotFound.for_path(evidence.source)
     try:
-        msg = extract_msg.openMsg(str(evidence.path), delayAttachments=True)
+        from extract_msg.enums import ErrorBehavior
+
+        # A damaged or unusual attachment becomes a "broken" one (listed, not
+        # included) instead of making the whole message unreadable.
+        tolerant = ErrorBehavior.ATTACH_SUPPRESS_ALL | ErrorBehavior.STANDARDS_VIOLATION
+        msg = extract_msg.openMsg(str(evidence.path), delayAttachments=True, errorBehavior=tolerant)
     except Exception as exc:  # extract-msg and olefile raise many kinds on damaged files
         raise _damaged(evidence, exc) from exc
     try:
@@ -357,14 +362,26 @@ def rtf_to_text(data: bytes) -> str:
 def _attachment(attachment: Any, number: int, html: str | None) -> MailAttachment:
     from extract_msg.enums import AttachmentType
 
+    note = ""
     kind = getattr(attachment, "type", None)
-    data = attachment.data
+    try:
+        data = attachment.data
+    except Exception:  # links (web attachments) and broken ones have no data
+        data = None
     name = _attachment_name(attachment, number)
-    if kind == AttachmentType.MSG or (data is not None and not isinstance(data, bytes)):
+    if kind == AttachmentType.SIGNED_EMBEDDED:
+        # A message inside a signed message: extract-msg has its MIME text, an .eml.
+        raw = getattr(attachment, "asBytes", None)
+        payload = raw if isinstance(raw, bytes) else b""
+        name = name or "attached message"
+        if not name.lower().endswith(".eml"):
+            name += ".eml"
+    elif kind == AttachmentType.MSG or (data is not None and not isinstance(data, bytes)):
         try:
             payload = bytes(data.exportBytes())
-        except Exception:
+        except Exception:  # a damaged embedded message: listed, not included
             payload = b""
+            note = "not included: the attached message is damaged"
         subject = _text(getattr(data, "subject", None))
         if not name:
             name = f"{subject or 'attached message'}.msg"
@@ -372,6 +389,10 @@ def _attachment(attachment: Any, number: int, html: str | None) -> MailAttachmen
             name += ".msg"
     else:
         payload = data if isinstance(data, bytes) else b""
+        if kind == AttachmentType.WEB:
+            note = "not included: a link to a file stored online, not the file itself"
+        elif kind in {AttachmentType.BROKEN, AttachmentType.UNSUPPORTED} and not payload:
+            note = "not included: the attachment is damaged or of an unknown kind"
     if not name:
         name = f"attachment {number}"
     cid = _text(getattr(attachment, "cid", None)).strip("<>")
@@ -379,7 +400,7 @@ def _attachment(attachment: Any, number: int, html: str | None) -> MailAttachmen
         bool(getattr(attachment, "hidden", False)) or f"cid:{cid}" in (html or "")
     )
     return MailAttachment(
-        number=number, name=name, size=len(payload), payload=payload, inline=inline
+        number=number, name=name, size=len(payload), payload=payload, inline=inline, note=note
     )
 
 
