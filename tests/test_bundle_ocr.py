@@ -420,3 +420,45 @@ def test_tesseract_that_hangs_is_stopped_and_named(
     assert code == 8
     assert lines[0] == ("error: scan.pdf: page 1: took longer than 1 seconds to recognise its "
                         "text (OCR) and was stopped")
+
+
+def _page_with(content: bytes, form: bytes | None = None) -> PdfReader:
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                             NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    resources = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})
+    if form is not None:
+        xobject = DecodedStreamObject()
+        xobject.set_data(form)
+        xobject.update({NameObject("/Type"): NameObject("/XObject"),
+                        NameObject("/Subtype"): NameObject("/Form"),
+                        NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (0, 0, 200, 200)),
+                        NameObject("/Resources"): resources})
+        resources[NameObject("/XObject")] = DictionaryObject(
+            {NameObject("/Fm1"): writer._add_object(xobject)})
+    page[NameObject("/Resources")] = resources
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return PdfReader(buffer)
+
+
+def test_which_pages_count_as_having_text() -> None:
+    from bundler.bundle.ocr import pages_without_text
+
+    shown = b"BT /F1 12 Tf 20 100 Td (SHOWNWORD) Tj ET"
+    assert pages_without_text(_page_with(shown)) == []
+    # an inline image whose bytes happen to spell "Tj": no text, so it is recognised
+    inline = b"q 100 0 0 100 0 0 cm BI /W 4 /H 1 /BPC 8 /CS /G ID \x00 Tj EI Q"
+    assert pages_without_text(_page_with(inline)) == [0]
+    # text only inside a form XObject still counts
+    assert pages_without_text(_page_with(b"q /Fm1 Do Q", form=shown)) == []
+    # a scan: an image and nothing else
+    assert pages_without_text(_page_with(b"q 200 0 0 200 0 0 cm Q")) == [0]

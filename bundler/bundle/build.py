@@ -704,6 +704,7 @@ def _recognise_text(
             pdf = plain_copy(reader, workdir / f"plain-{position:06d}.pdf")
         jobs.extend(PageJob(position, page, pdf, item.evidence_source,
                             render_dpi(reader.pages[page])) for page in empty)
+        readers[position] = None  # its pages are parsed now: reopen it lazily to merge
     gc.collect()
     layers: list[list[tuple[int, Path]]] = [[] for _ in prepared]
     if jobs:
