@@ -14,9 +14,10 @@ import json
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 import click
 
@@ -77,7 +78,20 @@ class _WarningHandler(logging.Handler):
         click.echo(f"warning: {record.getMessage()}", err=True)
 
 
+def _show_library_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Third-party warnings (e.g. Pillow on damaged EXIF) in our one-line form, not Python's."""
+    click.echo(f"warning: {message}", err=True)
+
+
 def _setup_logging() -> None:
+    warnings.showwarning = _show_library_warning
     package_logger = logging.getLogger("bundler")
     if not any(isinstance(h, _WarningHandler) for h in package_logger.handlers):
         package_logger.addHandler(_WarningHandler(level=logging.WARNING))

@@ -6,6 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests here do real work (PDFs, hashing); on a busy 2-core CI machine a per-example
+# deadline measures the machine, not the code. Examples stay bounded by max_examples.
+settings.register_profile(
+    "bundler", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("bundler")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "nettlebank-road"
