@@ -462,3 +462,20 @@ def test_which_pages_count_as_having_text() -> None:
     assert pages_without_text(_page_with(b"q /Fm1 Do Q", form=shown)) == []
     # a scan: an image and nothing else
     assert pages_without_text(_page_with(b"q 200 0 0 200 0 0 cm Q")) == [0]
+
+
+def test_sample_case_consent_forms_become_searchable_and_the_audit_log_says_ocr(
+    sample_case: Path, tmp_path: Path
+) -> None:
+    from bundler.audit import read_entries
+
+    result = build_bundle(sample_case, sample_case / "out" / "bundle.pdf", build_date=DATE,
+                          ocr=True)
+    manifest = Manifest.model_validate_json(result.manifest.read_bytes())
+    consent = [d for d in manifest.documents if d.source.endswith("consent-form.pdf")]
+    assert len(consent) == 2
+    for doc in consent:
+        assert "consent" in page_text(result.pdf, doc.first_page).lower()
+    entry = read_entries(sample_case)[-1]
+    assert entry.action == "bundle_built"
+    assert entry.details["ocr"] == "true"

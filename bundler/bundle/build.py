@@ -191,7 +191,7 @@ def build_bundle(
                         served=served, engine=engine)
     case_dir = _case_folder_of(source)
     if case_dir is not None:
-        _record_build(case_dir, result, scheme.value, supplement_to)
+        _record_build(case_dir, result, scheme.value, supplement_to, ocr)
     return result
 
 
@@ -349,7 +349,7 @@ def _case_folder_of(source: Path) -> Path | None:
 
 
 def _record_build(case_dir: Path, result: BuildResult, numbering: str,
-                  supplement_to: Path | None = None) -> None:
+                  supplement_to: Path | None = None, ocr: bool = False) -> None:
     """Append the bundle_built entry to the case's audit log (para 146: show what was sent)."""
     from bundler.audit import AuditAction, record
 
@@ -359,6 +359,8 @@ def _record_build(case_dir: Path, result: BuildResult, numbering: str,
         "numbering": numbering,
         "manifest_sha256": result.manifest_sha256,
     }
+    if ocr:  # only then, so entries of other builds keep their fields
+        details["ocr"] = "true"
     inputs = list(dict.fromkeys(result.sources))
     if supplement_to is not None and result.supplement is not None:
         details["supplement"] = str(result.supplement)
