@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec
+from bundler.case.models import InformationItem
 from bundler.errors import CaseIncomplete
 
 _LETTER_SUFFIXES = (".pdf", ".docx", ".odt", ".doc", ".rtf", ".txt", ".eml")
@@ -61,15 +62,15 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
 
     provider_docs: list[DocumentSpec] = []
     if case.information_request is not None:
-        by_file: dict[str, list[object]] = {}
+        by_file: dict[str, list[InformationItem]] = {}
         for entry in case.information_request.items:
             for path in entry.files:
                 by_file.setdefault(path, []).append(entry)
         for path, entries in by_file.items():
-            letters = sorted({str(e.item.value).split("_")[0] for e in entries})  # type: ignore[attr-defined]
-            words = "; ".join(dict.fromkeys(e.item.plain_words for e in entries))  # type: ignore[attr-defined]
+            letters = sorted({str(e.item.value).split("_")[0] for e in entries})
+            words = "; ".join(dict.fromkeys(e.item.plain_words for e in entries))
             title = f"Para 85({', '.join(letters)}): {words}"
-            dates = [e.received_date for e in entries if e.received_date]  # type: ignore[attr-defined]
+            dates = [e.received_date for e in entries if e.received_date]
             _add(provider_docs, placed, path, _clip(title), min(dates) if dates else None)
     sections.append(("Provider information received against para 85", provider_docs))
 

@@ -102,8 +102,8 @@ def _date_text(value: dt.date) -> str:
 _PARENT_PART = ".."
 
 
-def _check_case_path(value: str, info: ValidationInfo) -> str:
-    """Format checks always; existence checks when validating inside a case folder."""
+def _case_path_format(value: str) -> str:
+    """A path relative to the case folder, in POSIX form; raises when it is not one."""
     if not value:
         raise PydanticCustomError("case_path", "a file path is required here")
     if "\\" in value:
@@ -121,12 +121,18 @@ def _check_case_path(value: str, info: ValidationInfo) -> str:
         raise PydanticCustomError(
             "case_path", "the file must be inside the case folder ('..' is not allowed)"
         )
+    return path.as_posix()
+
+
+def _check_case_path(value: str, info: ValidationInfo) -> str:
+    """Format checks always; existence checks when validating inside a case folder."""
+    relative = _case_path_format(value)
     ctx = _context_from(info)
     if ctx is not None and ctx.case_dir is not None:
         problem = _file_problem(ctx.case_dir, value)
         if problem:
             raise PydanticCustomError("case_file", "{problem}", {"problem": problem})
-    return path.as_posix()
+    return relative
 
 
 def _file_problem(case_dir: Path, name: str) -> str | None:
@@ -146,16 +152,10 @@ def _file_problem(case_dir: Path, name: str) -> str | None:
     return None
 
 
-class _NoCaseFolder:
-    """Stands in for a ValidationInfo without context: only the path's format is checked."""
-
-    context = None
-
-
 def _check_case_folder(value: str, info: ValidationInfo) -> str:
     """A folder's path relative to the case folder: the same format rules as a file's and,
     inside a case folder, it must exist and be a folder."""
-    relative = _check_case_path(value, _NoCaseFolder())  # type: ignore[arg-type]
+    relative = _case_path_format(value)
     ctx = _context_from(info)
     if ctx is not None and ctx.case_dir is not None:
         target = ctx.case_dir / relative
