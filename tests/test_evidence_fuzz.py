@@ -40,25 +40,33 @@ def _damage(data: bytes, rng: random.Random) -> bytes:
     return bytes(out)
 
 
+def _convert_damaged_copies(
+    originals: dict[str, bytes], rng: random.Random, count: int, folder: Path
+) -> set[str]:
+    """Damage ``count`` copies and convert each: it must convert, or be refused in one line
+    naming the file; any other exception fails the test. Returns what happened, per type."""
+    outcomes: set[str] = set()
+    for number in range(count):
+        suffix = rng.choice(sorted(originals))
+        path = folder / f"damaged{number}{suffix}"
+        path.write_bytes(_damage(originals[suffix], rng))
+        source = f"evidence/{path.name}"
+        try:
+            render_pdf(identify(path, source), workdir=folder / "work")
+            outcomes.add(f"{suffix} converted")
+        except BundlerError as exc:
+            assert str(exc).startswith(f"{source}: "), str(exc)
+            assert "\n" not in str(exc)
+            outcomes.add(f"{suffix} refused")
+    return outcomes
+
+
 def test_damaged_evidence_never_raises_raw_exceptions(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     originals = _originals(tmp_path)
-    rng = random.Random(20260302)
-    outcomes: set[str] = set()
     with caplog.at_level(logging.ERROR):
-        for number in range(160):
-            suffix = rng.choice(sorted(originals))
-            path = tmp_path / f"damaged{number}{suffix}"
-            path.write_bytes(_damage(originals[suffix], rng))
-            source = f"evidence/{path.name}"
-            try:
-                render_pdf(identify(path, source), workdir=tmp_path / "work")
-                outcomes.add(f"{suffix} converted")
-            except BundlerError as exc:
-                assert str(exc).startswith(f"{source}: "), str(exc)
-                assert "\n" not in str(exc)
-                outcomes.add(f"{suffix} refused")
+        outcomes = _convert_damaged_copies(originals, random.Random(20260302), 160, tmp_path)
     assert {".jpg converted", ".jpg refused", ".eml converted", ".txt refused"} <= outcomes
 
 
@@ -90,19 +98,6 @@ def test_damaged_newer_formats_never_raise_raw_exceptions(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     originals = _newer_originals(tmp_path)
-    rng = random.Random(20261123)
-    outcomes: set[str] = set()
     with caplog.at_level(logging.ERROR):
-        for number in range(120):
-            suffix = rng.choice(sorted(originals))
-            path = tmp_path / f"damaged{number}{suffix}"
-            path.write_bytes(_damage(originals[suffix], rng))
-            source = f"evidence/{path.name}"
-            try:
-                render_pdf(identify(path, source), workdir=tmp_path / "work")
-                outcomes.add(f"{suffix} converted")
-            except BundlerError as exc:
-                assert str(exc).startswith(f"{source}: "), str(exc)
-                assert "\n" not in str(exc)
-                outcomes.add(f"{suffix} refused")
+        outcomes = _convert_damaged_copies(originals, random.Random(20261123), 120, tmp_path)
     assert {".msg converted", ".msg refused", ".heic converted", ".heic refused"} <= outcomes

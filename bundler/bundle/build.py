@@ -652,7 +652,7 @@ def _prepare_documents(
     """Identify, convert and count every document; the lazily opened readers are kept."""
     from bundler.evidence import identify, render_pdf
 
-    docs = [doc for section in loaded.spec.sections for doc in section.documents]
+    docs = _documents(loaded.spec)
     prepared: list[_Prepared] = []
     readers: list[PdfReader | None] = []
     for position, doc in enumerate(docs, start=1):
@@ -785,7 +785,7 @@ def _layout(
 
 
 def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan) -> list:  # type: ignore[type-arg]
-    docs = [doc for section in spec.sections for doc in section.documents]
+    docs = _documents(spec)
     rows = [
         (planned.section, str(planned.number), doc.date, doc.title, planned.first_label,
          planned.last_label, item.sha256)
@@ -804,7 +804,7 @@ def _manifest(
     engine: OcrEngine | None = None,
 ) -> Manifest:
     spec = resolved.loaded.spec
-    docs = [doc for section in spec.sections for doc in section.documents]
+    docs = _documents(spec)
     extra_tools: dict[str, str] = {}
     for item in prepared:
         extra_tools.update(item.tool_versions)
@@ -890,7 +890,7 @@ def _certificate(
     supplement: SupplementNote | None = None,
 ) -> Certificate:
     spec = resolved.loaded.spec
-    docs = [doc for section in spec.sections for doc in section.documents]
+    docs = _documents(spec)
     return Certificate(
         reference=spec.reference,
         title=spec.title,
