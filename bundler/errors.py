@@ -110,3 +110,9 @@ class CaseIncomplete(BundlerError):
 class OutputFailed(BundlerError):
     exit_code = ExitCode.OUTPUT_FAILED
     default_hint = "Check the output folder exists, is writable and the disk is not full."
+
+
+class UsageError(BundlerError):
+    """A value given on the command line (or to the library) is not one the toolkit knows."""
+
+    exit_code = ExitCode.USAGE
