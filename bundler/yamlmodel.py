@@ -138,11 +138,12 @@ def _friendly(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
     return loc, error["msg"].removeprefix("Value error, ")
 
 
-def _dotted(loc: Loc) -> str:
+def dotted(loc: Loc) -> str:
+    """A location as officers read it: ``items[1].files``, positions counting from 1."""
     text = ""
     for part in loc:
         if isinstance(part, int):
-            text += f"[{part}]"
+            text += f"[{part + 1}]"
         else:
             text += f".{part}" if text else part
     return text
@@ -176,7 +177,7 @@ def validate_document(
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             for loc, message in _friendly_all(error, model):
-                problems.append(Problem(shown, document.line_of(loc), _dotted(loc), message))
+                problems.append(Problem(shown, document.line_of(loc), dotted(loc), message))
         return None
     return record
 
