@@ -114,12 +114,12 @@ def _setup_logging() -> None:
 def _parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
+    from bundler.dates import parse_iso
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a real date; write it as YYYY-MM-DD, e.g. 2026-03-01", param=param
-        ) from None
+        return parse_iso(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
 
 
 def _print_json(data: Any) -> None:
