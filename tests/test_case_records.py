@@ -180,7 +180,7 @@ def test_unknown_audience_is_a_usage_error() -> None:
          "consent.statements", "record the answer to each statement"),
         (WRITTEN.replace("evidence/x.pdf", "evidence/residents/R01/consent-form.pdf")
          + "  withdrawn: {date: 2026-10-01, statements: [share_with_provider]}\n",
-         "consent.withdrawn.statements[0]", "share_with_provider was not agreed, so it cannot be withdrawn"),
+         "consent.withdrawn.statements[1]", "share_with_provider was not agreed, so it cannot be withdrawn"),
     ],
 )
 def test_contradictory_consent_is_an_error(sample_case: Path, consent: str, field: str, message: str) -> None:
@@ -384,7 +384,7 @@ def test_a_finding_answered_twice_for_one_scheme_is_an_error(sample_case: Path) 
     edit(path, "    - id: F2\n      question: depiction_accurate", "    - id: F2\n      question: support_tailored")
     result = run("validate", str(sample_case))
     assert result.exit_code == 1
-    assert any(re.search(r"findings\.answers\[1\]\.schemes: support_tailored is answered twice for "
+    assert any(re.search(r"findings\.answers\[2\]\.schemes: support_tailored is answered twice for "
                          r"nettlebank-house \(also answer 1\)", line) for line in result.stdout.splitlines())
 
 
@@ -396,7 +396,7 @@ def test_a_disputed_recommendation(sample_case: Path) -> None:
     edit(path, "    status: sent\n", "    status: disputed\n")
     result = run("validate", str(sample_case))
     assert result.exit_code == 1
-    assert any("recommendations[1].dispute: status is disputed: record the dispute" in line
+    assert any("recommendations[2].dispute: status is disputed: record the dispute" in line
                for line in result.stdout.splitlines())
     edit(path, "    status: disputed\n", "    status: disputed\n    dispute:\n      date: 2026-11-09\n"
          "      grounds: The provider says weekend cover matches the rota it sent.\n")
@@ -431,7 +431,7 @@ referrals:
 """, encoding="utf-8")
     result = run("validate", str(sample_case))
     assert result.exit_code == 1
-    assert any("referrals[1].agency_name: agency is other: give the agency's name" in line
+    assert any("referrals[2].agency_name: agency is other: give the agency's name" in line
                for line in result.stdout.splitlines())
     path.write_text(path.read_text(encoding="utf-8").replace("    agency: other\n",
                     "    agency: other\n    agency_name: Wrexley Fire and Rescue Service\n"), encoding="utf-8")

@@ -27,7 +27,7 @@ from bundler.case.shortfalls import resident_shortfalls
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
 from bundler.fileio import sha256_file
 from bundler.yamlio import YamlDocument
-from bundler.yamlmodel import Problem, read_document, validate_document
+from bundler.yamlmodel import Problem, dotted, read_document, validate_document
 
 M = TypeVar("M", Case, Resident, LetterRegister)
 
@@ -169,13 +169,6 @@ def _validate_twice(
     return record
 
 
-def _dotted(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
 def _older_form(document: YamlDocument, shown: str, case_dir: Path) -> Problem | None:
     """A file written for the toolkit's first records model, which `case upgrade` rewrites."""
     data = document.data
@@ -217,7 +210,7 @@ def _validate_file(
     record = _validate_twice(model, document, shown, report.problems, rule_ctx)
     if record is not None:
         for loc, message in collect_notes(record, rule_ctx):
-            report.notes.append(Note(shown, document.line_of(loc), _dotted(loc), message))
+            report.notes.append(Note(shown, document.line_of(loc), dotted(loc), message))
     return record, document
 
 
@@ -308,7 +301,7 @@ def _shortfall_notes(
             Note(
                 str(document.path),
                 document.line_of(shortfall.loc),
-                _dotted(shortfall.loc),
+                dotted(shortfall.loc),
                 f"{resident.reference}: {shortfall.what} ({shortfall.paragraph})",
             )
         )
@@ -338,7 +331,7 @@ def _cross_checks(
         for at, ref in enumerate(refs):
             if ref not in present:
                 report.problems.append(
-                    Problem(shown, document.line_of((*loc, at)), _dotted((*loc, at)),
+                    Problem(shown, document.line_of((*loc, at)), dotted((*loc, at)),
                             f"no resident {ref} (no file residents/{ref}.yaml)")
                 )
     appeals: dict[str, str] = {}
@@ -387,7 +380,7 @@ def _check_letters(
         if letter.recipient != "provider" and letter.recipient not in residents:
             loc: Loc = ("letters", index, "recipient")
             report.problems.append(
-                Problem(shown, document.line_of(loc), _dotted(loc),
+                Problem(shown, document.line_of(loc), dotted(loc),
                         f"no resident {letter.recipient} (no file residents/{letter.recipient}.yaml)")
             )
         for at, written in enumerate(letter.files):
@@ -401,7 +394,7 @@ def _check_letters(
                            f"was written (SHA-256 {written.sha256[:12]}... recorded)")
             else:
                 continue
-            report.notes.append(Note(shown, document.line_of(loc), _dotted(loc), message))
+            report.notes.append(Note(shown, document.line_of(loc), dotted(loc), message))
 
 
 def load_valid_case(case_dir: Path) -> LoadedCase:
