@@ -30,6 +30,7 @@ import bisect
 import contextlib
 import gc
 import hashlib
+import io
 import json
 import logging
 import re
@@ -146,12 +147,14 @@ def verify_bundle(
     *,
     sources: Path | None = None,
     sha256: str | None = None,
+    trust: Sequence[Path] = (),
     progress: Callable[[str], None] | None = None,
     record_audit: bool = True,
 ) -> VerifyReport:
     """Run every check on ``pdf`` (and, with ``sources``, against the files it was built from).
 
-    ``sha256`` is the bundle's expected hash as the sender gave it. When the bundle lies in
+    ``sha256`` is the bundle's expected hash as the sender gave it; ``trust`` names CA
+    certificate files a signed bundle's signer may chain to. When the bundle lies in
     (or, with ``sources``, was built from) a case folder with an ``audit.jsonl``, a
     ``bundle_verified`` entry is recorded there unless ``record_audit`` is False.
     Raises InputNotFound (no such bundle or sources folder) and BadInput (not a PDF, not a
@@ -163,9 +166,19 @@ def verify_bundle(
     digest = sha256_file(pdf)
     report = VerifyReport(bundle=str(pdf), sha256=digest,
                           sources=str(sources) if sources is not None else None)
-    file_check = _file_hash_check(pdf, digest, expected)
+    # --- signed bundles (bundler/bundle/signature.py): the signature's own checks; every
+    # check below then reads the revision the signature covers, not what came after it.
+    from bundler.bundle.signature import check_signature
+
+    signed = check_signature(pdf, trust)
+    before_signing = signed.bundle_sha256 if signed is not None else None
+    revision = signed.revision if signed is not None else None
+    file_check = _file_hash_check(pdf, digest, expected, before_signing)
     report.checks.append(file_check)
-    opened = _open_bundle(pdf, hash_failed=not file_check.passed)
+    if signed is not None:
+        report.checks.extend(signed.checks)
+    # --- end of the signature hook
+    opened = _open_bundle(pdf, hash_failed=not file_check.passed, revision=revision)
     if opened is None:  # changed beyond reading, and the hash check already says so
         report.checks.append(Check("manifest", False, "the PDF can no longer be read"))
         return report
@@ -199,8 +212,9 @@ def verify_bundle(
         sources_check, bad = _sources_check(manifest, sources)
         report.checks.append(sources_check)
         try:
-            report.checks.extend(_rebuild_checks(pdf, built_name, manifest, sources, digest,
-                                                 bad, report_progress))
+            report.checks.extend(_rebuild_checks(
+                pdf if revision is None else revision, built_name, manifest, sources,
+                before_signing or digest, bad, report_progress))
         except _READ_ERRORS as exc:
             report.checks.append(_damaged("rebuild", exc))
     _record(report, pdf, sources, record_audit)
@@ -248,7 +262,8 @@ def _checked_inputs(pdf: Path, sources: Path | None, sha256: str | None) -> str 
     return value
 
 
-def _file_hash_check(pdf: Path, digest: str, expected: str | None) -> Check:
+def _file_hash_check(pdf: Path, digest: str, expected: str | None,
+                     before_signing: str | None = None) -> Check:
     sidecar = pdf.with_name(f"{pdf.name}.sha256")
     problems: list[str] = []
     compared: list[str] = []
@@ -262,7 +277,10 @@ def _file_hash_check(pdf: Path, digest: str, expected: str | None) -> Check:
         else:
             compared.append(f"the sidecar {sidecar.name}")
     if expected is not None:
-        if expected != digest:
+        if expected == before_signing:  # the hash of the bundle as built, before signing
+            compared.append("--sha256 (the bundle as built, before it was signed: see "
+                            "coverage)")
+        elif expected != digest:
             problems.append(f"differs from --sha256 (given {expected[:12]}, the file is "
                             f"{digest[:12]})")
         else:
@@ -286,17 +304,24 @@ def _sidecar_hash(sidecar: Path) -> str | None:
     return value if _HEX64.match(value) else None
 
 
-def _open_bundle(pdf: Path, *, hash_failed: bool) -> tuple[PdfReader, bytes] | None:
-    """The reader and the embedded manifest's bytes; None if a changed file cannot be read."""
+def _open_bundle(pdf: Path, *, hash_failed: bool,
+                 revision: bytes | None = None) -> tuple[PdfReader, bytes] | None:
+    """The reader and the embedded manifest's bytes; None if a changed file cannot be read.
+
+    With ``revision`` (a signed bundle's signed revision) that is what is read.
+    """
     from bundler.evidence.pdfopen import pypdf_messages
 
     try:
         with pypdf_messages():
-            with pdf.open("rb") as handle:
-                header = handle.read(1024)
+            if revision is not None:
+                header = revision[:1024]
+            else:
+                with pdf.open("rb") as handle:
+                    header = handle.read(1024)
             if b"%PDF-" not in header:
                 raise _NotPdf
-            reader = PdfReader(pdf, strict=False)
+            reader = PdfReader(pdf if revision is None else io.BytesIO(revision), strict=False)
             if reader.is_encrypted:
                 raise _NotOurs("it is encrypted (bundles made by this toolkit never are)")
             attached = reader.attachments.get(MANIFEST_NAME)
@@ -742,7 +767,7 @@ def _inside(folder: Path, name: str) -> Path | None:
 
 
 def _rebuild_checks(
-    pdf: Path,
+    pdf: Path | bytes,
     built_name: str,
     manifest: Manifest,
     folder: Path,
@@ -803,13 +828,13 @@ def _versions_check(manifest: Manifest, again: Manifest) -> Check:
 
 
 def _compare_rebuild(
-    pdf: Path, manifest: Manifest, rebuilt_pdf: Path, again: Manifest,
+    pdf: Path | bytes, manifest: Manifest, rebuilt_pdf: Path, again: Manifest,
     *, same_versions: bool,
 ) -> Check:
     from bundler.evidence.pdfopen import pypdf_messages
 
     with pypdf_messages():
-        reader = PdfReader(pdf, strict=False)
+        reader = PdfReader(pdf if isinstance(pdf, Path) else io.BytesIO(pdf), strict=False)
         other = PdfReader(rebuilt_pdf, strict=False)
         ours_pages, their_pages = reader.pages, other.pages
         if len(ours_pages) != len(their_pages):
@@ -991,7 +1016,7 @@ def _record(report: VerifyReport, pdf: Path, sources: Path | None, enabled: bool
     """Append ``bundle_verified`` to the case's audit log, when the bundle belongs to a case."""
     if not enabled:
         return
-    case_dir = _case_folder(pdf, sources)
+    case_dir = case_folder(pdf, sources)
     if case_dir is None:
         return
     from bundler.audit import AuditAction, record
@@ -1013,7 +1038,7 @@ def _record(report: VerifyReport, pdf: Path, sources: Path | None, enabled: bool
                        case_dir)
 
 
-def _case_folder(pdf: Path, sources: Path | None) -> Path | None:
+def case_folder(pdf: Path, sources: Path | None) -> Path | None:
     """The case folder the bundle was built from or lies in, if it keeps an audit log."""
     from bundler.audit import LOG_NAME
 
