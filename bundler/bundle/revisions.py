@@ -141,7 +141,7 @@ class _View:
 
     def page_dict(self, key: Key) -> generic.DictionaryObject:
         page = self.get(key)
-        return page if isinstance(page, generic.DictionaryObject) else generic.DictionaryObject()
+        return page if isinstance(page, generic.DictionaryObject) else _empty()
 
     def annotations(self, page: Key) -> list[tuple[Any, ...]]:
         """Identities of a page's annotations: (number, generation) or a direct dict's text."""
@@ -262,13 +262,12 @@ class _Diff:
         if old.trailer_key("/Root") != new.trailer_key("/Root"):
             self.found.append(Change(ChangeKind.STRUCTURE, "the document catalogue was "
                                      "replaced (/Root)"))
-        if _raw(old.trailer, "/Encrypt") is not None or _raw(new.trailer, "/Encrypt") is not None:
-            if not _same(_raw(old.trailer, "/Encrypt"), _raw(new.trailer, "/Encrypt")):
-                self.found.append(Change(ChangeKind.STRUCTURE, "the encryption (/Encrypt)"))
+        if not _same(_raw(old.trailer, "/Encrypt"), _raw(new.trailer, "/Encrypt")):
+            self.found.append(Change(ChangeKind.STRUCTURE, "the encryption (/Encrypt)"))
         before, after = old.trailer_key("/Info"), new.trailer_key("/Info")
         if before != after:
-            old_info = old.get(before) if before else generic.DictionaryObject()
-            new_info = new.get(after) if after else generic.DictionaryObject()
+            old_info = old.get(before) if before else _empty()
+            new_info = new.get(after) if after else _empty()
             keys = _changed_keys(old_info, new_info)
             self.found.append(Change(ChangeKind.METADATA, "document information (/Info) "
                                      f"replaced: {_names(keys)}", frozenset(keys)))
@@ -297,7 +296,7 @@ class _Diff:
         elif key in old.annotation_owners():
             page = old.annotation_owners()[key]
             self.found.append(Change(ChangeKind.STRUCTURE, f"page {page}: an annotation present "
-                                     f"when signed ({_subtype(old.get(key))}) was changed"))
+                                     f"when signed ({_subtype(old.get(key)).lstrip('/')}) was changed"))
         elif key in old.content_owners():
             page = old.content_owners()[key]
             self.found.append(Change(ChangeKind.PAGE_CONTENT, f"page {page}: "
@@ -364,7 +363,7 @@ class _Diff:
     def _describe(self, key: Key) -> str:
         try:
             obj = self.old.get(key)
-        except Exception:  # noqa: BLE001 (a damaged object is still an object)
+        except Exception:  # a damaged object is still an object
             obj = None
         if isinstance(obj, generic.DictionaryObject):
             kind = _name(obj, "/Type")
@@ -380,6 +379,10 @@ class _Diff:
 # --------------------------------------------------------------------------- helpers
 
 
+def _empty() -> generic.DictionaryObject:
+    return generic.DictionaryObject()  # type: ignore[no-untyped-call]
+
+
 def _raw(container: Any, name: str) -> Any:
     if not isinstance(container, generic.DictionaryObject) or name not in container:
         return None
@@ -387,7 +390,9 @@ def _raw(container: Any, name: str) -> Any:
 
 
 def _deref(value: Any) -> Any:
-    return value.get_object() if isinstance(value, generic.IndirectObject) else value
+    if isinstance(value, generic.IndirectObject):
+        return value.get_object()  # type: ignore[no-untyped-call]
+    return value
 
 
 def _key(value: Any) -> Key | None:
@@ -413,8 +418,8 @@ def _is_signature_field(widget: Any) -> bool:
 
 
 def _changed_keys(before: Any, after: Any) -> set[str]:
-    left = before if isinstance(before, generic.DictionaryObject) else generic.DictionaryObject()
-    right = after if isinstance(after, generic.DictionaryObject) else generic.DictionaryObject()
+    left = before if isinstance(before, generic.DictionaryObject) else _empty()
+    right = after if isinstance(after, generic.DictionaryObject) else _empty()
     return {str(name) for name in set(left.keys()) | set(right.keys())
             if not _same(_raw(left, name), _raw(right, name))}
 

@@ -145,7 +145,8 @@ def _signed_bytes(data: bytes, identity: SigningIdentity, tsa: str | None, reaso
     signer = signers.SimpleSigner(
         signing_cert=identity.cert,
         signing_key=identity.key,
-        cert_registry=SimpleCertificateStore.from_certs(identity.chain),
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+            identity.chain),
     )
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,

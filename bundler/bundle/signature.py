@@ -61,6 +61,7 @@ _EOF = re.compile(rb"startxref\s+(\d+)\s*%%EOF(\r\n|\r|\n)?")
 _SIGNING_CATALOG_KEYS = frozenset({"/AcroForm", "/Extensions", "/Version"})
 _SIGNING_INFO_KEYS = frozenset({"/ModDate", "/Producer"})
 _SHOWN = 4  # changes named in one line before "and N more"
+_EOF_ATTEMPTS = 8  # %%EOF markers tried from the end of the file
 
 
 @dataclass
@@ -70,6 +71,9 @@ class SignedBundle:
     checks: list[Check] = field(default_factory=list)
     revision: bytes | None = None  # the signed revision (None: read the file as it is)
     bundle_sha256: str | None = None  # the bundle as built: the bytes before signing
+    # SHA-256 of the file's first bytes -> what they are (as built, as signed), for the
+    # file hash check: a sidecar or --sha256 given for either matches, saying so
+    earlier: dict[str, str] = field(default_factory=dict)
 
 
 def is_signed(data: bytes) -> bool:
@@ -85,14 +89,11 @@ def check_signature(pdf: Path, trust: Sequence[Path] = ()) -> SignedBundle | Non
     if not is_signed(data):
         return _unsigned(trust)
     anchors = trust_anchors(trust)
-    end = _last_eof(data)
-    try:
-        reader = PdfFileReader(io.BytesIO(data[:end]), strict=False)
-        signatures = reader.embedded_regular_signatures
-    except Exception as exc:  # noqa: BLE001 (pyHanko raises many kinds on damaged files)
-        logger.debug("signature of %s cannot be read", pdf, exc_info=exc)
+    opened = _open(data)
+    if opened is None:
         return SignedBundle([Check("signature", False, "the file's signature cannot be read: "
                                    "the PDF is damaged")])
+    reader, signatures = opened
     if not signatures:
         return _unsigned(trust)
     return _Checker(data, reader, signatures[0], anchors).run()
@@ -106,17 +107,26 @@ def _unsigned(trust: Sequence[Path]) -> SignedBundle | None:
                                "signed bundle")])
 
 
-def _last_eof(data: bytes) -> int:
-    """Where the last %%EOF marker (and its line ending) ends: pyHanko then reads the file
-    even when junk follows (it looks for the marker only in the last kilobyte)."""
-    position = data.rfind(b"%%EOF")
-    if position < 0:
-        return len(data)
-    end = position + 5
-    for ending in (b"\r\n", b"\n", b"\r"):
-        if data.startswith(ending, end):
-            return end + len(ending)
-    return end
+def _open(data: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]] | None:
+    """pyHanko's reader and the signatures, read up to the last %%EOF marker it can use.
+
+    pyHanko looks for the marker only in the file's last kilobyte, and junk appended after
+    it may end in a marker of its own: the last few markers are tried, latest first. What
+    follows the real end is reported by the after-signing check, never ignored.
+    """
+    position = len(data)
+    for _attempt in range(_EOF_ATTEMPTS):
+        position = data.rfind(b"%%EOF", 0, position)
+        if position < 0:
+            return None
+        end = position + 5
+        end += next((len(eol) for eol in (b"\r\n", b"\n", b"\r") if data.startswith(eol, end)), 0)
+        try:
+            reader = PdfFileReader(io.BytesIO(data[:end]), strict=False)
+            return reader, list(reader.embedded_regular_signatures)
+        except Exception as exc:  # pyHanko raises many kinds on damaged files
+            logger.debug("cannot read the PDF up to byte %d", end, exc_info=exc)
+    return None
 
 
 def revision_end(data: bytes, reader: PdfFileReader, revision: int) -> int | None:
@@ -147,10 +157,15 @@ class _Checker:
         coverage, end, bundle_end = self._coverage()
         result.checks.append(coverage)
         result.checks.append(self._after_signing(end))
-        if end is not None:
-            result.revision = self.data[:end]
         if bundle_end is not None:
             result.bundle_sha256 = hashlib.sha256(self.data[:bundle_end]).hexdigest()
+            result.earlier[result.bundle_sha256] = (
+                f"the bundle as built, before it was signed (its first {bundle_end:,} bytes)")
+        if end is not None:
+            result.revision = self.data[:end]
+            if end < len(self.data):
+                result.earlier[hashlib.sha256(result.revision).hexdigest()] = (
+                    f"the bundle as signed (its first {end:,} bytes; see after signing)")
         return result
 
     # ------------------------------------------------------------------ cryptography
@@ -166,7 +181,7 @@ class _Checker:
                 status = self._status(None)
                 return status, None
             return status, claimed
-        except Exception as exc:  # noqa: BLE001 (damaged CMS: reported as broken)
+        except Exception as exc:  # damaged CMS: reported as broken
             logger.debug("signature validation failed", exc_info=exc)
             return None, None
 
@@ -276,7 +291,7 @@ class _Checker:
                          "not standard (see coverage)")
         try:
             changes = changes_since(self.reader, self.signature.signed_revision)
-        except Exception as exc:  # noqa: BLE001 (a damaged update)
+        except Exception as exc:  # a damaged update
             logger.debug("later revisions cannot be read", exc_info=exc)
             return Check("after signing", False, "the updates after the signature cannot be "
                          "read: the file was changed after signing")

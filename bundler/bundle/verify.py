@@ -36,7 +36,7 @@ import logging
 import re
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -173,7 +173,7 @@ def verify_bundle(
     signed = check_signature(pdf, trust)
     before_signing = signed.bundle_sha256 if signed is not None else None
     revision = signed.revision if signed is not None else None
-    file_check = _file_hash_check(pdf, digest, expected, before_signing)
+    file_check = _file_hash_check(pdf, digest, expected, signed.earlier if signed else {})
     report.checks.append(file_check)
     if signed is not None:
         report.checks.extend(signed.checks)
@@ -263,23 +263,28 @@ def _checked_inputs(pdf: Path, sources: Path | None, sha256: str | None) -> str 
 
 
 def _file_hash_check(pdf: Path, digest: str, expected: str | None,
-                     before_signing: str | None = None) -> Check:
+                     earlier: Mapping[str, str] | None = None) -> Check:
+    """``earlier``: hashes of a signed bundle's first bytes (as built, as signed) -> what
+    they are; a sidecar or --sha256 given for those matches too, saying which."""
     sidecar = pdf.with_name(f"{pdf.name}.sha256")
+    earlier = earlier or {}
     problems: list[str] = []
     compared: list[str] = []
+    prefixes: list[str] = []
     if sidecar.is_file():
         recorded = _sidecar_hash(sidecar)
         if recorded is None:
             problems.append(f"the sidecar {sidecar.name} does not hold a SHA-256")
+        elif recorded in earlier:
+            prefixes.append(f"the sidecar {sidecar.name} for {earlier[recorded]}")
         elif recorded != digest:
             problems.append(f"differs from the sidecar {sidecar.name} (it says {recorded[:12]}, "
                             f"the file is {digest[:12]})")
         else:
             compared.append(f"the sidecar {sidecar.name}")
     if expected is not None:
-        if expected == before_signing:  # the hash of the bundle as built, before signing
-            compared.append("--sha256 (the bundle as built, before it was signed: see "
-                            "coverage)")
+        if expected in earlier:
+            prefixes.append(f"--sha256 for {earlier[expected]}")
         elif expected != digest:
             problems.append(f"differs from --sha256 (given {expected[:12]}, the file is "
                             f"{digest[:12]})")
@@ -287,11 +292,12 @@ def _file_hash_check(pdf: Path, digest: str, expected: str | None,
             compared.append("--sha256")
     if problems:
         return Check("file hash", False, "; ".join(problems))
-    if not compared:
+    if not compared and not prefixes:
         return Check("file hash", True,
                      f"no sidecar {sidecar.name} and no --sha256 given, so not compared: "
                      f"the bundle's SHA-256 is {digest}")
-    return Check("file hash", True, f"SHA-256 {digest} matches {' and '.join(compared)}")
+    matched = " and ".join(compared + prefixes)
+    return Check("file hash", True, f"SHA-256 {digest} matches {matched}")
 
 
 def _sidecar_hash(sidecar: Path) -> str | None:

@@ -129,7 +129,7 @@ def describe(cert: asn1_x509.Certificate) -> str:
     parts = [_first(subject.get("common_name")), _first(subject.get("organization_name"))]
     named = [part for part in parts if part]
     if not named:
-        return cert.subject.human_friendly
+        return str(cert.subject.human_friendly)
     if len(named) == 2 and named[0] == named[1]:
         return named[0]
     return ", ".join(named)
