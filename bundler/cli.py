@@ -219,6 +219,19 @@ def _parse_heads(
     return heads
 
 
+def _parse_tsa(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(
+            f"{value!r} is not a web address: give the time-stamping authority's RFC 3161 "
+            "address, e.g. http://timestamp.example.org/tsa", param=param)
+    return value.strip()
+
+
 @cli.group()
 def audit() -> None:
     """The case's tamper-evident audit log (CASE_DIR/audit.jsonl): check it, read it."""
@@ -235,27 +248,57 @@ def audit() -> None:
     help="Also check that this audit head hash, from a bundle's manifest or certificate "
     "page, is still in the log (repeatable). Catches entries cut off the end.",
 )
+@click.option("--trust", "trust", type=_PATH, multiple=True, metavar="CA.pem",
+              help="A CA certificate you trust for the anchors' time-stamping authority "
+              "(repeatable; the system's trust store is used too).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def audit_verify(case_dir: Path, heads: tuple[str, ...], as_json: bool) -> None:
-    """Check that no entry of the audit log was edited, deleted, inserted or moved.
+def audit_verify(case_dir: Path, heads: tuple[str, ...], trust: tuple[Path, ...],
+                 as_json: bool) -> None:
+    """Check that no entry of the audit log was edited, deleted, inserted or moved, and
+    that every anchor (`bundler audit anchor`) still holds.
 
     Prints one PASS line when the chain is intact (exit 0); else one FAIL line per
     problem, naming the first bad entry and its line (exit 1).
     """
     from bundler.audit import verify_against_head, verify_log
+    from bundler.audit.anchor import check_anchors
 
     report = verify_log(case_dir)
     checks = [verify_against_head(case_dir, head, report) for head in heads]
-    ok = report.ok and all(checks)
+    anchors = check_anchors(case_dir, report, trust)  # audit anchor: timestamps of heads
+    ok = report.ok and all(checks) and all(anchor.ok for anchor in anchors)
     if as_json:
-        _print_json({**report.to_json(), "ok": ok, "heads": [c.to_json() for c in checks]})
+        _print_json({**report.to_json(), "ok": ok, "heads": [c.to_json() for c in checks],
+                     "anchors": [anchor.to_json() for anchor in anchors]})
     else:
         for line in report.lines():
             click.echo(line)
         for check in checks:
             click.echo(check.message)
+        for anchor in anchors:
+            click.echo(anchor.message)
     if not ok:
         sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+@audit.command("anchor")
+@click.argument("case_dir", type=_PATH)
+@click.option("--tsa", required=True, callback=_parse_tsa, metavar="URL",
+              help="The time-stamping authority's RFC 3161 address.")
+def audit_anchor(case_dir: Path, tsa: str) -> None:
+    """Timestamp the audit log's current head with a time-stamping authority, and keep the
+    timestamp beside the log (audit.jsonl.anchor-N.tsr): a chain rewritten from before
+    that entry then fails `bundler audit verify`."""
+    from bundler.audit.anchor import anchor_log
+
+    anchored = anchor_log(case_dir, tsa)
+    if anchored.timestamp is None:
+        click.echo(f"{anchored.path}: entry {anchored.seq} (head {anchored.head[:12]}) is "
+                   "already anchored; nothing was changed")
+        return
+    click.echo(f"Anchored entry {anchored.seq} (head {anchored.head[:12]}): timestamped "
+               f"{anchored.timestamp.time:%Y-%m-%d %H:%M:%S} UTC by {anchored.timestamp.tsa}; "
+               f"wrote {anchored.path}")
 
 
 @audit.command("show")
@@ -428,19 +471,6 @@ def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None,
             click.echo(line)
     if not report.ok:
         sys.exit(int(ExitCode.CHECKS_FAILED))
-
-
-def _parse_tsa(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise click.BadParameter(
-            f"{value!r} is not a web address: give the time-stamping authority's RFC 3161 "
-            "address, e.g. http://timestamp.example.org/tsa", param=param)
-    return value.strip()
 
 
 @bundle.command("sign")

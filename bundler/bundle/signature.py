@@ -43,7 +43,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 
 from bundler.bundle.revisions import Change, ChangeKind, changes_since
 from bundler.bundle.verify import Check
-from bundler.pki.timestamp import trust_problem
+from bundler.pki.timestamp import trust_problem, utc_words
 from bundler.pki.trust import (
     SIGNER_KEY_USAGE,
     TrustAnchors,
@@ -231,7 +231,7 @@ class _Checker:
             if _token_time(self.signature) is not None:
                 return Check("signing time", False, "the timestamp in the signature cannot be "
                              "checked")
-            said = f"; the signer's computer gave {_when(claimed)}" if claimed else ""
+            said = f"; the signer's computer gave {utc_words(claimed)}" if claimed else ""
             return Check("signing time", True, "not proven: the signature has no timestamp "
                          f"(signed without --tsa){said}")
         tsa = describe(stamp.signing_cert)
@@ -239,10 +239,10 @@ class _Checker:
             return Check("signing time", False, f"the timestamp from {tsa} does not match the "
                          "signature, or is damaged")
         if not stamp.trusted:
-            return Check("signing time", False, f"{_when(stamp.timestamp)} according to a "
+            return Check("signing time", False, f"{utc_words(stamp.timestamp)} according to a "
                          f"timestamp from {tsa}, which is not trusted: "
                          f"{trust_problem(stamp.trust_problem_indic)}")
-        return Check("signing time", True, f"{_when(stamp.timestamp)}, from the timestamp of "
+        return Check("signing time", True, f"{utc_words(stamp.timestamp)}, from the timestamp of "
                      f"the time-stamping authority {tsa}")
 
     # ------------------------------------------------------------------ bytes
@@ -342,8 +342,8 @@ def _validity(cert: asn1_x509.Certificate, proven: dt.datetime | None) -> Check:
     span = f"valid {start:%Y-%m-%d} to {end:%Y-%m-%d}"
     at = "the signing time" if proven else "the present time (no timestamp proves when it was signed)"
     if start <= when <= end:
-        return Check("certificate validity", True, f"valid at {at}, {_when(when)} ({span})")
-    return Check("certificate validity", False, f"not valid at {at}, {_when(when)} ({span})")
+        return Check("certificate validity", True, f"valid at {at}, {utc_words(when)} ({span})")
+    return Check("certificate validity", False, f"not valid at {at}, {utc_words(when)} ({span})")
 
 
 def _signer_words(cert: asn1_x509.Certificate) -> str:
@@ -360,12 +360,6 @@ def _issuer(cert: asn1_x509.Certificate) -> str:
     parts = [subject.get("common_name"), subject.get("organization_name")]
     named = [str(part[0] if isinstance(part, list) else part) for part in parts if part]
     return ", ".join(named) or cert.issuer.human_friendly
-
-
-def _when(moment: dt.datetime | None) -> str:
-    if moment is None:
-        return "an unknown time"
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _kind_words(change: Change) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -146,6 +145,13 @@ class TsaClient(TimeStamper):
 # --------------------------------------------------------------------------- checking
 
 
+def utc_words(moment: dt.datetime | None) -> str:
+    """A time as people read it in a report: '2026-11-20 10:00:05 UTC'."""
+    if moment is None:
+        return "an unknown time"
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 @dataclass(frozen=True)
 class TokenCheck:
     """What a timestamp token proves: its time, its TSA, and whether both can be relied on."""
@@ -253,10 +259,3 @@ def _tsa_name(token: cms.ContentInfo) -> str:
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         return "an unnamed authority"
 
-
-def sha256_hex_digest(hex_digest: str) -> bytes:
-    """A SHA-256 written as 64 hex digits, as the 32 bytes a timestamp request carries."""
-    value = bytes.fromhex(hex_digest)
-    if len(value) != hashlib.sha256().digest_size:
-        raise ValueError("not a SHA-256")
-    return value
