@@ -42,7 +42,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 
 from bundler.bundle.revisions import Change, ChangeKind, changes_since
-from bundler.bundle.verify import Check
+from bundler.bundle.served import Check
 from bundler.pki.timestamp import trust_problem, utc_words
 from bundler.pki.trust import (
     SIGNER_KEY_USAGE,
