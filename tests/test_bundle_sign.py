@@ -438,6 +438,12 @@ def test_a_pdf_not_made_by_the_toolkit_is_refused(tmp_path: Path, pki: Pki) -> N
     assert not (tmp_path / "signed.pdf").exists()
 
 
+def test_a_missing_bundle_is_exit_3(tmp_path: Path, pki: Pki) -> None:
+    code, _out, err = sign(tmp_path / "nowhere.pdf", pki, out=tmp_path / "signed.pdf")
+    assert code == 3
+    assert err.splitlines()[0] == f"error: {tmp_path / 'nowhere.pdf'}: bundle not found"
+
+
 def test_a_changed_bundle_is_refused(bundle: Path, pki: Pki) -> None:
     bundle.write_bytes(bundle.read_bytes() + b"%")
     code, _out, err = sign(bundle, pki)

@@ -184,24 +184,16 @@ class _View:
         return self._content
 
     def _mark(self, value: Any, page: int, found: dict[Key, int], depth: int) -> None:
-        key = _key(value)
-        if key is not None:
-            if key in found:
-                return
-            found[key] = page
+        if not _claim(value, page, found):
+            return
         target = _deref(value)
         if isinstance(target, generic.ArrayObject) and depth < 2:
             for item in target:
                 self._mark(item, page, found, depth + 1)
 
     def _mark_resources(self, value: Any, page: int, found: dict[Key, int], depth: int) -> None:
-        if depth > 3:
+        if depth > 3 or not _claim(value, page, found):
             return
-        key = _key(value)
-        if key is not None:
-            if key in found:
-                return
-            found[key] = page
         resources = _deref(value)
         if not isinstance(resources, generic.DictionaryObject):
             return
@@ -381,6 +373,17 @@ class _Diff:
 
 def _empty() -> generic.DictionaryObject:
     return generic.DictionaryObject()  # type: ignore[no-untyped-call]
+
+
+def _claim(value: Any, page: int, found: dict[Key, int]) -> bool:
+    """Mark an indirect ``value`` as drawn on ``page``; False when already marked."""
+    key = _key(value)
+    if key is None:
+        return True
+    if key in found:
+        return False
+    found[key] = page
+    return True
 
 
 def _raw(container: Any, name: str) -> Any:

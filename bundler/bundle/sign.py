@@ -32,7 +32,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from bundler.errors import BadInput, BundlerError, InputNotFound
+from bundler.bundle.served import sidecar_hash_path
+from bundler.errors import BadInput, BundlerError
 from bundler.fileio import atomic_writer, refuse_overwrite
 from bundler.pki.credentials import SigningIdentity
 from bundler.pki.timestamp import Timestamp, TsaClient, request_timestamp
@@ -56,10 +57,6 @@ class SignResult:
     timestamp: Timestamp | None  # the detached one (same authority as the embedded one)
 
 
-def sidecar_of(pdf: Path) -> Path:
-    return pdf.with_name(f"{pdf.name}.sha256")
-
-
 def timestamp_file_of(pdf: Path) -> Path:
     return pdf.with_name(f"{pdf.name}.tsr")
 
@@ -77,7 +74,7 @@ def sign_bundle(
 ) -> SignResult:
     """Sign the bundle ``pdf`` as ``identity`` into ``out`` (see the module docstring)."""
     report = progress or (lambda _message: None)
-    sidecar = sidecar_of(out)
+    sidecar = sidecar_hash_path(out)
     stamp_file = timestamp_file_of(out) if tsa else None
     _check_paths(pdf, out)
     refuse_overwrite([path for path in (out, sidecar, stamp_file) if path is not None], force)
@@ -107,12 +104,6 @@ def sign_bundle(
 
 
 def _check_paths(pdf: Path, out: Path) -> None:
-    if not pdf.exists():
-        raise InputNotFound(f"{pdf}: bundle not found",
-                            "Check the path is spelt correctly (it names the .pdf file).")
-    if not pdf.is_file():
-        raise BadInput(f"{pdf}: is a folder, not a bundle PDF",
-                       "Give the bundle's .pdf file, e.g. out/bundle.pdf.")
     if out.resolve() == pdf.resolve():
         raise BadInput(f"{out}: is the bundle itself; signing never changes the bundle as "
                        "built", "Give another name for the signed copy, e.g. "
@@ -120,14 +111,14 @@ def _check_paths(pdf: Path, out: Path) -> None:
 
 
 def _verified_reference(pdf: Path) -> str:
-    """The bundle's reference, once it passes `bundle verify` (sources not needed)."""
+    """The bundle's reference, once it passes `bundle verify` (sources not needed); a
+    missing bundle is InputNotFound, as verify says."""
     from bundler.bundle.signature import is_signed
     from bundler.bundle.verify import verify_bundle
 
-    with pdf.open("rb") as handle:
-        if is_signed(handle.read()):
-            raise BadInput(f"{pdf}: is already signed; nothing was written",
-                           "Sign the bundle as built (the unsigned .pdf), not a signed copy.")
+    if pdf.is_file() and is_signed(pdf.read_bytes()):
+        raise BadInput(f"{pdf}: is already signed; nothing was written",
+                       "Sign the bundle as built (the unsigned .pdf), not a signed copy.")
     try:
         checked = verify_bundle(pdf, record_audit=False)
     except BadInput as exc:
