@@ -144,6 +144,8 @@ def validate(case_dir: Path, as_json: bool) -> None:
         for line in report.lines():
             click.echo(line)
         click.echo(report.summary(), err=True)
+    if report.unreadable is not None:
+        sys.exit(int(ExitCode.BAD_INPUT))
     if not report.ok:
         sys.exit(int(ExitCode.CHECKS_FAILED))
 

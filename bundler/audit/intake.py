@@ -17,6 +17,7 @@ from bundler.audit.log import exclusive_log
 from bundler.audit.model import AuditAction, AuditEntry
 from bundler.errors import BadInput, InputNotFound, OutputExists, OutputFailed
 from bundler.fileio import atomic_writer, sha256_file
+from bundler.paths import inside
 
 EVIDENCE_DIR = "evidence"
 _CHUNK = 1 << 20
@@ -45,7 +46,9 @@ def evidence_destination(case_dir: Path, source: Path, as_path: str | None) -> P
             f"{name}: not a name inside the case's evidence folder",
             "Give a plain file name, optionally in subfolders, e.g. provider/tenancy-R01.pdf.",
         )
-    return case_dir / EVIDENCE_DIR / Path(*relative.parts)
+    # a symbolic link in the way must not carry the copy out of the case folder
+    return inside(case_dir, PurePosixPath(EVIDENCE_DIR, *relative.parts).as_posix(),
+                  shown=name, where="the case's evidence folder")
 
 
 def add_evidence(

@@ -81,6 +81,7 @@ from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpe
 from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, InputNotFound, OutputFailed
 from bundler.fileio import atomic_writer, refuse_overwrite, sha256_file
+from bundler.paths import inside
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +281,7 @@ def _new_documents(loaded: LoadedSpec, served: _Served) -> LoadedSpec:
             if served_doc is None:
                 kept.append(doc)
                 continue
-            path = loaded.folder / doc.file
+            path = loaded.path_of(doc)
             where = (served.shown if doc.file in in_earlier
                      else f"a bundle {served.shown} supplements")
             if not path.is_file():
@@ -435,10 +436,13 @@ def _spec_passwords(recorded: Manifest, folder: Path) -> dict[str, str]:
     if not any(doc.password_used for doc in recorded.documents):
         return {}
     kind = recorded.options.source_kind
-    spec_file = folder / ("bundle.yaml" if kind == "case-bundle-yaml" else recorded.options.spec)
-    if kind == "case-derived" or not spec_file.is_file():
+    if kind == "case-derived":
         return {}
-    try:
+    name = "bundle.yaml" if kind == "case-bundle-yaml" else recorded.options.spec
+    try:  # the name comes from the manifest, which may be forged: it must stay in the folder
+        spec_file = inside(folder, name, where=f"the folder {folder}")
+        if not spec_file.is_file():
+            return {}
         loaded = load_spec(spec_file, str(spec_file))
     except BadInput:
         return {}
@@ -660,7 +664,7 @@ def _prepare_documents(
             report(f"checking document {position} of {len(docs)}")
         if position % 25 == 0:
             gc.collect()  # frees the fully parsed copies the checks leave (cyclic garbage)
-        evidence = identify(loaded.folder / doc.file, doc.file)
+        evidence = identify(loaded.path_of(doc), doc.file)
         rendition = render_pdf(evidence, workdir=workdir, password=doc.password,
                                caption=doc.title)
         reader = open_rendition(rendition.pdf, rendition.password)

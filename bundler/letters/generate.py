@@ -35,6 +35,7 @@ from bundler.fileio import refuse_overwrite, sha256_file, write_bytes_atomic
 from bundler.letters.checktemplate import check_template
 from bundler.letters.context import LetterKind, LetterPlan, build_contexts, recorded_letter_date
 from bundler.letters.render import render_letter
+from bundler.paths import inside
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,9 @@ def template_for(options: LetterOptions, loaded: LoadedCase) -> tuple[Path, str]
                 f"{CASE_FILE} not found",
                 "Create the folder with your templates, or correct letter_templates in case.yaml.",
             )
+        # named by the case records, which may come from elsewhere: stay inside the case
+        inside(loaded.root, f"{loaded.case.review.authority.letter_templates}/{name}",
+               where="the case folder")
     else:
         folder = default_templates_dir()
     path = folder / name
