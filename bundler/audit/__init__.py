@@ -13,7 +13,11 @@ Public interface:
 * ``head_hash(case_dir) -> str | None``
 * ``verify_log(case_dir) -> AuditReport``
 * ``verify_against_head(case_dir, head, report=None) -> HeadCheck``
-* ``repair_log(case_dir, now=None) -> Repair | None``
+* ``verify_bundle_recorded(case_dir, bundle, report=None) -> BundleCheck``
+* ``check_appendable(case_dir)``: raise before any output is made if nothing could be recorded
+* ``record_staged(case_dir, action, staged, *, inputs=(), details=None, now=None) -> AuditEntry``:
+  record staged outputs and put them in place under one hold of the lock
+* ``repair(case_dir, now=None) -> RepairReport`` (``repair_log`` does the repairing)
 * ``add_evidence(case_dir, source, *, as_path=None, force=False, now=None) -> EvidenceAdded``
 * ``render_history(entries) -> str``
 """
@@ -24,22 +28,28 @@ from bundler.audit.history import render_history
 from bundler.audit.intake import EvidenceAdded, add_evidence
 from bundler.audit.log import (
     LOG_NAME,
+    CutOff,
     LogWriter,
     Repair,
+    check_appendable,
     exclusive_log,
     head_hash,
     log_path,
     read_entries,
     record,
+    record_staged,
     repair_log,
 )
 from bundler.audit.model import GENESIS, AuditAction, AuditEntry, FileRecord, ToolInfo
+from bundler.audit.repair import RepairReport, repair
 from bundler.audit.verify import (
     AuditProblem,
     AuditReport,
+    BundleCheck,
     HeadCheck,
     ProblemKind,
     verify_against_head,
+    verify_bundle_recorded,
     verify_log,
 )
 
@@ -50,21 +60,28 @@ __all__ = [
     "AuditEntry",
     "AuditProblem",
     "AuditReport",
+    "BundleCheck",
+    "CutOff",
     "EvidenceAdded",
     "FileRecord",
     "HeadCheck",
     "LogWriter",
     "ProblemKind",
     "Repair",
+    "RepairReport",
     "ToolInfo",
     "add_evidence",
+    "check_appendable",
     "exclusive_log",
     "head_hash",
     "log_path",
     "read_entries",
     "record",
+    "record_staged",
     "render_history",
+    "repair",
     "repair_log",
     "verify_against_head",
+    "verify_bundle_recorded",
     "verify_log",
 ]

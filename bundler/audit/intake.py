@@ -3,7 +3,8 @@
 The copy and its audit entry happen under the audit log's exclusive lock, so
 two officers adding the same name at once cannot silently replace each other's
 file: the second is refused (or, with ``force``, its entry records the SHA-256
-of the file it replaced).
+of the file it replaced). The copy is put in place only once its entry is
+appended: a log that cannot be appended leaves no unrecorded copy behind.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from bundler.audit.log import exclusive_log
+from bundler.audit.log import check_appendable, exclusive_log
 from bundler.audit.model import AuditAction, AuditEntry
 from bundler.errors import BadInput, InputNotFound, OutputExists, OutputFailed
-from bundler.fileio import atomic_writer, sha256_file
+from bundler.fileio import StagedOutputs, sha256_file
 from bundler.paths import inside
 
 EVIDENCE_DIR = "evidence"
@@ -70,6 +71,7 @@ def add_evidence(
     if not source.is_file():
         raise BadInput(f"{source}: is not a file", "Add files one at a time.")
     destination = evidence_destination(case_dir, source, as_path)
+    check_appendable(case_dir)  # before anything is copied
     with exclusive_log(case_dir) as writer:
         if destination.exists() and not force:
             raise OutputExists(
@@ -82,29 +84,31 @@ def add_evidence(
             if not destination.is_file():
                 raise BadInput(f"{destination}: is a folder", "Choose another name with --as.")
             replaced = sha256_file(destination)
-        digest, size = _copy(source, destination)
-        if sha256_file(destination) != digest:  # pragma: no cover - failing disk
-            raise OutputFailed(f"{destination}: the copy does not read back identically")
         details = {"replaced_sha256": replaced} if replaced is not None else {}
-        entry = writer.record(
-            AuditAction.EVIDENCE_ADDED,
-            inputs=(source,),
-            outputs=(destination,),
-            details=details,
-            now=now,
-        )
+        with StagedOutputs() as staged:
+            digest, size = _copy(source, destination, staged)
+            # The copy is put in place only once its entry is in the log.
+            entry = writer.commit(
+                AuditAction.EVIDENCE_ADDED,
+                staged,
+                inputs=(source,),
+                details=details,
+                now=now,
+            )
+    if entry.outputs[0].sha256 != digest:  # pragma: no cover - failing disk
+        raise OutputFailed(f"{destination}: the copy does not read back identically")
     return EvidenceAdded(destination, digest, size, replaced, entry)
 
 
-def _copy(source: Path, destination: Path) -> tuple[str, int]:
-    """Copy atomically, hashing the bytes as they are read."""
+def _copy(source: Path, destination: Path, staged: StagedOutputs) -> tuple[str, int]:
+    """Copy into a staged file, hashing the bytes as they are read."""
     digest = hashlib.sha256()
     size = 0
     try:
         reader = source.open("rb")
     except OSError as exc:
         raise BadInput(f"{source}: cannot be read ({exc.strerror})") from exc
-    with reader, atomic_writer(destination) as writer:
+    with reader, staged.writer(destination) as writer:
         for block in iter(lambda: reader.read(_CHUNK), b""):
             digest.update(block)
             size += len(block)
