@@ -324,7 +324,7 @@ def test_disk_full_on_append_leaves_no_evidence_copy(
     assert result.exit_code == 11
     assert result.stderr.splitlines()[0] == (
         "error: case/audit.jsonl: cannot write to the audit log (No space left on device); so "
-        "case/evidence/scan.pdf was not written")
+        "case/evidence/scan.pdf was not written; no file was added")
     assert (case / "audit.jsonl").read_bytes() == before
     assert list((case / "evidence").iterdir()) == []
 

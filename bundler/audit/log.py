@@ -532,6 +532,10 @@ class LogWriter:
                                exc.hint) from exc
         return entry
 
+    def entries(self) -> list[AuditEntry]:
+        """Every complete entry, read while holding the lock (see ``read_entries``)."""
+        return _parse_entries(log_path(self._case_dir), _read_all(self._fd))
+
     def record(
         self,
         action: AuditAction,
@@ -763,14 +767,17 @@ def read_entries(case_dir: Path) -> list[AuditEntry]:
     Blank lines, and a last line cut off by a crash, are skipped with a warning. Raises
     InputNotFound when there is no log, BadInput naming the first unreadable line.
     """
-    path, data = read_raw_lines(case_dir)
+    return _parse_entries(*read_raw_lines(case_dir))
+
+
+def _parse_entries(path: Path, data: bytes) -> list[AuditEntry]:
     lines = data.split(b"\n")
     torn = lines.pop()
     entries = []
     for number, raw in enumerate(lines, start=1):
         if is_blank(raw):
             log.warning("%s: line %d is blank; `bundler audit repair %s` removes it",
-                        path, number, case_dir)
+                        path, number, path.parent)
             continue
         try:
             _fields, entry = parse_line(raw)
