@@ -41,6 +41,8 @@ class AuditAction(StrEnum):
     LETTER_GENERATED = "letter_generated"
     BUNDLE_BUILT = "bundle_built"
     BUNDLE_VERIFIED = "bundle_verified"
+    BUNDLE_SIGNED = "bundle_signed"
+    """A bundle sealed with the council's certificate (``bundler bundle sign``)."""
     LOG_REPAIRED = "log_repaired"
     """An entry cut off by a crash was set aside (its bytes and hash are the output)."""
 
