@@ -26,6 +26,7 @@ from bundler.case.models import (
 from bundler.case.shortfalls import resident_shortfalls
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
 from bundler.fileio import sha256_file
+from bundler.paths import inside
 from bundler.yamlio import YamlDocument
 from bundler.yamlmodel import Problem, dotted, read_document, validate_document
 
@@ -77,6 +78,11 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def unreadable(self) -> Problem | None:
+        """The first record file that could not be read at all (bad YAML), if any."""
+        return next((problem for problem in self.problems if problem.unreadable), None)
+
     def lines(self) -> list[str]:
         """Every error, then every finding, one line each."""
         return [str(problem) for problem in self.problems] + [str(note) for note in self.notes]
@@ -117,6 +123,13 @@ class ValidationReport:
         }
 
     def raise_for_problems(self) -> LoadedCase:
+        """The loaded case; BadInput when a record file cannot be read, else ChecksFailed."""
+        unreadable = self.unreadable
+        if unreadable is not None:
+            raise BadInput(
+                f"{unreadable}",
+                f"Correct that line, then run `bundler validate {self.case_dir}`.",
+            )
         if self.problems or self.loaded is None:
             first = self.problems[0] if self.problems else None
             count = len(self.problems)
@@ -200,7 +213,7 @@ def _validate_file(
 ) -> tuple[M | None, YamlDocument | None]:
     shown = str(path)
     report.files_checked += 1
-    document = read_document(path, shown, report.problems)
+    document = _read_record(report.case_dir, path, shown, report.problems)
     if document is None:
         return None, None
     older = _older_form(document, shown, report.case_dir)
@@ -238,7 +251,7 @@ def validate_case(case_dir: Path) -> ValidationReport:
     report = ValidationReport(case_dir=case_dir)
     problems = report.problems
     rule_ctx = RuleContext(case_dir=case_dir)
-    peeked = read_document(case_path, str(case_path), [])
+    peeked = _read_record(case_dir, case_path, str(case_path), [])
     if peeked is not None:
         rule_ctx = RuleContext(
             case_dir=case_dir,
@@ -385,8 +398,11 @@ def _check_letters(
             )
         for at, written in enumerate(letter.files):
             loc = ("letters", index, "files", at, "file")
-            path = report.case_dir / written.file
-            if not path.is_file():
+            try:
+                path = inside(report.case_dir, written.file, where="the case folder")
+            except BadInput:
+                path = None  # a link out of the case folder is never followed
+            if Path(written.file).is_absolute() or path is None or not path.is_file():
                 message = (f"{written.file} is not in the case folder; the record keeps the "
                            "SHA-256 of the letter as written")
             elif sha256_file(path) != written.sha256:
@@ -395,6 +411,16 @@ def _check_letters(
             else:
                 continue
             report.notes.append(Note(shown, document.line_of(loc), dotted(loc), message))
+
+
+def _read_record(case_dir: Path, path: Path, shown: str, problems: list[Problem]) -> YamlDocument | None:
+    """A record file's YAML, refused (as unreadable) when a symbolic link leads out of the case."""
+    try:
+        inside(case_dir, path.relative_to(case_dir).as_posix(), where="the case folder")
+    except BadInput as exc:
+        problems.append(Problem(shown, 1, "", exc.message, unreadable=True))
+        return None
+    return read_document(path, shown, problems)
 
 
 def load_valid_case(case_dir: Path) -> LoadedCase:
