@@ -10,6 +10,7 @@ commands use. Errors block outputs; findings are facts the review found, shown a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -398,11 +399,11 @@ def _check_letters(
             )
         for at, written in enumerate(letter.files):
             loc = ("letters", index, "files", at, "file")
-            try:
-                path = inside(report.case_dir, written.file, where="the case folder")
-            except BadInput:
-                path = None  # a link out of the case folder is never followed
-            if Path(written.file).is_absolute() or path is None or not path.is_file():
+            path: Path | None = None
+            if not Path(written.file).is_absolute():
+                with contextlib.suppress(BadInput):  # a link out of the case is never followed
+                    path = inside(report.case_dir, written.file, where="the case folder")
+            if path is None or not path.is_file():
                 message = (f"{written.file} is not in the case folder; the record keeps the "
                            "SHA-256 of the letter as written")
             elif sha256_file(path) != written.sha256:
