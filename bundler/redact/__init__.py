@@ -10,7 +10,7 @@
 """
 
 from bundler.redact.check import Finding, extractable
-from bundler.redact.engine import Entry, Redacted, Region, Rules, redact_pdf
+from bundler.redact.engine import Entry, Redacted, Region, Rules, mark_pdf, redact_pdf
 from bundler.redact.terms import DataKind, Matcher, Pattern, Term, redact_line
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Rules",
     "Term",
     "extractable",
+    "mark_pdf",
     "redact_line",
     "redact_pdf",
 ]

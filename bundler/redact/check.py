@@ -54,7 +54,7 @@ def extractable(pdf: Path, matcher: Matcher) -> list[Finding]:
     findings: list[Finding] = []
     for number, text in enumerate(_poppler_pages(pdf), start=1):
         findings.extend(_findings(text, matcher, f"page {number} (text)", patterns=True))
-    terms_only = Matcher(terms=matcher.terms)
+    terms_only = Matcher(terms=matcher.terms, keep=matcher.keep)
     with pypdf_messages():
         reader = PdfReader(pdf, strict=False)
         for number, page in enumerate(reader.pages, start=1):
@@ -73,8 +73,8 @@ def extractable(pdf: Path, matcher: Matcher) -> list[Finding]:
 
 def _findings(text: str, matcher: Matcher, where: str, patterns: bool = False) -> list[Finding]:
     words = text.split()
-    return [Finding(where, hit.kind, hit.reason)
-            for hit in find_hits(words, matcher if patterns else Matcher(terms=matcher.terms))]
+    chosen = matcher if patterns else Matcher(terms=matcher.terms, keep=matcher.keep)
+    return [Finding(where, hit.kind, hit.reason) for hit in find_hits(words, chosen)]
 
 
 def _poppler_pages(pdf: Path) -> list[str]:
@@ -185,7 +185,7 @@ def _bytes_text(data: bytes) -> str:
 
 def _unescape(found: re.Match[bytes]) -> bytes:
     code = found.group(1)
-    if code[:1].isdigit():
+    if code[:1] in (b"0", b"1", b"2", b"3", b"4", b"5", b"6", b"7"):
         return bytes((int(code, 8) & 0xFF,))
     return {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(code, code)
 

@@ -142,6 +142,48 @@ def redact_pdf(
         return _remove(plain, reader, found, workdir, where)
 
 
+def mark_pdf(
+    pdf: Path,
+    password: str | None,
+    rules: Rules,
+    workdir: Path,
+    where: str,
+    report: Callable[[str], None] = lambda _m: None,
+) -> Redacted | None:
+    """A copy of ``pdf`` with what ``rules`` would redact outlined in red, nothing removed
+    (the tribunal's unedited bundle shows what the parties' bundles do not); None when
+    nothing is marked."""
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    if rules.empty:
+        return None
+    with pypdf_messages():
+        reader = PdfReader(pdf, strict=False)
+        if reader.is_encrypted:
+            reader.decrypt(password or "")
+        plain = _plain(reader, pdf, workdir)
+        found = _find(plain, list(reader.pages), rules, workdir, where, report)
+        if not any(page.boxes for page in found):
+            return None
+        writer = PdfWriter()
+        painter = Stripper(writer)
+        for page, finding in zip(reader.pages, found, strict=True):
+            added = writer.add_page(page)
+            if finding.boxes:
+                painter.mark_page(added, [box for box, _kind in finding.boxes],
+                                  _geometry(added))
+        _copy_outline(reader, writer)
+        digest = hashlib.sha256(plain.read_bytes()).hexdigest()[:20]
+        out = workdir / f"marked-{digest}.pdf"
+        with out.open("wb") as handle:
+            writer.write(handle)
+    entries = tuple(Entry(e.page, e.kind, e.reason, e.boxes, "marked")
+                    for e in _entries(found, {}) if e.method == STRIPPED)
+    return Redacted(out, entries, (), tuple(i for i, page in enumerate(found)
+                                            if any(w.ocr for w in page.words)),
+                    tuple(tuple(box.rect for box, _kind in page.boxes) for page in found))
+
+
 def _plain(reader: PdfReader, pdf: Path, workdir: Path) -> Path:
     """A copy poppler can open without a password (never put one on a command line)."""
     if not reader.is_encrypted:

@@ -377,8 +377,18 @@ class Stripper:
 
     # ------------------------------------------------------------------ painting boxes
 
+    def mark_page(self, page: Any, boxes: Sequence[Box], geometry: PageGeometry) -> None:
+        """Outline ``boxes`` in red over the page, removing nothing."""
+        resources = _resources(page)
+        paint = self._paint(resources, boxes, geometry, outline=True)
+        contents = page.get("/Contents")
+        data = ContentStream(contents, self.writer).get_data() if contents is not None else b""
+        new = DecodedStreamObject()
+        new.set_data(b"q\n" + data + b"\nQ\n" + paint)
+        page[NameObject("/Contents")] = self.writer._add_object(new.flate_encode(level=9))
+
     def _paint(self, resources: DictionaryObject, boxes: Sequence[Box],
-               geometry: PageGeometry) -> bytes:
+               geometry: PageGeometry, *, outline: bool = False) -> bytes:
         """Black boxes in user space, each reason code upright as the page is displayed."""
         if self.label_font is None:
             self.label_font = self.writer._add_object(DictionaryObject({
@@ -391,28 +401,31 @@ class Stripper:
         copied = DictionaryObject(fonts.get_object()) if fonts is not None else DictionaryObject()
         copied[NameObject(LABEL_FONT)] = self.label_font
         resources[NameObject("/Font")] = copied
-        return paint_boxes(boxes, geometry)
+        return paint_boxes(boxes, geometry, outline=outline)
 
 
-def paint_boxes(boxes: Sequence[Box], geometry: PageGeometry) -> bytes:
-    """Content drawing each box black with its reason code (font ``LABEL_FONT``)."""
+def paint_boxes(boxes: Sequence[Box], geometry: PageGeometry, *, outline: bool = False) -> bytes:
+    """Content drawing each box black with its reason code in white (font ``LABEL_FONT``);
+    with ``outline``, a red frame with the code in red instead (what is marked, not removed,
+    in the tribunal's unedited bundle)."""
     out = io.StringIO()
-    out.write("q 0 g\n")
+    out.write("q 0.8 0 0 RG 0.8 w\n" if outline else "q 0 g\n")
     for box in boxes:
         x0, y0, x1, y1 = box.rect
-        out.write(f"{_n(x0)} {_n(y0)} {_n(x1 - x0)} {_n(y1 - y0)} re f\n")
+        out.write(f"{_n(x0)} {_n(y0)} {_n(x1 - x0)} {_n(y1 - y0)} re {'S' if outline else 'f'}\n")
     out.write("Q\n")
     to_display = invert(geometry.display_to_user)
+    colour = "0.8 0 0 rg" if outline else "1 g"
     for box in boxes:
         dx0, dy0, dx1, dy1 = transform_box(to_display, box.rect)
         height, width = dy1 - dy0, dx1 - dx0
-        size = min(7.0, height * 0.7)
+        size = min(7.0, height * 0.7) if not outline else 5.0
         label = box.reason.encode("ascii", "replace").decode("ascii")
-        if size < 3 or width < size * 0.75 * len(label) + 2:
+        if not outline and (size < 3 or width < size * 0.75 * len(label) + 2):
             continue
-        x, y = dx0 + 1.5, dy0 + (height - size * 0.7) / 2
+        x, y = (dx0 + 1.5, dy0 + (height - size * 0.7) / 2) if not outline else (dx0, dy1 + 1)
         a, b, c, d, e, f = geometry.display_to_user
-        out.write(f"q {_n(a)} {_n(b)} {_n(c)} {_n(d)} {_n(e)} {_n(f)} cm BT 1 g "
+        out.write(f"q {_n(a)} {_n(b)} {_n(c)} {_n(d)} {_n(e)} {_n(f)} cm BT {colour} "
                   f"{LABEL_FONT} {_n(size)} Tf {_n(x)} {_n(y)} Td ({label}) Tj ET Q\n")
     return out.getvalue().encode("ascii")
 

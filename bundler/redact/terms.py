@@ -8,8 +8,9 @@ touches are redacted. Words read by OCR may differ from a term of five letters o
 one letter ("Dmitn" for "Dmitri"): scans are redacted too generously rather than too little.
 
 Patterns (National Insurance numbers, UK telephone numbers, e-mail addresses, room numbers,
-dates of birth) are regular expressions over the words joined by single spaces; a pattern
-match inside a *kept* phrase (an organisation's published telephone number, say) is left.
+dates of birth) are regular expressions over the words joined by single spaces. A match
+inside a *kept* phrase is left: a staff member who shares a resident's first name ("Zoë
+Lindqvist" when "Zoë" is redacted), an organisation's published telephone number.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ class Matcher:
 
     terms: tuple[Term, ...] = ()
     patterns: tuple[tuple[Pattern, str], ...] = ()  # (pattern, reason code)
-    keep: tuple[str, ...] = ()  # phrases patterns never redact (published numbers)
+    keep: tuple[str, ...] = ()  # phrases never redacted: staff names, published numbers
 
     @property
     def empty(self) -> bool:
@@ -141,8 +142,18 @@ def find_hits(words: Sequence[str], matcher: Matcher, *, fuzzy: bool = False) ->
         return []
     hits = _term_hits(words, matcher.terms, fuzzy)
     if matcher.patterns:
-        hits.extend(_pattern_hits(words, matcher.patterns, matcher.keep))
+        hits.extend(_pattern_hits(words, matcher.patterns))
+    if matcher.keep:
+        kept = _kept_words(words, matcher.keep)
+        hits = [h for h in hits if not any(first <= h.first and h.last <= last
+                                           for first, last in kept)]
     return sorted(set(hits), key=lambda h: (h.first, h.last, h.kind.value, h.reason))
+
+
+def _kept_words(words: Sequence[str], keep: Sequence[str]) -> list[tuple[int, int]]:
+    """Runs of words that spell a kept phrase (a staff member's name, a published number)."""
+    phrases = tuple(Term(phrase, DataKind.TERM, "") for phrase in keep)
+    return [(hit.first, hit.last) for hit in _term_hits(words, phrases, False)]
 
 
 def _term_hits(words: Sequence[str], terms: Iterable[Term], fuzzy: bool) -> list[Hit]:
@@ -218,17 +229,13 @@ def _fold_same_length(word: str) -> str:
     return "".join(out)
 
 
-def _pattern_hits(words: Sequence[str], patterns: Iterable[tuple[Pattern, str]],
-                  keep: Sequence[str]) -> list[Hit]:
+def _pattern_hits(words: Sequence[str], patterns: Iterable[tuple[Pattern, str]]) -> list[Hit]:
     text, owner = _joined(words)
-    kept = _kept_spans(text, keep)
     hits: list[Hit] = []
     for pattern, reason in patterns:
         spans = (_phone_spans(text) if pattern is Pattern.PHONE
                  else [found.span("hit") for found in _PATTERNS[pattern].finditer(text)])
         for start, end in spans:
-            if any(k_start <= start and end <= k_end for k_start, k_end in kept):
-                continue
             if text[start:end].strip():
                 hits.append(Hit(owner[start], owner[max(start, end - 1)], pattern.kind, reason))
     return hits
@@ -262,16 +269,6 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
                     and (end == len(text) or not text[end].isalnum())):
                 spans.append((start.start(), end))
                 break
-    return spans
-
-
-def _kept_spans(text: str, keep: Sequence[str]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for phrase in keep:
-        folded = " ".join(_fold_same_length(phrase).split())
-        if not folded:
-            continue
-        spans.extend(m.span() for m in re.finditer(re.escape(folded), text))
     return spans
 
 
