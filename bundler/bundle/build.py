@@ -559,7 +559,10 @@ def _build(
         layers: list[tuple[tuple[int, Path], ...]] = [() for _ in prepared]
         if engine is not None:
             skip = edition.withheld if edition is not None else frozenset()
-            layers = _recognise_text(engine, prepared, open_readers, Path(work), report, skip)
+            textless = {position: outcome.textless for position, outcome in enumerate(outcomes)
+                        if outcome.textless}
+            layers = _recognise_text(engine, prepared, open_readers, Path(work), report, skip,
+                                     textless)
         report("laying out the index and certificate")
         plan, front, links, certificate, manifest_bytes, log = _layout(
             resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
@@ -813,9 +816,12 @@ def _recognise_text(
     workdir: Path,
     report: Callable[[str], None],
     skip: frozenset[int] = frozenset(),
+    textless: dict[int, tuple[int, ...]] | None = None,
 ) -> list[tuple[tuple[int, Path], ...]]:
     """Each document's (page, text layer) pairs for its pages without text (``--ocr``);
-    documents at the positions in ``skip`` (withheld from an edition) are not read."""
+    documents at the positions in ``skip`` (withheld from an edition) are not read, and the
+    pages in ``textless`` are (scans whose only text is now the reason codes on redaction
+    boxes)."""
     report("looking for pages without text (OCR)")
     jobs: list[PageJob] = []
     for position, item in enumerate(prepared):
@@ -823,7 +829,8 @@ def _recognise_text(
             continue
         reader = readers[position] or open_rendition(item.rendition_pdf, item.rendition_password)
         readers[position] = reader
-        empty = pages_without_text(reader)
+        empty = sorted(set(pages_without_text(reader)) | set((textless or {}).get(position,
+                                                                                  ())))
         if not empty:
             continue
         pdf = item.rendition_pdf

@@ -48,6 +48,7 @@ class Outcome:
     pdf: Path | None = None  # the redacted or marked copy; None: unchanged (or withheld)
     entries: tuple[Entry, ...] = ()
     markers: tuple[tuple[int, str], ...] = ()  # (0-based page, footer note)
+    textless: tuple[int, ...] = ()  # pages --ocr must read although they now show codes
 
 
 def check_names(edition: Edition, spec: BundleSpec, sources: Sequence[str]) -> None:
@@ -120,7 +121,8 @@ def apply(edition: Edition, items: Sequence[Item], workdir: Path,
                 continue
             pages = sorted({entry.page - 1 for entry in done.entries})
             outcomes.append(Outcome(done.pdf, done.entries,
-                                    tuple((page, REDACTED_MARKER) for page in pages)))
+                                    tuple((page, REDACTED_MARKER) for page in pages),
+                                    done.textless))
         elif doc.parties_withheld:
             outcomes.append(Outcome(markers=tuple((page, PARTY_MARKER)
                                                   for page in range(item.pages))))
@@ -131,7 +133,8 @@ def apply(edition: Edition, items: Sequence[Item], workdir: Path,
                 continue
             pages = sorted({entry.page - 1 for entry in marked.entries})
             outcomes.append(Outcome(marked.pdf, marked.entries,
-                                    tuple((page, PARTLY_MARKER) for page in pages)))
+                                    tuple((page, PARTLY_MARKER) for page in pages),
+                                    marked.textless))
         else:
             outcomes.append(Outcome())
     return outcomes

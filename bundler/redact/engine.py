@@ -97,6 +97,8 @@ class Redacted:
     rendered_pages: tuple[int, ...]  # 0-based pages that became pictures
     ocr_pages: tuple[int, ...]  # 0-based pages read by OCR
     boxes: tuple[tuple[Rect, ...], ...]  # per page: each box, user space of the original
+    textless: tuple[int, ...] = ()  # 0-based pages that had no text and now carry reason codes
+
 
 
 @dataclass
@@ -181,7 +183,15 @@ def mark_pdf(
                     for e in _entries(found, {}) if e.method == STRIPPED)
     return Redacted(out, entries, (), tuple(i for i, page in enumerate(found)
                                             if any(w.ocr for w in page.words)),
-                    tuple(tuple(box.rect for box, _kind in page.boxes) for page in found))
+                    tuple(tuple(box.rect for box, _kind in page.boxes) for page in found),
+                    _textless(found, {}))
+
+
+def _textless(found: Sequence[_Page], rendered: dict[int, str]) -> tuple[int, ...]:
+    """Pages that had no text of their own and now show reason codes as text: ``--ocr``
+    must still read them (a re-rendered page has its own text layer already)."""
+    return tuple(i for i, page in enumerate(found) if page.boxes and i not in rendered
+                 and not any(not w.ocr for w in page.words))
 
 
 def _plain(reader: PdfReader, pdf: Path, workdir: Path) -> Path:
@@ -440,7 +450,8 @@ def _remove(plain: Path, reader: PdfReader, found: list[_Page], workdir: Path,
     trial.unlink()
     return Redacted(out, _entries(found, rasterise), tuple(sorted(rasterise)),
                     tuple(i for i, page in enumerate(found) if any(w.ocr for w in page.words)),
-                    tuple(tuple(box.rect for box, _kind in page.boxes) for page in found))
+                    tuple(tuple(box.rect for box, _kind in page.boxes) for page in found),
+                    _textless(found, rasterise))
 
 
 def _geometry(page: Any) -> PageGeometry:
