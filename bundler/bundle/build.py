@@ -9,7 +9,9 @@ Order of work (each step needs the one before):
 4. build the manifest (it cannot hold the certificate's hash), hash it, draw the certificate
    with that hash;
 5. assemble and write OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 to temporary files, and
-   rename them into place only when all three are complete.
+   rename them into place only when all three are complete, and (in a case folder) under
+   the audit log's lock, after their ``bundle_built`` entry is appended: a log that cannot
+   be appended is found before any work, and a bundle is never in place unrecorded.
 
 With ``supplement_to`` the output is a supplementary bundle (tribunal practice: late additions
 never move pages already cited): the earlier bundle is checked first, only the documents it
@@ -27,7 +29,6 @@ import io
 import logging
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -99,7 +100,8 @@ from bundler.bundle.redactionlog import LogLine
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
 from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, InputNotFound, OutputFailed
-from bundler.fileio import atomic_writer, refuse_overwrite, sha256_file
+from bundler.fileio import StagedOutputs, refuse_overwrite, sha256_file
+from bundler.paths import inside
 
 logger = logging.getLogger(__name__)
 
@@ -214,16 +216,24 @@ def build_bundle(
     if supplement_to is not None:
         _refuse_replacing(supplement_to, (pdf_path, manifest_path, sidecar_path))
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], force)
+    case_dir = _case_folder_of(source)
+    if case_dir is not None:
+        from bundler.audit import check_appendable
+
+        check_appendable(case_dir)  # a bundle is never served without its log entry
     engine = find_engine() if ocr else None
     if supplement_to is not None:
         served = _read_served(supplement_to, numbering)
         scheme = Numbering(served.manifest.options.numbering)
-    with collector_paused():
-        result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date, report,
-                        served=served, engine=engine, audience=audience)
-    case_dir = _case_folder_of(source)
-    if case_dir is not None:
-        _record_build(case_dir, result, scheme.value, supplement_to, ocr, audience)
+    with StagedOutputs() as staged:
+        with collector_paused():
+            result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date,
+                            report, staged, served=served, engine=engine, audience=audience)
+        if case_dir is None:
+            staged.commit()
+        else:
+            _record_build(case_dir, result, staged, scheme.value, supplement_to, ocr, audience)
+    report(f"wrote {pdf_path}")
     return result
 
 
@@ -312,7 +322,7 @@ def _new_documents(loaded: LoadedSpec, served: _Served) -> LoadedSpec:
             if served_doc is None:
                 kept.append(doc)
                 continue
-            path = loaded.folder / doc.file
+            path = loaded.path_of(doc)
             where = (served.shown if doc.file in in_earlier
                      else f"a bundle {served.shown} supplements")
             if not path.is_file():
@@ -380,11 +390,13 @@ def _case_folder_of(source: Path) -> Path | None:
     return folder if (folder / "case.yaml").is_file() else None
 
 
-def _record_build(case_dir: Path, result: BuildResult, numbering: str,
+def _record_build(case_dir: Path, result: BuildResult, staged: StagedOutputs, numbering: str,
                   supplement_to: Path | None = None, ocr: bool = False,
                   audience: str | None = None) -> None:
-    """Append the bundle_built entry to the case's audit log (para 146: show what was sent)."""
-    from bundler.audit import AuditAction, record
+    """Append the bundle_built entry to the case's audit log (para 146: show what was sent)
+    and put the outputs in place, both under the log's lock: concurrent builds into one
+    output each record the files they put there, and no bundle is in place unrecorded."""
+    from bundler.audit import AuditAction, record_staged
 
     details = {
         "pages": str(result.pages),
@@ -400,13 +412,7 @@ def _record_build(case_dir: Path, result: BuildResult, numbering: str,
     if supplement_to is not None and result.supplement is not None:
         details["supplement"] = str(result.supplement)
         inputs.append(supplement_to)
-    record(
-        case_dir,
-        AuditAction.BUNDLE_BUILT,
-        inputs=inputs,
-        outputs=[result.pdf, result.manifest, result.sidecar],
-        details=details,
-    )
+    record_staged(case_dir, AuditAction.BUNDLE_BUILT, staged, inputs=inputs, details=details)
 
 
 def rebuild_bundle(
@@ -432,15 +438,21 @@ def rebuild_bundle(
     pdf_path, manifest_path, sidecar_path = output_paths(out)
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], False)
     engine = find_engine() if recorded.options.ocr else None
-    with collector_paused():
-        if recorded.audience is not None:  # its rules are in the spec or the case records
-            kind = recorded.options.source_kind
-            source = folder / recorded.options.spec if kind == "spec" else folder
-            return _build(source, pdf_path, manifest_path, sidecar_path, scheme, None, report,
-                          engine=engine, audience=recorded.audience.audience,
-                          dated=(recorded.options.build_date, recorded.options.build_date_from))
-        return _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None, report,
-                      recorded=recorded, engine=engine)
+    with StagedOutputs() as staged:
+        with collector_paused():
+            if recorded.audience is not None:  # its rules are in the spec or the case records
+                kind = recorded.options.source_kind
+                source = folder / recorded.options.spec if kind == "spec" else folder
+                result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, None,
+                                report, staged, engine=engine,
+                                audience=recorded.audience.audience,
+                                dated=(recorded.options.build_date,
+                                       recorded.options.build_date_from))
+            else:
+                result = _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None,
+                                report, staged, recorded=recorded, engine=engine)
+        staged.commit()
+    return result
 
 
 def _recorded_source(recorded: Manifest, folder: Path) -> _Source:
@@ -476,10 +488,13 @@ def _spec_passwords(recorded: Manifest, folder: Path) -> dict[str, str]:
     if not any(doc.password_used for doc in recorded.documents):
         return {}
     kind = recorded.options.source_kind
-    spec_file = folder / ("bundle.yaml" if kind == "case-bundle-yaml" else recorded.options.spec)
-    if kind == "case-derived" or not spec_file.is_file():
+    if kind == "case-derived":
         return {}
-    try:
+    name = "bundle.yaml" if kind == "case-bundle-yaml" else recorded.options.spec
+    try:  # the name comes from the manifest, which may be forged: it must stay in the folder
+        spec_file = inside(folder, name, where=f"the folder {folder}")
+        if not spec_file.is_file():
+            return {}
         loaded = load_spec(spec_file, str(spec_file))
     except BadInput:
         return {}
@@ -514,12 +529,14 @@ def _build(
     scheme: Numbering,
     build_date: dt.date | None,
     report: Callable[[str], None],
+    staged: StagedOutputs,
     recorded: Manifest | None = None,
     served: _Served | None = None,
     engine: OcrEngine | None = None,
     audience: str | None = None,
     dated: tuple[dt.date, str] | None = None,
 ) -> BuildResult:
+    """Build the three outputs into ``staged`` (the caller puts them in place)."""
     supplement: SupplementOf | None
     if recorded is None:
         resolved = _resolve_source(source)
@@ -610,13 +627,11 @@ def _build(
                 return open_rendition(documents[position].pdf, documents[position].password)
             return opened
 
-        staged = Path(work) / "edition.pdf" if edition is not None else None
         with ExitStack() as stack:
-            pdf_handle = stack.enter_context(atomic_writer(pdf_path))
-            manifest_handle = stack.enter_context(atomic_writer(manifest_path))
-            sidecar_handle = stack.enter_context(atomic_writer(sidecar_path))
-            target = stack.enter_context(staged.open("wb")) if staged else pdf_handle
-            raw = _HashingRaw(target)
+            pdf_handle = stack.enter_context(staged.writer(pdf_path))
+            manifest_handle = stack.enter_context(staged.writer(manifest_path))
+            sidecar_handle = stack.enter_context(staged.writer(sidecar_path))
+            raw = _HashingRaw(pdf_handle)
             buffered = io.BufferedWriter(raw, buffer_size=1 << 20)  # type: ignore[type-var]
             assemble_bundle(
                 buffered,
@@ -634,15 +649,11 @@ def _build(
             )
             buffered.flush()
             pdf_sha = raw.digest.hexdigest()
-            if staged is not None and edition is not None:
-                target.close()
-                report("checking that nothing marked can be extracted")
-                check_extractable(edition, staged, pdf_path)
-                with staged.open("rb") as checked:
-                    shutil.copyfileobj(checked, pdf_handle, 1 << 20)
             manifest_handle.write(manifest_bytes)
             sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
-    report(f"wrote {pdf_path}")
+        if edition is not None:  # before anything is put in place
+            report("checking that nothing marked can be extracted")
+            check_extractable(edition, dict(staged.files())[pdf_path], pdf_path)
     return BuildResult(
         pdf=pdf_path,
         manifest=manifest_path,
@@ -737,8 +748,9 @@ def _resolve_source(source: Path) -> _Source:
         return _Source(loaded, "case-derived", "case records", None, authority, officer,
                        _audit_head(source))
     loaded = load_spec(source, str(source))
+    case_dir = _case_folder_of(source)  # a spec in a case folder: its build is recorded there
     return _Source(loaded, "spec", source.name, sha256_file(source), loaded.spec.authority,
-                   loaded.spec.officer, None)
+                   loaded.spec.officer, _audit_head(case_dir) if case_dir is not None else None)
 
 
 def _with_case_details(loaded: LoadedSpec, case_dir: Path, kind: str, digest: str) -> _Source:
@@ -784,7 +796,7 @@ def _prepare_documents(
             report(f"checking document {position} of {len(docs)}")
         if position % 25 == 0:
             gc.collect()  # frees the fully parsed copies the checks leave (cyclic garbage)
-        evidence = identify(loaded.folder / doc.file, doc.file)
+        evidence = identify(loaded.path_of(doc), doc.file)
         rendition = render_pdf(evidence, workdir=workdir, password=doc.password,
                                caption=doc.title)
         reader = open_rendition(rendition.pdf, rendition.password)
