@@ -446,8 +446,7 @@ def rebuild_bundle(
                 result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, None,
                                 report, staged, engine=engine,
                                 audience=recorded.audience.audience,
-                                dated=(recorded.options.build_date,
-                                       recorded.options.build_date_from))
+                                pinned=recorded)
             else:
                 result = _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None,
                                 report, staged, recorded=recorded, engine=engine)
@@ -534,7 +533,7 @@ def _build(
     served: _Served | None = None,
     engine: OcrEngine | None = None,
     audience: str | None = None,
-    dated: tuple[dt.date, str] | None = None,
+    pinned: Manifest | None = None,
 ) -> BuildResult:
     """Build the three outputs into ``staged`` (the caller puts them in place)."""
     supplement: SupplementOf | None
@@ -544,7 +543,10 @@ def _build(
         if served is not None:
             resolved = dataclasses.replace(resolved,
                                            loaded=_new_documents(resolved.loaded, served))
-        when, when_from = dated or resolve_build_date(build_date, resolved.loaded.spec.date)
+        when, when_from = resolve_build_date(build_date, resolved.loaded.spec.date)
+        if pinned is not None:  # a rebuild of an edition: as recorded when it was built
+            when, when_from = pinned.options.build_date, pinned.options.build_date_from
+            resolved = dataclasses.replace(resolved, audit_head=pinned.audit_head)
     else:
         resolved = _recorded_source(recorded, source)
         supplement = recorded.supplement_to
