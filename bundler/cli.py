@@ -270,6 +270,28 @@ def members_report_command(cases_dir: Path, start: dt.date | None, end: dt.date 
         click.echo(render_report(report))
 
 
+@cli.command()
+@click.argument("cases_dir", type=_PATH, default=".", required=False)
+@click.option("--port", type=click.IntRange(0, 65535), default=8470, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Keep the default so only this computer can connect.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in the web browser.")
+@click.option("--max-upload-mb", type=click.IntRange(1, 100_000), default=512, show_default=True,
+              help="Largest upload accepted in one go, in MB.")
+def serve(cases_dir: Path, port: int, host: str, open_browser: bool, max_upload_mb: int) -> None:
+    """Open the officer's desk: a web app over the case folders in CASES_DIR (default: here).
+
+    Prints the address to open, with a token that changes at every launch (set
+    BUNDLER_TOKEN to choose it, for scripts). The case folders stay the records: the
+    `bundler` commands and the app can be used on the same case.
+    """
+    from bundler.web.server import serve as run
+
+    run(cases_dir, host=host, port=port, open_browser=open_browser,
+        max_upload_mb=max_upload_mb, say=lambda line: click.echo(line, err=line.startswith("warning")))
+
+
 # --------------------------------------------------------------------------- audit log
 
 

@@ -41,16 +41,16 @@ class Problem:
 
 
 
-def _annotation_model(annotation: Any) -> type[BaseModel] | None:
+def annotation_model(annotation: Any) -> type[BaseModel] | None:
     """The Record class inside an annotation such as ``list[X] | None``."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _annotation_model(typing.get_args(annotation)[0])
+        return annotation_model(typing.get_args(annotation)[0])
     if origin in (list, typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
-            found = _annotation_model(arg)
+            found = annotation_model(arg)
             if found is not None:
                 return found
     return None
@@ -66,7 +66,7 @@ def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
         info = model.model_fields.get(part)
         if info is None:
             return None
-        model = _annotation_model(info.annotation)
+        model = annotation_model(info.annotation)
     return model
 
 
@@ -138,7 +138,7 @@ def _friendly(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
     return loc, error["msg"].removeprefix("Value error, ")
 
 
-def _dotted(loc: Loc) -> str:
+def dotted(loc: Loc) -> str:
     text = ""
     for part in loc:
         if isinstance(part, int):
@@ -176,7 +176,7 @@ def validate_document(
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             for loc, message in _friendly_all(error, model):
-                problems.append(Problem(shown, document.line_of(loc), _dotted(loc), message))
+                problems.append(Problem(shown, document.line_of(loc), dotted(loc), message))
         return None
     return record
 

@@ -38,6 +38,8 @@ class AuditAction(StrEnum):
     LETTER_GENERATED = "letter_generated"
     BUNDLE_BUILT = "bundle_built"
     BUNDLE_VERIFIED = "bundle_verified"
+    RECORD_SAVED = "record_saved"
+    """A record file (case.yaml, residents/REF.yaml) was saved from the web app's forms."""
     LOG_REPAIRED = "log_repaired"
     """An entry cut off by a crash was set aside (its bytes and hash are the output)."""
 

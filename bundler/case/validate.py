@@ -8,13 +8,14 @@ returns a report; ``load_valid_case`` is the raising form the other commands use
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bundler.case.models import Case, Resident, RuleContext
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
-from bundler.yamlio import YamlDocument
+from bundler.yamlio import YamlDocument, YamlSyntaxError, parse_yaml_text
 from bundler.yamlmodel import Problem, read_document, validate_document
 
 M = TypeVar("M", Case, Resident)
@@ -129,11 +130,28 @@ def _validate_twice(
     return record
 
 
-def validate_case(case_dir: Path) -> ValidationReport:
+def _document(
+    path: Path, shown: str, problems: list[Problem], texts: Mapping[Path, str]
+) -> YamlDocument | None:
+    """The file's YAML, or the text given for it in ``texts`` (an edit not yet saved)."""
+    text = texts.get(path)
+    if text is None:
+        return read_document(path, shown, problems)
+    try:
+        return parse_yaml_text(text, path)
+    except YamlSyntaxError as exc:
+        problems.append(Problem(shown, exc.problem.line, "", exc.problem.message))
+        return None
+
+
+def validate_case(case_dir: Path, *, texts: Mapping[Path, str] | None = None) -> ValidationReport:
     """Validate every record in ``case_dir`` and return a report of all problems.
 
-    Raises InputNotFound when the folder or its case.yaml does not exist.
+    ``texts`` gives record files' content to check instead of what is on disk (by path,
+    as ``case_dir / "residents/R01.yaml"``): an edit is checked as validate would see it
+    before it is saved. Raises InputNotFound when the folder or its case.yaml does not exist.
     """
+    given = texts or {}
     if not case_dir.exists():
         raise InputNotFound(
             f"{case_dir}: case folder not found",
@@ -153,7 +171,7 @@ def validate_case(case_dir: Path) -> ValidationReport:
     report = ValidationReport(case_dir=case_dir)
     problems = report.problems
     shown_case = str(case_path)
-    document = read_document(case_path, shown_case, problems)
+    document = _document(case_path, shown_case, problems, given)
     report.files_checked = 1
     case: Case | None = None
     rule_ctx = RuleContext(case_dir=case_dir)
@@ -174,7 +192,7 @@ def validate_case(case_dir: Path) -> ValidationReport:
         for path in files:
             report.files_checked += 1
             shown = str(path)
-            resident_doc = read_document(path, shown, problems)
+            resident_doc = _document(path, shown, problems, given)
             if resident_doc is None:
                 continue
             validated = _validate_twice(Resident, resident_doc, shown, problems, rule_ctx)
