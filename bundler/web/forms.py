@@ -289,9 +289,14 @@ def _value(info: FieldInfo, form: FormData, loc: Loc, problems: list[FormProblem
         return [values_from(shape.model, form, (*loc, index), problems=problems)
                 for index in range(count)]
     if shape.kind == "enum_list":
+        # the order the record had is kept (ticking boxes says nothing about order); newly
+        # ticked values follow in the order they are offered
         allowed = [value for value, _label in shape.choices]
         chosen = {value for value in form.getlist(name) if isinstance(value, str)}
-        return [value for value in allowed if value in chosen]
+        before = str(form.get(f"_order:{name}") or "").split(",")
+        order = [value for value in before if value in allowed]
+        order += [value for value in allowed if value not in order]
+        return [value for value in order if value in chosen]
     text = _text(form, name)
     if shape.kind == "text_list":
         return [line.strip() for line in (text or "").splitlines() if line.strip()]
