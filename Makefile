@@ -57,6 +57,9 @@ test: system-test venv
 schemas: venv
 	$(BIN)/bundler schemas
 
+screenshots: system-test venv
+	$(BIN)/python scripts/screenshots.py
+
 bench: system venv
 	$(BIN)/python benchmarks/bundle_bench.py
 

@@ -8,6 +8,7 @@ crash inside the YAML library.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +68,7 @@ def round_trip_yaml(text: str = "") -> YAML:
     keys = [len(m.group(1)) for m in map(_NESTED_KEY.match, lines) if m]
     if keys:
         mapping = min(keys)
-    for previous, line in zip(lines, lines[1:], strict=False):
+    for previous, line in itertools.pairwise(lines):
         item = _SEQUENCE_ITEM.match(line)
         if item and previous.rstrip().endswith(":"):
             parent = len(previous) - len(previous.lstrip())

@@ -103,7 +103,7 @@ def test_register_of_a_missing_folder_is_a_one_line_error(tmp_path: Path) -> Non
 def test_register_ignores_symlinked_case_folders(tmp_path: Path) -> None:
     root = _cases(tmp_path)
     (root / "elsewhere").symlink_to(SAMPLE, target_is_directory=True)
-    code, out, _err = _run("register", str(root), "--json", "--as-of", AS_OF)
+    _code, out, _err = _run("register", str(root), "--json", "--as-of", AS_OF)
     assert [c["case"] for c in json.loads(out)["cases"]] == ["case-1"]
 
 

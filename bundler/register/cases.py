@@ -356,18 +356,19 @@ class RegisterCache:
 def _fingerprint(case_dir: Path) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     for root, dirs, files in os.walk(case_dir):
-        if root == str(case_dir):
+        top = Path(root) == case_dir
+        if top:
             dirs[:] = [d for d in dirs if d != OUTPUT_DIR]
         dirs.sort()
         for name in sorted(files):
-            path = os.path.join(root, name)
-            if name == "audit.jsonl" and root == str(case_dir):
+            if top and name == "audit.jsonl":
                 continue
+            path = Path(root) / name
             try:
-                stat = os.lstat(path)
+                info = path.lstat()
             except OSError:
                 continue
-            found.append((path, stat.st_mtime_ns, stat.st_size))
+            found.append((str(path), info.st_mtime_ns, info.st_size))
     return found
 
 

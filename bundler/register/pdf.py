@@ -40,9 +40,10 @@ def _styles() -> dict[str, Any]:
 
 
 def _table(rows: list[list[str]], styles: dict[str, Any], widths: list[float]) -> Any:
+    from xml.sax.saxutils import escape
+
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
-    from xml.sax.saxutils import escape
 
     cells = [
         [Paragraph(escape(text), styles["head" if index == 0 else "cell"]) for text in row]
@@ -129,10 +130,11 @@ def _recommendations_chart(report: MembersReport, styles: dict[str, Any]) -> Any
 
 def report_pdf(report: MembersReport, made_on: dt.date) -> bytes:
     """The report as PDF bytes."""
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-    from xml.sax.saxutils import escape
 
     styles = _styles()
     authority = report.authority

@@ -123,7 +123,7 @@ class MembersReport(BaseModel):
 def members_report(states: Sequence[CaseState], span: Period, today: dt.date) -> MembersReport:
     """Count what the valid cases' records hold for ``span``."""
     as_of = min(span.end, today)
-    tallies = {key: {c: 0 for c in Conclusion} for key, _title in QUESTIONS}
+    tallies = {key: dict.fromkeys(Conclusion, 0) for key, _title in QUESTIONS}
     opened = done = made = completed = late = overdue = still_open = hazards = 0
     results: list[SchemeResult] = []
     closed = (RecommendationStatus.COMPLETED, RecommendationStatus.WITHDRAWN)

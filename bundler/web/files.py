@@ -58,7 +58,7 @@ def inside(root: Path, relative: str) -> Path | None:
         resolved = current.resolve(strict=True)
     except OSError:
         return None
-    if not resolved.is_relative_to(root.resolve()) or not stat.S_ISREG(os.stat(resolved).st_mode):
+    if not resolved.is_relative_to(root.resolve()) or not stat.S_ISREG(resolved.stat().st_mode):
         return None
     return current
 
@@ -71,7 +71,7 @@ def listing(root: Path, folder: str, *, skip: tuple[str, ...] = ()) -> list[tupl
         return found
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames[:] = sorted(d for d in dirnames
-                             if not os.path.islink(os.path.join(dirpath, d)) and d not in skip)
+                             if not (Path(dirpath) / d).is_symlink() and d not in skip)
         for name in sorted(filenames):
             path = Path(dirpath) / name
             info = os.lstat(path)

@@ -34,8 +34,8 @@ from starlette.requests import Request
 
 from bundler.case.models import CaseFile
 from bundler.web.security import CSRF_FIELD, CSRF_HEADER, Access
-from bundler.yamlio import DateText
-from bundler.yamlmodel import Loc, Problem, dotted
+from bundler.yamlio import DateText, Loc
+from bundler.yamlmodel import Problem, dotted
 
 MAX_ITEMS = 500
 """The most entries a list in a form may have (a bound on what a posted form can ask for)."""
@@ -359,11 +359,13 @@ def apply_action(data: dict[str, Any], action: str, tree: Sequence[FormField]) -
 def _container(data: Any, loc: Loc) -> Any:
     node = data
     for part in loc:
-        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
-            node = node[part]
-        elif isinstance(part, str) and isinstance(node, dict) and node.get(part) is not None:
-            node = node[part]
+        if isinstance(node, list) and isinstance(part, int):
+            node = node[part] if 0 <= part < len(node) else None
+        elif isinstance(node, dict) and isinstance(part, str):
+            node = node.get(part)
         else:
+            return None
+        if node is None:
             return None
     return node
 

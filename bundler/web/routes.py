@@ -160,7 +160,7 @@ def _sections(model: type[BaseModel]) -> list[tuple[str, str, list[str]]]:
     plain = [name for name, info in model.model_fields.items()
              if shape_of(info.annotation).kind not in ("model", "model_list")]
     found = [("details", "Details", plain)] if plain else []
-    for name, info in model.model_fields.items():
+    for name in model.model_fields:
         if name not in plain:
             found.append((name, name.replace("_", " ").capitalize(), [name]))
     return found
@@ -329,8 +329,7 @@ async def evidence_upload(request: Request) -> Response:
                 await save_upload(upload, temporary, desk.max_upload)
                 as_path = f"{subfolder}/{name}" if subfolder else name
                 added.append(await run_in_threadpool(
-                    lambda t=temporary, a=as_path: add_evidence(folder.path, t, as_path=a,
-                                                                force=force)))
+                    add_evidence, folder.path, temporary, as_path=as_path, force=force))
             except BundlerError as exc:
                 refused.append((upload.filename or "(no name)", exc.message, exc.hint))
     finally:

@@ -13,8 +13,8 @@
 * **Size**: a request body larger than the upload limit is refused (413) before
   it is read, and a body that turns out larger while it streams is cut off.
 * **Headers** on every response: a Content-Security-Policy that allows no inline
-  script and nothing from elsewhere, ``nosniff``, frame denial, no referrer (the
-  token must never leak in one), and no caching of pages.
+  script and nothing from elsewhere, ``nosniff``, frame denial, no referrer to other sites (the
+  token must never leak in one to another site), and no caching of pages.
 * **Log**: one line per request with the method, the path without its query
   string (which may hold the token) and the status. Paths name residents only by
   reference.
@@ -46,7 +46,7 @@ CSP = (
     "frame-src 'self'; frame-ancestors 'none'"
 )
 # A PDF shown inside one of the app's own pages (letter previews) may be framed by them.
-CSP_FRAMEABLE = "default-src 'none'; frame-ancestors 'self'"
+CSP_FRAMEABLE = "frame-ancestors 'self'"
 FRAMEABLE_HEADER = "x-bundler-frameable"
 
 
@@ -219,7 +219,7 @@ class Guard:
                     (b"content-security-policy", (CSP_FRAMEABLE if frameable else CSP).encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"x-frame-options", b"SAMEORIGIN" if frameable else b"DENY"),
-                    (b"referrer-policy", b"no-referrer"),
+                    (b"referrer-policy", b"same-origin"),
                     (b"cross-origin-opener-policy", b"same-origin"),
                     (b"cross-origin-resource-policy", b"same-origin"),
                 ]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from starlette.routing import Route
 
+from bundler.errors import BadInput
 from bundler.web.files import ZipLimits, extract_zip
 from bundler.web.routes import routes
-from bundler.errors import BadInput
 from tests.web.conftest import BASE, TOKEN, csrf, make_client
 
 PARAMS = {"case": "nettlebank-road", "section": "consent", "ref": "R01",
@@ -52,7 +52,7 @@ def test_the_token_once_in_the_url_then_a_cookie(anonymous) -> None:  # type: ig
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
     assert anonymous.get("/cases/nettlebank-road").status_code == 200
     # the token never travels on to other sites
-    assert first.headers["referrer-policy"] == "no-referrer"
+    assert first.headers["referrer-policy"] == "same-origin"
 
 
 def test_only_the_printed_address_is_answered(cases: Path) -> None:
@@ -89,7 +89,7 @@ def test_security_headers_on_every_response(client, method: str, url: str) -> No
     csp = response.headers["content-security-policy"]
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     if url.startswith("/cases/nettlebank-road/files/") and url.endswith(".pdf"):
         # a PDF may be shown inside the app's own preview page, and nowhere else
         assert "frame-ancestors 'self'" in csp
