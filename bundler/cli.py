@@ -22,7 +22,7 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from bundler import __version__
-from bundler.errors import BundlerError, ExitCode
+from bundler.errors import BundlerError, ExitCode, SeveralProblems
 
 _PATH = click.Path(path_type=Path)
 
@@ -34,6 +34,17 @@ def _error_exit(message: str, hint: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _several_problems_exit(exc: SeveralProblems) -> NoReturn:
+    """Each problem on its own `error:` line (its hint once), then the summary."""
+    hints: set[str] = set()
+    for problem in exc.problems:
+        click.echo(f"error: {problem.message}", err=True)
+        if problem.hint and problem.hint not in hints:
+            hints.add(problem.hint)
+            click.echo(f"  what to do: {problem.hint}", err=True)
+    _error_exit(exc.message, exc.hint, int(exc.exit_code))
+
+
 class _Group(click.Group):
     """A click group that translates library errors at one boundary."""
 
@@ -42,6 +53,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except SeveralProblems as exc:
+            _several_problems_exit(exc)
         except BundlerError as exc:
             _error_exit(exc.message, exc.hint, int(exc.exit_code))
         except BrokenPipeError:
@@ -101,12 +114,12 @@ def _setup_logging() -> None:
 def _parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
+    from bundler.dates import parse_iso
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a real date; write it as YYYY-MM-DD, e.g. 2026-03-01", param=param
-        ) from None
+        return parse_iso(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
 
 
 def _print_json(data: Any) -> None:
@@ -403,34 +416,101 @@ def evidence() -> None:
 
 @evidence.command("add")
 @click.argument("case_dir", type=_PATH)
-@click.argument("file", type=_PATH)
+@click.argument("paths", nargs=-1, required=True, type=_PATH, metavar="PATH...")
 @click.option(
     "--as",
     "as_path",
     metavar="RELPATH",
-    help="Name to give the copy inside evidence/ (subfolders allowed), e.g. "
-    "provider/tenancy-R01.pdf. Default: the file's own name.",
+    help="New name for the one file or folder given, inside evidence/ (subfolders "
+    "allowed), e.g. provider/tenancy-R01.pdf. Default: its own name.",
+)
+@click.option(
+    "--into",
+    metavar="FOLDER",
+    help="Folder inside evidence/ to put everything in, e.g. residents/R01.",
 )
 @click.option(
     "--force",
     is_flag=True,
-    help="Replace a file of the same name (the log keeps the replaced file's SHA-256).",
+    help="Replace a file of the same name, or record a file that changed since it was "
+    "added (the log keeps the earlier SHA-256).",
 )
-def evidence_add(case_dir: Path, file: Path, as_path: str | None, force: bool) -> None:
-    """Copy a received FILE unchanged into CASE_DIR/evidence/ and record it in the audit log.
+def evidence_add(
+    case_dir: Path, paths: tuple[Path, ...], as_path: str | None, into: str | None, force: bool
+) -> None:
+    """Copy received files, unchanged, into CASE_DIR/evidence/ and record each in the audit log.
+
+    PATH is a file or a folder (every file in it, in sub-folders too, in name order). Each
+    file's content is checked against its name first, as the bundle build will check it;
+    if any file is refused (a .pdf that is really a Word file, a damaged file, a name
+    already taken), nothing is added and every refused file is named. Hidden files, links
+    and Office lock files found in folders are left out and listed. Files already in
+    CASE_DIR/evidence/ are recorded where they are (so `evidence add CASE CASE/evidence`
+    records files put there by hand); files already added are not copied twice.
 
     File names are kept in the audit log for good: name files by the resident's
     reference (R01), never by their name.
     """
     from bundler.audit import add_evidence
 
-    added = add_evidence(case_dir, file, as_path=as_path, force=force)
-    click.echo(
-        f"Added {added.path} ({added.bytes} bytes, sha256 {added.sha256}); "
-        f"audit entry {added.entry.seq}"
+    result = add_evidence(
+        case_dir, list(paths), as_path=as_path, into=into, force=force, progress=_progress(True)
     )
-    if added.replaced_sha256 is not None:
-        click.echo(f"  replaced the earlier file (sha256 {added.replaced_sha256})")
+    for added in result.added:
+        verb = "Recorded (already in place)" if added.in_place else "Added"
+        click.echo(
+            f"{verb} {added.path} ({added.bytes} bytes, sha256 {added.sha256}); "
+            f"audit entry {added.entry.seq}"
+        )
+        if added.replaced_sha256 is not None:
+            click.echo(f"  replaced the earlier file (sha256 {added.replaced_sha256})")
+    for same in result.already:
+        click.echo(
+            f"Already added {same.path} (same sha256 {same.sha256}, audit entry {same.seq}); "
+            "nothing to do"
+        )
+    for skipped in result.skipped:
+        click.echo(f"Left out {skipped}")
+    if len(result.added) + len(result.already) + len(result.skipped) > 1:
+        count = len(result.added)
+        click.echo(
+            f"{count} file{'' if count == 1 else 's'} added, {len(result.already)} already "
+            f"in the case, {len(result.skipped)} left out"
+        )
+
+
+@evidence.command("retire")
+@click.argument("case_dir", type=_PATH)
+@click.argument("relpath", metavar="RELPATH")
+@click.option(
+    "--reason",
+    required=True,
+    metavar="TEXT",
+    help="Why the file is taken out (kept in the audit log for good, at most 200 "
+    "characters: refer to residents by reference, e.g. R01).",
+)
+def evidence_retire(case_dir: Path, relpath: str, reason: str) -> None:
+    """Take a wrong file out of the case: move it to CASE_DIR/evidence/.retired/ and record
+    it, with the reason, in the audit log. Nothing is ever deleted.
+
+    RELPATH is the file as the records name it (evidence/provider/x.pdf) or its path from
+    here. The file keeps its path under .retired/ (NAME (2).pdf if that is taken). Records
+    that still name it are listed: correct them, then run `bundler validate`.
+    """
+    from bundler.audit import retire_evidence
+
+    retired = retire_evidence(case_dir, relpath, reason=reason)
+    click.echo(
+        f"Retired {case_dir / retired.case_path} to {retired.retired_to} "
+        f"(sha256 {retired.sha256}); "
+        f"audit entry {retired.entry.seq}"
+    )
+    for reference in retired.still_named_by:
+        click.echo(
+            f"warning: {reference}: still names {retired.case_path}; name the right file "
+            "there or remove the entry",
+            err=True,
+        )
 
 
 # --------------------------------------------------------------------------- bundles

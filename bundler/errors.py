@@ -110,3 +110,17 @@ class CaseIncomplete(BundlerError):
 class OutputFailed(BundlerError):
     exit_code = ExitCode.OUTPUT_FAILED
     default_hint = "Check the output folder exists, is writable and the disk is not full."
+
+
+class SeveralProblems(BundlerError):
+    """Several inputs of one request are unusable; nothing was done.
+
+    ``problems`` holds each one (its own message, hint and exit code); the
+    exit code is the first problem's, the message a summary. The CLI prints
+    every problem before the summary, so an officer fixes them all in one go.
+    """
+
+    def __init__(self, message: str, problems: tuple[BundlerError, ...], hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.problems = problems
+        self.exit_code = problems[0].exit_code if problems else ExitCode.BAD_INPUT

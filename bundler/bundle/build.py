@@ -197,7 +197,7 @@ def build_bundle(
 
 @dataclass(frozen=True)
 class _Served:
-    """The earlier bundle a supplement follows, as checked (see verify.read_served_bundle)."""
+    """The earlier bundle a supplement follows, as checked (see served.read_served_bundle)."""
 
     shown: str
     manifest: Manifest
@@ -216,7 +216,7 @@ def _refuse_replacing(earlier: Path, outputs: Sequence[Path]) -> None:
 
 
 def _read_served(earlier: Path, numbering: str | None) -> _Served:
-    from bundler.bundle.verify import read_served_bundle
+    from bundler.bundle.served import read_served_bundle
 
     served = read_served_bundle(earlier, str(earlier))
     manifest = served.manifest
