@@ -296,11 +296,12 @@ def file_download(request: Request) -> Response:
 
 
 def _evidence_context(desk: Desk, request: Request, folder: Any) -> dict[str, Any]:
-    files = listing(folder.path, "evidence")
+    files = listing(folder.path, "evidence", skip=(".retired",))
     folders = sorted({str(Path(path).parent.relative_to("evidence")) for path, _size in files}
                      - {"."})
     return {"folder": folder, "files": files, "folders": folders,
-            "title": f"Evidence – {folder.id}", "results": [], "refused": []}
+            "retired": listing(folder.path, "evidence/.retired"),
+            "title": f"Evidence – {folder.id}", "result": None, "refused": []}
 
 
 def evidence_page(request: Request) -> Response:
@@ -309,38 +310,82 @@ def evidence_page(request: Request) -> Response:
     return desk.page(request, "evidence.html", **_evidence_context(desk, request, folder))
 
 
+def _refusals(exc: BundlerError) -> list[tuple[str, str]]:
+    """(message, hint) for each file refused: several when intake names several."""
+    from bundler.errors import SeveralProblems
+
+    if isinstance(exc, SeveralProblems):
+        return [(problem.message, problem.hint) for problem in exc.problems]
+    return [(exc.message, exc.hint)]
+
+
 async def evidence_upload(request: Request) -> Response:
-    from bundler.audit import add_evidence
+    """Files dropped on the page are added as `bundler evidence add` adds files: all checked
+    by content first, all or nothing, each recorded in the audit log."""
+    from dataclasses import replace
+
+    from bundler.audit.intake import add_planned, plan_intake
 
     desk = desk_of(request)
     folder = desk.case(request.path_params["case"])
     form = await read_form(request, desk.access)
     uploads = _uploads(form, "files")
-    subfolder = (_text(form, "folder") or "").strip("/")
+    into = _text(form, "folder")
     force = form.get("force") == "yes"
-    added: list[Any] = []
-    refused: list[tuple[str, str, str]] = []
+    context = _evidence_context(desk, request, folder)
     scratch = scratch_folder()
     try:
-        for upload in uploads:
-            try:
-                name = upload_name(upload)
-                temporary = scratch / name
-                await save_upload(upload, temporary, desk.max_upload)
-                as_path = f"{subfolder}/{name}" if subfolder else name
-                added.append(await run_in_threadpool(
-                    add_evidence, folder.path, temporary, as_path=as_path, force=force))
-            except BundlerError as exc:
-                refused.append((upload.filename or "(no name)", exc.message, exc.hint))
+        if not uploads:
+            raise BadInput("no file was chosen",
+                           "Choose or drop one or more files, then press Add to the case.")
+        received: list[Path] = []
+        shown: dict[Path, str] = {}
+        for number, upload in enumerate(uploads):
+            name = upload_name(upload)
+            temporary = scratch / str(number) / name  # one folder each: names may repeat
+            temporary.parent.mkdir()
+            await save_upload(upload, temporary, desk.max_upload)
+            received.append(temporary)
+            shown[temporary] = name
+        def add() -> Any:
+            plan = plan_intake(folder.path, received, into=into)
+            # messages and the audit log name each file as the officer's computer named it
+            plan = replace(plan, files=tuple(replace(item, shown=shown.get(item.source, item.shown))
+                                             for item in plan.files))
+            return add_planned(folder.path, plan, force=force)
+
+        context["result"] = await run_in_threadpool(add)
+    except BundlerError as exc:
+        context["refused"] = _refusals(exc)
     finally:
         await form.close()
         remove_folder(scratch)
+    context.update(_evidence_context(desk, request, folder) | {
+        "result": context["result"], "refused": context["refused"]})
+    return desk.page(request, "evidence.html", 400 if context["refused"] else 200, **context)
+
+
+async def evidence_retire(request: Request) -> Response:
+    """Take a wrong file out, as `bundler evidence retire` does: moved to evidence/.retired/
+    with the reason in the audit log; nothing is ever deleted."""
+    from bundler.audit.retire import retire_evidence
+
+    desk = desk_of(request)
+    folder = desk.case(request.path_params["case"])
+    form = await read_form(request, desk.access)
+    relpath = _text(form, "file") or ""
+    if inside(folder.path, relpath) is None:
+        raise HTTPException(404)
     context = _evidence_context(desk, request, folder)
-    context.update(results=added, refused=refused)
-    if not uploads:
-        refused.append(("", "no file was chosen", "Choose or drop one or more files, then "
-                        "press Add to the case."))
-    return desk.page(request, "evidence.html", 400 if refused and not added else 200, **context)
+    try:
+        retired = await run_in_threadpool(
+            lambda: retire_evidence(folder.path, relpath, reason=_text(form, "reason") or ""))
+    except BundlerError as exc:
+        context["refused"] = _refusals(exc)
+        return desk.page(request, "evidence.html", 400, **context)
+    context = _evidence_context(desk, request, folder)
+    context["retired_now"] = retired
+    return desk.page(request, "evidence.html", **context)
 
 
 # --------------------------------------------------------------------------- letters and bundles
@@ -612,6 +657,7 @@ def routes() -> list[BaseRoute]:
         Route(f"{case}/audit", audit_page),
         Route(f"{case}/evidence", evidence_page),
         Route(f"{case}/evidence", evidence_upload, methods=["POST"]),
+        Route(f"{case}/evidence/retire", evidence_retire, methods=["POST"]),
         Route(f"{case}/letters", letters_page),
         Route(f"{case}/letters", letters_generate, methods=["POST"]),
         Route(f"{case}/bundles", bundles_page),

@@ -281,6 +281,47 @@ def test_evidence_upload_of_several_files(client, case_dir: Path) -> None:  # ty
     assert "no file was chosen" in none.text
 
 
+def test_evidence_checked_by_content_all_or_nothing(client, case_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """A file whose content is not what its name says is refused, naming it, and then
+    nothing of the same upload is added (as `bundler evidence add`)."""
+    docx = (case_dir / "evidence/provider/85c-scheme-addresses.docx").read_bytes()
+    pdf = (case_dir / "evidence/residents/R01/licence.pdf").read_bytes()
+    response = client.post(
+        "/cases/nettlebank-road/evidence",
+        data={"csrf_token": csrf(client), "folder": "residents/R02"},
+        files=[("files", ("tenancy.pdf", docx, "application/pdf")),
+               ("files", ("good.pdf", pdf, "application/pdf")),
+               ("files", ("photo.jpg", b"not a picture at all", "image/jpeg"))],
+    )
+    assert response.status_code == 400
+    text = _unescape(_text(response.text))
+    assert "2 problems: nothing was added" in text
+    assert "tenancy.pdf" in text and "photo.jpg" in text and "good.pdf" not in text.split("problems")[1].split("Evidence")[0]
+    assert "/tmp/" not in text  # named as the officer's computer named them
+    assert not (case_dir / "evidence/residents/R02/good.pdf").exists()
+    assert _audit(case_dir) == []
+
+
+def test_evidence_retire_keeps_the_file_and_the_reason(client, case_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    client.post("/cases/nettlebank-road/evidence", data={"csrf_token": csrf(client)},
+                files={"files": ("wrong.txt", b"the wrong resident's notes\n", "text/plain")})
+    response = client.post("/cases/nettlebank-road/evidence/retire",
+                           data={"csrf_token": csrf(client), "file": "evidence/wrong.txt",
+                                 "reason": "belongs to another case"})
+    assert response.status_code == 200
+    assert "Retired evidence/wrong.txt" in _text(response.text)
+    assert not (case_dir / "evidence/wrong.txt").exists()
+    kept = list((case_dir / "evidence/.retired").rglob("wrong*.txt"))
+    assert [k.read_bytes() for k in kept] == [b"the wrong resident's notes\n"]
+    assert _audit(case_dir)[-1]["action"] == "evidence_retired"
+    no_reason = client.post("/cases/nettlebank-road/evidence/retire",
+                            data={"csrf_token": csrf(client), "file": "evidence/site-visit/kitchen.jpg"})
+    assert no_reason.status_code == 400 and (case_dir / "evidence/site-visit/kitchen.jpg").exists()
+    assert client.post("/cases/nettlebank-road/evidence/retire",
+                       data={"csrf_token": csrf(client), "file": "../case.yaml",
+                             "reason": "x"}).status_code == 404
+
+
 # --------------------------------------------------------------------------- letters, bundles, verify
 
 
