@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,20 @@ class Desk:
             lstrip_blocks=True,
         )
         self.templates.globals.update(service_name=SERVICE_NAME, version=__version__)
+
+    def warm_up(self) -> threading.Thread:
+        """Validate every case in the background, so the first look at the register is quick."""
+
+        def run() -> None:
+            for folder in find_cases(self.cases_dir):
+                try:
+                    self.cache.state(folder)
+                except BundlerError:  # the page will say what is wrong when it is opened
+                    continue
+
+        thread = threading.Thread(target=run, name="bundler-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def case(self, case_id: str) -> CaseFolder:
         """The case folder named in a URL; 404 for any name that is not one of them."""
@@ -119,8 +134,9 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def create_app(cases_dir: Path, access: Access, *, max_upload: int = DEFAULT_MAX_UPLOAD,
-               today: Callable[[], dt.date] = dt.date.today) -> Guard:
-    """The ASGI application for ``cases_dir``, behind the access rules."""
+               today: Callable[[], dt.date] = dt.date.today, warm_up: bool = False) -> Guard:
+    """The ASGI application for ``cases_dir``, behind the access rules (``warm_up``: start
+    validating every case at once, in the background)."""
     from bundler.web.routes import routes
 
     find_cases(cases_dir)  # InputNotFound / BadInput now, not on the first page
@@ -135,4 +151,6 @@ def create_app(cases_dir: Path, access: Access, *, max_upload: int = DEFAULT_MAX
         },
     )
     app.state.desk = desk
+    if warm_up:
+        desk.warm_up()
     return Guard(app, access, max_upload)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 import types
 import typing
@@ -77,11 +78,11 @@ class FormField:
     files: bool = False  # a case file path (suggestions come from the case's files)
     errors: list[str] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         return html_name(self.loc)
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         return "f-" + re.sub(r"[^A-Za-z0-9]+", "-", self.name).strip("-")
 

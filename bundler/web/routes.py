@@ -169,12 +169,11 @@ def _sections(model: type[BaseModel]) -> list[tuple[str, str, list[str]]]:
 def case_page(request: Request) -> Response:
     from bundler.case.edit import case_record, resident_references
     from bundler.case.models import Resident
-    from bundler.case.validate import validate_case
 
     desk = desk_of(request)
     folder = desk.case(request.path_params["case"])
-    report = validate_case(folder.path)
     state = desk.cache.state(folder)
+    report = state.report
     reference = state.reference or folder.id
     return desk.page(request, "case.html", title=reference, folder=folder, report=report,
                      reference=reference, sections=_sections(case_record().model),
@@ -251,12 +250,11 @@ async def record_page(request: Request) -> Response:
 
 def checklist_page(request: Request) -> Response:
     from bundler.case.checklist import outstanding_items
-    from bundler.case.validate import load_valid_case
 
     desk = desk_of(request)
     folder = desk.case(request.path_params["case"])
     as_of = _as_of(request, desk)
-    loaded = load_valid_case(folder.path)
+    loaded = desk.cache.state(folder).report.raise_for_problems()
     items = outstanding_items(loaded, as_of)
     return desk.page(request, "checklist.html", title=f"Checklist – {loaded.case.review.reference}",
                      folder=folder, items=items, as_of=as_of,

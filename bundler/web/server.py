@@ -72,7 +72,7 @@ def serve(cases_dir: Path, *, host: str, port: int, open_browser: bool, max_uplo
     bound_port = int(sock.getsockname()[1])
     shown_host = f"[{host}]" if ":" in host else host
     app = create_app(cases_dir, access_for(token, host, bound_port),
-                     max_upload=max_upload_mb << 20)
+                     max_upload=max_upload_mb << 20, warm_up=True)
     _log_requests()
     if host not in LOOPBACK:
         say(f"warning: listening on {host}, not only this computer: anyone who can reach it "
