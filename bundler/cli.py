@@ -322,6 +322,19 @@ def _parse_heads(
     return heads
 
 
+def _parse_tsa(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(
+            f"{value!r} is not a web address: give the time-stamping authority's RFC 3161 "
+            "address, e.g. http://timestamp.example.org/tsa", param=param)
+    return value.strip()
+
+
 @cli.group()
 def audit() -> None:
     """The case's tamper-evident audit log (CASE_DIR/audit.jsonl): check it, read it."""
@@ -338,27 +351,57 @@ def audit() -> None:
     help="Also check that this audit head hash, from a bundle's manifest or certificate "
     "page, is still in the log (repeatable). Catches entries cut off the end.",
 )
+@click.option("--trust", "trust", type=_PATH, multiple=True, metavar="CA.pem",
+              help="A CA certificate you trust for the anchors' time-stamping authority "
+              "(repeatable; the system's trust store is used too).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def audit_verify(case_dir: Path, heads: tuple[str, ...], as_json: bool) -> None:
-    """Check that no entry of the audit log was edited, deleted, inserted or moved.
+def audit_verify(case_dir: Path, heads: tuple[str, ...], trust: tuple[Path, ...],
+                 as_json: bool) -> None:
+    """Check that no entry of the audit log was edited, deleted, inserted or moved, and
+    that every anchor (`bundler audit anchor`) still holds.
 
     Prints one PASS line when the chain is intact (exit 0); else one FAIL line per
     problem, naming the first bad entry and its line (exit 1).
     """
     from bundler.audit import verify_against_head, verify_log
+    from bundler.audit.anchor import check_anchors
 
     report = verify_log(case_dir)
     checks = [verify_against_head(case_dir, head, report) for head in heads]
-    ok = report.ok and all(checks)
+    anchors = check_anchors(case_dir, report, trust)  # audit anchor: timestamps of heads
+    ok = report.ok and all(checks) and all(anchor.ok for anchor in anchors)
     if as_json:
-        _print_json({**report.to_json(), "ok": ok, "heads": [c.to_json() for c in checks]})
+        _print_json({**report.to_json(), "ok": ok, "heads": [c.to_json() for c in checks],
+                     "anchors": [anchor.to_json() for anchor in anchors]})
     else:
         for line in report.lines():
             click.echo(line)
         for check in checks:
             click.echo(check.message)
+        for anchor in anchors:
+            click.echo(anchor.message)
     if not ok:
         sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+@audit.command("anchor")
+@click.argument("case_dir", type=_PATH)
+@click.option("--tsa", required=True, callback=_parse_tsa, metavar="URL",
+              help="The time-stamping authority's RFC 3161 address.")
+def audit_anchor(case_dir: Path, tsa: str) -> None:
+    """Timestamp the audit log's current head with a time-stamping authority, and keep the
+    timestamp beside the log (audit.jsonl.anchor-N.tsr): a chain rewritten from before
+    that entry then fails `bundler audit verify`."""
+    from bundler.audit.anchor import anchor_log
+
+    anchored = anchor_log(case_dir, tsa)
+    if anchored.timestamp is None:
+        click.echo(f"{anchored.path}: entry {anchored.seq} (head {anchored.head[:12]}) is "
+                   "already anchored; nothing was changed")
+        return
+    click.echo(f"Anchored entry {anchored.seq} (head {anchored.head[:12]}): timestamped "
+               f"{anchored.timestamp.time:%Y-%m-%d %H:%M:%S} UTC by {anchored.timestamp.tsa}; "
+               f"wrote {anchored.path}")
 
 
 @audit.command("show")
@@ -574,17 +617,23 @@ def _parse_sha256(_ctx: click.Context, param: click.Parameter, value: str | None
 @click.option("--sha256", "sha256", callback=_parse_sha256, metavar="HEX",
               help="The bundle's SHA-256 as the sender gave it (checked as well as "
               "BUNDLE.pdf.sha256 when that is beside the bundle).")
+@click.option("--trust", "trust", type=_PATH, multiple=True, metavar="CA.pem",
+              help="A CA certificate you trust (PEM or DER; repeatable): a signed bundle's "
+              "signer must chain to one of these or to the system's trust store.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None, as_json: bool) -> None:
+def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None,
+                  trust: tuple[Path, ...], as_json: bool) -> None:
     """Check a bundle without trusting its sender: its hash, manifest, pages, labels and
-    stamps, and with --sources that it is what those files build.
+    stamps, and with --sources that it is what those files build. A signed bundle's
+    signature, signer, signing time and what changed after signing are checked too.
 
     One PASS or FAIL line per check, then the verdict. Exit 0 when every check passed,
     1 when any failed.
     """
     from bundler.bundle.verify import verify_bundle
 
-    report = verify_bundle(pdf, sources=sources, sha256=sha256, progress=_progress(True))
+    report = verify_bundle(pdf, sources=sources, sha256=sha256, trust=trust,
+                           progress=_progress(True))
     if as_json:
         _print_json(report.to_json())
     else:
@@ -592,6 +641,64 @@ def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None, as_json: 
             click.echo(line)
     if not report.ok:
         sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+@bundle.command("sign")
+@click.argument("pdf", type=_PATH, metavar="BUNDLE.pdf")
+@click.option("-o", "--output", "out", type=_PATH, required=True, metavar="SIGNED.pdf",
+              help="The signed bundle to write; SIGNED.pdf.sha256 (and with --tsa "
+              "SIGNED.pdf.tsr) go beside it.")
+@click.option("--p12", type=_PATH, metavar="FILE",
+              help="The council's signing certificate with its key, as a PKCS#12 "
+              "(.p12/.pfx) file.")
+@click.option("--key", type=_PATH, metavar="KEY.pem", help="The signing key (PEM), with --cert.")
+@click.option("--cert", type=_PATH, metavar="CERT.pem",
+              help="The signing certificate (PEM), with --key.")
+@click.option("--chain", type=_PATH, metavar="CHAIN.pem",
+              help="The certificates that issued it (PEM), embedded so recipients can "
+              "build the chain.")
+@click.option("--passphrase-file", "passphrase_file", type=_PATH, metavar="FILE",
+              help="A file holding the passphrase of the .p12 file or key.")
+@click.option("--tsa", callback=_parse_tsa, metavar="URL",
+              help="A time-stamping authority's RFC 3161 address: the signature gets its "
+              "timestamp (PAdES B-T) and SIGNED.pdf.tsr is written.")
+@click.option("--reason", metavar="TEXT",
+              help="The reason shown in PDF readers' signature panel (default: "
+              "\"Evidence bundle REFERENCE, as built and checked\").")
+@click.option("--force", is_flag=True, help="Replace an existing signed bundle.")
+def bundle_sign(pdf: Path, out: Path, p12: Path | None, key: Path | None, cert: Path | None,
+                chain: Path | None, passphrase_file: Path | None, tsa: str | None,
+                reason: str | None, force: bool) -> None:
+    """Seal a bundle with the council's certificate: a PAdES signature added as an
+    incremental update (the bundle as built stays the signed file's first bytes), with a
+    timestamp from --tsa.
+
+    Give the certificate as --p12 FILE, or as --key KEY.pem --cert CERT.pem. Only a bundle
+    made by `bundler bundle build` that passes `bundler bundle verify` is signed.
+    """
+    from bundler.bundle.sign import sign_bundle
+    from bundler.pki.credentials import load_p12, load_pem
+
+    if p12 is not None and (key is not None or cert is not None):
+        raise click.UsageError("give either --p12, or --key with --cert, not both")
+    if p12 is not None:
+        identity = load_p12(p12, passphrase_file)
+    elif key is not None and cert is not None:
+        identity = load_pem(key, cert, chain, passphrase_file)
+    else:
+        raise click.UsageError("give the signing certificate: --p12 FILE, or --key KEY.pem "
+                               "with --cert CERT.pem")
+    result = sign_bundle(pdf, out, identity, tsa=tsa, reason=reason, force=force,
+                         progress=_progress(True))
+    when = ""
+    if result.timestamp is not None:
+        when = (f", timestamped {result.timestamp.time:%Y-%m-%d %H:%M:%S} UTC by "
+                f"{result.timestamp.tsa}")
+    click.echo(f"Signed {result.pdf} as {result.signer} (PAdES {result.level}{when})")
+    written = [result.sidecar] + ([result.timestamp_file] if result.timestamp_file else [])
+    click.echo(f"Wrote {' and '.join(str(path) for path in written)}; the first "
+               f"{pdf.stat().st_size:,} bytes are {pdf} unchanged (SHA-256 "
+               f"{result.bundle_sha256})")
 
 
 # --------------------------------------------------------------------------- letters

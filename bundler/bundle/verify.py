@@ -30,6 +30,7 @@ import bisect
 import contextlib
 import gc
 import hashlib
+import io
 import logging
 import re
 import tempfile
@@ -134,12 +135,14 @@ def verify_bundle(
     *,
     sources: Path | None = None,
     sha256: str | None = None,
+    trust: Sequence[Path] = (),
     progress: Callable[[str], None] | None = None,
     record_audit: bool = True,
 ) -> VerifyReport:
     """Run every check on ``pdf`` (and, with ``sources``, against the files it was built from).
 
-    ``sha256`` is the bundle's expected hash as the sender gave it. When the bundle lies in
+    ``sha256`` is the bundle's expected hash as the sender gave it; ``trust`` names CA
+    certificate files a signed bundle's signer may chain to. When the bundle lies in
     (or, with ``sources``, was built from) a case folder with an ``audit.jsonl``, a
     ``bundle_verified`` entry is recorded there unless ``record_audit`` is False.
     Raises InputNotFound (no such bundle or sources folder) and BadInput (not a PDF, not a
@@ -151,9 +154,19 @@ def verify_bundle(
     digest = sha256_file(pdf)
     report = VerifyReport(bundle=str(pdf), sha256=digest,
                           sources=str(sources) if sources is not None else None)
-    file_check = file_hash_check(pdf, digest, expected)
+    # --- signed bundles (bundler/bundle/signature.py): the signature's own checks; every
+    # check below then reads the revision the signature covers, not what came after it.
+    from bundler.bundle.signature import check_signature
+
+    signed = check_signature(pdf, trust)
+    before_signing = signed.bundle_sha256 if signed is not None else None
+    revision = signed.revision if signed is not None else None
+    file_check = file_hash_check(pdf, digest, expected, signed.earlier if signed else None)
     report.checks.append(file_check)
-    opened = open_bundle(pdf, hash_failed=not file_check.passed)
+    if signed is not None:
+        report.checks.extend(signed.checks)
+    # --- end of the signature hook
+    opened = open_bundle(pdf, hash_failed=not file_check.passed, revision=revision)
     if opened is None:  # changed beyond reading, and the hash check already says so
         report.checks.append(Check("manifest", False, "the PDF can no longer be read"))
         return report
@@ -187,8 +200,9 @@ def verify_bundle(
         sources_check, bad = _sources_check(manifest, sources)
         report.checks.append(sources_check)
         try:
-            report.checks.extend(_rebuild_checks(pdf, built_name, manifest, sources, digest,
-                                                 bad, report_progress))
+            report.checks.extend(_rebuild_checks(
+                pdf if revision is None else revision, built_name, manifest, sources,
+                before_signing or digest, bad, report_progress))
         except READ_ERRORS as exc:
             report.checks.append(damaged("rebuild", exc))
     _record(report, pdf, sources, record_audit)
@@ -484,7 +498,7 @@ def _inside(folder: Path, name: str) -> Path | None:
 
 
 def _rebuild_checks(
-    pdf: Path,
+    pdf: Path | bytes,
     built_name: str,
     manifest: Manifest,
     folder: Path,
@@ -545,13 +559,13 @@ def _versions_check(manifest: Manifest, again: Manifest) -> Check:
 
 
 def _compare_rebuild(
-    pdf: Path, manifest: Manifest, rebuilt_pdf: Path, again: Manifest,
+    pdf: Path | bytes, manifest: Manifest, rebuilt_pdf: Path, again: Manifest,
     *, same_versions: bool,
 ) -> Check:
     from bundler.evidence.pdfopen import pypdf_messages
 
     with pypdf_messages():
-        reader = PdfReader(pdf, strict=False)
+        reader = PdfReader(pdf if isinstance(pdf, Path) else io.BytesIO(pdf), strict=False)
         other = PdfReader(rebuilt_pdf, strict=False)
         ours_pages, their_pages = reader.pages, other.pages
         if len(ours_pages) != len(their_pages):
@@ -733,7 +747,7 @@ def _record(report: VerifyReport, pdf: Path, sources: Path | None, enabled: bool
     """Append ``bundle_verified`` to the case's audit log, when the bundle belongs to a case."""
     if not enabled:
         return
-    case_dir = _case_folder(pdf, sources)
+    case_dir = case_folder(pdf, sources)
     if case_dir is None:
         return
     from bundler.audit import AuditAction, record
@@ -755,7 +769,7 @@ def _record(report: VerifyReport, pdf: Path, sources: Path | None, enabled: bool
                        case_dir)
 
 
-def _case_folder(pdf: Path, sources: Path | None) -> Path | None:
+def case_folder(pdf: Path, sources: Path | None) -> Path | None:
     """The case folder the bundle was built from or lies in, if it keeps an audit log."""
     from bundler.audit import LOG_NAME
 
