@@ -34,7 +34,7 @@ from bundler.case.models import Case, Record, Resident, ResidentRef
 from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, validate_case
 from bundler.errors import BadInput, BundlerError, ExitCode, InputNotFound
 from bundler.fileio import sha256_bytes, write_text_atomic
-from bundler.yamlio import YamlSyntaxError, parse_yaml_text, round_trip_yaml
+from bundler.yamlio import MAX_BYTES, YamlSyntaxError, parse_yaml_text, round_trip_yaml
 from bundler.yamlmodel import Problem, annotation_model
 
 _REFERENCE: TypeAdapter[str] = TypeAdapter(ResidentRef)
@@ -111,11 +111,15 @@ def read_record(case_dir: Path, record: RecordFile) -> RecordText:
     a form can show (the officer then corrects it with `bundler validate`'s help)."""
     path = record.path(case_dir)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise InputNotFound.for_path(path, "record file") from None
     except OSError as exc:
         raise BadInput(f"{path}: cannot be read ({exc.strerror})") from exc
+    if len(raw) > MAX_BYTES:
+        raise BadInput(f"{path}: is over {MAX_BYTES >> 20} MB, too large for a record",
+                       "Check it is the right file; records are far smaller.")
     try:
         text = raw.decode("utf-8-sig")
         document = parse_yaml_text(text, path)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from bundler.case.models import Case, Resident, RuleContext
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
+from bundler.paths import inside
 from bundler.yamlio import YamlDocument, YamlSyntaxError, parse_yaml_text
 from bundler.yamlmodel import Problem, read_document, validate_document
 
@@ -47,6 +48,11 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def unreadable(self) -> Problem | None:
+        """The first record file that could not be read at all (bad YAML), if any."""
+        return next((problem for problem in self.problems if problem.unreadable), None)
+
     def lines(self) -> list[str]:
         return [str(problem) for problem in self.problems]
 
@@ -78,6 +84,13 @@ class ValidationReport:
         }
 
     def raise_for_problems(self) -> LoadedCase:
+        """The loaded case; BadInput when a record file cannot be read, else ChecksFailed."""
+        unreadable = self.unreadable
+        if unreadable is not None:
+            raise BadInput(
+                f"{unreadable}",
+                f"Correct that line, then run `bundler validate {self.case_dir}`.",
+            )
         if self.problems or self.loaded is None:
             first = self.problems[0] if self.problems else None
             count = len(self.problems)
@@ -131,12 +144,12 @@ def _validate_twice(
 
 
 def _document(
-    path: Path, shown: str, problems: list[Problem], texts: Mapping[Path, str]
+    case_dir: Path, path: Path, shown: str, problems: list[Problem], texts: Mapping[Path, str]
 ) -> YamlDocument | None:
     """The file's YAML, or the text given for it in ``texts`` (an edit not yet saved)."""
     text = texts.get(path)
     if text is None:
-        return read_document(path, shown, problems)
+        return _read_record(case_dir, path, shown, problems)
     try:
         return parse_yaml_text(text, path)
     except YamlSyntaxError as exc:
@@ -171,7 +184,7 @@ def validate_case(case_dir: Path, *, texts: Mapping[Path, str] | None = None) ->
     report = ValidationReport(case_dir=case_dir)
     problems = report.problems
     shown_case = str(case_path)
-    document = _document(case_path, shown_case, problems, given)
+    document = _document(case_dir, case_path, shown_case, problems, given)
     report.files_checked = 1
     case: Case | None = None
     rule_ctx = RuleContext(case_dir=case_dir)
@@ -192,7 +205,7 @@ def validate_case(case_dir: Path, *, texts: Mapping[Path, str] | None = None) ->
         for path in files:
             report.files_checked += 1
             shown = str(path)
-            resident_doc = _document(path, shown, problems, given)
+            resident_doc = _document(case_dir, path, shown, problems, given)
             if resident_doc is None:
                 continue
             validated = _validate_twice(Resident, resident_doc, shown, problems, rule_ctx)
@@ -217,6 +230,16 @@ def validate_case(case_dir: Path, *, texts: Mapping[Path, str] | None = None) ->
     if case is not None and not problems:
         report.loaded = LoadedCase(root=case_dir, case=case, residents=residents)
     return report
+
+
+def _read_record(case_dir: Path, path: Path, shown: str, problems: list[Problem]) -> YamlDocument | None:
+    """A record file's YAML, refused (as unreadable) when a symbolic link leads out of the case."""
+    try:
+        inside(case_dir, path.relative_to(case_dir).as_posix(), where="the case folder")
+    except BadInput as exc:
+        problems.append(Problem(shown, 1, "", exc.message, unreadable=True))
+        return None
+    return read_document(path, shown, problems)
 
 
 def load_valid_case(case_dir: Path) -> LoadedCase:
