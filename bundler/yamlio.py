@@ -142,15 +142,17 @@ _NESTED_KEY = re.compile(r"^( +)[A-Za-z_][A-Za-z0-9_-]*:")
 
 
 def round_trip_yaml(text: str = "") -> YAML:
-    """A YAML instance for editing a file in place: comments, key order, quoting and
-    dates are kept, and new lines are indented the way ``text`` (the file) indents."""
+    """A YAML instance for editing a file in place: comments, key order, quoting, line
+    lengths and dates are kept, and new lines are indented the way ``text`` (the file)
+    indents (by default the house style: mappings by 2, list dashes 2 in from their key)."""
     yaml = YAML(typ="rt")
     yaml.Constructor = _TextDatesConstructor
     yaml.Representer = _TextDatesRepresenter
     yaml.Composer = _BoundedComposer
     yaml.max_depth = MAX_DEPTH
     yaml.allow_duplicate_keys = False
-    yaml.width = 100
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap an officer's lines
     mapping, sequence, offset = 2, 4, 2
     lines = text.splitlines()
     keys = [len(m.group(1)) for m in map(_NESTED_KEY.match, lines) if m]

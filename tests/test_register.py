@@ -46,8 +46,16 @@ def test_register_json_lists_the_sample_with_its_deadlines() -> None:
     code, checklist, _err = _run("checklist", str(SAMPLE), "--json", "--as-of", AS_OF)
     overdue = [i for i in json.loads(checklist)["outstanding"] if i["urgency"] == "overdue"]
     assert entry["overdue"] == len(overdue) == 6
-    assert {d["item"] for d in entry["deadlines"]} == {i["item"] for i in overdue}
+    late = [d for d in entry["deadlines"] if d["days_overdue"]]
+    assert {(d["subject"], d["item"]) for d in late} == {(i["subject"], i["item"]) for i in overdue}
     assert data["deadlines"][0]["days_overdue"] == max(i["days_overdue"] for i in overdue)
+    # every later deadline too, however far ahead, in date order: the next is REC-1's and REC-2's
+    ahead = [d for d in entry["deadlines"] if not d["days_overdue"]]
+    assert [d["due"] for d in ahead] == sorted(d["due"] for d in ahead)
+    assert all(d["due"] >= AS_OF for d in ahead)
+    assert entry["next_deadline"]["due"] == "2026-12-16"
+    assert ("Nettlebank House", "revisit planned for 2027-01-13") in {
+        (d["subject"], d["item"]) for d in ahead}
 
 
 def test_register_deadlines_across_cases_overdue_first(tmp_path: Path) -> None:
@@ -59,9 +67,10 @@ def test_register_deadlines_across_cases_overdue_first(tmp_path: Path) -> None:
     assert code == 0
     data = json.loads(out)
     assert [c["reference"] for c in data["cases"]] == ["WBC-SHR-2026-014", "WBC-SHR-2026-099"]
-    overdue = [d["days_overdue"] for d in data["deadlines"]]
+    overdue = [d["days_overdue"] for d in data["deadlines"] if d["days_overdue"]]
     assert len(overdue) == 12
     assert overdue == sorted(overdue, reverse=True)
+    assert all(not d["days_overdue"] for d in data["deadlines"][12:])  # overdue first
 
 
 def test_register_lists_a_case_with_problems_instead_of_hiding_it(tmp_path: Path) -> None:
@@ -115,6 +124,7 @@ def test_members_report_counts_and_pdf(tmp_path: Path) -> None:
     assert (data["reviews_opened"], data["reviews_done"]) == (1, 1)
     assert data["recommendations"] == {"made": 3, "completed": 0, "completed_late": 0,
                                        "overdue": 0, "open": 3}
+    assert data["schemes_reviewed"] == 1 and data["referrals"] == 0
     assert [(o["yes"], o["partly"], o["no"]) for o in data["outcomes"]] == [
         (0, 1, 0), (0, 1, 0), (1, 0, 0)]
     assert data["results"][0]["scheme"] == "Nettlebank House"

@@ -30,8 +30,8 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from bundler.audit.log import exclusive_log
 from bundler.audit.model import AuditAction, AuditEntry
-from bundler.case.models import Case, Record, Resident, ResidentRef
-from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, validate_case
+from bundler.case.models import Case, LetterRegister, Record, Resident, ResidentRef
+from bundler.case.validate import CASE_FILE, LETTERS_FILE, RESIDENTS_DIR, validate_case
 from bundler.errors import BadInput, BundlerError, ExitCode, InputNotFound
 from bundler.fileio import sha256_bytes, write_text_atomic
 from bundler.yamlio import MAX_BYTES, YamlSyntaxError, parse_yaml_text, round_trip_yaml
@@ -72,6 +72,11 @@ class RecordFile:
 
 def case_record() -> RecordFile:
     return RecordFile(CASE_FILE, Case)
+
+
+def letters_record() -> RecordFile:
+    """``letters.yaml``: the letters written, and when each was sent (written by `letter`)."""
+    return RecordFile(LETTERS_FILE, LetterRegister)
 
 
 def resident_record(case_dir: Path, reference: str) -> RecordFile:

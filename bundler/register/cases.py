@@ -27,7 +27,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bundler.case.checklist import OutstandingItem, Urgency, outstanding_items
-from bundler.case.models import Case, Conclusion, RecommendationStatus, VisitStatus
+from bundler.case.models import (
+    Case,
+    Conclusion,
+    Findings,
+    Para110Question,
+    RecommendationStatus,
+    VisitStatus,
+)
 from bundler.case.validate import CASE_FILE, LoadedCase, ValidationReport, validate_case
 from bundler.errors import BadInput, InputNotFound
 from bundler.yamlio import YamlSyntaxError, read_yaml
@@ -36,11 +43,31 @@ OUTPUT_DIR = "out"
 """Where the toolkit writes a case's letters and bundles: not part of its records."""
 
 QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("support_tailored", "Support tailored to needs"),
-    ("depiction_accurate", "Support accurately depicted"),
-    ("dignity_and_independence", "Dignity and independence"),
+    (Para110Question.SUPPORT_TAILORED.value, "Support tailored to needs"),
+    (Para110Question.DEPICTION_ACCURATE.value, "Support accurately depicted"),
+    (Para110Question.DIGNITY_AND_INDEPENDENCE.value, "Dignity and independence"),
 )
-"""The three para 110 questions, by field name, with short headings for tables."""
+"""The three para 110 questions with short headings for tables."""
+
+_LEAST_FAVOURABLE = (Conclusion.NO, Conclusion.PARTLY, Conclusion.YES)
+
+
+def scheme_answers(findings: Findings | None, scheme: str) -> dict[str, Conclusion | None]:
+    """One scheme's para 110 answers (None for a question not answered for it yet)."""
+    found: dict[str, Conclusion | None] = {}
+    for key, _title in QUESTIONS:
+        answers = findings.answers_for(scheme, Para110Question(key)) if findings else []
+        found[key] = answers[0].conclusion if answers else None
+    return found
+
+
+def least_favourable(answers: list[dict[str, Conclusion | None]]) -> dict[str, Conclusion | None]:
+    """For each question, the least favourable answer any scheme got (no, then partly, then yes)."""
+    found: dict[str, Conclusion | None] = {}
+    for key, _title in QUESTIONS:
+        given = {answer[key] for answer in answers if answer[key] is not None}
+        found[key] = next((c for c in _LEAST_FAVOURABLE if c in given), None)
+    return found
 
 
 class Stage(StrEnum):
@@ -106,7 +133,11 @@ class RegisterEntry(BaseModel):
     opened: dt.date | None = None
     findings_date: dt.date | None = None
     answers: dict[str, Conclusion | None] = Field(
-        description="The para 110 answers by question (null until findings are recorded)."
+        description="The para 110 answers by question: with several schemes, the least "
+        "favourable any scheme got (null until answered)."
+    )
+    scheme_answers: dict[str, dict[str, Conclusion | None]] = Field(
+        description="Each scheme's para 110 answers, by scheme id."
     )
     overdue: int = Field(ge=0, description="How many checklist items are overdue.")
     next_deadline: Deadline | None = Field(
@@ -246,18 +277,20 @@ def register_entry(state: CaseState, as_of: dt.date) -> RegisterEntry:
             schemes=[],
             scheme_ids=[],
             answers={key: None for key, _title in QUESTIONS},
+            scheme_answers={},
             overdue=0,
             deadlines=[],
         )
     case = loaded.case
     reference = case.review.reference
-    items = outstanding_items(loaded, as_of)
+    items = outstanding_items(loaded, as_of, soon_days=None)
     deadlines = sorted(
         (_deadline(folder, reference, item) for item in items if item.due is not None),
         key=_deadline_order,
     )
     upcoming = [d for d in deadlines if not d.days_overdue]
     findings = case.findings
+    by_scheme = {scheme.id: scheme_answers(findings, scheme.id) for scheme in case.schemes}
     return RegisterEntry(
         case=folder.id,
         reference=reference,
@@ -270,10 +303,8 @@ def register_entry(state: CaseState, as_of: dt.date) -> RegisterEntry:
         officer=case.review.lead_officer,
         opened=case.review.opened,
         findings_date=findings.date if findings else None,
-        answers={
-            key: (getattr(findings, key).conclusion if findings else None)
-            for key, _title in QUESTIONS
-        },
+        answers=least_favourable(list(by_scheme.values())),
+        scheme_answers=by_scheme,
         overdue=sum(1 for item in items if item.urgency is Urgency.OVERDUE),
         next_deadline=upcoming[0] if upcoming else None,
         deadlines=deadlines,

@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from bundler.case.models import Conclusion
+from bundler.register.cases import QUESTIONS
 from bundler.register.report import MembersReport
 
 CONCLUSION_COLOURS = {
@@ -80,8 +81,8 @@ def _outcomes_chart(report: MembersReport, styles: dict[str, Any]) -> Any:
     chart.categoryAxis.labels.fontSize = 9
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = max(1, report.reviews_done)
-    chart.valueAxis.valueStep = max(1, -(-report.reviews_done // 5))
+    chart.valueAxis.valueMax = max(1, report.schemes_reviewed)
+    chart.valueAxis.valueStep = max(1, -(-report.schemes_reviewed // 5))
     chart.valueAxis.labels.fontName = styles["regular"]
     chart.valueAxis.labels.fontSize = 8
     for index, conclusion in enumerate(Conclusion):
@@ -157,12 +158,15 @@ def report_pdf(report: MembersReport, made_on: dt.date) -> bytes:
             ["Measure", "Number"],
             ["Reviews opened", str(report.reviews_opened)],
             ["Reviews done (findings made, para 110)", str(report.reviews_done)],
+            ["Schemes those reviews cover", str(report.schemes_reviewed)],
             ["Recommendations made (paras 111-118)", str(recs.made)],
             ["Recommendations completed", str(recs.completed)],
             ["  of which after their complete-by date", str(recs.completed_late)],
             ["Recommendations open, not yet due", str(recs.open)],
             ["Recommendations overdue", str(recs.overdue)],
-            ["Hazards referred for inspection (para 88)", str(report.hazards_referred)],
+            ["Referrals to other agencies", str(report.referrals)],
+            *([f"  {agency}", str(count)] for agency, count in report.referrals_by_agency.items()),
+            ["  of which without an outcome yet", str(report.referrals_open)],
         ], styles, [width * 0.75, width * 0.25]),
         Paragraph("What the reviews found (para 110)", styles["h2"]),
         _outcomes_chart(report, styles),
@@ -180,8 +184,7 @@ def report_pdf(report: MembersReport, made_on: dt.date) -> bytes:
             [["Scheme", "Review", "Findings", "Tailored", "Depicted", "Dignity", "Recs"]]
             + [
                 [r.scheme, r.reference, r.findings_date.isoformat(),
-                 *(r.answers[key].value for key in ("support_tailored", "depiction_accurate",
-                                                    "dignity_and_independence")),
+                 *((r.answers[key] or "not yet") for key, _title in QUESTIONS),
                  str(r.recommendations)]
                 for r in report.results
             ],

@@ -1,10 +1,11 @@
 """The report for members: what the reviews found and did over a period.
 
 Counts only what the case records hold, dated within the period: reviews opened
-and done (findings dated in it), the para 110 answers of those reviews, the
-recommendations made, completed and overdue (paras 111-119), and results by
-scheme (para 112: results logged by scheme). Case folders whose records do not
-validate are named and left out, never guessed at.
+and done (findings dated in it), the para 110 answers of those reviews for each
+scheme, the recommendations made, completed and overdue (paras 111-119), the
+referrals and escalations made to other agencies, and results by scheme (para
+112: results logged by scheme). Case folders whose records do not validate are
+named and left out, never guessed at.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bundler.case.models import Conclusion, RecommendationStatus
 from bundler.errors import BadInput
-from bundler.register.cases import QUESTIONS, CaseState
+from bundler.register.cases import QUESTIONS, CaseState, scheme_answers
 
 
 class Period(BaseModel):
@@ -58,7 +59,7 @@ def period(start: dt.date | None, end: dt.date | None, today: dt.date) -> Period
 
 
 class QuestionOutcome(BaseModel):
-    """How many reviews answered one para 110 question yes, partly or no."""
+    """For how many schemes reviewed one para 110 question was answered yes, partly or no."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -78,8 +79,8 @@ class SchemeResult(BaseModel):
     reference: str
     provider: str
     findings_date: dt.date
-    answers: dict[str, Conclusion]
-    recommendations: int = Field(ge=0)
+    answers: dict[str, Conclusion | None] = Field(description="None: not answered for it yet.")
+    recommendations: int = Field(ge=0, description="Recommendations naming this scheme.")
 
 
 class RecommendationCounts(BaseModel):
@@ -109,11 +110,12 @@ class MembersReport(BaseModel):
     cases: int = Field(ge=0, description="Case folders counted.")
     reviews_opened: int = Field(ge=0)
     reviews_done: int = Field(ge=0, description="Reviews whose findings (para 110) are dated in the period.")
+    schemes_reviewed: int = Field(ge=0, description="The schemes those reviews cover.")
     outcomes: list[QuestionOutcome]
     recommendations: RecommendationCounts
-    hazards_referred: int = Field(
-        ge=0, description="Hazards seen on site visits in the period and referred for inspection (para 88)."
-    )
+    referrals: int = Field(ge=0, description="Referrals and escalations to other agencies made in the period.")
+    referrals_by_agency: dict[str, int] = Field(description="Those referrals, by agency.")
+    referrals_open: int = Field(ge=0, description="Of those, still without an outcome at the end.")
     results: list[SchemeResult] = Field(description="By scheme, oldest findings first (para 112).")
     left_out: list[str] = Field(
         description="Case folders whose records have problems and are not counted."
@@ -124,7 +126,9 @@ def members_report(states: Sequence[CaseState], span: Period, today: dt.date) ->
     """Count what the valid cases' records hold for ``span``."""
     as_of = min(span.end, today)
     tallies = {key: dict.fromkeys(Conclusion, 0) for key, _title in QUESTIONS}
-    opened = done = made = completed = late = overdue = still_open = hazards = 0
+    opened = done = schemes = made = completed = late = overdue = still_open = 0
+    referrals = open_referrals = 0
+    agencies: dict[str, int] = {}
     results: list[SchemeResult] = []
     closed = (RecommendationStatus.COMPLETED, RecommendationStatus.WITHDRAWN)
     for state in states:
@@ -136,20 +140,21 @@ def members_report(states: Sequence[CaseState], span: Period, today: dt.date) ->
         if findings is not None and span.holds(findings.date):
             done += 1
             made += len(case.recommendations)
-            answers = {key: getattr(findings, key).conclusion for key, _title in QUESTIONS}
-            for key, conclusion in answers.items():
-                tallies[key][conclusion] += 1
-            results.extend(
-                SchemeResult(
+            for scheme in case.schemes:
+                schemes += 1
+                answers = scheme_answers(findings, scheme.id)
+                for key, conclusion in answers.items():
+                    if conclusion is not None:
+                        tallies[key][conclusion] += 1
+                results.append(SchemeResult(
                     scheme=scheme.name,
                     reference=case.review.reference,
                     provider=case.provider.name,
                     findings_date=findings.date,
                     answers=answers,
-                    recommendations=len(case.recommendations),
-                )
-                for scheme in case.schemes
-            )
+                    recommendations=sum(1 for rec in case.recommendations
+                                        if scheme.id in case.recommendation_schemes(rec)),
+                ))
         for rec in case.recommendations:
             if rec.status is RecommendationStatus.COMPLETED and span.holds(rec.completed_on):
                 completed += 1
@@ -163,9 +168,11 @@ def members_report(states: Sequence[CaseState], span: Period, today: dt.date) ->
                     overdue += 1
                 else:
                     still_open += 1
-        for visit in case.site_visits:
-            if span.holds(visit.date):
-                hazards += sum(1 for hazard in visit.hazards if hazard.referred_to)
+        for referral in case.referrals:
+            if span.holds(referral.date):
+                referrals += 1
+                agencies[referral.agency_text] = agencies.get(referral.agency_text, 0) + 1
+                open_referrals += referral.outcome is None or referral.outcome.date > as_of
     authorities = {
         state.loaded.case.review.authority.name for state in states if state.loaded is not None
     }
@@ -176,6 +183,7 @@ def members_report(states: Sequence[CaseState], span: Period, today: dt.date) ->
         cases=sum(1 for state in states if state.loaded is not None),
         reviews_opened=opened,
         reviews_done=done,
+        schemes_reviewed=schemes,
         outcomes=[
             QuestionOutcome(
                 question=key,
@@ -189,7 +197,9 @@ def members_report(states: Sequence[CaseState], span: Period, today: dt.date) ->
         recommendations=RecommendationCounts(
             made=made, completed=completed, completed_late=late, overdue=overdue, open=still_open
         ),
-        hazards_referred=hazards,
+        referrals=referrals,
+        referrals_by_agency=dict(sorted(agencies.items())),
+        referrals_open=open_referrals,
         results=sorted(results, key=lambda r: (r.findings_date, r.scheme, r.reference)),
         left_out=[state.folder.id for state in states if state.loaded is None],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+from bundler.case.models import Conclusion
 from bundler.register.cases import QUESTIONS, Register
 from bundler.register.report import MembersReport
 
@@ -24,7 +25,7 @@ def render_register(register: Register) -> str:
         return lines[0] + "\nNo case folders (folders holding a case.yaml) were found."
     rows = []
     for entry in register.cases:
-        answers = "/".join((entry.answers.get(key) or "-") for key, _title in QUESTIONS)
+        answers = "/".join(_answer(entry.answers.get(key)) for key, _title in QUESTIONS)
         upcoming = entry.next_deadline
         rows.append((
             entry.case,
@@ -53,6 +54,10 @@ def render_register(register: Register) -> str:
     return "\n".join(lines)
 
 
+def _answer(conclusion: Conclusion | None) -> str:
+    return conclusion.value if conclusion is not None else "not yet"
+
+
 def render_report(report: MembersReport) -> str:
     """The members' report's figures as text."""
     recs = report.recommendations
@@ -67,7 +72,9 @@ def render_report(report: MembersReport) -> str:
         f"Recommendations completed:          {recs.completed} ({recs.completed_late} late)",
         f"Recommendations open, not yet due:  {recs.open}",
         f"Recommendations overdue:            {recs.overdue}",
-        f"Hazards referred (para 88):         {report.hazards_referred}",
+        f"Referrals to other agencies:        {report.referrals} ({report.referrals_open} "
+        "without an outcome yet)",
+        *(f"  {agency}: {count}" for agency, count in report.referrals_by_agency.items()),
         "",
         *_table(("para 110 question", "yes", "partly", "no"),
                 [(o.title, str(o.yes), str(o.partly), str(o.no)) for o in report.outcomes]),
@@ -78,7 +85,7 @@ def render_report(report: MembersReport) -> str:
         lines += _table(
             ("scheme", "review", "findings", *(title for _key, title in QUESTIONS)),
             [(r.scheme, r.reference, r.findings_date.isoformat(),
-              *(r.answers[key].value for key, _title in QUESTIONS)) for r in report.results],
+              *(_answer(r.answers[key]) for key, _title in QUESTIONS)) for r in report.results],
         )
     else:
         lines.append("No review made its findings in this period.")

@@ -20,8 +20,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bundler.case.edit import RecordFile
 from bundler.errors import BadInput, BundlerError
 from bundler.register import (
+    CaseFolder,
     Filters,
     Stage,
     build_register,
@@ -182,28 +184,40 @@ def case_page(request: Request) -> Response:
 
 
 async def record_page(request: Request) -> Response:
-    from bundler.case.edit import (
-        RecordChanged,
-        case_record,
-        read_record,
-        resident_record,
-        save_record,
-    )
+    """A form for one part of case.yaml, a resident's file or letters.yaml."""
+    from bundler.case.edit import case_record, letters_record, resident_record
 
     desk = desk_of(request)
     folder = desk.case(request.path_params["case"])
+    form = await read_form(request, desk.access) if request.method == "POST" else None
     ref = request.path_params.get("ref")
+    letters = request.url.path.startswith(f"/cases/{quote(folder.id)}/letters-record/")
     try:
-        record = case_record() if ref is None else resident_record(folder.path, ref)
+        if ref is not None:
+            record = resident_record(folder.path, ref)
+        else:
+            record = letters_record() if letters else case_record()
     except BundlerError:
         raise HTTPException(404) from None
+    if not record.path(folder.path).is_file():
+        raise HTTPException(404)
+    return await _record_form(request, desk, folder, record, form,
+                              f"/cases/{quote(folder.id)}" + (
+                                  f"/residents/{ref}" if ref else
+                                  "/letters-record" if letters else "/records"))
+
+
+async def _record_form(request: Request, desk: Desk, folder: CaseFolder, record: RecordFile,
+                       form: FormData | None, base: str) -> Response:
+    from bundler.case.edit import RecordChanged, read_record, save_record
+
+    ref = record.resident
     slug = request.path_params["section"]
     section = next((s for s in _sections(record.model) if s[0] == slug), None)
     if section is None:
         raise HTTPException(404)
     _slug, section_title, names = section
     current = await run_in_threadpool(read_record, folder.path, record)
-    base = f"/cases/{quote(folder.id)}" + (f"/residents/{ref}" if ref else "/records")
     context: dict[str, Any] = {
         "folder": folder, "record": record, "section_title": section_title, "slug": slug,
         "ref": ref, "sha256": current.sha256, "summary": [], "note": None,
@@ -211,13 +225,12 @@ async def record_page(request: Request) -> Response:
         "action_url": f"{base}/{slug}",
         "files": [path for path, _size in listing(folder.path, "evidence")],
     }
-    if request.method == "GET":
+    if form is None:
         context["fields"] = fields_for(record.model, current.data, only=names)
         if request.query_params.get("saved"):
             context["note"] = "Saved. The change is recorded in the case's audit log."
         return desk.page(request, "record.html", **context)
 
-    form = await read_form(request, desk.access)
     action = _text(form, "_action") or "save"
     posted_sha = _text(form, "_sha256") or ""
     form_problems: list[FormProblem] = []
@@ -400,8 +413,11 @@ def letters_page(request: Request) -> Response:
 
     desk = desk_of(request)
     folder = desk.case(request.path_params["case"])
+    from bundler.case.validate import LETTERS_FILE
+
     return desk.page(request, "letters.html", title=f"Letters – {folder.id}", folder=folder,
                      kinds=LETTER_KINDS, resident_kinds=RESIDENT_LETTERS,
+                     register=(folder.path / LETTERS_FILE).is_file(),
                      residents=resident_references(folder.path),
                      letters=_outputs(folder, "out/letters", (".pdf", ".docx")))
 
@@ -651,6 +667,7 @@ def routes() -> list[BaseRoute]:
         Route(case, case_page),
         Route(f"{case}/records/{{section}}", record_page, methods=["GET", "POST"]),
         Route(f"{case}/residents/{{ref}}/{{section}}", record_page, methods=["GET", "POST"]),
+        Route(f"{case}/letters-record/{{section}}", record_page, methods=["GET", "POST"]),
         Route(f"{case}/checklist", checklist_page),
         Route(f"{case}/audit", audit_page),
         Route(f"{case}/evidence", evidence_page),

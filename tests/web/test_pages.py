@@ -214,7 +214,7 @@ def test_add_and_remove_parts_of_a_record(client, case_dir: Path) -> None:  # ty
     page = _post(client, interview, values, action="remove:interview")
     assert "Not recorded." in page.text
     assert _post(client, interview, _form_values(page.text)).status_code == 303
-    assert "interview:" not in (case_dir / "residents/R03.yaml").read_text()
+    assert "\ninterview:" not in (case_dir / "residents/R03.yaml").read_text()
     assert _post(client, interview, {"_sha256": _form_values(client.get(interview).text)["_sha256"],
                                      "csrf_token": [csrf(client)]}, action="remove:nothing").status_code == 400
 

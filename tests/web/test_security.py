@@ -25,6 +25,7 @@ def _every_route() -> list[tuple[str, str]]:
         assert isinstance(route, Route)
         url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: PARAMS[m.group(1)], route.path)
         url = url.replace("/records/consent", "/records/review")
+        url = url.replace("/letters-record/consent", "/letters-record/letters")
         for method in sorted(route.methods or ()):
             if method != "HEAD":
                 found.append((method, url))
