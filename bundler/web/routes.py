@@ -472,11 +472,24 @@ def preview_page(request: Request) -> Response:
                      name=path.name, src=f"/cases/{quote(folder.id)}/files/{quote(relative)}")
 
 
+def _audiences(desk: Desk, folder: CaseFolder) -> list[tuple[str, str]]:
+    """The editions a bundle can be built for: each fixed audience, and each appeal recorded."""
+    from bundler.bundle.audience import describe
+
+    choices = [(name, describe(name)) for name in ("tribunal", "provider", "internal")]
+    loaded = desk.cache.state(folder).loaded
+    for ref, resident in sorted((loaded.residents if loaded else {}).items()):
+        benefit = resident.housing_benefit
+        if benefit is not None and benefit.appeal is not None:
+            choices.append((f"appeal:{ref}", describe(f"appeal:{ref}")))
+    return choices
+
+
 def bundles_page(request: Request) -> Response:
     desk = desk_of(request)
     folder = desk.case(request.path_params["case"])
     return desk.page(request, "bundles.html", title=f"Bundles – {folder.id}", folder=folder,
-                     bundles=_built_bundles(folder))
+                     bundles=_built_bundles(folder), audiences=_audiences(desk, folder))
 
 
 def _built_bundles(folder: Any) -> list[dict[str, Any]]:
@@ -512,15 +525,26 @@ async def bundles_build(request: Request) -> Response:
     if numbering not in (None, "continuous", "sectioned"):
         raise HTTPException(400, "Choose continuous or sectioned numbering.")
     build_date = _date(_text(form, "date"), "bundle date")
+    audience = _text(form, "audience")
+    if audience is not None:
+        from bundler.bundle.audience import parse_audience
+
+        try:
+            audience = parse_audience(audience)
+        except ValueError as exc:
+            raise BadInput(f"audience {audience}: {exc}") from None
     ocr = form.get("ocr") == "yes"
     force = form.get("force") == "yes"
     case_url = f"/cases/{quote(folder.id)}"
 
     def work(job: Job) -> None:
         result = build_bundle(folder.path, out, force=force, numbering=numbering,
-                              build_date=build_date, progress=job.say, ocr=ocr)
-        job.lines.append(f"Wrote {result.pages} pages from {result.documents} documents to "
-                         f"{result.pdf.relative_to(folder.path)}")
+                              build_date=build_date, progress=job.say, ocr=ocr,
+                              audience=audience)
+        job.lines.extend(result.edition)
+        edition = f" for {audience}" if audience else ""
+        job.lines.append(f"Wrote {result.pages} pages from {result.documents} documents"
+                         f"{edition} to {result.pdf.relative_to(folder.path)}")
         for path in (result.pdf, result.manifest, result.sidecar):
             job.links.append((f"Download {path.name}",
                               f"{case_url}/files/{_url_path(path, folder.path)}?download=1"))

@@ -409,3 +409,20 @@ def test_verify_refuses_what_is_not_a_bundle(client) -> None:  # type: ignore[no
 
 def test_unknown_job_is_not_found(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/jobs/nothing").status_code == 404
+
+
+def test_a_bundle_edition_for_one_audience(client, case_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    token = csrf(client)
+    page = client.get("/cases/nettlebank-road/bundles").text
+    assert '<option value="provider">provider: the provider</option>' in page
+    refused = client.post("/cases/nettlebank-road/bundles",
+                          data={"csrf_token": token, "audience": "appeal:*"})
+    assert refused.status_code == 400
+    assert "error: audience appeal:*: appeal:* names every appeal: build for one" in _text(refused.text)
+    built = client.post("/cases/nettlebank-road/bundles",
+                        data={"csrf_token": token, "name": "provider", "audience": "provider",
+                              "date": "2026-11-20"})
+    done = _unescape(wait_for_job(client, built.headers["location"]))
+    assert re.search(r"Wrote \d+ pages from \d+ documents for provider to out/provider.pdf", done)
+    cli_out = CliRunner().invoke(cli, ["bundle", "verify", str(case_dir / "out/provider.pdf")])
+    assert cli_out.exit_code == 0, cli_out.stdout
