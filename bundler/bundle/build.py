@@ -39,8 +39,11 @@ from typing import BinaryIO
 from pypdf import PdfReader
 
 from bundler import TOOL_NAME, __version__
+from bundler.audit.model import AuditEntry
 from bundler.bundle.assemble import AssemblyDocument, BundleInfo, assemble_bundle, open_rendition
 from bundler.bundle.audience import Edition, describe, parse_audience, spec_edition
+from bundler.bundle.chronology import table as chronology_table
+from bundler.bundle.citations import Placement
 from bundler.bundle.edition import Item as EditionItem
 from bundler.bundle.edition import (
     Outcome,
@@ -56,11 +59,17 @@ from bundler.bundle.edition import check_names as edition_check_names
 from bundler.bundle.edition import record as edition_record
 from bundler.bundle.edition import render as render_log_pages
 from bundler.bundle.edition import summary as edition_summary
+from bundler.bundle.findings import problems as findings_problems
+from bundler.bundle.findings import table as findings_table
 from bundler.bundle.frontmatter import (
+    CERTIFICATE_TITLE,
     Certificate,
     CertificateEntry,
     Cover,
+    FrontMatter,
+    Part,
     SupplementNote,
+    Table,
     index_sections,
     render_certificate,
     render_front_matter,
@@ -70,6 +79,8 @@ from bundler.bundle.manifest import (
     SUPPLEMENT_MANIFEST_VERSION,
     BuildOptions,
     EarlierDocument,
+    EventRecord,
+    FindingRecord,
     Manifest,
     ManifestDocument,
     ManifestSection,
@@ -99,7 +110,7 @@ from bundler.bundle.plan import (
 from bundler.bundle.redactionlog import LogLine
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
 from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
-from bundler.errors import BadInput, InputNotFound, OutputFailed
+from bundler.errors import BadInput, BundlerError, CaseIncomplete, InputNotFound, OutputFailed
 from bundler.fileio import StagedOutputs, refuse_overwrite, sha256_file
 from bundler.paths import inside
 
@@ -135,6 +146,16 @@ class _Source:
     authority: str | None
     officer: str | None
     audit_head: str | None
+    case_dir: Path | None = None  # the case folder whose records give the findings, events
+    front: _Front | None = None  # recorded (a rebuild): the findings and events as built
+
+
+@dataclass(frozen=True)
+class _Front:
+    """The findings table's rows and the chronology's events, before page numbers."""
+
+    findings: tuple[FindingRecord, ...] = ()
+    chronology: tuple[EventRecord, ...] | None = None  # None: no chronology (no case records)
 
 
 @dataclass(frozen=True)
@@ -187,8 +208,15 @@ def build_bundle(
     supplement_to: Path | None = None,
     ocr: bool = False,
     audience: str | None = None,
+    strict: bool = False,
 ) -> BuildResult:
     """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder.
+
+    A bundle built from a case's records (a case folder, or a spec in one) opens, after the
+    index, with the findings and the evidence they rest on, then the chronology. A finding or
+    recommendation citing nothing, or a document this bundle does not hold, or pages a
+    document does not have, is warned about; with ``strict`` the build refuses
+    (CaseIncomplete) before writing anything.
 
     With ``audience`` (tribunal, provider, internal or appeal:REF) the bundle is that
     audience's edition (see ``audience``): documents it may not see become one-page
@@ -228,7 +256,8 @@ def build_bundle(
     with StagedOutputs() as staged:
         with collector_paused():
             result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date,
-                            report, staged, served=served, engine=engine, audience=audience)
+                            report, staged, served=served, engine=engine, audience=audience,
+                            strict=strict)
         if case_dir is None:
             staged.commit()
         else:
@@ -464,7 +493,7 @@ def _recorded_source(recorded: Manifest, folder: Path) -> _Source:
             title=section.title,
             documents=[
                 DocumentSpec(
-                    file=doc.source, title=doc.title, date=doc.date,
+                    file=doc.source, title=doc.title, date=doc.date, received=doc.received,
                     # "" opens a PDF that is not locked; a locked one needs the spec file
                     password=passwords.get(doc.source, "") if doc.password_used else None,
                 )
@@ -478,8 +507,12 @@ def _recorded_source(recorded: Manifest, folder: Path) -> _Source:
                       date=options.build_date, authority=recorded.authority,
                       officer=recorded.officer, sections=sections)
     loaded = LoadedSpec(spec=spec, folder=folder, shown=options.spec)
+    front = None
+    if recorded.findings is not None or recorded.chronology is not None:
+        front = _Front(tuple(recorded.findings or ()),
+                       None if recorded.chronology is None else tuple(recorded.chronology))
     return _Source(loaded, options.source_kind, options.spec, options.spec_sha256,
-                   recorded.authority, recorded.officer, recorded.audit_head)
+                   recorded.authority, recorded.officer, recorded.audit_head, front=front)
 
 
 def _spec_passwords(recorded: Manifest, folder: Path) -> dict[str, str]:
@@ -534,6 +567,7 @@ def _build(
     engine: OcrEngine | None = None,
     audience: str | None = None,
     pinned: Manifest | None = None,
+    strict: bool = False,
 ) -> BuildResult:
     """Build the three outputs into ``staged`` (the caller puts them in place)."""
     supplement: SupplementOf | None
@@ -559,6 +593,14 @@ def _build(
                             [doc.file for doc in _documents(resolved.loaded.spec)])
         resolved = dataclasses.replace(resolved, loaded=retitled(resolved.loaded, edition))
     spec = resolved.loaded.spec
+    front = resolved.front if recorded is not None else (
+        _front_records(resolved, when) if supplement is None else None)
+    twin_front = front
+    if front is not None and edition is not None:
+        front = _front_redacted(front, edition)
+    if front is not None and recorded is None:  # before any work: a rebuild says nothing
+        _report_citations(findings_problems(front.findings, [d.file for d in _documents(spec)]),
+                          strict)
 
     with tempfile.TemporaryDirectory(prefix="bundler-build-") as work:
         prepared, open_readers = _prepare_documents(resolved.loaded, Path(work), report)
@@ -583,10 +625,15 @@ def _build(
             layers = _recognise_text(engine, prepared, open_readers, Path(work), report, skip,
                                      textless)
         report("laying out the index and certificate")
-        plan, front, links, certificate, manifest_bytes, log = _layout(
+        laid = _layout(
             resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
-            engine, _Editing(edition, outcomes, twin.loaded.spec) if edition else None,
+            engine, _Editing(edition, outcomes, twin.loaded.spec, twin_front) if edition else None,
+            front,
         )
+        plan, certificate, manifest_bytes, log = (laid.plan, laid.certificate, laid.manifest,
+                                                  laid.log)
+        if recorded is None:
+            _report_citations(laid.problems, strict)
         documents = [
             AssemblyDocument(
                 pdf=item.rendition_pdf,
@@ -639,8 +686,8 @@ def _build(
                 buffered,
                 info=info,
                 plan=plan,
-                front_matter=front,
-                index_links=links,
+                front_matter=laid.front.data,
+                index_links=laid.front.links,
                 documents=documents,
                 readers=reader,
                 certificate=certificate,
@@ -648,6 +695,7 @@ def _build(
                 progress=report,
                 log=log,
                 log_title=_log_title(edition),
+                front_parts=laid.front.parts,
             )
             buffered.flush()
             pdf_sha = raw.digest.hexdigest()
@@ -683,6 +731,7 @@ class _Editing:
     edition: Edition
     outcomes: Sequence[Outcome]
     twin: BundleSpec
+    twin_front: _Front | None = None  # the findings and events unredacted
 
 
 def _edition(resolved: _Source, audience: str) -> Edition:
@@ -748,11 +797,26 @@ def _resolve_source(source: Path) -> _Source:
 
         loaded, authority, officer = derive_case_spec(source)
         return _Source(loaded, "case-derived", "case records", None, authority, officer,
-                       _audit_head(source))
+                       _audit_head(source), source)
     loaded = load_spec(source, str(source))
     case_dir = _case_folder_of(source)  # a spec in a case folder: its build is recorded there
     return _Source(loaded, "spec", source.name, sha256_file(source), loaded.spec.authority,
-                   loaded.spec.officer, _audit_head(case_dir) if case_dir is not None else None)
+                   loaded.spec.officer, _audit_head(case_dir) if case_dir is not None else None,
+                   _records_folder(loaded, case_dir))
+
+
+def _records_folder(loaded: LoadedSpec, case_dir: Path | None) -> Path | None:
+    """The case folder a spec takes its findings table or chronology from, when it asks for
+    them (``findings: true``, ``chronology: true``)."""
+    spec = loaded.spec
+    if not (spec.findings or spec.chronology):
+        return None
+    if case_dir is None:
+        wanted = "findings" if spec.findings else "chronology"
+        raise BadInput(f"{loaded.shown}: {wanted}: true, but there is no case.yaml beside the "
+                       "spec to take them from",
+                       "Put the spec in the case folder, or remove the line.")
+    return case_dir
 
 
 def _with_case_details(loaded: LoadedSpec, case_dir: Path, kind: str, digest: str) -> _Source:
@@ -767,7 +831,7 @@ def _with_case_details(loaded: LoadedSpec, case_dir: Path, kind: str, digest: st
         except Exception:  # the cover is still right without them
             logger.debug("case details unavailable for the cover", exc_info=True)
     return _Source(loaded, kind, "bundle.yaml", digest, authority, officer,
-                   _audit_head(case_dir))
+                   _audit_head(case_dir), _records_folder(loaded, case_dir))
 
 
 def _audit_head(case_dir: Path) -> str | None:
@@ -876,6 +940,18 @@ def _warn_duplicates(prepared: Sequence[_Prepared]) -> None:
             first_seen[item.sha256] = item.evidence_source
 
 
+@dataclass(frozen=True)
+class _Laid:
+    """The settled layout: the plan and the pages the bundle makes itself."""
+
+    plan: Plan
+    front: FrontMatter
+    certificate: bytes
+    manifest: bytes
+    log: bytes  # b"" when there is no redaction log
+    problems: list[str]  # citations of pages a document does not have
+
+
 def _layout(
     resolved: _Source,
     prepared: Sequence[_Prepared],
@@ -887,9 +963,11 @@ def _layout(
     supplement: SupplementOf | None,
     engine: OcrEngine | None = None,
     editing: _Editing | None = None,
-) -> tuple[Plan, bytes, list, bytes, bytes, bytes]:  # type: ignore[type-arg]
-    """Plan, front matter, index links, certificate, manifest and redaction log (b"" when
-    none), laid out again until their page counts settle."""
+    front: _Front | None = None,
+) -> _Laid:
+    """Plan, front matter (with the findings table and chronology from ``front``),
+    certificate, manifest and redaction log, laid out again until their page counts
+    settle."""
     spec = resolved.loaded.spec
     continuation = _continuation(supplement, scheme) if supplement is not None else None
     note = None if supplement is None or continuation is None else SupplementNote(
@@ -909,24 +987,32 @@ def _layout(
     log_pages = 0
     edition = editing.edition if editing is not None else None
     withheld = edition.withheld if edition is not None else frozenset()
+    docs = _documents(spec)
+    placement = Placement(tuple(doc.file for doc in docs), tuple(doc.title for doc in docs),
+                          tuple(item.pages for item in prepared), withheld)
+    order_note = _order_note(spec)
     for _round in range(_MAX_LAYOUT_ROUNDS):
         plan = plan_bundle(sections, front_pages=front_pages, certificate_pages=cert_pages,
                            numbering=scheme, continuation=continuation, withheld=withheld,
                            log_pages=log_pages)
         cover = Cover(spec.reference, spec.title, when, resolved.authority, resolved.officer,
                       tool, len(plan.documents), plan.total_pages, note,
-                      describe(edition.audience) if edition is not None else None)
-        index = _index(spec, prepared, plan, withheld)
+                      describe(edition.audience) if edition is not None else None,
+                      len(withheld))
+        tail = _tail_parts(plan, _log_title(edition))
+        tables, front_records, problems = _tables(front, placement, plan)
         twin_pages = 0
         if editing is not None:  # the unedited titles' index fixes the front matter's length
-            twin_pages = render_front_matter(cover, _index(editing.twin, prepared, plan,
-                                                           withheld),
-                                             plan.labels[: plan.front_pages])[1]
-        front, front_count, links = render_front_matter(cover, index,
-                                                        plan.labels[: plan.front_pages],
-                                                        twin_pages)
-        if front_count != front_pages:  # the index moved every page number: plan again
-            front_pages = front_count
+            twin_tables = _tables(editing.twin_front, placement, plan)[0]
+            twin_pages = render_front_matter(
+                cover, _index(editing.twin, prepared, plan, withheld),
+                plan.labels[: plan.front_pages], tables=twin_tables, tail=tail,
+                order_note=order_note).pages
+        drawn = render_front_matter(cover, _index(spec, prepared, plan, withheld),
+                                    plan.labels[: plan.front_pages], twin_pages, tables=tables,
+                                    tail=tail, order_note=order_note)
+        if drawn.pages != front_pages:  # the front matter moved every page number: plan again
+            front_pages = drawn.pages
             continue
         log = b""
         log_count = 0
@@ -941,6 +1027,8 @@ def _layout(
             log_pages = log_count
             continue
         manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, engine)
+        if front is not None:
+            manifest = manifest.model_copy(update=front_records)
         if supplement is not None:
             manifest = manifest.model_copy(update={
                 "supplement_to": supplement, "manifest_version": SUPPLEMENT_MANIFEST_VERSION})
@@ -955,10 +1043,124 @@ def _layout(
                          hashlib.sha256(manifest_bytes).hexdigest(), note),
             plan.labels[plan.certificate_first_page - 1 :],
         )
-        if front_count == front_pages and cert_count == cert_pages:
-            return plan, front, links, certificate, manifest_bytes, log
-        front_pages, cert_pages = front_count, cert_count
+        if cert_count == cert_pages:
+            return _Laid(plan, drawn, certificate, manifest_bytes, log, problems)
+        cert_pages = cert_count
     raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
+
+
+def _tail_parts(plan: Plan, log_title: str) -> list[Part]:
+    """The bundle's own pages after the documents: the redaction log and the certificate."""
+    parts = []
+    if plan.log_pages:
+        first = plan.log_first_page - 1
+        parts.append(Part(log_title, first, plan.labels[first],
+                          plan.labels[plan.certificate_first_page - 2]))
+    first = plan.certificate_first_page - 1
+    parts.append(Part(CERTIFICATE_TITLE, first, plan.labels[first], plan.labels[-1]))
+    return parts
+
+
+def _tables(front: _Front | None, placement: Placement, plan: Plan
+            ) -> tuple[list[Table], dict[str, object], list[str]]:
+    """The findings table and the chronology as drawn, their manifest records, and the
+    citations of pages a document does not have."""
+    if front is None:
+        return [], {}, []
+    tables: list[Table] = []
+    records: dict[str, object] = {}
+    problems: list[str] = []
+    if front.findings:
+        table, rows, problems = findings_table(front.findings, placement, plan)
+        tables.append(table)
+        records["findings"] = rows
+    if front.chronology is not None:
+        table, events = chronology_table(front.chronology, placement, plan)
+        tables.append(table)
+        records["chronology"] = events
+    return tables, records, problems
+
+
+def _order_note(spec: BundleSpec) -> str | None:
+    """The index's note on order, when it is true of every section: documents in date order
+    (their own date, else the date received), undated ones last."""
+    for section in spec.sections:
+        keys = [doc.date or doc.received for doc in section.documents]
+        dated = [key for key in keys if key is not None]
+        if keys[: len(dated)] != dated or dated != sorted(dated):
+            return None
+    return ("Within each section, documents are in date order (their own date, else the date "
+            "received); undated documents come last.")
+
+
+def _front_records(resolved: _Source, when: dt.date) -> _Front | None:
+    """The findings and the chronology from the case records (None outside a case folder, or
+    when its records do not validate: the bundle is built without them, with a warning)."""
+    case_dir = resolved.case_dir
+    if case_dir is None:
+        return None
+    from bundler.bundle import chronology, findings
+    from bundler.case.validate import load_valid_case
+
+    try:
+        loaded = load_valid_case(case_dir)
+    except BundlerError as exc:
+        logger.warning("%s: the case records do not validate, so the bundle has no findings "
+                       "table or chronology (%s)", case_dir, str(exc).splitlines()[0])
+        return None
+    spec = resolved.loaded.spec
+    derived = resolved.kind == "case-derived"
+    held = [doc.file for doc in _documents(spec)]
+    events = None
+    if derived or spec.chronology:
+        events = tuple(chronology.records(loaded.case, loaded.residents,
+                                          loaded.letters.letters, when,
+                                          _audit_until(case_dir, resolved.audit_head), held))
+    rows = tuple(findings.records(loaded.case)) if derived or spec.findings else ()
+    return _Front(rows, events)
+
+
+def _audit_until(case_dir: Path, head: str | None) -> list[AuditEntry]:
+    """The case's audit entries up to and including ``head`` (the log as the bundle records
+    it: later entries, such as this build's own, are not part of it)."""
+    if head is None or not (case_dir / "audit.jsonl").is_file():
+        return []
+    from bundler.audit import read_entries
+
+    entries = read_entries(case_dir)
+    for position, entry in enumerate(entries):
+        if entry.hash == head:
+            return entries[: position + 1]
+    return []
+
+
+def _front_redacted(front: _Front, edition: Edition) -> _Front:
+    """The findings and events with an edited bundle's titles redaction applied."""
+    if edition.unedited or edition.titles.empty:
+        return front
+    from bundler.bundle import chronology, findings
+    from bundler.redact.terms import redact_line
+
+    def clean(text: str) -> str:
+        return redact_line(text, edition.titles)[0]
+
+    events = front.chronology
+    return _Front(tuple(findings.redacted(front.findings, clean)),
+                  None if events is None else tuple(chronology.redacted(events, clean)))
+
+
+def _report_citations(problems: Sequence[str], strict: bool) -> None:
+    """Warn about each citation problem; with ``strict``, refuse the build."""
+    if not problems:
+        return
+    if strict:
+        raise CaseIncomplete(
+            "case.yaml: " + "; ".join(problems),
+            "Cite the pages each finding and recommendation rests on (para 146): add the "
+            "document to the bundle or correct the citation under findings.answers or "
+            "recommendations, then build again (or build without --strict).")
+    for problem in problems:
+        logger.warning("case.yaml: %s", problem)
 
 
 def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan,
@@ -970,7 +1172,8 @@ def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan,
         for position, (doc, item, planned) in enumerate(zip(docs, prepared, plan.documents,
                                                             strict=True))
     ]
-    return index_sections([(s.label, s.title) for s in spec.sections], rows)
+    return index_sections([(s.label, s.title) for s in spec.sections], rows,
+                          [doc.received for doc in docs])
 
 
 def _manifest(
@@ -994,6 +1197,7 @@ def _manifest(
             number=planned.number,
             title=doc.title,
             date=doc.date,
+            received=doc.received,
             section=planned.section,
             source=doc.file,
             source_sha256=item.sha256,

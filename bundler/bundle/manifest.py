@@ -70,6 +70,8 @@ class ManifestDocument(BaseModel):
     number: int | str = Field(description="Document number in the bundle: 1, 2... or A1, A2...")
     title: str
     date: dt.date | None
+    received: dt.date | None = Field(default=None,
+                                     description="The date the council received it.")
     section: str
     source: str = Field(description="Path as written, relative to the spec's or case's folder.")
     source_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -177,6 +179,47 @@ class AudienceRecord(BaseModel):
     check: str = Field(description="What the build checked could not be extracted.")
 
 
+class CitedRecord(BaseModel):
+    """A document (and pages of it) a finding, recommendation or event rests on (para 146)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(description="The file cited, as the records name it.")
+    pages: str | None = Field(
+        default=None, pattern=r"^[1-9][0-9]*(-[1-9][0-9]*)?(, ?[1-9][0-9]*(-[1-9][0-9]*)?)*$",
+        description="The pages of the file cited ('2-3'); the whole file when absent.")
+    quote: str | None = Field(default=None, description="The passage quoted from those pages.")
+    bundle_pages: str = Field(
+        default="", description="Where the cited pages are in this bundle, as page labels "
+        "('23\u201324, 27'); empty when the file is not in this bundle.")
+
+
+class FindingRecord(BaseModel):
+    """One row of the table "Findings and the evidence they rest on" (paras 110-118, 146)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(description="finding (a para 110 answer) | recommendation")
+    id: str = Field(description="F1, REC-1 ...")
+    scheme: str | None = Field(default=None, description="The scheme the row is shown under "
+                               "(findings: one row per scheme an answer covers).")
+    heading: str = Field(description="The question answered, or the recommendation.")
+    answer: str = Field(description="Yes, Partly or No; a recommendation's status and dates.")
+    summary: str = Field(description="The answer in plain words; what a recommendation "
+                         "addresses.")
+    evidence: list[CitedRecord]
+
+
+class EventRecord(BaseModel):
+    """One event of the chronology, from the case records or the audit log."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: dt.date
+    event: str
+    evidence: list[CitedRecord] = Field(default_factory=list)
+
+
 class Manifest(BaseModel):
     """The manifest written beside (and inside) every bundle."""
 
@@ -214,6 +257,17 @@ class Manifest(BaseModel):
         description="Set on a bundle built for an audience (--audience): who it is for, the "
         "redaction rules in words, the redaction log and the documents withheld.",
     )
+    findings: list[FindingRecord] | None = Field(
+        default=None,
+        description="Set on a bundle built from a case's records that hold findings: each "
+        "finding and recommendation with the bundle pages it rests on, as the table after "
+        "the index prints them.",
+    )
+    chronology: list[EventRecord] | None = Field(
+        default=None,
+        description="Set on a bundle built from a case's records: the review's events, as "
+        "the chronology prints them.",
+    )
 
     def to_json_bytes(self) -> bytes:
         # bundles that are not supplements keep the bytes they had before supplements existed
@@ -223,6 +277,9 @@ class Manifest(BaseModel):
             exclude["supplement_to"] = True
         if self.audience is None:
             exclude["audience"] = True
+        for name in ("findings", "chronology"):
+            if getattr(self, name) is None:
+                exclude[name] = True
         if not self.options.ocr:
             exclude["options"] = {"ocr"}
         return dump_json(self.model_dump(mode="json", exclude=exclude or None))

@@ -57,7 +57,7 @@ from bundler.bundle.served import (
     open_bundle,
     page_text,
 )
-from bundler.bundle.stamp import stamp_text
+from bundler.bundle.stamp import as_printed, read_stamp, stamp_text
 from bundler.errors import (
     BadInput,
     BundlerError,
@@ -69,11 +69,6 @@ from bundler.fileio import sha256_file
 
 logger = logging.getLogger(__name__)
 
-# The stamp as ``stamp.suffix_bytes`` writes it, at the very end of the page's last stream;
-# its text is one literal string (parentheses inside it are escaped), so nothing drawn
-# before it in the same stream (a field flattened by an earlier version) can be read as it.
-_STAMP_TAIL = re.compile(rb"BT\s+0\s+g\s+/BSF\s+[\d.]+\s+Tf\s+[-\d.]+\s+[-\d.]+\s+Td\s+"
-                         rb"\(((?:[^()\\]|\\.)*)\)\s*Tj\s+ET\s+Q\s*$", re.S)
 _SHOWN_PROBLEMS = 3  # pages named in a FAIL line before "and N more"
 
 
@@ -419,7 +414,7 @@ def _stamp_problem(page: Any, want: str, label: str, reference: str, sha: str) -
     """None when the page carries the stamp ``want``; else what is wrong with it."""
     shown = _stamp_on(page)
     if shown is not None:
-        return None if shown == _as_printed(want) else f"is stamped {shown!r}, expected {want!r}"
+        return None if shown == as_printed(want) else f"is stamped {shown!r}, expected {want!r}"
     try:  # not our layout (or altered): look for the parts in the page's text
         text = " ".join(page.extract_text().split())
     except Exception:  # a damaged page
@@ -441,47 +436,9 @@ def _stamp_on(page: Any) -> str | None:
             last = contents
         if not isinstance(last, StreamObject):
             return None
-        found = _STAMP_TAIL.search(last.get_data())
+        return read_stamp(last.get_data())
     except Exception:  # a damaged stream: fall back to the page's text
         return None
-    return _unescape(found.group(1)).decode("cp1252", errors="replace") if found else None
-
-
-def _as_printed(text: str) -> str:
-    """The stamp as written into the PDF (WinAnsi), so odd characters compare equal."""
-    return text.encode("cp1252", errors="replace").decode("cp1252", errors="replace")
-
-
-_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
-            ord("f"): b"\f", ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
-
-
-def _unescape(raw: bytes) -> bytes:
-    """A PDF literal string's bytes (ISO 32000-1, 7.3.4.2)."""
-    out = bytearray()
-    i = 0
-    while i < len(raw):
-        byte = raw[i]
-        if byte != 0x5C or i + 1 >= len(raw):
-            out.append(byte)
-            i += 1
-            continue
-        nxt = raw[i + 1]
-        if nxt in _ESCAPES:
-            out += _ESCAPES[nxt]
-            i += 2
-        elif 0x30 <= nxt <= 0x37:
-            j = i + 1
-            while j < len(raw) and j < i + 4 and 0x30 <= raw[j] <= 0x37:
-                j += 1
-            out.append(int(raw[i + 1 : j], 8) & 0xFF)
-            i = j
-        elif nxt in (0x0A, 0x0D):
-            i += 2 if not (nxt == 0x0D and raw[i + 2 : i + 3] == b"\n") else 3
-        else:
-            out.append(nxt)
-            i += 2
-    return bytes(out)
 
 
 # --------------------------------------------------------------------------- sources

@@ -351,7 +351,7 @@ _COHORT_WORDS = {
     Cohort.OTHER: "other groups",
 }
 
-_QUESTIONS = {
+QUESTIONS = {
     Para110Question.SUPPORT_TAILORED: "Is the support tailored to residents' needs?",
     Para110Question.DEPICTION_ACCURATE: "Has the provider accurately described the support it "
     "delivers?",
@@ -359,7 +359,7 @@ _QUESTIONS = {
     "and respect, and helped towards greater independence?",
 }
 
-_ANSWERS = {Conclusion.YES: "Yes", Conclusion.PARTLY: "Partly", Conclusion.NO: "No"}
+ANSWERS = {Conclusion.YES: "Yes", Conclusion.PARTLY: "Partly", Conclusion.NO: "No"}
 
 PROVIDER_ADDRESS_LINES = 6
 RESIDENT_ADDRESS_LINES = 5
@@ -804,8 +804,8 @@ def _conclusion(case: Case, answer: Answer) -> ConclusionContext:
     several = len(case.schemes) > 1
     names = [case.scheme_name(scheme) for scheme in answer.schemes or case.scheme_ids()]
     return ConclusionContext(
-        question=_QUESTIONS[answer.question],
-        answer=_ANSWERS[answer.conclusion],
+        question=QUESTIONS[answer.question],
+        answer=ANSWERS[answer.conclusion],
         summary=answer.summary,
         schemes=_and_list(names) if several else "",
     )
