@@ -691,16 +691,24 @@ def bundle() -> None:
               "parties do not see marked), appeal:REF (the parties to one appeal), provider, "
               "or internal. Documents it may not see become one-page placeholders keeping "
               "their page numbers; what it must not see is removed; a redaction log is added.")
+@click.option("--strict", is_flag=True,
+              help="Refuse to build (exit 10) when a finding or recommendation cites no "
+              "evidence, a document not in the bundle, or pages a document does not have, "
+              "instead of warning.")
 def bundle_build(
     source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
-    supplement_to: Path | None, ocr: bool, audience: str | None,
+    supplement_to: Path | None, ocr: bool, audience: str | None, strict: bool,
 ) -> None:
-    """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder."""
+    """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder.
+
+    A bundle from a case folder opens, after the index, with the findings and the evidence
+    they rest on (each cited page a link) and the chronology of the review."""
     from bundler.bundle.build import build_bundle
 
     result = build_bundle(source, out, force=force, numbering=numbering,
                           build_date=build_date, progress=_progress(True),
-                          supplement_to=supplement_to, ocr=ocr, audience=audience)
+                          supplement_to=supplement_to, ocr=ocr, audience=audience,
+                          strict=strict)
     for line in result.edition:
         click.echo(line)
     what = "" if result.supplement is None else (

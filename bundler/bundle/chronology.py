@@ -139,7 +139,8 @@ def _request_events(add: _Add, request: InformationRequest, provider: str,
     for reminder in request.reminders:
         waiting = ", ".join(_paragraph(entry.item.value) for entry in
                             request.outstanding_on(reminder.date))
-        add(reminder.date, f"Reminder sent for items still outstanding ({waiting}), now due "
+        add(reminder.date, f"Reminder sent for the para 85 items still outstanding ({waiting}), "
+            "now due "
             f"{short_date(reminder.new_due_date)}",
             letter_files(LetterKind.INFORMATION_REMINDER, reminder.date))
     by_day: dict[dt.date, list[tuple[str, list[str]]]] = {}
@@ -151,16 +152,18 @@ def _request_events(add: _Add, request: InformationRequest, provider: str,
                 (_paragraph(entry.item.value) + part, list(entry.files)))
     for day, items in sorted(by_day.items()):
         files = list(dict.fromkeys(path for _item, paths in items for path in paths))
-        add(day, f"Received from {provider}: " + ", ".join(item for item, _ in items),
+        add(day, f"Received from {provider} (para 85): " + ", ".join(item for item, _ in items),
             [CitedRecord(source=path) for path in files])
     for entry in request.items:
         if entry.status is ItemStatus.DECLINED:
-            add(entry.received_date, f"Provider declined to send {_paragraph(entry.item.value)}")
+            add(entry.received_date, f"The provider declined to send para "
+                f"{_paragraph(entry.item.value)}")
 
 
 def _paragraph(item: str) -> str:
-    """'para 85(h)' for an item such as h_occupancy_agreement."""
-    return f"para 85({item[0]})"
+    """'85(h) occupancy agreement' for the item h_occupancy_agreement."""
+    words = item[2:].replace("_", " ").replace(" and dbs", " and DBS")
+    return f"85({item[0]}) {words}"
 
 
 def _recommendation_events(add: _Add, rec: Recommendation) -> None:

@@ -452,9 +452,10 @@ def _capitalised(text: str) -> str:
 _COL_NO = MARGIN
 _COL_TITLE = MARGIN + 34
 _COL_HASH = PAGE_W - MARGIN - 60
-_COL_PAGES = _COL_HASH - 50
-_COL_RECEIVED = _COL_PAGES - 54
-_COL_DATE = _COL_RECEIVED - 54
+_COL_PAGES = _COL_HASH - 48
+_COL_RECEIVED = _COL_PAGES - 60
+_COL_DATE = _COL_RECEIVED - 60
+_DATE_SIZE = 8.0
 _ROW = 12.5
 _TITLE_LINES = 2  # an index title wraps to two lines at most
 
@@ -534,9 +535,9 @@ def _draw_index(pages: _Pages, sections: Sequence[IndexSection], front: Sequence
                 _index_header(pages, continued=True, received=received)
             top = pages.y + 9
             pages.text(_COL_NO, entry.number, pages.regular, 9)
-            pages.text(date_x, entry.date, pages.regular, 8.5)
+            pages.text(date_x, entry.date, pages.regular, _DATE_SIZE)
             if received:
-                pages.text(_COL_RECEIVED, entry.received, pages.regular, 8.5)
+                pages.text(_COL_RECEIVED, entry.received, pages.regular, _DATE_SIZE)
             pages.text(_COL_PAGES, entry.pages, pages.regular, 9)
             pages.text(_COL_HASH, entry.sha256[:12], pages.mono, 8)
             pages.canvas.setFillColorRGB(0.05, 0.2, 0.55)
@@ -642,7 +643,7 @@ def _draw_table(pages: _Pages, table: Table) -> list[LinkArea]:
     if table.narrow_first:
         widths = (62.0, 226.0, width - 62 - 226 - 16)
     else:
-        widths = (196.0, 84.0, width - 196 - 84 - 16)
+        widths = (180.0, 104.0, width - 180 - 104 - 16)
     xs = (MARGIN, MARGIN + widths[0] + 8, MARGIN + widths[0] + widths[1] + 16)
 
     def heading(continued: bool) -> None:

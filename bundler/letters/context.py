@@ -109,7 +109,8 @@ class AddressContext(_Context):
 class RecipientContext(_Context):
     """Who the letter is addressed to, as printed in the envelope window."""
 
-    name: Text = Field(description="The person's name, or 'The resident' when none is recorded.")
+    name: Text = Field(description="The person's name, or 'The resident, Room 3' when only the "
+                       "room or flat is recorded.")
     lines: list[Text] = Field(
         description="The address block, one entry per line, name first and postcode last; "
         "at most 6 lines (5 for residents) so it fits the envelope window."
@@ -193,7 +194,8 @@ class ResidentContext(_Context):
     """The resident a letter is for."""
 
     reference: Text = Field(description="The pseudonymous reference, e.g. R01.")
-    name: Text = Field(description="The resident's name, or 'The resident' when none is recorded.")
+    name: Text = Field(description="The resident's name, or 'The resident, Room 3' when only "
+                       "the room or flat is recorded.")
 
 
 # --------------------------------------------------------------------------- the letters
@@ -487,20 +489,32 @@ def _resident_scheme(case: Case, resident: Resident) -> Scheme:
     return next(scheme for scheme in case.schemes if scheme.id == resident.scheme)
 
 
+PRIVATE = "Private: to be opened by the addressee only"
+"""Printed above the address of a letter to a resident whose name is not recorded, so it
+still reaches them unopened (the provider's staff often sort a scheme's post)."""
+
+
+def unaddressable(resident: Resident) -> str | None:
+    """Why no letter can be addressed to ``resident`` privately, or None."""
+    if resident.correspondence is None:
+        return (f"{resident.reference} has no name or room recorded, so a letter to them would "
+                "be left for the provider's staff to sort")
+    return None
+
+
 def _resident(resident: Resident, scheme: Scheme) -> tuple[ResidentContext, RecipientContext]:
+    """Addressed by name (and flat), or, when only the room or flat is recorded, to the
+    resident of that room, marked private."""
     correspondence = resident.correspondence
-    if correspondence is None:
-        log.warning(
-            "%s: no correspondence name in %s/%s.yaml; the letter is addressed to 'The resident'",
-            resident.reference,
-            RESIDENTS_DIR,
-            resident.reference,
-        )
-        name, head, salutation = "The resident", ["The resident"], "Dear resident"
-    else:
+    assert correspondence is not None  # unaddressable() is checked first
+    if correspondence.name is not None:
         name = correspondence.name
         head = [name, *([correspondence.flat] if correspondence.flat else [])]
         salutation = f"Dear {name}"
+    else:
+        name = f"The resident, {correspondence.flat}"
+        head = [PRIVATE, name]
+        salutation = "Dear resident"
     return (
         ResidentContext(reference=resident.reference, name=name),
         RecipientContext(
@@ -963,10 +977,21 @@ def _resident_plans(
     model = context_model_for(kind)
     plans = []
     refused: list[str] = []
+    unreachable: list[str] = []
     for ref in sorted(loaded.residents):
         if only is not None and ref != only:
             continue
         record = loaded.residents[ref]
+        where = unaddressable(record)
+        if where is not None:
+            if only is not None:
+                raise CaseIncomplete(
+                    f"{loaded.root / RESIDENTS_DIR / (ref + '.yaml')}: {where}",
+                    "Add correspondence: with the resident's room or flat (flat: Room 3; the "
+                    "name is optional) to their file; a letter without a name is marked "
+                    f"\"{PRIVATE}\".")
+            unreachable.append(where)
+            continue
         if kind is LetterKind.RESIDENT_CONSENT:
             reason = consent_refusal(record, letter_date)
             if reason is not None:
@@ -993,6 +1018,13 @@ def _resident_plans(
             "Give the letter the date it was (or will be) handed over, before the resident "
             "signed (--date YYYY-MM-DD), or leave out residents who have already consented.",
         )
+    if unreachable and not plans and not refused:
+        raise CaseIncomplete(
+            f"{loaded.root / RESIDENTS_DIR}: no letter written: " + "; ".join(unreachable),
+            "Add correspondence: with each resident's room or flat (flat: Room 3; the name is "
+            "optional) to their file.")
     for reason in refused:
         log.warning("consent form not written: %s", reason)
+    for reason in unreachable:
+        log.warning("letter not written: %s; add their room or flat under correspondence", reason)
     return plans

@@ -144,6 +144,7 @@ def generate_letters(
     uses = _check(template, shown, options.kind)
     when = letter_date_for(options, loaded)
     plans = build_contexts(options.kind, loaded, when, options.resident, uses=uses)
+    _refuse_placeholders(loaded, plans, uses)
 
     docx_paths = [options.out_dir / f"{plan.stem}.docx" for plan in plans]
     pdf_paths = [options.out_dir / f"{plan.stem}.pdf" for plan in plans] if options.pdf else []
@@ -179,7 +180,7 @@ def generate_letters(
         pdfs: list[Path | None] = [None] * len(plans)
         failure: BundlerError | None = None
         if options.pdf:
-            pdfs, failure = _convert_all(drafts, docx_paths, say)
+            pdfs, failure = _convert_all(drafts, docx_paths, say, when)
 
         # Every letter written is recorded, even when a PDF conversion failed (para 146).
         written = []
@@ -206,18 +207,60 @@ def generate_letters(
     return written
 
 
+def _refuse_placeholders(loaded: LoadedCase, plans: list[LetterPlan],
+                         uses: frozenset[str]) -> None:
+    """A letter never prints a placeholder `bundler case new` left (``FILL IN: ...``):
+    CaseIncomplete naming the record, file and line of each one the template would print."""
+    from bundler.case.placeholders import refuse_placeholders
+
+    printed = [text for plan in plans
+               for path, text in _strings(plan.context.model_dump(mode="python"))
+               if _used(path, uses)]
+    records = [(loaded.root / CASE_FILE, str(loaded.root / CASE_FILE))]
+    records += [(loaded.root / RESIDENTS_DIR / f"{plan.resident}.yaml",
+                 str(loaded.root / RESIDENTS_DIR / f"{plan.resident}.yaml"))
+                for plan in plans if plan.resident is not None]
+    kind = plans[0].kind.value if plans else "letter"
+    refuse_placeholders(records, printed, f"the {kind} letter")
+
+
+def _strings(value: object, path: str = "") -> list[tuple[str, str]]:
+    """(dotted path, text) of every string in a context: lists as ``name[]``."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in _strings(item, f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list | tuple):
+        return [found for item in value for found in _strings(item, f"{path}[]")]
+    return []
+
+
+def _used(path: str, uses: frozenset[str]) -> bool:
+    """Whether the template prints the value at ``path`` (or the whole of a parent)."""
+    probe = path
+    while probe:
+        if probe in uses:
+            return True
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+    return False
+
+
 def _convert_all(
-    drafts: list[Path], targets: list[Path], say: Callable[[str], None]
+    drafts: list[Path], targets: list[Path], say: Callable[[str], None], when: dt.date
 ) -> tuple[list[Path | None], BundlerError | None]:
     """Convert each letter to PDF beside its draft, four at a time; the PDFs made and the
-    first failure. Messages name the letter by ``targets``, where it is going."""
+    first failure. Messages name the letter by ``targets``, where it is going. Each PDF
+    carries the letter's date ``when`` as its creation date, as the Word file does."""
     from bundler.libreoffice import convert_with_libreoffice
 
     def convert(draft: Path, target: Path) -> Path | BundlerError:
         say(f"converting {target} to PDF")
         try:
             return convert_with_libreoffice(
-                draft, draft.parent, timeout=PDF_TIMEOUT, tagged=True, source=str(target)
+                draft, draft.parent, timeout=PDF_TIMEOUT, tagged=True, source=str(target),
+                dated=when,
             )
         except BundlerError as exc:
             return exc
