@@ -621,20 +621,31 @@ def _add_page_labels(writer: PdfWriter, plan: Plan) -> None:
 
 
 def _add_attachment(writer: PdfWriter, manifest_json: bytes) -> None:
-    embedded = writer.add_attachment("manifest.json", manifest_json)
-    spec = embedded.pdf_object
-    spec[NameObject("/UF")] = TextStringObject("manifest.json")
-    spec[NameObject("/Desc")] = TextStringObject("Bundle manifest (bundler bundle verify)")
-    spec[NameObject("/AFRelationship")] = NameObject("/Data")
-    stream = cast(DictionaryObject, spec["/EF"]["/F"].get_object())  # type: ignore[index]
-    stream[NameObject("/Subtype")] = NameObject("/application#2Fjson")
-    if isinstance(stream, StreamObject):
-        stream._data = zlib.compress(manifest_json, 9)
-        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
-    stream[NameObject("/Params")] = DictionaryObject(
-        {NameObject("/Size"): NumberObject(len(manifest_json))}
-    )
-    writer.root_object[NameObject("/AF")] = ArrayObject([cast(PdfObject, spec.indirect_reference)])
+    """Attach the manifest as ``manifest.json`` (ISO 32000-1, 7.11.4), written out here
+    rather than by pypdf's helper so every supported pypdf writes the same objects."""
+    stream = DecodedStreamObject()
+    stream._data = zlib.compress(manifest_json, 9)
+    stream.update({
+        NameObject("/Type"): NameObject("/EmbeddedFile"),
+        NameObject("/Subtype"): NameObject("/application#2Fjson"),
+        NameObject("/Filter"): NameObject("/FlateDecode"),
+        NameObject("/Params"): DictionaryObject(
+            {NameObject("/Size"): NumberObject(len(manifest_json))}),
+    })
+    spec = DictionaryObject({
+        NameObject("/Type"): NameObject("/Filespec"),
+        NameObject("/F"): TextStringObject("manifest.json"),
+        NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(stream)}),
+        NameObject("/UF"): TextStringObject("manifest.json"),
+        NameObject("/Desc"): TextStringObject("Bundle manifest (bundler bundle verify)"),
+        NameObject("/AFRelationship"): NameObject("/Data"),
+    })
+    spec_ref = writer._add_object(spec)
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject(
+        [TextStringObject("manifest.json"), spec_ref])})
+    writer.root_object[NameObject("/Names")] = DictionaryObject(
+        {NameObject("/EmbeddedFiles"): writer._add_object(tree)})
+    writer.root_object[NameObject("/AF")] = ArrayObject([spec_ref])
 
 
 def _set_catalog(writer: PdfWriter, info: BundleInfo) -> None:

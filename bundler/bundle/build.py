@@ -98,6 +98,9 @@ class BuildResult:
     manifest_sha256: str
     sources: tuple[Path, ...] = ()  # every source file, in bundle order
     supplement: int | None = None  # N when this is supplementary bundle N
+    # the toolkit's and libraries' versions on this computer, whatever the manifest says
+    # (a rebuild writes the versions it was asked to reproduce; see rebuild_bundle)
+    versions_used: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,19 @@ class _Prepared:
     converter: str
     tool_versions: dict[str, str]
     pages: int
+
+
+@dataclass(frozen=True)
+class _Provenance:
+    """What a bundle says made it: the toolkit (cover, certificate, metadata) and the
+    versions of what shapes its bytes (manifest)."""
+
+    tool: ToolInfo
+    libraries: dict[str, str]
+
+    @property
+    def tool_line(self) -> str:
+        return f"{self.tool.name} {self.tool.version}"
 
 
 def output_paths(out: Path) -> tuple[Path, Path, Path]:
@@ -385,8 +401,12 @@ def rebuild_bundle(
 
     The spec comes from the manifest, which records every choice that shapes the bytes
     (sections, titles, dates, options, provenance); passwords, which it never holds, come
-    from the recorded spec file when it is in ``folder``. Writes OUT.pdf and its sidecars
-    like ``build_bundle`` (never over existing files) and records nothing in any audit log.
+    from the recorded spec file when it is in ``folder``. The rebuild says it was made by
+    the toolkit and library versions ``recorded`` names (cover, certificate, metadata and
+    manifest), so that with the same versions it is the same bytes, and with others every
+    page still shows the same; ``versions_used`` tells what this computer has. Writes
+    OUT.pdf and its sidecars like ``build_bundle`` (never over existing files) and records
+    nothing in any audit log.
     """
     report = progress or (lambda _message: None)
     try:
@@ -497,10 +517,13 @@ def _build(
         layers: list[tuple[tuple[int, Path], ...]] = [() for _ in prepared]
         if engine is not None:
             layers = _recognise_text(engine, prepared, open_readers, Path(work), report)
+        used = _versions_used(prepared, engine)
+        provenance = (_Provenance(recorded.tool, dict(recorded.libraries)) if recorded is not None
+                      else _Provenance(ToolInfo(name=TOOL_NAME, version=__version__), used))
         report("laying out the index and certificate")
         plan, front, links, certificate, manifest_bytes = _layout(
             resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
-            engine
+            provenance, engine
         )
         documents = [
             AssemblyDocument(
@@ -524,7 +547,7 @@ def _build(
             authority=resolved.authority,
             officer=resolved.officer,
             build_date=when,
-            tool=f"{TOOL_NAME} {__version__}",
+            tool=provenance.tool_line,
         )
 
         def reader(position: int) -> PdfReader:
@@ -568,6 +591,7 @@ def _build(
         manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
         sources=tuple(item.path for item in prepared),
         supplement=supplement.number if supplement is not None else None,
+        versions_used=((TOOL_NAME, __version__), *used.items()),
     )
 
 
@@ -717,6 +741,16 @@ def _recognise_text(
     return [tuple(found) for found in layers]
 
 
+def _versions_used(prepared: Sequence[_Prepared], engine: OcrEngine | None) -> dict[str, str]:
+    """The versions of everything that shaped these documents' pages on this computer."""
+    extra_tools: dict[str, str] = {}
+    for item in prepared:
+        extra_tools.update(item.tool_versions)
+    if engine is not None:
+        extra_tools.update(engine.tool_versions())
+    return library_versions(extra_tools)
+
+
 def _warn_duplicates(prepared: Sequence[_Prepared]) -> None:
     first_seen: dict[str, str] = {}
     for item in prepared:
@@ -739,6 +773,7 @@ def _layout(
     pdf_path: Path,
     manifest_path: Path,
     supplement: SupplementOf | None,
+    provenance: _Provenance,
     engine: OcrEngine | None = None,
 ) -> tuple[Plan, bytes, list, bytes, bytes]:  # type: ignore[type-arg]
     spec = resolved.loaded.spec
@@ -751,7 +786,7 @@ def _layout(
         SectionInput(s.label, s.title, tuple(next(counts) for _ in s.documents))
         for s in spec.sections
     ]
-    tool = f"{TOOL_NAME} {__version__}"
+    tool = provenance.tool_line
     # First guesses from typical densities (about 48 index rows and 28 certificate entries a
     # page); a wrong guess only costs another layout round.
     count = sum(len(section.document_pages) for section in sections)
@@ -768,14 +803,15 @@ def _layout(
         if front_count != front_pages:  # the index moved every page number: plan again
             front_pages = front_count
             continue
-        manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, engine)
+        manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, provenance,
+                             engine)
         if supplement is not None:
             manifest = manifest.model_copy(update={
                 "supplement_to": supplement, "manifest_version": SUPPLEMENT_MANIFEST_VERSION})
         manifest_bytes = manifest.to_json_bytes()
         certificate, cert_count = render_certificate(
             _certificate(resolved, prepared, plan, scheme, when, pdf_path, manifest_path,
-                         hashlib.sha256(manifest_bytes).hexdigest(), note),
+                         hashlib.sha256(manifest_bytes).hexdigest(), tool, note),
             plan.labels[plan.certificate_first_page - 1 :],
         )
         if front_count == front_pages and cert_count == cert_pages:
@@ -801,15 +837,11 @@ def _manifest(
     scheme: Numbering,
     when: dt.date,
     when_from: str,
+    provenance: _Provenance,
     engine: OcrEngine | None = None,
 ) -> Manifest:
     spec = resolved.loaded.spec
     docs = _documents(spec)
-    extra_tools: dict[str, str] = {}
-    for item in prepared:
-        extra_tools.update(item.tool_versions)
-    if engine is not None:
-        extra_tools.update(engine.tool_versions())
     documents = [
         ManifestDocument(
             number=planned.number,
@@ -839,8 +871,8 @@ def _manifest(
         for s in plan.sections
     ]
     return Manifest(
-        tool=ToolInfo(name=TOOL_NAME, version=__version__),
-        libraries=library_versions(extra_tools),
+        tool=provenance.tool,
+        libraries=provenance.libraries,
         options=BuildOptions(
             numbering=scheme.value,
             build_date=when,
@@ -887,6 +919,7 @@ def _certificate(
     pdf_path: Path,
     manifest_path: Path,
     manifest_sha256: str,
+    tool: str,
     supplement: SupplementNote | None = None,
 ) -> Certificate:
     spec = resolved.loaded.spec
@@ -895,7 +928,7 @@ def _certificate(
         reference=spec.reference,
         title=spec.title,
         date=when,
-        tool=f"{TOOL_NAME} {__version__}",
+        tool=tool,
         numbering=scheme.value,
         bundle_name=pdf_path.name,
         manifest_name=manifest_path.name,
