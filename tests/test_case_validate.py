@@ -124,7 +124,7 @@ def test_missing_and_escaping_files(sample_case: Path) -> None:
         item.endswith("evidence.occupancy_agreement.file: file not found: evidence/residents/R01/licence.pdf; add it to the case folder or correct the path")
         for item in lines
     )
-    assert f"{resident}:{line}: evidence.assessments[0].file: the file must be inside the case folder ('..' is not allowed)" in lines
+    assert f"{resident}:{line}: evidence.assessments[1].file: the file must be inside the case folder ('..' is not allowed)" in lines
 
 
 def test_symlink_out_of_the_case_folder_is_refused(sample_case: Path, tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ def test_symlink_out_of_the_case_folder_is_refused(sample_case: Path, tmp_path: 
          "the due date 2026-08-22 is before the request date 2026-09-01"),
         ("residents/R01.yaml", "  date: 2026-09-29\n  form_file", "  date: 2026-10-01\n  form_file", "consent.date",
          "consent is dated 2026-10-01, after the interview on 2026-09-29; consent comes first (para 97)"),
-        ("residents/R02.yaml", "      - date: 2024-11-11", "      - date: 2024-05-01", "evidence.support_plan.reviews[0].date",
+        ("residents/R02.yaml", "      - date: 2024-11-11", "      - date: 2024-05-01", "evidence.support_plan.reviews[1].date",
          "review dated 2024-05-01 is not after the plan started (2024-05-13)"),
         ("residents/R03.yaml", "    start_date: 2026-03-16\n", "    start_date: 2026-03-16\n    end_date: 2026-09-01\n",
          "evidence.occupancy_agreement.end_date",
@@ -152,14 +152,14 @@ def test_symlink_out_of_the_case_folder_is_refused(sample_case: Path, tmp_path: 
         ("residents/R01.yaml", "  date: 2026-09-29\n  officer", "  date: 2026-12-01\n  officer", "interview.date",
          "the interview date 2026-12-01 is after the review date 2026-11-20"),
         ("case.yaml", "      status: outstanding\n      notes: Provider says", "      status: received\n      notes: Provider says",
-         "information_request.items[5].files", "status is received but no file is named"),
+         "information_request.items[6].files", "status is received but no file is named"),
         ("case.yaml", "complete_by: 2026-12-16\n    status: sent", "complete_by: 2026-11-01\n    status: sent",
-         "recommendations[1].complete_by", "complete_by 2026-11-01 must be after acknowledge_by 2026-11-04"),
+         "recommendations[2].complete_by", "complete_by 2026-11-01 must be after acknowledge_by 2026-11-04"),
         ("case.yaml", "  lead_officer: Priya Marchetti", "  lead_officer: Someone Else", "review.lead_officer",
          "'Someone Else' is not in the review team"),
         ("residents/R02.yaml", "reference: R02", "reference: R12", "reference",
          "reference R12 does not match the file name R02.yaml; name the file R12.yaml"),
-        ("case.yaml", "postcode: WX4 2QT", "postcode: not a postcode", "schemes[0].address.postcode",
+        ("case.yaml", "postcode: WX4 2QT", "postcode: not a postcode", "schemes[1].address.postcode",
          '"not a postcode" is not in the right format; write a UK postcode in capitals, e.g. WX4 2QT'),
     ],
 )

@@ -69,7 +69,7 @@ def test_revisit_due_soon_and_nothing_overdue_later() -> None:
 def test_bad_date_option_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["checklist", str(SAMPLE), "--as-of", "2026-02-30"])
     assert result.exit_code == 2
-    assert "'2026-02-30' is not a real date" in result.stderr
+    assert '"2026-02-30" is not a real date' in result.stderr
 
 
 def test_invalid_case_is_refused_with_pointer_to_validate(sample_case: Path) -> None:

@@ -14,14 +14,29 @@ Public interface:
 * ``verify_log(case_dir) -> AuditReport``
 * ``verify_against_head(case_dir, head, report=None) -> HeadCheck``
 * ``repair_log(case_dir, now=None) -> Repair | None``
-* ``add_evidence(case_dir, source, *, as_path=None, force=False, now=None) -> EvidenceAdded``
+* ``add_evidence(case_dir, paths, *, as_path=None, into=None, force=False, now=None) -> IntakeResult``
+* ``plan_intake(case_dir, paths, ...) -> IntakePlan`` and ``add_planned(case_dir, plan, ...)``
+* ``recorded_evidence(entries) -> {case path: (FileRecord, seq)}``
+* ``retire_evidence(case_dir, relpath, *, reason, now=None) -> EvidenceRetired``
 * ``render_history(entries) -> str``
 """
 
 from __future__ import annotations
 
 from bundler.audit.history import render_history
-from bundler.audit.intake import EvidenceAdded, add_evidence
+from bundler.audit.intake import (
+    AddInterrupted,
+    AlreadyAdded,
+    EvidenceAdded,
+    IntakeFile,
+    IntakePlan,
+    IntakeResult,
+    Skipped,
+    add_evidence,
+    add_planned,
+    plan_intake,
+    recorded_evidence,
+)
 from bundler.audit.log import (
     LOG_NAME,
     LogWriter,
@@ -34,6 +49,7 @@ from bundler.audit.log import (
     repair_log,
 )
 from bundler.audit.model import GENESIS, AuditAction, AuditEntry, FileRecord, ToolInfo
+from bundler.audit.retire import EvidenceRetired, retire_evidence
 from bundler.audit.verify import (
     AuditProblem,
     AuditReport,
@@ -46,25 +62,36 @@ from bundler.audit.verify import (
 __all__ = [
     "GENESIS",
     "LOG_NAME",
+    "AddInterrupted",
+    "AlreadyAdded",
     "AuditAction",
     "AuditEntry",
     "AuditProblem",
     "AuditReport",
     "EvidenceAdded",
+    "EvidenceRetired",
     "FileRecord",
     "HeadCheck",
+    "IntakeFile",
+    "IntakePlan",
+    "IntakeResult",
     "LogWriter",
     "ProblemKind",
     "Repair",
+    "Skipped",
     "ToolInfo",
     "add_evidence",
+    "add_planned",
     "exclusive_log",
     "head_hash",
     "log_path",
+    "plan_intake",
     "read_entries",
     "record",
+    "recorded_evidence",
     "render_history",
     "repair_log",
+    "retire_evidence",
     "verify_against_head",
     "verify_log",
 ]

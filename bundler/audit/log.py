@@ -408,6 +408,10 @@ class LogWriter:
         self._fd = fd
         self._case_dir = case_dir
 
+    def entries(self) -> list[AuditEntry]:
+        """Every complete entry, read while holding the lock (see ``read_entries``)."""
+        return _parse_entries(log_path(self._case_dir), _read_all(self._fd))
+
     def record(
         self,
         action: AuditAction,
@@ -540,22 +544,27 @@ def _no_log(case_dir: Path) -> InputNotFound:
     )
 
 
+def _read_all(fd: int) -> bytes:
+    size = os.fstat(fd).st_size
+    chunks = []
+    offset = 0
+    while offset < size:
+        block = os.pread(fd, min(1 << 20, size - offset), offset)
+        if not block:
+            break
+        chunks.append(block)
+        offset += len(block)
+    return b"".join(chunks)
+
+
 def read_raw_lines(case_dir: Path) -> tuple[Path, bytes]:
     """The log's bytes, read under a shared lock. Raises InputNotFound when there is no log."""
     path = log_path(case_dir)
     with _locked(case_dir, exclusive=False) as fd:
         if fd is None:
             raise _no_log(case_dir)
-        size = os.fstat(fd).st_size
-        chunks = []
-        offset = 0
-        while offset < size:
-            block = os.pread(fd, min(1 << 20, size - offset), offset)
-            if not block:
-                break
-            chunks.append(block)
-            offset += len(block)
-    return path, b"".join(chunks)
+        data = _read_all(fd)
+    return path, data
 
 
 def read_entries(case_dir: Path) -> list[AuditEntry]:
@@ -564,7 +573,10 @@ def read_entries(case_dir: Path) -> list[AuditEntry]:
     A last line cut off by a crash is skipped with a warning. Raises
     InputNotFound when there is no log, BadInput naming the first unreadable line.
     """
-    path, data = read_raw_lines(case_dir)
+    return _parse_entries(*read_raw_lines(case_dir))
+
+
+def _parse_entries(path: Path, data: bytes) -> list[AuditEntry]:
     lines = data.split(b"\n")
     torn = lines.pop()
     entries = []

@@ -35,9 +35,14 @@ class AuditAction(StrEnum):
     """What the toolkit did. Every output that matters is recorded (para 146)."""
 
     EVIDENCE_ADDED = "evidence_added"
+    EVIDENCE_RETIRED = "evidence_retired"
+    """A wrong file moved to evidence/.retired/ (input: where it was; output: where it is now;
+    details: the reason). Nothing is ever deleted."""
     LETTER_GENERATED = "letter_generated"
     BUNDLE_BUILT = "bundle_built"
     BUNDLE_VERIFIED = "bundle_verified"
+    BUNDLE_SIGNED = "bundle_signed"
+    """A bundle sealed with the council's certificate (``bundler bundle sign``)."""
     LOG_REPAIRED = "log_repaired"
     """An entry cut off by a crash was set aside (its bytes and hash are the output)."""
 

@@ -26,11 +26,12 @@ by another route, or a rebuild from the sources (``verify``), ties it to its sen
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,22 +127,33 @@ def sidecar_manifest_path(pdf: Path) -> Path:
     return pdf.with_name(f"{stem}.manifest.json")
 
 
-def file_hash_check(pdf: Path, digest: str, expected: str | None) -> Check:
-    """The bundle's SHA-256 against the sidecar beside it and/or the one the sender gave."""
+def file_hash_check(pdf: Path, digest: str, expected: str | None,
+                    earlier: Mapping[str, str] | None = None) -> Check:
+    """The bundle's SHA-256 against the sidecar beside it and/or the one the sender gave.
+
+    ``earlier``: for a signed bundle, the hashes of its first bytes (the bundle as built, as
+    signed) and what they are; a sidecar or --sha256 given for one of those matches, saying
+    which (see bundler/bundle/signature.py).
+    """
     sidecar = sidecar_hash_path(pdf)
+    earlier = earlier or {}
     problems: list[str] = []
     compared: list[str] = []
     if sidecar.is_file():
         recorded = _sidecar_hash(sidecar)
         if recorded is None:
             problems.append(f"the sidecar {sidecar.name} does not hold a SHA-256")
+        elif recorded in earlier:
+            compared.append(f"the sidecar {sidecar.name} for {earlier[recorded]}")
         elif recorded != digest:
             problems.append(f"differs from the sidecar {sidecar.name} (it says {recorded[:12]}, "
                             f"the file is {digest[:12]})")
         else:
             compared.append(f"the sidecar {sidecar.name}")
     if expected is not None:
-        if expected != digest:
+        if expected in earlier:
+            compared.append(f"--sha256 for {earlier[expected]}")
+        elif expected != digest:
             problems.append(f"differs from --sha256 (given {expected[:12]}, the file is "
                             f"{digest[:12]})")
         else:
@@ -176,21 +188,26 @@ class _NotPdf(Exception):
     pass
 
 
-def open_bundle(pdf: Path, *, hash_failed: bool) -> tuple[PdfReader, bytes] | None:
+def open_bundle(pdf: Path, *, hash_failed: bool,
+                revision: bytes | None = None) -> tuple[PdfReader, bytes] | None:
     """The reader and the embedded manifest's bytes; None if a changed file cannot be read.
 
     Raises BadInput when the file is not a PDF, not readable, encrypted or has no
     embedded manifest (unless ``hash_failed``: then the hash check already says why).
+    With ``revision`` (a signed bundle's bytes as signed) that is what is read.
     """
     from bundler.evidence.pdfopen import pypdf_messages
 
     try:
         with pypdf_messages():
-            with pdf.open("rb") as handle:
-                header = handle.read(1024)
+            if revision is not None:
+                header = revision[:1024]
+            else:
+                with pdf.open("rb") as handle:
+                    header = handle.read(1024)
             if b"%PDF-" not in header:
                 raise _NotPdf
-            reader = PdfReader(pdf, strict=False)
+            reader = PdfReader(pdf if revision is None else io.BytesIO(revision), strict=False)
             if reader.is_encrypted:
                 raise _NotOurs("it is encrypted (bundles made by this toolkit never are)")
             attached = embedded_file(reader, MANIFEST_NAME, MAX_MANIFEST_BYTES)

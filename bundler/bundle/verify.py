@@ -92,6 +92,7 @@ class VerifyReport:
     reference: str | None = None
     sources: str | None = None
     sha256_given: bool = False
+    signed: bool = False  # signature checks ran (bundler/bundle/signature.py)
 
     @property
     def ok(self) -> bool:
@@ -108,11 +109,13 @@ class VerifyReport:
         return [check for check in self.checks if not check.info]
 
     @property
-    def proves(self) -> str:
-        """What the checks prove when they pass: sources, sha256 or itself."""
-        if self.sources is not None:
-            return "sources"
-        return "sha256" if self.sha256_given else "itself"
+    def proves(self) -> list[str]:
+        """What the checks prove when they pass: any of signature, sha256 and sources, or
+        only itself (the bundle agrees with itself and the files beside it)."""
+        proofs = [name for name, given in (("signature", self.signed),
+                                           ("sha256", self.sha256_given),
+                                           ("sources", self.sources is not None)) if given]
+        return proofs or ["itself"]
 
     @property
     def warnings(self) -> list[str]:
@@ -124,18 +127,21 @@ class VerifyReport:
             names = ", ".join(check.name for check in self.failed)
             return (f"NOT VERIFIED: {self.bundle}: {len(self.failed)} of {total} checks failed "
                     f"({names}): do not rely on it")
-        if self.proves == "sources":
-            what = (f"every page is what the source files in {self.sources} make, as the "
-                    "rebuild shows")
-        elif self.proves == "sha256":
-            what = ("it is the file whose SHA-256 you were given (--sha256), and consistent "
-                    "with itself; --sources DIR would also prove its pages come from their "
-                    "source files")
-        else:
-            what = ("consistent with itself only: whoever changed it could have changed the "
-                    "files beside it too, so only a SHA-256 the sender gave you another way "
-                    "(--sha256 HEX) or its source files (--sources DIR) prove it is the "
-                    "bundle the sender made")
+        said = {
+            "itself": "consistent with itself only: whoever changed it could have changed the "
+                      "files beside it too, so only a SHA-256 the sender gave you another way "
+                      "(--sha256 HEX) or its source files (--sources DIR) prove it is the "
+                      "bundle the sender made",
+            "signature": "its signature is intact and its signer trusted, so it is the bundle "
+                         "they signed",
+            "sha256": "it is the file whose SHA-256 you were given (--sha256)",
+            "sources": f"every page is what the source files in {self.sources} make, as the "
+                       "rebuild shows",
+        }
+        proofs = self.proves
+        what = "; ".join(said[proof] for proof in proofs)
+        if "sources" not in proofs and "itself" not in proofs:
+            what += "; --sources DIR would also prove its pages come from their source files"
         warned = "".join(f"; warning: {warning}" for warning in self.warnings)
         return f"VERIFIED: {self.bundle}: all {total} checks passed: {what}{warned}"
 
@@ -149,7 +155,7 @@ class VerifyReport:
             "reference": self.reference,
             "sources": self.sources,
             "ok": self.ok,
-            "proves": self.proves if self.ok else None,
+            "proves": self.proves if self.ok else [],
             "warnings": self.warnings,
             "checks": [check.to_json() for check in self.checks],
             "verdict": self.verdict(),
@@ -173,12 +179,14 @@ def verify_bundle(
     *,
     sources: Path | None = None,
     sha256: str | None = None,
+    trust: Sequence[Path] = (),
     progress: Callable[[str], None] | None = None,
     record_audit: bool = True,
 ) -> VerifyReport:
     """Run every check on ``pdf`` (and, with ``sources``, against the files it was built from).
 
-    ``sha256`` is the bundle's expected hash as the sender gave it. When the bundle lies in
+    ``sha256`` is the bundle's expected hash as the sender gave it; ``trust`` names CA
+    certificate files a signed bundle's signer may chain to. When the bundle lies in
     (or, with ``sources``, was built from) a case folder with an ``audit.jsonl``, a
     ``bundle_verified`` entry is recorded there unless ``record_audit`` is False.
     Raises InputNotFound (no such bundle or sources folder) and BadInput (not a PDF, not a
@@ -190,9 +198,20 @@ def verify_bundle(
     digest = sha256_file(pdf)
     report = VerifyReport(bundle=str(pdf), sha256=digest, sha256_given=expected is not None,
                           sources=str(sources) if sources is not None else None)
-    file_check = file_hash_check(pdf, digest, expected)
+    # --- signed bundles (bundler/bundle/signature.py): the signature's own checks; every
+    # check below then reads the revision the signature covers, not what came after it.
+    from bundler.bundle.signature import check_signature
+
+    signed = check_signature(pdf, trust)
+    before_signing = signed.bundle_sha256 if signed is not None else None
+    revision = signed.revision if signed is not None else None
+    file_check = file_hash_check(pdf, digest, expected, signed.earlier if signed else None)
     report.checks.append(file_check)
-    opened = open_bundle(pdf, hash_failed=not file_check.passed)
+    if signed is not None:
+        report.signed = True
+        report.checks.extend(signed.checks)
+    # --- end of the signature hook
+    opened = open_bundle(pdf, hash_failed=not file_check.passed, revision=revision)
     if opened is None:  # changed beyond reading, and the hash check already says so
         report.checks.append(Check("manifest", False, "the PDF can no longer be read"))
         return report
@@ -226,8 +245,9 @@ def verify_bundle(
         found = _find_sources(manifest, sources, pdf)
         report.checks.extend(found.checks())
         try:
-            report.checks.extend(_rebuild_checks(pdf, built_name, manifest, embedded, sources,
-                                                 digest, found.bad, report_progress))
+            report.checks.extend(_rebuild_checks(
+                pdf if revision is None else revision, built_name, manifest, embedded, sources,
+                before_signing or digest, found.bad, report_progress))
         except READ_ERRORS as exc:
             report.checks.append(damaged("rebuild", exc))
     _record(report, pdf, sources, record_audit)
@@ -442,7 +462,7 @@ def _files_named_by_records(case_dir: Path) -> set[str]:
 
 
 def _rebuild_checks(
-    pdf: Path,
+    pdf: Path | bytes,
     built_name: str,
     manifest: Manifest,
     embedded: bytes,
@@ -478,6 +498,10 @@ def _rebuild_checks(
         if rebuilt.sha256 == digest:
             return [versions, Check("rebuild", True, f"rebuilt from {folder} with the "
                                     "recorded options: byte-for-byte identical")]
+        if isinstance(pdf, bytes):  # a signed bundle: its revision as signed
+            as_signed = Path(work) / "as-signed.pdf"
+            as_signed.write_bytes(pdf)
+            pdf = as_signed
         comparison = compare_as_seen(pdf, rebuilt.pdf, skip_ocr_text=_other_ocr(manifest, used),
                                      progress=progress)
         return [versions, _as_seen_check(manifest, comparison)]
@@ -588,7 +612,7 @@ def _record(report: VerifyReport, pdf: Path, sources: Path | None, enabled: bool
     """Append ``bundle_verified`` to the case's audit log, when the bundle belongs to a case."""
     if not enabled:
         return
-    case_dir = _case_folder(pdf, sources)
+    case_dir = case_folder(pdf, sources)
     if case_dir is None:
         return
     from bundler.audit import AuditAction, record
@@ -610,7 +634,7 @@ def _record(report: VerifyReport, pdf: Path, sources: Path | None, enabled: bool
                        case_dir)
 
 
-def _case_folder(pdf: Path, sources: Path | None) -> Path | None:
+def case_folder(pdf: Path, sources: Path | None) -> Path | None:
     """The case folder the bundle was built from or lies in, if it keeps an audit log."""
     from bundler.audit import LOG_NAME
 
