@@ -326,8 +326,9 @@ class _Sources:
         if not self.unused:
             return Check("other files", True, f"every file in {self.folder} is in the bundle "
                          "(apart from its spec, case records and outputs)", info=True)
+        named = " or named by the case records" if self.left_out is not None else ""
         return Check("other files", True, f"{len(self.unused)} file(s) in {self.folder} are "
-                     f"not in the bundle: {_listed(self.unused)}", info=True)
+                     f"not in the bundle{named}: {_listed(self.unused)}", info=True)
 
     def _case_records(self) -> list[Check]:
         if self.records_problem is not None:
@@ -375,6 +376,7 @@ def _find_sources(manifest: Manifest, folder: Path, pdf: Path) -> _Sources:
                                      "name were not compared with the bundle")
         else:
             found.left_out = sorted(named - set(seen))
+            found.unused = [name for name in found.unused if name not in named]
     return found
 
 
