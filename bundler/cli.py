@@ -157,6 +157,8 @@ def validate(case_dir: Path, as_json: bool) -> None:
         for line in report.lines():
             click.echo(line)
         click.echo(report.summary(), err=True)
+    if report.unreadable is not None:
+        sys.exit(int(ExitCode.BAD_INPUT))
     if not report.ok:
         sys.exit(int(ExitCode.CHECKS_FAILED))
 
@@ -261,32 +263,44 @@ def audit() -> None:
     help="Also check that this audit head hash, from a bundle's manifest or certificate "
     "page, is still in the log (repeatable). Catches entries cut off the end.",
 )
+@click.option(
+    "--bundle",
+    "bundles",
+    multiple=True,
+    type=_PATH,
+    metavar="BUNDLE.pdf",
+    help="Also check that the log records building this bundle (by its SHA-256) and that "
+    "every later entry follows on from that record (repeatable). Catches the bundle's own "
+    "entry, or anything after it, being cut off.",
+)
 @click.option("--trust", "trust", type=_PATH, multiple=True, metavar="CA.pem",
               help="A CA certificate you trust for the anchors' time-stamping authority "
               "(repeatable; the system's trust store is used too).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def audit_verify(case_dir: Path, heads: tuple[str, ...], trust: tuple[Path, ...],
-                 as_json: bool) -> None:
-    """Check that no entry of the audit log was edited, deleted, inserted or moved, and
-    that every anchor (`bundler audit anchor`) still holds.
+def audit_verify(case_dir: Path, heads: tuple[str, ...], bundles: tuple[Path, ...],
+                 trust: tuple[Path, ...], as_json: bool) -> None:
+    """Check that no entry of the audit log was edited, deleted, inserted or moved, that no
+    entry's time goes backwards, and that every anchor (`bundler audit anchor`) still holds.
 
     Prints one PASS line when the chain is intact (exit 0); else one FAIL line per
     problem, naming the first bad entry and its line (exit 1).
     """
-    from bundler.audit import verify_against_head, verify_log
+    from bundler.audit import verify_against_head, verify_bundle_recorded, verify_log
     from bundler.audit.anchor import check_anchors
 
     report = verify_log(case_dir)
     checks = [verify_against_head(case_dir, head, report) for head in heads]
+    served = [verify_bundle_recorded(case_dir, bundle, report) for bundle in bundles]
     anchors = check_anchors(case_dir, report, trust)  # audit anchor: timestamps of heads
-    ok = report.ok and all(checks) and all(anchor.ok for anchor in anchors)
+    ok = report.ok and all(checks) and all(served) and all(anchor.ok for anchor in anchors)
     if as_json:
         _print_json({**report.to_json(), "ok": ok, "heads": [c.to_json() for c in checks],
+                     "bundles": [c.to_json() for c in served],
                      "anchors": [anchor.to_json() for anchor in anchors]})
     else:
         for line in report.lines():
             click.echo(line)
-        for check in checks:
+        for check in [*checks, *served]:
             click.echo(check.message)
         for anchor in anchors:
             click.echo(anchor.message)
@@ -340,23 +354,18 @@ def audit_show(case_dir: Path, as_json: bool) -> None:
 @audit.command("repair")
 @click.argument("case_dir", type=_PATH)
 def audit_repair(case_dir: Path) -> None:
-    """Set aside a last entry cut off by a crash, and record that in the log.
+    """Remove blank lines and set aside a last entry cut off by a crash, recording each
+    repair in the log; then list every problem no repair can put right.
 
-    The next recorded action does this by itself; nothing else is ever changed.
+    No entry is ever changed. Exit 0 when the log verifies afterwards, else 1.
     """
-    from bundler.audit import log_path, repair_log
+    from bundler.audit import repair
 
-    log = log_path(case_dir)
-    repair = repair_log(case_dir)
-    if repair is None:
-        click.echo(f"{log}: nothing to repair: the last entry is complete")
-    elif repair.completed:
-        click.echo(f"{log}: line {repair.line} had lost its line ending; the entry was "
-                   "complete and is kept")
-    else:
-        assert repair.entry is not None
-        click.echo(f"{log}: line {repair.line} was cut off; its bytes were moved to "
-                   f"{repair.set_aside}, recorded as entry {repair.entry.seq}")
+    report = repair(case_dir)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
 
 
 # --------------------------------------------------------------------------- evidence intake

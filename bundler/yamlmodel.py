@@ -34,6 +34,7 @@ class Problem:
     line: int
     field: str
     message: str
+    unreadable: bool = False  # the file itself could not be read (syntax, tags, aliases, size)
 
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""
@@ -186,7 +187,7 @@ def read_document(path: Path, shown: str, problems: list[Problem]) -> YamlDocume
     try:
         return read_yaml(path)
     except YamlSyntaxError as exc:
-        problems.append(Problem(shown, exc.problem.line, "", exc.problem.message))
+        problems.append(Problem(shown, exc.problem.line, "", exc.problem.message, unreadable=True))
     except BadInput as exc:
-        problems.append(Problem(shown, 1, "", exc.message))
+        problems.append(Problem(shown, 1, "", exc.message, unreadable=True))
     return None

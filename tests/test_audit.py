@@ -280,10 +280,10 @@ def test_whole_entry_missing_only_its_line_ending_is_completed(tmp_path: Path) -
     log = case / "audit.jsonl"
     log.write_bytes(log.read_bytes()[:-1])
     assert [p.kind for p in verify_log(case).problems] == [ProblemKind.CUT_OFF]
-    repair = repair_log(case)
-    assert repair is not None and repair.completed and repair.line == 2
+    cut = repair_log(case).cut_off
+    assert cut is not None and cut.completed and cut.line == 2
     assert read_entries(case)[-1] == second and verify_log(case).ok
-    assert repair_log(case) is None
+    assert not repair_log(case).changed
     assert sorted(p.name for p in case.iterdir()) == ["audit.jsonl", "evidence"]
 
 
@@ -314,10 +314,10 @@ def test_disk_full_mid_line_takes_the_part_line_back(
 def test_cut_off_first_line(tmp_path: Path) -> None:
     case = _case(tmp_path)
     (case / "audit.jsonl").write_bytes(b'{"act')
-    repair = repair_log(case, now=T0)
-    assert repair is not None and not repair.completed and repair.entry is not None
-    assert repair.set_aside == case / "audit.jsonl.torn-1"
-    assert repair.entry.seq == 1 and repair.entry.prev == GENESIS
+    cut = repair_log(case, now=T0).cut_off
+    assert cut is not None and not cut.completed and cut.entry is not None
+    assert cut.set_aside == case / "audit.jsonl.torn-1"
+    assert cut.entry.seq == 1 and cut.entry.prev == GENESIS
     assert verify_log(case).ok
 
 

@@ -127,11 +127,13 @@ def test_verify_json(here: Path) -> None:
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["ok"] is False and report["entries"] == 2 and report["heads"] == []
+    assert report["bundles"] == []
     assert report["problems"] == [
         {
             "line": 2,
             "seq": 5,
             "kind": "edited",
+            "repairable": False,
             "message": "entry 5 (line 2): changed after it was written: its content no longer "
             "matches its hash",
         }
@@ -178,7 +180,8 @@ def test_repair(here: Path) -> None:
     result = run("audit", "repair", "case")
     assert (result.exit_code, result.stdout) == (
         0,
-        "case/audit.jsonl: nothing to repair: the last entry is complete\n",
+        "case/audit.jsonl: nothing to repair: the chain is intact and the last entry is "
+        "complete\n",
     )
     with (case / "audit.jsonl").open("ab") as handle:
         handle.write(b'{"action":"letter_gen')

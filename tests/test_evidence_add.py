@@ -508,12 +508,12 @@ def test_a_failure_part_way_says_what_was_added_and_a_rerun_finishes(
     real_copy = intake._copy
     calls = []
 
-    def copy_failing_third(source: Path, destination: Path, item: object) -> None:
+    def copy_failing_third(source: Path, destination: Path, item: object, staged: object) -> None:
         calls.append(destination)
         if len(calls) == 3:
             raise OutputFailed(f"{destination}: cannot write here (No space left on device)",
                                "Free some disk space, then try again.")
-        real_copy(source, destination, item)  # type: ignore[arg-type]
+        real_copy(source, destination, item, staged)  # type: ignore[arg-type]
 
     monkeypatch.setattr(intake, "_copy", copy_failing_third)
     result = run("evidence", "add", "case", "in")
@@ -544,7 +544,7 @@ def test_a_copy_whose_entry_cannot_be_written_is_removed(
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise OutputFailed("case/audit.jsonl: cannot write to the audit log (disk full)")
 
-    monkeypatch.setattr(log.LogWriter, "record", refuse)
+    monkeypatch.setattr(log, "_append", refuse)
     with pytest.raises(AddInterrupted, match="no file was added"):
         add_evidence(here / "case", [source])
     assert evidence_listing(here / "case") == []

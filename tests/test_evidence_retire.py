@@ -19,8 +19,6 @@ from bundler.errors import OutputFailed
 from .awkward import pdf_bytes
 from .conftest import SAMPLE
 
-T0 = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
-
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
@@ -181,10 +179,13 @@ def test_disks_without_hard_links_get_a_verified_copy(
 
     monkeypatch.setattr(os, "link", no_links)
     digest = sha(here / "case" / "evidence" / "provider" / "licence.pdf")
-    retired = retire_evidence(here / "case", "evidence/provider/licence.pdf", reason="wrong", now=T0)
+    # after the fixture's entry: the log never records a time going backwards
+    later = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=1)
+    retired = retire_evidence(here / "case", "evidence/provider/licence.pdf", reason="wrong",
+                              now=later)
     assert sha(retired.retired_to) == digest
     assert not (here / "case" / "evidence" / "provider" / "licence.pdf").exists()
-    assert retired.entry.time == T0 and retired.still_named_by == ()
+    assert retired.entry.time == later and retired.still_named_by == ()
 
 
 def test_nothing_changes_when_the_log_cannot_be_written(

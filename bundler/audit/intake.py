@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from bundler.audit.log import LogWriter, exclusive_log
+from bundler.audit.log import LogWriter, check_appendable, exclusive_log
 from bundler.audit.model import AuditAction, AuditEntry, FileRecord
 from bundler.errors import (
     BadInput,
@@ -41,7 +41,7 @@ from bundler.errors import (
     OutputFailed,
     SeveralProblems,
 )
-from bundler.fileio import atomic_writer, sha256_file
+from bundler.fileio import StagedOutputs, sha256_file
 
 EVIDENCE_DIR = "evidence"
 RETIRED_DIR = ".retired"
@@ -411,6 +411,7 @@ def add_planned(
 ) -> IntakeResult:
     """Add the files of a plan (e.g. one built by the web app from uploads)."""
     require_case_folder(case_dir)
+    check_appendable(case_dir)  # before anything is copied
     if not plan.files:
         what = "; ".join(str(s) for s in plan.skipped[:3])
         raise BadInput(
@@ -577,34 +578,27 @@ def _add_one(
             now=now,
         )
     else:
-        created = not step.destination.exists()
-        _copy(source, step.destination, item)
-        try:
-            entry = writer.record(
-                AuditAction.EVIDENCE_ADDED,
-                inputs=(source,),
-                outputs=(step.destination,),
-                details=details,
-                now=now,
+        with StagedOutputs() as staged:
+            _copy(source, step.destination, item, staged)
+            # In place only once its entry is appended: nothing unrecorded ever stays in
+            # the case, and a file it would replace stays as it was.
+            entry = writer.commit(
+                AuditAction.EVIDENCE_ADDED, staged, inputs=(source,), details=details, now=now
             )
-        except BundlerError:
-            if created:  # nothing unrecorded stays in the case
-                step.destination.unlink(missing_ok=True)
-            raise
     return EvidenceAdded(
         step.destination, item.sha256, item.size, step.replaced_sha256, entry,
         in_place=not step.copy, media_type=item.media_type,
     )
 
 
-def _copy(source: Path, destination: Path, item: _Checked) -> None:
-    """Copy atomically; the copy is kept only if its bytes are the bytes that were checked."""
+def _copy(source: Path, destination: Path, item: _Checked, staged: StagedOutputs) -> None:
+    """Copy into ``staged``; the copy is kept only if its bytes are the bytes checked."""
     digest = hashlib.sha256()
     try:
         reader = source.open("rb")
     except OSError as exc:
         raise BadInput(f"{item.file.shown}: cannot be read ({exc.strerror})") from exc
-    with reader, atomic_writer(destination) as writer:
+    with reader, staged.writer(destination) as writer:
         for block in iter(lambda: reader.read(_CHUNK), b""):
             digest.update(block)
             writer.write(block)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from bundler.audit.intake import EVIDENCE_DIR, RETIRED_DIR, require_case_folder
-from bundler.audit.log import exclusive_log
+from bundler.audit.log import check_appendable, exclusive_log
 from bundler.audit.model import AuditAction, AuditEntry
 from bundler.case.references import Reference, evidence_references
 from bundler.errors import BadInput, InputNotFound, OutputExists, OutputFailed
@@ -142,6 +142,7 @@ def retire_evidence(
     if not source.resolve().is_relative_to((case_dir / EVIDENCE_DIR).resolve()):
         raise BadInput(f"{case_dir / case_path}: is not inside the case's evidence folder")
     retired_root = case_dir / EVIDENCE_DIR / RETIRED_DIR
+    check_appendable(case_dir)  # before the copy is made
     with exclusive_log(case_dir) as writer:
         digest = sha256_file(source)
         target = _free_name(retired_root / Path(*parts[1:-1]), parts[-1])

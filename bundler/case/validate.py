@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from bundler.case.models import Case, Resident, RuleContext
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
+from bundler.paths import inside
 from bundler.yamlio import YamlDocument
 from bundler.yamlmodel import Problem, read_document, validate_document
 
@@ -46,6 +47,11 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def unreadable(self) -> Problem | None:
+        """The first record file that could not be read at all (bad YAML), if any."""
+        return next((problem for problem in self.problems if problem.unreadable), None)
+
     def lines(self) -> list[str]:
         return [str(problem) for problem in self.problems]
 
@@ -77,6 +83,13 @@ class ValidationReport:
         }
 
     def raise_for_problems(self) -> LoadedCase:
+        """The loaded case; BadInput when a record file cannot be read, else ChecksFailed."""
+        unreadable = self.unreadable
+        if unreadable is not None:
+            raise BadInput(
+                f"{unreadable}",
+                f"Correct that line, then run `bundler validate {self.case_dir}`.",
+            )
         if self.problems or self.loaded is None:
             first = self.problems[0] if self.problems else None
             count = len(self.problems)
@@ -153,7 +166,7 @@ def validate_case(case_dir: Path) -> ValidationReport:
     report = ValidationReport(case_dir=case_dir)
     problems = report.problems
     shown_case = str(case_path)
-    document = read_document(case_path, shown_case, problems)
+    document = _read_record(case_dir, case_path, shown_case, problems)
     report.files_checked = 1
     case: Case | None = None
     rule_ctx = RuleContext(case_dir=case_dir)
@@ -174,7 +187,7 @@ def validate_case(case_dir: Path) -> ValidationReport:
         for path in files:
             report.files_checked += 1
             shown = str(path)
-            resident_doc = read_document(path, shown, problems)
+            resident_doc = _read_record(case_dir, path, shown, problems)
             if resident_doc is None:
                 continue
             validated = _validate_twice(Resident, resident_doc, shown, problems, rule_ctx)
@@ -199,6 +212,16 @@ def validate_case(case_dir: Path) -> ValidationReport:
     if case is not None and not problems:
         report.loaded = LoadedCase(root=case_dir, case=case, residents=residents)
     return report
+
+
+def _read_record(case_dir: Path, path: Path, shown: str, problems: list[Problem]) -> YamlDocument | None:
+    """A record file's YAML, refused (as unreadable) when a symbolic link leads out of the case."""
+    try:
+        inside(case_dir, path.relative_to(case_dir).as_posix(), where="the case folder")
+    except BadInput as exc:
+        problems.append(Problem(shown, 1, "", exc.message, unreadable=True))
+        return None
+    return read_document(path, shown, problems)
 
 
 def load_valid_case(case_dir: Path) -> LoadedCase:
