@@ -26,7 +26,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,8 +51,8 @@ from bundler.bundle.stamp import page_geometry
 from bundler.bundle.verify import VerifyReport, verify_bundle
 from tests import awkward
 from tests import bundle_fixtures as fx
+from tests.oldest import ROOT, declared_lower_bound, install_oldest
 
-ROOT = Path(__file__).resolve().parent.parent
 DATE = dt.date(2026, 3, 1)
 SPEC = """\
 reference: HB-APPEAL-2026-0777
@@ -378,25 +377,10 @@ def test_forged_library_versions_switch_nothing_off(pristine: Path, tmp_path: Pa
 # --------------------------------------------------------------------------- oldest pypdf
 
 
-def _declared_lower_bound(package: str) -> str:
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    for requirement in pyproject["project"]["dependencies"]:
-        found = re.match(rf"^{re.escape(package)}(\[[^\]]*\])?>=([\w.]+)", requirement)
-        if found:
-            return found.group(2)
-    raise AssertionError(f"{package} has no lower bound in pyproject.toml")
-
-
 @pytest.fixture(scope="module")
 def oldest_pypdf(request: pytest.FixtureRequest) -> Path:
     """The oldest pypdf the package allows, installed (once, cached) into its own folder."""
-    version = _declared_lower_bound("pypdf")
-    folder = Path(request.config.cache.mkdir(f"pypdf-{version}"))
-    if not (folder / "pypdf" / "__init__.py").is_file():
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                        "--target", str(folder), f"pypdf=={version}"],
-                       check=True, capture_output=True, timeout=300)
-    return folder
+    return install_oldest("pypdf", Path(request.config.cache.mkdir("oldest-pypdf")))
 
 
 def _verify_with(pypdf_folder: Path, pdf: Path, sources: Path) -> tuple[int, str]:
@@ -409,7 +393,7 @@ def _verify_with(pypdf_folder: Path, pdf: Path, sources: Path) -> tuple[int, str
 
 def test_recipient_with_the_oldest_allowed_pypdf(pristine: Path, oldest_pypdf: Path,
                                                  tmp_path: Path) -> None:
-    version = _declared_lower_bound("pypdf")
+    version = declared_lower_bound("pypdf")
     check = subprocess.run([sys.executable, "-c", "import pypdf; print(pypdf.__version__)"],
                            capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONPATH": str(oldest_pypdf)})

@@ -134,3 +134,13 @@ def test_a_derived_case_bundle_leaves_out_only_what_it_must(sample_case: Path) -
     assert report.ok, report.lines()
     assert lines_of(report)["INFO  case records"] == (
         "INFO  case records: the bundle holds every file the case records name")
+
+
+def test_sources_behind_a_symlinked_folder_leading_out_are_refused(root: Path) -> None:
+    case = root / "case"
+    shutil.move(case / "evidence", root / "elsewhere")
+    (case / "evidence").symlink_to(root / "elsewhere", target_is_directory=True)
+    report = verify_bundle(root / "out" / "bundle.pdf", sources=case, record_audit=False)
+    assert [check.name for check in report.failed] == ["sources", "rebuild"]
+    assert lines_of(report)["FAIL  sources"].startswith(
+        "FAIL  sources: named outside the sources folder (refused): evidence/text.pdf, ")

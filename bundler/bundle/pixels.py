@@ -69,6 +69,8 @@ def compare_rendered(
     A page the renderer cannot draw (damaged, or beyond the limits) is reported as
     differing, naming why; so is every page after it in the same child's share.
     """
+    if pages < 1:
+        return []
     count = workers or max(1, min(os.cpu_count() or 1, 4, pages // 20 or 1))
     shares = _shares(pages, count)
     report = progress or (lambda _message: None)

@@ -381,11 +381,17 @@ def _find_sources(manifest: Manifest, folder: Path, pdf: Path) -> _Sources:
 
 
 def _inside(folder: Path, name: str) -> Path | None:
-    """``folder/name`` when ``name`` is a relative path that stays inside ``folder``."""
+    """``folder/name`` when ``name`` is a relative path that stays inside ``folder``, symbolic
+    links followed (``bundler.paths``); None when it leads out."""
+    from bundler.paths import inside
+
     relative = PurePosixPath(name.replace("\\", "/"))
     if relative.is_absolute() or ".." in relative.parts or re.match(r"^[A-Za-z]:", name):
         return None
-    return folder.joinpath(*relative.parts)
+    try:
+        return inside(folder, name, where="the sources folder")
+    except BadInput:
+        return None
 
 
 def _own_files(manifest: Manifest, folder: Path, pdf: Path, is_case: bool) -> set[str]:
