@@ -142,21 +142,22 @@ def cli(debug: bool) -> None:
 @click.argument("case_dir", type=_PATH)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def validate(case_dir: Path, as_json: bool) -> None:
-    """Check a case folder's records (case.yaml, residents/*.yaml and the files they name).
+    """Check a case folder's records (case.yaml, residents/*.yaml, letters.yaml and the
+    files they name).
 
-    Prints one summary line when all is well, else every problem as FILE:LINE: field: message.
+    Prints every error as FILE:LINE: field: message (exit 1), and every finding the records
+    hold (a licence expired, consent declined) as FILE:LINE: note: ... (these never block
+    letters or bundles), then one summary line.
     """
     from bundler.case.validate import validate_case
 
     report = validate_case(case_dir)
     if as_json:
         _print_json(report.to_json())
-    elif report.ok:
-        click.echo(report.summary())
     else:
         for line in report.lines():
             click.echo(line)
-        click.echo(report.summary(), err=True)
+        click.echo(report.summary(), err=not report.ok)
     if report.unreadable is not None:
         sys.exit(int(ExitCode.BAD_INPUT))
     if not report.ok:
@@ -188,6 +189,36 @@ def checklist(case_dir: Path, as_of: dt.date | None, as_json: bool) -> None:
         )
     else:
         click.echo(render_table(case, items, when))
+
+
+@cli.group()
+def case() -> None:
+    """The case folder itself."""
+
+
+@case.command("upgrade")
+@click.argument("case_dir", type=_PATH)
+def case_upgrade(case_dir: Path) -> None:
+    """Rewrite a case folder made for the toolkit's first records model in the current form.
+
+    Consent recorded as one yes/no becomes the consent form's statements (never widening
+    what a resident agreed to), and the findings become answers F1-F3 for every scheme.
+    Comments and everything else are kept; files already current are left alone.
+    """
+    from bundler.case.upgrade import upgrade_case
+    from bundler.case.validate import validate_case
+
+    result = upgrade_case(case_dir)
+    for path in result.changed:
+        click.echo(f"Rewrote {path}")
+    if not result.changed:
+        click.echo(f"{case_dir}: already in the current form; nothing changed")
+    report = validate_case(case_dir)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(report.summary(), err=not report.ok)
+    if not report.ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
 
 
 @cli.command()
