@@ -44,8 +44,6 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from bundler.bundle import assemble as assemble_module
-from bundler.bundle import build as build_module
 from bundler.bundle.build import build_bundle
 from bundler.bundle.stamp import page_geometry
 from bundler.bundle.verify import VerifyReport, verify_bundle
@@ -89,22 +87,6 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("as-seen")
     build_bundle(make_sources(root / "case"), root / "out" / "bundle.pdf", build_date=DATE)
     return root
-
-
-@pytest.fixture
-def other_versions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The recipient has other library versions than the builder: their pypdf is 9.9.9, and
-    their zlib writes every stream it compresses differently (other bytes, the same pages)."""
-
-    def stream(self: assemble_module._Context, data: bytes, compress: bool = False) -> object:
-        made = DecodedStreamObject()
-        made.set_data(data)
-        return self.writer._add_object(made.flate_encode(level=1) if compress else made)
-
-    real = build_module.library_versions
-    monkeypatch.setattr(assemble_module._Context, "stream", stream)
-    monkeypatch.setattr(build_module, "library_versions",
-                        lambda extra=None: {**real(extra), "pypdf": "9.9.9"})
 
 
 def by_name(report: VerifyReport) -> dict[str, tuple[bool, str]]:
@@ -326,6 +308,62 @@ def test_every_single_page_edit_is_caught_and_the_page_named(
     assert not passed and not report.ok, detail
     assert detail.startswith("differs from the rebuild from the sources, first at "
                              f"{where(manifest, index + 1)}: "), detail
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def _open_action(writer: PdfWriter) -> None:
+    writer.root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"),
+        NameObject("/JS"): TextStringObject("app.alert('The door was shut.');")})
+
+
+def _attachment(writer: PdfWriter) -> None:
+    names = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"]  # type: ignore[index]
+    spec = DictionaryObject({
+        NameObject("/Type"): NameObject("/Filespec"),
+        NameObject("/F"): TextStringObject("statement.txt"),
+        NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(
+            _stream(b"I saw nothing."))})})
+    names.extend([TextStringObject("statement.txt"), writer._add_object(spec)])
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    made = DecodedStreamObject()
+    made.set_data(data)
+    return made
+
+
+def _bookmark_target(writer: PdfWriter) -> None:
+    first = writer.root_object["/Outlines"]["/First"].get_object()  # type: ignore[index]
+    first[NameObject("/A")] = DictionaryObject({
+        NameObject("/S"): NameObject("/URI"),
+        NameObject("/URI"): TextStringObject("https://forger.example/")})
+
+
+@pytest.mark.parametrize("change, named", [
+    (_open_action, "the action run when the PDF is opened (/OpenAction) differs from the "
+                   "rebuild's (first at catalog./OpenAction)"),
+    (_attachment, "the attached files (/Names /EmbeddedFiles) differ from the rebuild's "
+                  "(first at catalog./Names./EmbeddedFiles./Names[2])"),
+    (_bookmark_target, "the bookmarks differ from the rebuild's (first at "
+                       "bookmarks[0].entries./A./D)"),
+])
+def test_what_the_document_does_is_compared_too(
+    pristine: Path, other_versions: None, tmp_path: Path,
+    change: Callable[[PdfWriter], None], named: str,
+) -> None:
+    pdf = copy_of(pristine, tmp_path / "copy")
+    writer = PdfWriter(clone_from=PdfReader(pdf))
+    change(writer)
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    forge_sidecar(pdf)
+    report = verify_bundle(pdf, sources=tmp_path / "copy" / "case", record_audit=False)
+    assert [check.name for check in report.failed] == ["rebuild"]
+    assert by_name(report)["rebuild"][1] == (
+        f"differs from the rebuild from the sources, first at the document: {named}")
 
 
 # --------------------------------------------------------------------------- forged versions
