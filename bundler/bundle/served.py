@@ -477,6 +477,9 @@ def expected_labels(manifest: Manifest, limit: int | None = None) -> list[str]:
         end = ranges[position + 1].start_page - 1 if position + 1 < len(ranges) else (
             manifest.pages)
         for offset in range(max(0, min(end, wanted) - item.start_page + 1)):
+            if item.style == "none":  # a withheld document's placeholder: "45-51"
+                labels.append(item.prefix)
+                continue
             number = item.first_number + offset
             roman_ok = item.style == "lower-roman" and 0 < number < 5000
             text = roman(number) if roman_ok else str(number)
@@ -507,6 +510,8 @@ def _layout_problems(manifest: Manifest) -> list[str]:
                             "do not follow on from the one before")
             break
         page = doc.last_page + 1
+    if manifest.audience is not None:  # the redaction log comes before the certificate
+        page += manifest.audience.log_pages
     if not problems and page != manifest.certificate_first_page:
         problems.append("the manifest's certificate does not follow the last document")
     if manifest.certificate_first_page + manifest.certificate_pages - 1 != manifest.pages:

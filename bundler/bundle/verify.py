@@ -235,6 +235,8 @@ def verify_bundle(
     report.checks.append(guarded("page labels", labels_check, reader, manifest, labels))
     report_progress("reading the stamps on every document page")
     report.checks.append(guarded("stamps", stamps_check, reader, manifest, labels))
+    if manifest.audience is not None:
+        report.checks.append(guarded("edition", _edition_check, reader, manifest))
     if sources is not None:
         built_name = _built_name(reader, pdf)
         # Free the parsed bundle before the rebuild needs the memory (pypdf's objects form
@@ -250,8 +252,28 @@ def verify_bundle(
                 before_signing or digest, found.bad, report_progress))
         except READ_ERRORS as exc:
             report.checks.append(damaged("rebuild", exc))
+        if manifest.audience is not None:
+            report.checks.append(guarded("redaction", _redaction_check, pdf, manifest, sources))
     _record(report, pdf, sources, record_audit)
     return report
+
+
+def _edition_check(reader: PdfReader, manifest: Manifest) -> Check:
+    from bundler.bundle.edition import verify_pages
+
+    passed, detail = verify_pages(manifest, lambda index: page_text(reader, index))
+    return Check("edition", passed, detail)
+
+
+def _redaction_check(pdf: Path, manifest: Manifest, sources: Path) -> Check:
+    from bundler.bundle.edition import verify_extractable
+
+    try:
+        passed, detail = verify_extractable(pdf, manifest, sources)
+    except BundlerError as exc:
+        return Check("redaction", False, f"the rules could not be read from {sources}: "
+                     f"{exc.message}")
+    return Check("redaction", passed, detail)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -592,7 +614,8 @@ def _describe_page(manifest: Manifest, page: int) -> str:
     starts = [doc.first_page for doc in manifest.documents]
     position = _document_at(manifest, starts, page)
     if position is None:
-        part = "front matter" if page <= manifest.front_matter_pages else "certificate"
+        part = ("front matter" if page <= manifest.front_matter_pages else "certificate"
+                if page >= manifest.certificate_first_page else "redaction log")
         return f"page {label} ({part})"
     doc = manifest.documents[position]
     return f"document {doc.number} ({doc.source}), page {label}"
