@@ -105,6 +105,8 @@ def test_a_case_bundle_names_every_recorded_file_it_leaves_out(sample_case: Path
         "  - label: A\n    title: Chosen\n    documents:\n"
         + "".join(f"      - file: {name}\n        title: Document {i}\n"
                   for i, name in enumerate(kept, start=1)), encoding="utf-8")
+    (sample_case / "evidence" / "notes-for-the-file.txt").write_text("Named by no record.\n",
+                                                                     encoding="utf-8")
     built = build_bundle(sample_case, sample_case / "out" / "bundle.pdf",
                          build_date=dt.date(2026, 11, 20))
     report = verify_bundle(built.pdf, sources=sample_case, record_audit=False)
@@ -121,10 +123,10 @@ def test_a_case_bundle_names_every_recorded_file_it_leaves_out(sample_case: Path
         if path.is_file() and path.parts[len(sample_case.parts)] not in ("out", "residents")
         and path.name not in ("case.yaml", "bundle.yaml", "audit.jsonl")
         and path.relative_to(sample_case).as_posix() not in _named_in_records(sample_case))
-    assert unnamed == ["evidence/README.md"]
+    assert "evidence/notes-for-the-file.txt" in unnamed
     assert lines_of(report)["INFO  other files"] == (
-        f"INFO  other files: 1 file(s) in {sample_case} are not in the bundle or named by the "
-        "case records: evidence/README.md")
+        f"INFO  other files: {len(unnamed)} file(s) in {sample_case} are not in the bundle or "
+        f"named by the case records: {', '.join(unnamed)}")
 
 
 def test_a_derived_case_bundle_leaves_out_only_what_it_must(sample_case: Path) -> None:
