@@ -212,9 +212,9 @@ async def new_resident_create(request: Request) -> Response:
         await run_in_threadpool(lambda: create_resident(folder.path, reference,
                                                         scheme=_text(form, "scheme")))
     except BundlerError as exc:
-        state = desk.cache.state(folder)
-        return desk.page(request, "case.html", 400, **_case_context(desk, folder, state),
-                         resident_problems=_refusals(exc), new_reference=reference)
+        context = _case_context(desk, folder, desk.cache.state(folder))
+        context.update(resident_problems=_refusals(exc), new_reference=reference)
+        return desk.page(request, "case.html", 400, **context)
     return RedirectResponse(f"/cases/{quote(folder.id)}/residents/{reference}/consent",
                             status_code=303)
 
