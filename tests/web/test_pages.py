@@ -466,3 +466,30 @@ def test_start_a_review_and_add_a_resident(client, cases: Path) -> None:  # type
     assert bad.status_code == 400
     assert "not a resident reference" in _unescape(bad.text)
     assert sorted(p.name for p in (case_dir / "residents").iterdir()) == ["R01.yaml"]
+
+
+LABELLED_PAGES = ["/", "/report", "/verify", "/cases/new", "/cases/nettlebank-road",
+                  "/cases/nettlebank-road/checklist", "/cases/nettlebank-road/evidence",
+                  "/cases/nettlebank-road/letters", "/cases/nettlebank-road/bundles",
+                  "/cases/nettlebank-road/records/review",
+                  "/cases/nettlebank-road/records/information_request",
+                  "/cases/nettlebank-road/records/findings",
+                  "/cases/nettlebank-road/residents/R01/consent",
+                  "/cases/nettlebank-road/residents/R01/evidence"]
+
+
+def test_every_form_control_has_a_label_and_ids_are_unique(client) -> None:  # type: ignore[no-untyped-def]
+    """WCAG 2.2 (1.3.1, 3.3.2, 4.1.2): a label for each control, one element per id, and an
+    error summary that links only to ids on the page."""
+    for url in LABELLED_PAGES:
+        html = client.get(url).text
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (url, sorted({i for i in ids if ids.count(i) > 1}))
+        labels = set(re.findall(r'<label[^>]*\sfor="([^"]+)"', html))
+        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html):
+            if re.search(r'type="(hidden|submit)"', tag) or 'aria-hidden="true"' in tag:
+                continue
+            control = re.search(r'\sid="([^"]+)"', tag)
+            assert control and control.group(1) in labels, (url, tag)
+        for target in re.findall(r'href="#([^"]+)"', html):
+            assert target in ids, (url, target)
