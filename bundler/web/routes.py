@@ -247,9 +247,15 @@ def _case_context(desk: Desk, folder: CaseFolder, state: Any) -> dict[str, Any]:
 
 
 def case_page(request: Request) -> Response:
+    from bundler.case.validate import validate_case
+
     desk = desk_of(request)
     folder = desk.case(request.path_params["case"])
-    return desk.page(request, "case.html", **_case_context(desk, folder, desk.cache.state(folder)))
+    context = _case_context(desk, folder, desk.cache.state(folder))
+    # validate in full here (the register's cache leaves out the notes about evidence files
+    # no record names or that were not added through evidence add, which this page shows)
+    context["report"] = validate_case(folder.path)
+    return desk.page(request, "case.html", **context)
 
 
 async def record_page(request: Request) -> Response:
