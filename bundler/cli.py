@@ -865,14 +865,15 @@ def _letter_command(kind: str, summary: str) -> click.Command:
                   help="The letter's date (default: the date the case records for it, else today).")
     @click.option("--force", is_flag=True, help="Replace letters already in OUT_DIR.")
     def command(case_dir: Path, out_dir: Path, pdf: bool, templates: Path | None,
-                resident: str | None, letter_date: dt.date | None, force: bool) -> None:
+                resident: str | None, letter_date: dt.date | None, force: bool,
+                bundle: Path | None = None) -> None:
         from bundler.letters.context import LetterKind
         from bundler.letters.generate import LetterOptions, generate_letters
 
         options = LetterOptions(
             kind=LetterKind(kind), case_dir=case_dir, out_dir=out_dir, pdf=pdf,
             templates=templates, resident=resident, letter_date=letter_date,
-            today=dt.date.today(), force=force,
+            today=dt.date.today(), force=force, bundle=bundle,
         )
         for written in generate_letters(options, progress=_progress(True)):
             click.echo(f"Wrote {written.docx} (sha256 {written.docx_sha256})")
@@ -885,6 +886,11 @@ def _letter_command(kind: str, summary: str) -> click.Command:
         else f"Written as {kind}.docx"
     )
     command.__doc__ = f"{summary}\n\n{written_as}, and recorded in the case's audit log."
+    if kind == "findings":
+        command = click.option(
+            "--bundle", type=_PATH, metavar="BUNDLE.pdf",
+            help="The evidence bundle built from this case: each finding and recommendation "
+            "then cites the bundle pages it rests on.")(command)
     return click.command(kind)(command)
 
 

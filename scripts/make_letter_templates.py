@@ -542,11 +542,18 @@ def findings() -> Letter:
         "the government's guidance of July 2022 on improving quality in supported housing)."
     )
     letter.h2("What we found")
+    letter.tag("{%p if bundle %}")
+    letter.p("The page numbers below are those of {{ bundle }}, which holds the evidence "
+             "(paragraph 146).")
+    letter.tag("{%p endif %}")
     letter.tag("{%p for conclusion in conclusions %}")
     letter.p("{% if conclusion.schemes %}{{ conclusion.schemes }}: {% endif %}"
              "{{ conclusion.question }}", bold=True)
     letter.parts(("Our answer: ", False), ("{{ conclusion.answer }}", True), (".", False))
     letter.p("{{ conclusion.summary }}")
+    letter.tag("{%p if conclusion.evidence %}")
+    letter.p("Evidence: {{ conclusion.evidence }}.")
+    letter.tag("{%p endif %}")
     letter.tag("{%p endfor %}")
     letter.h2("What we recommend")
     letter.p(
@@ -558,7 +565,8 @@ def findings() -> Letter:
         ["Recommendation", "Tell us you have received it by", "Complete it and send evidence by"],
         [
             ["{%tr for rec in recommendations %}", "", ""],
-            ["{{ rec.id }}: {{ rec.text }}", "{{ rec.acknowledge_by }}", "{{ rec.complete_by }}"],
+            ["{{ rec.id }}: {{ rec.text }}{% if rec.evidence %} (evidence: {{ rec.evidence }})"
+             "{% endif %}", "{{ rec.acknowledge_by }}", "{{ rec.complete_by }}"],
             ["{%tr endfor %}", "", ""],
         ],
         [83, 41, 41],

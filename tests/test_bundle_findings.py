@@ -232,3 +232,30 @@ def test_verify_rebuilds_the_findings_and_chronology(built: Built) -> None:
 
     report = verify_bundle(built.pdf, sources=built.pdf.parent.parent)
     assert report.ok, report.lines()
+
+
+def test_the_findings_letter_cites_the_bundle_pages(built: Built, tmp_path: Path) -> None:
+    from tests.letters_helpers import all_text, open_docx
+
+    case = built.pdf.parent.parent
+    out = tmp_path / "letters"
+    result = CliRunner().invoke(cli, ["letter", "findings", str(case), "-o", str(out),
+                                      "--bundle", str(built.pdf)])
+    assert result.exit_code == 0, result.output
+    text = all_text(open_docx((out / "findings.docx").read_bytes()))
+    assert ("The page numbers below are those of the evidence bundle WBC-SHR-2026-014 of 20 "
+            "November 2026 (bundle.pdf)") in text
+    f1 = next(row for row in built.manifest["findings"] if row["id"] == "F1")
+    pages = ", ".join(cited["bundle_pages"] for cited in f1["evidence"])
+    assert f"Evidence: bundle pages {pages}." in text
+    rec = next(row for row in built.manifest["findings"] if row["id"] == "REC-1")
+    assert f"(evidence: bundle page {rec['evidence'][0]['bundle_pages']})" in text
+
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(built.pdf.read_bytes() + b"\n% appended")
+    (tmp_path / "changed.pdf.sha256").write_text(
+        (built.pdf.parent / "bundle.pdf.sha256").read_text().replace("bundle.pdf", "changed.pdf"))
+    result = CliRunner().invoke(cli, ["letter", "findings", str(case), "-o",
+                                      str(tmp_path / "again"), "--bundle", str(changed)])
+    assert result.exit_code == 4
+    assert f"{changed}: the bundle differs from the sidecar" in result.stderr

@@ -631,7 +631,8 @@ class ServedBundle:
     manifest_sha256: str  # of its embedded manifest (the one its certificate prints)
 
 
-def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
+def read_served_bundle(pdf: Path, shown: str | None = None, called: str = "earlier bundle"
+                       ) -> ServedBundle:
     """The manifest of an earlier bundle made by this toolkit, after checking it is intact.
 
     Checks what needs no sources: the sidecar hash (when ``PDF.sha256`` is beside it), the
@@ -640,7 +641,7 @@ def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
     """
     shown = shown if shown is not None else str(pdf)
     if not pdf.exists():
-        raise InputNotFound(f"{shown}: earlier bundle not found",
+        raise InputNotFound(f"{shown}: {called} not found",
                             "Give the bundle as it was served (the .pdf file), with its "
                             ".pdf.sha256 and .manifest.json beside it.")
     if not pdf.is_file():
@@ -648,10 +649,10 @@ def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
                        "Give the earlier bundle's .pdf file, e.g. out/bundle.pdf.")
     digest = sha256_file(pdf)
     hash_check = file_hash_check(pdf, digest, None)
-    broken_hint = ("Use the earlier bundle exactly as it was served (check it with `bundler "
+    broken_hint = (f"Use the {called} exactly as it was served (check it with `bundler "
                    "bundle verify`), with its own .pdf.sha256 and .manifest.json beside it.")
     if not hash_check.passed:
-        raise BadInput(f"{shown}: the earlier bundle {hash_check.detail}", broken_hint)
+        raise BadInput(f"{shown}: the {called} {hash_check.detail}", broken_hint)
     try:
         opened = open_bundle(pdf, hash_failed=False)
     except BadInput as exc:
@@ -660,9 +661,9 @@ def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
     reader, embedded = opened
     checked, manifest = manifest_check(pdf, embedded)
     if manifest is None or not checked.passed:
-        raise BadInput(f"{shown}: the earlier bundle's manifest: {checked.detail}", broken_hint)
+        raise BadInput(f"{shown}: the {called}'s manifest: {checked.detail}", broken_hint)
     certificate = guarded("certificate", certificate_check, reader, manifest, embedded)
     if not certificate.passed:
-        raise BadInput(f"{shown}: the earlier bundle's certificate: {certificate.detail}",
+        raise BadInput(f"{shown}: the {called}'s certificate: {certificate.detail}",
                        broken_hint)
     return ServedBundle(manifest, digest, hashlib.sha256(embedded).hexdigest())

@@ -179,6 +179,11 @@ class ConclusionContext(_Context):
         description="The scheme(s) the answer is about, e.g. 'Nettlebank House'; empty when the "
         "review has one scheme."
     )
+    evidence: Text = Field(
+        default="",
+        description="The pages of the evidence bundle the answer rests on, e.g. 'bundle pages "
+        "23\u201324, 40' (written with --bundle BUNDLE.pdf), else empty.",
+    )
 
 
 class RecommendationContext(_Context):
@@ -188,6 +193,11 @@ class RecommendationContext(_Context):
     text: Text = Field(description="What the provider should do.")
     acknowledge_by: Text = Field(description="Date to acknowledge it, e.g. '4 November 2026'.")
     complete_by: Text = Field(description="Date to complete and evidence it.")
+    evidence: Text = Field(
+        default="",
+        description="The pages of the evidence bundle it rests on, e.g. 'bundle pages 41' "
+        "(written with --bundle BUNDLE.pdf), else empty.",
+    )
 
 
 class ResidentContext(_Context):
@@ -293,6 +303,27 @@ class FindingsContext(LetterContext):
         "to improve (paras 113-114)."
     )
     revisit_date: Text = Field(description="The planned revisit's date (para 119), or empty.")
+    bundle: Text = Field(
+        default="",
+        description="The evidence bundle whose pages the letter cites, e.g. 'the evidence "
+        "bundle WBC-SHR-2026-014 of 20 November 2026 (bundle.pdf)' (with --bundle), else "
+        "empty.",
+    )
+
+
+@dataclass(frozen=True)
+class CitedPages:
+    """Where each finding's and recommendation's evidence is in a bundle (``--bundle``)."""
+
+    bundle: str  # "the evidence bundle WBC-SHR-2026-014 of 20 November 2026 (bundle.pdf)"
+    pages: dict[str, str]  # F1 / REC-1 -> "23\u201324, 40"
+
+    def of(self, ident: str) -> str:
+        found = self.pages.get(ident, "")
+        if not found:
+            return ""
+        several = "," in found or "\u2013" in found
+        return f"bundle page{'s' if several else ''} {found}"
 
 
 class ResidentOutcomeContext(LetterContext):
@@ -550,12 +581,14 @@ def _para85_order(entries: list[InformationItem]) -> list[InformationItem]:
     return sorted(entries, key=lambda entry: order[entry.item])
 
 
-def _recommendation(rec: Recommendation) -> RecommendationContext:
+def _recommendation(rec: Recommendation, cited: CitedPages | None = None
+                    ) -> RecommendationContext:
     return RecommendationContext(
         id=rec.id,
         text=rec.recommendation,
         acknowledge_by=uk_date(rec.acknowledge_by),
         complete_by=uk_date(rec.complete_by),
+        evidence=cited.of(rec.id) if cited is not None else "",
     )
 
 
@@ -664,18 +697,20 @@ def build_contexts(
     resident: str | None = None,
     *,
     uses: frozenset[str] | None = None,
+    cited: CitedPages | None = None,
 ) -> list[LetterPlan]:
     """The letters of ``kind`` to write from a validated case, dated ``letter_date``.
 
     Resident letters give one plan per resident (or just ``resident``); the others one.
     ``uses`` is the set of variables the template uses (from ``check_template``): a value
     the case may leave out, such as the legal basis, is then required only when the
-    template prints it. Without ``uses`` every such value is required.
+    template prints it. Without ``uses`` every such value is required. ``cited`` (the findings
+    letter only) gives the bundle pages each finding and recommendation rests on.
     Raises CaseIncomplete when the case lacks what the letter needs, and InputNotFound
     for an unknown resident reference.
     """
     try:
-        return _build_contexts(kind, loaded, letter_date, resident, uses)
+        return _build_contexts(kind, loaded, letter_date, resident, uses, cited)
     except CaseIncomplete as exc:
         prefix = f"{CASE_FILE}:"
         if not exc.message.startswith(prefix):
@@ -691,6 +726,7 @@ def _build_contexts(
     letter_date: dt.date,
     resident: str | None,
     uses: frozenset[str] | None,
+    cited: CitedPages | None = None,
 ) -> list[LetterPlan]:
     case = loaded.case
     base: dict[str, object] = {
@@ -715,7 +751,7 @@ def _build_contexts(
     elif kind is LetterKind.INFORMATION_REMINDER:
         context = _information_reminder(case, letter_date, base, reference)
     elif kind is LetterKind.FINDINGS:
-        context = _findings(case, letter_date, base, reference)
+        context = _findings(case, letter_date, base, reference, cited)
     else:
         context = _revisit_notice(case, letter_date, base, reference)
     return [LetterPlan(kind=kind, resident=None, context=context)]
@@ -814,7 +850,8 @@ def _information_reminder(
     )
 
 
-def _conclusion(case: Case, answer: Answer) -> ConclusionContext:
+def _conclusion(case: Case, answer: Answer, cited: CitedPages | None = None
+                ) -> ConclusionContext:
     several = len(case.schemes) > 1
     names = [case.scheme_name(scheme) for scheme in answer.schemes or case.scheme_ids()]
     return ConclusionContext(
@@ -822,10 +859,12 @@ def _conclusion(case: Case, answer: Answer) -> ConclusionContext:
         answer=ANSWERS[answer.conclusion],
         summary=answer.summary,
         schemes=_and_list(names) if several else "",
+        evidence=cited.of(answer.id) if cited is not None else "",
     )
 
 
-def _conclusions(case: Case) -> list[tuple[Answer, ConclusionContext]]:
+def _conclusions(case: Case, cited: CitedPages | None = None
+                 ) -> list[tuple[Answer, ConclusionContext]]:
     """Every answer, scheme by scheme (in the order of ``schemes``), questions in order."""
     findings = case.findings
     assert findings is not None
@@ -836,7 +875,8 @@ def _conclusions(case: Case) -> list[tuple[Answer, ConclusionContext]]:
         first = min((order[s] for s in answer.schemes if s in order), default=0)
         return first, questions.index(answer.question)
 
-    return [(answer, _conclusion(case, answer)) for answer in sorted(findings.answers, key=key)]
+    return [(answer, _conclusion(case, answer, cited))
+            for answer in sorted(findings.answers, key=key)]
 
 
 def _require_complete_findings(case: Case) -> None:
@@ -872,7 +912,8 @@ def _require_findings_and_recommendations(case: Case, kind: LetterKind) -> list[
 
 
 def _findings(
-    case: Case, letter_date: dt.date, base: dict[str, object], reference: str
+    case: Case, letter_date: dt.date, base: dict[str, object], reference: str,
+    cited: CitedPages | None = None,
 ) -> FindingsContext:
     kind = LetterKind.FINDINGS
     live = _require_findings_and_recommendations(case, kind)
@@ -884,7 +925,7 @@ def _findings(
         _must_follow(rec.acknowledge_by, letter_date, f"{where}.acknowledge_by", kind)
         _warn_if_not_working_day(rec.acknowledge_by, f"{where}.acknowledge_by")
         _warn_if_not_working_day(rec.complete_by, f"{where}.complete_by")
-    conclusions = _conclusions(case)
+    conclusions = _conclusions(case, cited)
     first: dict[str, ConclusionContext] = {}
     for answer, context in conclusions:
         first.setdefault(answer.question.value, context)
@@ -896,9 +937,10 @@ def _findings(
             "findings_date": uk_date(case.findings.date),
             "conclusions": [context for _answer, context in conclusions],
             **first,
-            "recommendations": [_recommendation(rec) for rec in live],
+            "recommendations": [_recommendation(rec, cited) for rec in live],
             "offer_support": case.findings.provider_inexperienced,
             "revisit_date": uk_date(revisit) if revisit else "",
+            "bundle": cited.bundle if cited is not None else "",
         }
     )
 

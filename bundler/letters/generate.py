@@ -33,10 +33,17 @@ from pydantic import BaseModel, ConfigDict
 import bundler
 from bundler.audit import AuditAction, AuditEntry, check_appendable, record_staged
 from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, LoadedCase, load_valid_case
-from bundler.errors import BundlerError, InputNotFound, OutputFailed, TemplateError
+from bundler.errors import BadInput, BundlerError, InputNotFound, OutputFailed, TemplateError
 from bundler.fileio import StagedOutputs, refuse_overwrite, write_bytes_atomic
 from bundler.letters.checktemplate import check_template
-from bundler.letters.context import LetterKind, LetterPlan, build_contexts, recorded_letter_date
+from bundler.letters.context import (
+    CitedPages,
+    LetterKind,
+    LetterPlan,
+    build_contexts,
+    recorded_letter_date,
+    uk_date,
+)
 from bundler.letters.render import render_letter
 from bundler.paths import inside
 
@@ -68,6 +75,8 @@ class LetterOptions(BaseModel):
     today: dt.date
     """The date used when neither --date nor the case gives the letter a date."""
     force: bool = False
+    bundle: Path | None = None
+    """The findings letter: the evidence bundle whose pages it cites (``--bundle``)."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +152,9 @@ def generate_letters(
     template, shown = template_for(options, loaded)
     uses = _check(template, shown, options.kind)
     when = letter_date_for(options, loaded)
-    plans = build_contexts(options.kind, loaded, when, options.resident, uses=uses)
+    cited = _cited_pages(options, loaded) if options.bundle is not None else None
+    plans = build_contexts(options.kind, loaded, when, options.resident, uses=uses,
+                           cited=cited)
     _refuse_placeholders(loaded, plans, uses)
 
     docx_paths = [options.out_dir / f"{plan.stem}.docx" for plan in plans]
@@ -205,6 +216,37 @@ def generate_letters(
     if failure is not None:
         raise failure
     return written
+
+
+def _cited_pages(options: LetterOptions, loaded: LoadedCase) -> CitedPages:
+    """The bundle pages each finding and recommendation rests on, from the findings table of
+    the bundle ``--bundle`` names (checked intact first: its hash, manifest, certificate)."""
+    from bundler.bundle.served import read_served_bundle
+
+    assert options.bundle is not None
+    shown = str(options.bundle)
+    if options.kind is not LetterKind.FINDINGS:
+        raise BadInput(f"--bundle {shown}: only the findings letter cites bundle pages",
+                       "Leave out --bundle, or write the findings letter.")
+    manifest = read_served_bundle(options.bundle, shown, called="bundle").manifest
+    reference = loaded.case.review.reference
+    if manifest.reference != reference:
+        raise BadInput(f"{shown}: is a bundle for {manifest.reference}, not for this review "
+                       f"({reference})", "Give the bundle built from this case folder.")
+    if not manifest.findings:
+        raise BadInput(f"{shown}: has no table of findings and the evidence they rest on",
+                       "Build the bundle from the case folder (bundler bundle build CASE_DIR), "
+                       "or with findings: true in its spec, then write the letter again.")
+    pages: dict[str, list[str]] = {}
+    for row in manifest.findings:
+        found = pages.setdefault(row.id, [])
+        found += [cited.bundle_pages for cited in row.evidence
+                  if cited.bundle_pages and cited.bundle_pages not in found]
+    name = options.bundle.name
+    return CitedPages(
+        bundle=f"the evidence bundle {manifest.reference} of {uk_date(manifest.build_date)} "
+               f"({name})",
+        pages={ident: ", ".join(found) for ident, found in pages.items() if found})
 
 
 def _refuse_placeholders(loaded: LoadedCase, plans: list[LetterPlan],
