@@ -98,6 +98,7 @@ from bundler.bundle.ocr import (
     recognise_pages,
     render_dpi,
 )
+from bundler.bundle.ocrwords import Vocabulary, vocabulary
 from bundler.bundle.plan import (
     Continuation,
     LabelStyle,
@@ -109,7 +110,7 @@ from bundler.bundle.plan import (
 )
 from bundler.bundle.redactionlog import LogLine
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
-from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
+from bundler.bundle.stamp import BAND, FONT_SIZE, LABEL_FONT, LABEL_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, BundlerError, CaseIncomplete, InputNotFound, OutputFailed
 from bundler.fileio import StagedOutputs, refuse_overwrite, sha256_file
 from bundler.paths import inside
@@ -151,6 +152,7 @@ class _Source:
     audit_head: str | None
     case_dir: Path | None = None  # the case folder whose records give the findings, events
     front: _Front | None = None  # recorded (a rebuild): the findings and events as built
+    ocr_references: tuple[str, ...] = ()  # what --ocr must read right (see ocrwords)
 
 
 @dataclass(frozen=True)
@@ -532,7 +534,8 @@ def _recorded_source(recorded: Manifest, folder: Path) -> _Source:
         front = _Front(tuple(recorded.findings or ()),
                        None if recorded.chronology is None else tuple(recorded.chronology))
     return _Source(loaded, options.source_kind, options.spec, options.spec_sha256,
-                   recorded.authority, recorded.officer, recorded.audit_head, front=front)
+                   recorded.authority, recorded.officer, recorded.audit_head, front=front,
+                   ocr_references=tuple(options.ocr_references))
 
 
 def _spec_passwords(recorded: Manifest, folder: Path) -> dict[str, str]:
@@ -645,7 +648,7 @@ def _build(
             textless = {position: outcome.textless for position, outcome in enumerate(outcomes)
                         if outcome.textless}
             layers = _recognise_text(engine, prepared, open_readers, Path(work), report, skip,
-                                     textless)
+                                     textless, vocabulary(resolved.ocr_references))
         used = _versions_used(prepared, engine)
         reproduced = recorded if recorded is not None else pinned
         provenance = (_Provenance(reproduced.tool, dict(reproduced.libraries))
@@ -814,6 +817,24 @@ class _HashingRaw(io.RawIOBase):
 
 
 def _resolve_source(source: Path) -> _Source:
+    resolved = _resolve(source)
+    return dataclasses.replace(resolved, ocr_references=_ocr_references(source,
+                                                                        resolved.loaded.spec))
+
+
+def _ocr_references(source: Path, spec: BundleSpec) -> tuple[str, ...]:
+    """The references --ocr must read right: the bundle's, and in a case folder each
+    resident's (their files' names: R01...), sorted."""
+    found = {spec.reference}
+    folder = _case_folder_of(source)
+    residents = folder / "residents" if folder is not None else None
+    if residents is not None and residents.is_dir():
+        found.update(path.stem for path in residents.glob("*.yaml")
+                     if re.fullmatch(r"R[0-9]{2,4}", path.stem))
+    return tuple(sorted(found))
+
+
+def _resolve(source: Path) -> _Source:
     if not source.exists():
         raise InputNotFound.for_path(source, "bundle spec or case folder")
     if source.is_dir():
@@ -924,6 +945,7 @@ def _recognise_text(
     report: Callable[[str], None],
     skip: frozenset[int] = frozenset(),
     textless: dict[int, tuple[int, ...]] | None = None,
+    words: Vocabulary | None = None,
 ) -> list[tuple[tuple[int, Path], ...]]:
     """Each document's (page, text layer) pairs for its pages without text (``--ocr``);
     documents at the positions in ``skip`` (withheld from an edition) are not read, and the
@@ -950,7 +972,8 @@ def _recognise_text(
     layers: list[list[tuple[int, Path]]] = [[] for _ in prepared]
     if jobs:
         report(f"recognising text (OCR) on {len(jobs)} page(s) without text")
-        for job, layer in zip(jobs, recognise_pages(engine, jobs, workdir, report), strict=True):
+        for job, layer in zip(jobs, recognise_pages(engine, jobs, workdir, report,
+                                                                 words), strict=True):
             if layer is not None:
                 layers[job.document].append((job.page, layer))
     return [tuple(found) for found in layers]
@@ -1298,9 +1321,12 @@ def _manifest(
             spec_sha256=resolved.spec_sha256,
             stamp_font="Helvetica",
             stamp_font_size=FONT_SIZE,
+            stamp_label_font=LABEL_FONT,
+            stamp_label_font_size=LABEL_SIZE,
             stamp_band_points=BAND,
             stamp_hash_chars=SHA_SHOWN,
             ocr=engine is not None,
+            ocr_references=list(resolved.ocr_references) if engine is not None else [],
         ),
         reference=spec.reference,
         title=spec.title,

@@ -41,6 +41,10 @@ class BuildOptions(BaseModel):
     spec_sha256: str | None = Field(description="SHA-256 of the spec file (None when derived).")
     stamp_font: str
     stamp_font_size: float
+    stamp_label_font: str | None = Field(
+        default=None, description="The page label's font (bold, at the bottom right); None in "
+        "bundles built before it was printed apart from the rest of the stamp.")
+    stamp_label_font_size: float | None = None
     stamp_band_points: float
     stamp_hash_chars: int
     page_size_front_matter: str = "A4"
@@ -48,6 +52,11 @@ class BuildOptions(BaseModel):
         default=False,
         description="Pages without text were given an invisible text layer by OCR "
         "(tesseract; --ocr). Written only when true, so other bundles keep their bytes.",
+    )
+    ocr_references: list[str] = Field(
+        default_factory=list,
+        description="The references OCR restores where it misread their digits as letters "
+        "(the bundle's reference, the case's residents R01...). Written only with ocr.",
     )
 
 
@@ -281,7 +290,7 @@ class Manifest(BaseModel):
             if getattr(self, name) is None:
                 exclude[name] = True
         if not self.options.ocr:
-            exclude["options"] = {"ocr"}
+            exclude["options"] = {"ocr", "ocr_references"}
         return dump_json(self.model_dump(mode="json", exclude=exclude or None))
 
 
