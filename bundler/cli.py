@@ -141,7 +141,11 @@ def cli(debug: bool) -> None:
 @cli.command()
 @click.argument("case_dir", type=_PATH)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def validate(case_dir: Path, as_json: bool) -> None:
+@click.option("--evidence", "evidence_dates", is_flag=True,
+              help="Also read the evidence files' own dates and note, with the file and page, "
+              "an item received whose file is dated before the request, an item outstanding "
+              "whose file is already in the case, and a document dated after it was received.")
+def validate(case_dir: Path, as_json: bool, evidence_dates: bool) -> None:
     """Check a case folder's records (case.yaml, residents/*.yaml, letters.yaml and the
     files they name).
 
@@ -151,7 +155,7 @@ def validate(case_dir: Path, as_json: bool) -> None:
     """
     from bundler.case.validate import validate_case
 
-    report = validate_case(case_dir)
+    report = validate_case(case_dir, evidence_dates=evidence_dates)
     if as_json:
         _print_json(report.to_json())
     else:
