@@ -40,7 +40,7 @@ from pypdf import PdfReader
 
 from bundler import TOOL_NAME, __version__
 from bundler.bundle.assemble import AssemblyDocument, BundleInfo, assemble_bundle, open_rendition
-from bundler.bundle.audience import Edition, describe, parse_audience, spec_edition
+from bundler.bundle.audience import Edition, describe, merged, parse_audience, spec_edition
 from bundler.bundle.edition import Item as EditionItem
 from bundler.bundle.edition import (
     Outcome,
@@ -554,7 +554,7 @@ def _build(
     edition: Edition | None = None
     twin = resolved
     if audience is not None:
-        edition = _edition(resolved, audience)
+        edition = _edition(resolved, audience, when)
         edition_check_names(edition, resolved.loaded.spec,
                             [doc.file for doc in _documents(resolved.loaded.spec)])
         resolved = dataclasses.replace(resolved, loaded=retitled(resolved.loaded, edition))
@@ -655,7 +655,7 @@ def _build(
             sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
         if edition is not None:  # before anything is put in place
             report("checking that nothing marked can be extracted")
-            check_extractable(edition, dict(staged.files())[pdf_path], pdf_path)
+            check_extractable(edition, plan, dict(staged.files())[pdf_path], pdf_path)
     return BuildResult(
         pdf=pdf_path,
         manifest=manifest_path,
@@ -685,21 +685,49 @@ class _Editing:
     twin: BundleSpec
 
 
-def _edition(resolved: _Source, audience: str) -> Edition:
-    """The edition for ``audience`` of a spec (its ``audiences`` and ``redactions``)."""
+def _edition(resolved: _Source, audience: str, when: dt.date) -> Edition:
+    """The edition for ``audience``: a spec's own ``audiences`` and ``redactions``; in a case
+    folder (a spec beside case.yaml, or bundle.yaml), also what the residents' consent allows
+    on ``when`` (for a bundle derived from the records: that alone)."""
+    from bundler.bundle.caseaudience import case_edition
+
     try:
         name = parse_audience(audience)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    return spec_edition(resolved.loaded.spec, _documents(resolved.loaded.spec), name)
+    documents = _documents(resolved.loaded.spec)
+    folder = resolved.loaded.folder
+    if resolved.kind == "spec" and not (folder / "case.yaml").is_file():
+        return spec_edition(resolved.loaded.spec, documents, name)
+    by_consent = case_edition(folder, documents, name, when)
+    if resolved.kind == "case-derived":
+        return by_consent
+    return merged(spec_edition(resolved.loaded.spec, documents, name), by_consent)
 
 
-def edition_for(recorded: Manifest, folder: Path) -> Edition:
-    """The edition a manifest records, with its rules read again from ``folder`` (verify)."""
+def edition_for(recorded: Manifest, folder: Path) -> tuple[Edition, Plan]:
+    """The edition a manifest records, with its rules read again from ``folder``, and its
+    pages as the manifest lays them out (verify)."""
     assert recorded.audience is not None
     kind = recorded.options.source_kind
     source = folder / recorded.options.spec if kind == "spec" else folder
-    return _edition(_resolve_source(source), recorded.audience.audience)
+    edition = _edition(_resolve_source(source), recorded.audience.audience,
+                       recorded.options.build_date)
+    return edition, _recorded_plan(recorded)
+
+
+def _recorded_plan(recorded: Manifest) -> Plan:
+    """The page layout a manifest records (its documents' pages, nothing else needed)."""
+    from bundler.bundle.plan import PlannedDocument
+
+    documents = tuple(PlannedDocument(doc.section, doc.number, doc.first_page, doc.last_page,
+                                      doc.first_label, doc.last_label)
+                      for doc in recorded.documents)
+    return Plan(numbering=Numbering(recorded.options.numbering),
+                front_pages=recorded.front_matter_pages,
+                certificate_pages=recorded.certificate_pages,
+                labels=tuple(str(i) for i in range(1, recorded.pages + 1)), ranges=(),
+                sections=(), documents=documents)
 
 
 def _log_title(edition: Edition | None) -> str:

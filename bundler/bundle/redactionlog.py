@@ -33,6 +33,7 @@ class LogPage:
     unedited: bool  # the tribunal's list of what the parties' bundles withhold
     lines: tuple[LogLine, ...]
     reasons: tuple[tuple[str, str], ...]  # (code, meaning) of every code used
+    removes: bool = False  # the edition removed something too (consent withholds it)
 
 
 def render_placeholder(*, number: str, title: str, pages: str, audience: str, reason: str,
@@ -96,6 +97,11 @@ def render_log(log: LogPage, labels: Sequence[str]) -> tuple[bytes, int]:
              "show what is listed below: in this bundle each such passage is outlined in red "
              "with its reason code, and each page of a document the parties do not receive "
              "says so in its footer (First-tier Tribunal rule 14).", pages.regular, 9)
+        if log.removes:
+            para("What no one outside the review team may see (a resident's consent or a "
+                 "recorded legal basis does not cover it) is removed here too: black boxes, "
+                 "and documents withheld in full on one page keeping their numbers.",
+                 pages.regular, 9)
     else:
         para(f"This bundle is for {log.audience}. What its reader must not see has been "
              "removed from the file, not covered: each black box marks where text or part of "
