@@ -705,29 +705,13 @@ def _edition(resolved: _Source, audience: str, when: dt.date) -> Edition:
     return merged(spec_edition(resolved.loaded.spec, documents, name), by_consent)
 
 
-def edition_for(recorded: Manifest, folder: Path) -> tuple[Edition, Plan]:
-    """The edition a manifest records, with its rules read again from ``folder``, and its
-    pages as the manifest lays them out (verify)."""
+def edition_for(recorded: Manifest, folder: Path) -> Edition:
+    """The edition a manifest records, with its rules read again from ``folder`` (verify)."""
     assert recorded.audience is not None
     kind = recorded.options.source_kind
     source = folder / recorded.options.spec if kind == "spec" else folder
-    edition = _edition(_resolve_source(source), recorded.audience.audience,
-                       recorded.options.build_date)
-    return edition, _recorded_plan(recorded)
-
-
-def _recorded_plan(recorded: Manifest) -> Plan:
-    """The page layout a manifest records (its documents' pages, nothing else needed)."""
-    from bundler.bundle.plan import PlannedDocument
-
-    documents = tuple(PlannedDocument(doc.section, doc.number, doc.first_page, doc.last_page,
-                                      doc.first_label, doc.last_label)
-                      for doc in recorded.documents)
-    return Plan(numbering=Numbering(recorded.options.numbering),
-                front_pages=recorded.front_matter_pages,
-                certificate_pages=recorded.certificate_pages,
-                labels=tuple(str(i) for i in range(1, recorded.pages + 1)), ranges=(),
-                sections=(), documents=documents)
+    return _edition(_resolve_source(source), recorded.audience.audience,
+                    recorded.options.build_date)
 
 
 def _log_title(edition: Edition | None) -> str:

@@ -253,17 +253,19 @@ def record(edition: Edition, outcomes: Sequence[Outcome], plan: Plan,
     )
 
 
-def page_matchers(edition: Edition, plan: Plan) -> list[Matcher]:
+def page_matchers(edition: Edition, total_pages: int,
+                  spans: Sequence[tuple[int, int]]) -> list[Matcher]:
     """Per page of the bundle: what its text must not hold (the document's own rules with
-    the terms every page must not hold; the edition's own pages: everything)."""
-    pages = [edition.titles] * plan.total_pages
-    for doc, planned in zip(edition.documents, plan.documents, strict=True):
+    the terms every page must not hold; the edition's own pages: everything). ``spans``:
+    each document's first and last physical page, in bundle order."""
+    pages = [edition.titles] * total_pages
+    for doc, (first, last) in zip(edition.documents, spans, strict=True):
         if doc.withheld is not None:
             continue
         own = Matcher(terms=edition.titles.terms + doc.rules.matcher.terms,
                       patterns=doc.rules.matcher.patterns,
                       keep=edition.titles.keep + doc.rules.matcher.keep)
-        for page in range(planned.first_page - 1, planned.last_page):
+        for page in range(first - 1, min(last, total_pages)):
             pages[page] = own
     return pages
 
@@ -272,7 +274,8 @@ def check_extractable(edition: Edition, plan: Plan, pdf: Path, shown: Path) -> N
     """Refuse the bundle if anything its audience must not see can still be extracted."""
     if not edition.removes:
         return
-    findings = extractable(pdf, edition.titles, page_matchers(edition, plan))
+    spans = [(doc.first_page, doc.last_page) for doc in plan.documents]
+    findings = extractable(pdf, edition.titles, page_matchers(edition, plan.total_pages, spans))
     if not findings:
         return
     places = "; ".join(finding.line() for finding in findings[:5])
@@ -344,10 +347,11 @@ def verify_extractable(pdf: Path, manifest: Manifest, folder: Path) -> tuple[boo
 
     audience = manifest.audience
     assert audience is not None
-    edition, plan = edition_for(manifest, folder)
+    edition = edition_for(manifest, folder)
     if not edition.removes:
         return True, f"{audience.audience}: nothing removed, nothing to check"
-    findings = extractable(pdf, edition.titles, page_matchers(edition, plan))
+    spans = [(doc.first_page, doc.last_page) for doc in manifest.documents]
+    findings = extractable(pdf, edition.titles, page_matchers(edition, manifest.pages, spans))
     if findings:
         places = "; ".join(finding.line() for finding in findings[:5])
         return False, f"what {audience.audience} must not see can still be read at {places}"
