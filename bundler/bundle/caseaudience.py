@@ -88,7 +88,7 @@ def _fate(doc: DocumentSpec, target: Audience, residents: dict[str, Resident],
         return DocumentEdition()
     owner = owners.get(doc.file)
     basis: str | None = None
-    own = owner is None  # scheme evidence: the patterns are for residents' records
+    shielded = owner is not None  # patterns are for residents' records, not scheme evidence
     if owner is not None:
         reference, kind = owner
         resident = residents[reference]
@@ -98,8 +98,8 @@ def _fate(doc: DocumentSpec, target: Audience, residents: dict[str, Resident],
         if decision.basis is not None:
             basis = (f"{decision.basis.basis}, decided by {decision.basis.decided_by} on "
                      f"{decision.basis.decided_on.isoformat()}")
-        own = is_appellant(resident, target)
-    matcher = _forbidden(target, residents, extra, keep, on, patterns=not own)
+        shielded = not is_appellant(resident, target)  # the appellant's own are no secret
+    matcher = _forbidden(target, residents, extra, keep, on, patterns=shielded)
     regions = tuple(Region(r.page, r.box.left, r.box.top, r.box.width, r.box.height, r.reason)
                     for r in extra.regions
                     if r.file == doc.file and matches(str(target), r.audiences))
