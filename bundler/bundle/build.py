@@ -1077,12 +1077,9 @@ def _layout(
         tail = _tail_parts(plan, _log_title(edition))
         tables, front_records, problems = _tables(front, placement, plan)
         twin_pages = 0
-        if editing is not None:  # the unedited titles' index fixes the front matter's length
-            twin_tables = _tables(editing.twin_front, placement, plan)[0]
-            twin_pages = render_front_matter(
-                cover, _index(editing.twin, prepared, plan, withheld),
-                plan.labels[: plan.front_pages], tables=twin_tables, tail=tail,
-                order_note=order_note).pages
+        if editing is not None:  # the unedited bundle's front matter fixes its length
+            twin_pages = _twin_front_pages(editing, cover, prepared, sections, plan, placement,
+                                           order_note)
         drawn = render_front_matter(cover, _index(spec, prepared, plan, withheld),
                                     plan.labels[: plan.front_pages], twin_pages, tables=tables,
                                     tail=tail, order_note=order_note)
@@ -1123,6 +1120,24 @@ def _layout(
             return _Laid(plan, drawn, certificate, manifest_bytes, log, problems)
         cert_pages = cert_count
     raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
+
+
+def _twin_front_pages(editing: _Editing, cover: Cover, prepared: Sequence[_Prepared],
+                      sections: Sequence[SectionInput], plan: Plan, placement: Placement,
+                      order_note: str | None) -> int:
+    """The pages of the front matter every edition of this source shares: the unedited
+    bundle's (its titles, its findings and events, nothing withheld), with a row for a
+    redaction log whether or not this edition has one. Each edition pads its own to it, so
+    the editions' pages keep the same numbers whatever each leaves out."""
+    full = plan_bundle(sections, front_pages=plan.front_pages,
+                       certificate_pages=plan.certificate_pages, numbering=plan.numbering,
+                       log_pages=max(1, plan.log_pages))
+    unedited = dataclasses.replace(placement, withheld=frozenset())
+    tables = _tables(editing.twin_front, unedited, full)[0]
+    tail = _tail_parts(full, "Material withheld from the parties")
+    return render_front_matter(cover, _index(editing.twin, prepared, full),
+                               full.labels[: full.front_pages], tables=tables, tail=tail,
+                               order_note=order_note).pages
 
 
 def _tail_parts(plan: Plan, log_title: str) -> list[Part]:
