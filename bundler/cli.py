@@ -613,6 +613,46 @@ def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None,
         sys.exit(int(ExitCode.CHECKS_FAILED))
 
 
+_PROFILE_NAMES = ("general", "judiciary-2021", "pd27a", "sscs")  # tests check these match
+
+
+@bundle.command("check")
+@click.argument("pdf", type=_PATH, metavar="BUNDLE.pdf")
+@click.option("--profile", type=click.Choice(_PROFILE_NAMES), default="general",
+              show_default=True,
+              help="The rules to check against: the judiciary's 2021 guidance on electronic "
+              "court bundles, Practice Direction 27A, the Social Entitlement Chamber's "
+              "practice, or this toolkit's own.")
+@click.option("--max-pages", type=click.IntRange(min=1), metavar="N",
+              help="The most pages the court allows (instead of the profile's limit).")
+@click.option("--max-mb", type=click.FloatRange(min=0.1), metavar="M",
+              help="The largest file the court accepts, in megabytes (e.g. an upload or "
+              "e-mail limit).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bundle_check(pdf: Path, profile: str, max_pages: int | None, max_mb: float | None,
+                 as_json: bool) -> None:
+    """Check any PDF bundle (made by this toolkit or anyone else) against a court's or
+    tribunal's rules: page numbers printed on every page, page labels, a hyperlinked index,
+    a bookmark per document, searchable text, opening view, page sizes, image resolution,
+    size and page limits, no JavaScript or attachments, fonts embedded.
+
+    One PASS, WARN or FAIL line per rule naming the pages concerned, then the verdict.
+    Exit 0 when no rule failed, 1 when any did.
+    """
+    from bundler.bundle.check import check_bundle
+    from bundler.bundle.profiles import get_profile, with_limits
+
+    rules = with_limits(get_profile(profile), max_pages, max_mb)
+    report = check_bundle(pdf, rules, progress=_progress(True))
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        for line in report.lines():
+            click.echo(line)
+    if not report.ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
 @bundle.command("sign")
 @click.argument("pdf", type=_PATH, metavar="BUNDLE.pdf")
 @click.option("-o", "--output", "out", type=_PATH, required=True, metavar="SIGNED.pdf",

@@ -31,14 +31,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bundler.bundle.pdfscan import Bookmark, PageInfo, Scan, Target, opened
-from bundler.bundle.printed import region_texts
+from bundler.bundle.pdfscan import Bookmark, PageInfo, Scan, opened
+from bundler.bundle.printed import A4_SIZE, Size, Texts, a4_bottoms, crop, read_regions
 from bundler.bundle.profiles import Level, Profile, get_profile
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
 
@@ -138,24 +140,26 @@ def check_bundle(
     if not pdf.is_file():
         raise BadInput(f"{shown}: is a folder, not a PDF bundle",
                        "Give the bundle's .pdf file, e.g. bundle.pdf.")
-    report_progress("reading the structure (qpdf)")
-    with opened(pdf, shown) as structure:
-        sizes = structure.sizes()
-        with ThreadPoolExecutor(max_workers=1) as background:
-            # the edges of every page are read by poppler while the structure is examined
-            bottoms = background.submit(region_texts, structure.path, sizes,
-                                        range(1, len(sizes) + 1), "bottom", workers=workers)
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # poppler reads the foot of every page (as if A4) while qpdf and this process read
+        # the structure: the two cores work at once
+        guess = background.submit(a4_bottoms, pdf, cancel=stop)
+        report_progress("reading the structure (qpdf)")
+        with ExitStack() as on_error:
+            on_error.callback(stop.set)  # a file that cannot be read: stop poppler too
+            structure = on_error.enter_context(opened(pdf, shown))
+            sizes = structure.sizes()
             report_progress(f"reading {len(sizes)} pages' content")
             scan = structure.scan()
             report_progress("reading the page numbers near each page's edges")
-            edges = bottoms.result()
-        unmatched = [page.number for page in scan.pages
-                     if not _shows_number(edges.get(page.number), page, chosen)]
-        tops = region_texts(structure.path, sizes, unmatched, "top", workers=workers)
-        candidates = [page.number for page in scan.pages
-                      if page.text_ops is None or 0 < page.text_ops <= _FEW_TEXT_OPS]
-        middles = region_texts(structure.path, sizes, candidates, "middle", workers=workers)
+            if structure.path != pdf:
+                stop.set()  # encrypted: the decrypted copy is read instead
+            read_first = guess.result()
+            texts = _edge_texts(structure.path, scan, sizes, chosen, read_first, workers)
     report = CheckReport(shown, chosen, _sha256(pdf), len(scan.pages), scan.size)
+    candidates = set(_text_candidates(scan))
+    edges, tops, wholes = texts["bottom"], texts["top"], texts["page"]
     targets = _document_starts(scan)
     report.results += [
         _file_rule(scan),
@@ -163,7 +167,7 @@ def check_bundle(
         _labels_rule(scan, chosen),
         _index_rule(scan, targets),
         _bookmarks_rule(scan, chosen, targets),
-        _text_rule(scan, chosen, middles),
+        _text_rule(scan, chosen, candidates, wholes, edges, tops),
         _opening_rule(scan, chosen),
         _page_size_rule(scan, chosen),
         _resolution_rule(scan, chosen),
@@ -174,6 +178,41 @@ def check_bundle(
     if chosen.document_limits:
         report.results.append(_lengths_rule(scan, chosen))
     return report
+
+
+def _edge_texts(pdf: Path, scan: Scan, sizes: Sequence[Size],
+                profile: Profile, read_first: list[str] | None, workers: int) -> Texts:
+    """Bottom texts of every page, top texts where no number shows at the bottom, and the
+    whole text of pages that may have none of their own."""
+    a4_crop = crop(A4_SIZE, "bottom")
+    bottoms: dict[int, str | None] = {}
+    if read_first is not None:
+        bottoms = {number: read_first[number - 1] if number - 1 < len(read_first) else ""
+                   for number, size in enumerate(sizes, start=1)
+                   if crop(size, "bottom") == a4_crop}
+    others = [number for number in range(1, len(sizes) + 1) if number not in bottoms]
+    candidates = _text_candidates(scan)
+    unmatched = [number for number, text in bottoms.items()
+                 if not _shows_number(text, scan.pages[number - 1], profile)]
+    # the pages of other sizes need their foot read, and suspect pages everything: at once
+    texts = read_regions(pdf, sizes, {"bottom": others, "top": candidates, "page": candidates},
+                         workers=workers)
+    texts["bottom"].update(bottoms)
+    more = [number for number in others if number not in candidates
+            and not _shows_number(texts["bottom"].get(number), scan.pages[number - 1], profile)]
+    tops = read_regions(pdf, sizes, {"top": [n for n in [*unmatched, *more]
+                                             if n not in texts["top"]]}, workers=workers)
+    texts["top"].update(tops["top"])
+    return texts
+
+
+def _text_candidates(scan: Scan) -> list[int]:
+    """Pages that may have no text of their own: they draw no more text than the page
+    drawing the least (a bundle's stamp is on every page), or their content is unreadable."""
+    drawn = [page.text_ops for page in scan.pages if page.text_ops]
+    least = min(min(drawn, default=0), _FEW_TEXT_OPS)
+    return [page.number for page in scan.pages
+            if page.text_ops is None or 0 < page.text_ops <= least]
 
 
 def _sha256(pdf: Path) -> str:
@@ -248,12 +287,14 @@ def _wanted(page: PageInfo, profile: Profile) -> list[str]:
 
 
 _WORD = re.compile(r"[\w-]+")
+_TOTAL = re.compile(r"(?i)(?:\bof|/)\s*\d+\b")  # "of 9", "/9": a count of pages, not one
 
 
 def _words(text: str) -> set[str]:
     """The words of ``text`` as a page number is matched: runs of letters, digits and
-    hyphens (so '5' is in 'Page 5 of 9' and '- 5 -', 'A1' is not in 'A12'), lower case."""
-    return {word.lower() for word in _WORD.findall(text)}
+    hyphens (so '5' is in 'Page 5 of 9' and '- 5 -', 'A1' is not in 'A12'), lower case,
+    without page counts ('of 9')."""
+    return {word.lower() for word in _WORD.findall(_TOTAL.sub(" ", text))}
 
 
 def _shows(text: str, wanted: str) -> bool:
@@ -279,9 +320,9 @@ def _page_numbers_rule(scan: Scan, profile: Profile, bottoms: dict[int, str | No
         if bottom is None and top is None:
             unread.append(page.number)
             continue
-        seen = _NUMBERISH.findall(" ".join(filter(None, (bottom, top))))
+        seen = _NUMBERISH.findall(_TOTAL.sub(" ", " ".join(filter(None, (bottom, top)))))
         if seen:
-            other.append((page.number, seen[-1]))
+            other.append((page.number, seen[0]))
         else:
             missing.append(page.number)
     what = {"page": "its PDF page number", "label": "its page label",
@@ -453,20 +494,48 @@ def _without_page_numbers(marks: Sequence[Bookmark], scan: Scan,
 # --------------------------------------------------------------------------- content
 
 
-def _text_rule(scan: Scan, profile: Profile, middles: dict[int, str | None]) -> RuleResult:
+_HEXISH = re.compile(r"[0-9a-f]{8,}")
+
+
+def _repeated_words(texts: Iterable[str | None], pages: int) -> set[str]:
+    """Words printed near the edge of at least half the pages (a reference, 'Page', 'doc'):
+    a bundle's own stamp, not a page's text."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for word in _words(text or ""):
+            counts[word] = counts.get(word, 0) + 1
+    return {word for word, count in counts.items() if count * 2 >= pages}
+
+
+def _has_own_words(text: str | None, stamp: set[str]) -> bool:
+    """Whether an edge band holds words of the page's own (not numbers, hashes or stamp)."""
+    return any(len(word) > 1 and word not in stamp and not _NUMBERISH.fullmatch(word)
+               and not _HEXISH.fullmatch(word) for word in _words(text or ""))
+
+
+def _text_rule(scan: Scan, profile: Profile, candidates: set[int],
+               wholes: dict[int, str | None], bottoms: dict[int, str | None],
+               tops: dict[int, str | None]) -> RuleResult:
+    """Pages without text of their own: those drawing no text at all, and those whose few
+    words (read whole) are only the bundle's stamp, page numbers and hashes."""
     pictures: list[int] = []
     blank: list[int] = []
+    unread: list[int] = []
+    stamp = _repeated_words(bottoms.values(), len(scan.pages)) | _repeated_words(
+        (tops.get(page) for page in bottoms), len(scan.pages))
     for page in scan.pages:
-        if page.text_ops is not None and page.text_ops > _FEW_TEXT_OPS:
+        if page.text_ops != 0 and page.number not in candidates:
             continue
-        middle = middles.get(page.number)
-        if page.text_ops and middle is None:
-            continue  # some text drawn, and its place could not be read: give the benefit
-        if middle is not None and middle.strip():
-            continue
+        if page.text_ops != 0:
+            whole = wholes.get(page.number)
+            if whole is None and page.text_ops is None:
+                unread.append(page.number)
+                continue
+            if whole is None or _has_own_words(whole, stamp):
+                continue  # it draws text, and that text could not be read: not held against it
         (pictures if page.has_images else blank).append(page.number)
     labels = _labels(scan)
-    if not pictures and not blank:
+    if not pictures and not blank and not unread:
         return RuleResult("text", Level.PASS,
                           f"all {len(scan.pages):,} pages have text (searchable and copyable)")
     parts: list[str] = []
@@ -479,7 +548,11 @@ def _text_rule(scan: Scan, profile: Profile, middles: dict[int, str | None]) -> 
     if blank:
         parts.append(f"{_pages_word(blank)} {page_list(blank, labels)} have no text or "
                      "pictures (blank, or text drawn as shapes)")
-    return RuleResult("text", level, "; ".join(parts), tuple(sorted([*pictures, *blank])))
+    if unread:
+        parts.append(f"the content of {_pages_word(unread)} {page_list(unread, labels)} "
+                     "could not be read (too large or damaged)")
+    return RuleResult("text", level, "; ".join(parts),
+                      tuple(sorted([*pictures, *blank, *unread])))
 
 
 def _opening_rule(scan: Scan, profile: Profile) -> RuleResult:

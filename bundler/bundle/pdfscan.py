@@ -56,6 +56,10 @@ _TOKENS = re.compile(
     rb"(?![^" + _DELIM + rb"])",
     re.S,
 )
+_ACTIVE_MARKERS = tuple(f'"/{name}"'.encode() for name in (
+    "JS", "JavaScript", "Launch", "GoToE", "SubmitForm", "ImportData", "RichMedia", "Screen",
+    "Movie", "Sound", "3D"))
+TEXT_ENOUGH = 16  # text-showing operators after which a page surely has text of its own
 STANDARD_FONTS = frozenset({
     "Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic", "Helvetica",
     "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique", "Courier",
@@ -189,7 +193,7 @@ def _describe(qpdf: str, path: Path, shown: str, timeout: float) -> tuple[dict[s
     try:  # status 3: it succeeded, after repairing damage (its warnings say what)
         finished = run_bounded(argv, timeout=timeout, max_output=MAX_JSON, ok_status=(0, 3))
     except ToolFailed as exc:
-        raise _unreadable(exc, shown) from None
+        raise _unreadable(exc, shown, str(path)) from None
     try:
         data = json.loads(finished.out)
     except (ValueError, RecursionError):
@@ -198,14 +202,16 @@ def _describe(qpdf: str, path: Path, shown: str, timeout: float) -> tuple[dict[s
                        "again).") from None
     if not isinstance(data, dict):
         raise BadInput(f"{shown}: is not a readable PDF")
+    # whether any object could hold active content, found in C before walking in Python
+    data["bundler:active"] = any(marker in finished.out for marker in _ACTIVE_MARKERS)
     repairs = [line.split("): ", 1)[-1].split(": ", 1)[-1].strip()
                for line in finished.err.splitlines() if "WARNING" in line]
     return data, repairs[:20] if finished.status == 3 else []
 
 
-def _unreadable(exc: ToolFailed, shown: str) -> BadInput:
-    text = exc.stderr.lower()
-    if "password" in text:
+def _unreadable(exc: ToolFailed, shown: str, path: str) -> BadInput | PasswordRequired:
+    text = exc.stderr.replace(path, "").lower()  # (a file may be named "password.pdf")
+    if "invalid password" in text:
         return PasswordRequired(f"{shown}: needs a password to open",
                                 "Courts and tribunals need bundles that open without a "
                                 "password: ask the sender for an unlocked copy.")
@@ -282,10 +288,10 @@ class PdfStructure:
             else:
                 self.objects[name] = entry.get("value")
         self.description = description
+        self.active_words = bool(description.get("bundler:active", True))
         trailer = self.objects.get("trailer")
-        self.root = self.get(trailer.get("/Root")) if isinstance(trailer, dict) else None
-        if not isinstance(self.root, dict):
-            self.root = {}
+        root = self.get(trailer.get("/Root")) if isinstance(trailer, dict) else None
+        self.root: dict[str, Any] = root if isinstance(root, dict) else {}
         self.page_refs: list[str] = []
         for page in description.get("pages") or []:
             if isinstance(page, dict) and isinstance(page.get("object"), str):
@@ -295,6 +301,8 @@ class PdfStructure:
         self._names: dict[str, Any] | None = None
         self._forms: dict[str, int | None] = {}
         self._mapped: bytes | mmap.mmap | None = None
+        self._sizes: list[tuple[tuple[float, float, int, float, float],
+                                tuple[float, float, float, float]]] | None = None
 
     def get(self, value: Any) -> Any:
         """``value`` with references followed (at most a few hops)."""
@@ -315,9 +323,12 @@ class PdfStructure:
 
     # ------------------------------------------------------------------ the whole file
 
-    def sizes(self) -> list[tuple[float, float]]:
-        """Every page's (width, height) as displayed, in points."""
-        return [self._geometry(self.dict_of(ref))[0][:2] for ref in self.page_refs]
+    def sizes(self) -> list[tuple[float, float, float]]:
+        """Every page's (width, height) as displayed and how far below the top of its media
+        box (as displayed) the visible area starts, in points: what ``printed`` crops by."""
+        if self._sizes is None:
+            self._sizes = [self._geometry(self.dict_of(ref)) for ref in self.page_refs]
+        return [(shown[0], shown[1], shown[4]) for shown, _box in self._sizes]
 
     def scan(self) -> Scan:
         original, repairs, encrypt = self.original, self.repairs, self.encrypt
@@ -365,9 +376,9 @@ class PdfStructure:
             node = self.get(node.get("/Parent"))
         return None
 
-    def _geometry(self, page: dict[str, Any]) -> tuple[tuple[float, float, int, float],
+    def _geometry(self, page: dict[str, Any]) -> tuple[tuple[float, float, int, float, float],
                                                        tuple[float, float, float, float]]:
-        """((width, height, rotate, user unit) as displayed, the visible box)."""
+        """((width, height, rotate, user unit, top offset) as displayed, the visible box)."""
         media = _box(self.list_of(self._inherited(page, "/MediaBox"))) or (0, 0, 612, 792)
         crop = _box(self.list_of(self._inherited(page, "/CropBox")))
         box = media
@@ -381,28 +392,36 @@ class PdfStructure:
         width, height = (box[2] - box[0]) * unit, (box[3] - box[1]) * unit
         if rotate in (90, 270):
             width, height = height, width
-        return (round(width, 2), round(height, 2), rotate, unit), box
+        # where the visible box's top edge is, below the top of the media box as displayed
+        top = {0: media[3] - box[3], 90: box[0] - media[0], 180: box[1] - media[1],
+               270: media[2] - box[2]}.get(rotate, 0.0) * unit
+        return (round(width, 2), round(height, 2), rotate, unit, round(top, 2)), box
 
     def _page(self, number: int, ref: str) -> PageInfo:
         page = self.dict_of(ref)
-        (width, height, rotate, unit), box = self._geometry(page)
+        if self._sizes is None:
+            self.sizes()
+        assert self._sizes is not None
+        (width, height, rotate, unit, _top), box = self._sizes[number - 1]
         info = PageInfo(number, width, height, rotate)
         resources = self.dict_of(self._inherited(page, "/Resources"))
         info.fonts = self._fonts_in(resources, 0)
         contents = self.get(page.get("/Contents"))
         parts = contents if isinstance(contents, list) else [page.get("/Contents")]
-        data = b""
-        for part in parts[:4096]:
-            chunk = self._stream_data(part)
-            if chunk is None:
-                info.text_ops = None
-                return info
-            data += chunk + b"\n"
-            if len(data) > MAX_STREAM:
-                info.text_ops = None
-                return info
-        info.text_ops = len(_TEXT_SHOW.findall(data))
         xobjects = self.dict_of(resources.get("/XObject"))
+        # Without XObjects, only whether the page draws more than a few strings matters:
+        # the start of each stream is enough for most pages.
+        for want in ((None,) if xobjects else (16384, None)):
+            data = b""
+            for part in parts[:4096]:
+                chunk = self._stream_data(part, want)
+                if chunk is None or len(data) + len(chunk) > MAX_STREAM:
+                    info.text_ops = None
+                    return info
+                data += chunk + b"\n"
+            info.text_ops = _count_text(data)
+            if info.text_ops >= TEXT_ENOUGH:
+                break
         if xobjects and b"Do" in data:
             self._walk(data, resources, _IDENTITY, info, (box[2] - box[0]) * (box[3] - box[1]),
                        unit, 0)
@@ -444,7 +463,7 @@ class PdfStructure:
         data = self._stream_data(ref)
         if data is None:
             return
-        info.text_ops = (info.text_ops or 0) + len(_TEXT_SHOW.findall(data))
+        info.text_ops = (info.text_ops or 0) + _count_text(data)
         matrix = _matrix(self.list_of(form.get("/Matrix")))
         resources = self.dict_of(form.get("/Resources"))
         info.fonts |= self._fonts_in(resources, depth + 1)
@@ -466,8 +485,9 @@ class PdfStructure:
                     found |= self._fonts_in(self.dict_of(form.get("/Resources")), depth + 1)
         return found
 
-    def _stream_data(self, ref: Any) -> bytes | None:
-        """A stream's decoded bytes, read from the file; None when it cannot be read."""
+    def _stream_data(self, ref: Any, want: int | None = None) -> bytes | None:
+        """A stream's decoded bytes (at least the first ``want``), read from the file; None
+        when it cannot be read."""
         if not isinstance(ref, str) or ref not in self.streams:
             return None
         found = _REF.match(ref)
@@ -479,15 +499,19 @@ class PdfStructure:
         if not isinstance(length, int) or length < 0 or length > 512 * 1024 * 1024:
             return None
         data_map = self._file()
-        head = data_map[offset:offset + 65536]
-        if not _HEADER.match(head):
-            return None
-        keyword = _STREAM_KEYWORD.search(head)
-        if keyword is None:
+        for window in (1024, 65536):
+            head = data_map[offset:offset + window]
+            if not _HEADER.match(head):
+                return None
+            keyword = _STREAM_KEYWORD.search(head)
+            if keyword is not None:
+                break
+        else:
             return None
         start = offset + keyword.end()
         raw = data_map[start:start + length]
-        data = _decode(raw, self.get(spec.get("/Filter")), self.get(spec.get("/DecodeParms")))
+        data = _decode(raw, self.get(spec.get("/Filter")), self.get(spec.get("/DecodeParms")),
+                       want)
         if data is not None:
             self.decoded += len(data)
             if self.decoded > MAX_CONTENT:
@@ -700,15 +724,16 @@ class PdfStructure:
         if root_ref:
             where[root_ref] = ("the document catalog", None)
         findings: list[Finding] = []
+        if "/XFA" in self.dict_of(self.root.get("/AcroForm")):
+            findings.append(Finding("xfa", "the document's form (XFA)"))
+        if not self.active_words:
+            return findings, self._attachments()
         for ref, value in self.objects.items():
             if ref == "trailer" or len(findings) > 1000:
                 continue
             place, page = where.get(ref, (f"object {ref.split()[0]}", None))
             for kind in self._kinds(value, 0):
                 findings.append(Finding(kind, place, page))
-        form = self.dict_of(self.root.get("/AcroForm"))
-        if "/XFA" in form:
-            findings.append(Finding("xfa", "the document's form (XFA)"))
         return _unique(findings), self._attachments()
 
     def _root_ref(self) -> str | None:
@@ -772,6 +797,16 @@ class PdfStructure:
 # --------------------------------------------------------------------------- helpers
 
 
+def _count_text(data: bytes) -> int:
+    """Text-showing operators in ``data``, counted up to TEXT_ENOUGH."""
+    count = 0
+    for _found in _TEXT_SHOW.finditer(data):
+        count += 1
+        if count >= TEXT_ENOUGH:
+            break
+    return count
+
+
 def _box(values: list[Any]) -> tuple[float, float, float, float] | None:
     if len(values) != 4:
         return None
@@ -807,7 +842,9 @@ def _picture(image: dict[str, Any], ctm: Matrix, page_area: float, unit: float) 
     return Picture((width, height), (round(dpi_x, 1), round(dpi_y, 1)), round(area, 3))
 
 
-def _decode(raw: bytes, filters: Any, parms: Any) -> bytes | None:
+def _decode(raw: bytes, filters: Any, parms: Any, want: int | None = None) -> bytes | None:
+    """``raw`` through its filters (Flate, ASCII85, ASCIIHex); with ``want`` and a single
+    Flate filter, only about the first ``want`` bytes. None for other filters or damage."""
     names = filters if isinstance(filters, list) else ([filters] if filters else [])
     parms_list = parms if isinstance(parms, list) else [parms] * len(names)
     data = raw
@@ -818,7 +855,8 @@ def _decode(raw: bytes, filters: Any, parms: Any) -> bytes | None:
         try:
             if name in ("/FlateDecode", "/Fl"):
                 inflater = zlib.decompressobj()
-                data = inflater.decompress(data, MAX_STREAM + 1)
+                last = position == len(names) - 1
+                data = inflater.decompress(data, want if want and last else MAX_STREAM + 1)
             elif name in ("/ASCII85Decode", "/A85"):
                 text = data.strip()
                 text = text[2:] if text.startswith(b"<~") else text
@@ -837,13 +875,13 @@ def _decode(raw: bytes, filters: Any, parms: Any) -> bytes | None:
 
 
 def _label_number(style: Any, number: int) -> str:
-    from bundler.bundle.plan import roman
-
     if style == "/D":
         return str(number)
     if number <= 0:
         return ""
     if style in ("/r", "/R"):
+        from bundler.bundle.plan import roman  # (imports the spec models: only when needed)
+
         text = roman(min(number, 100_000))
         return text.upper() if style == "/R" else text
     if style in ("/a", "/A"):

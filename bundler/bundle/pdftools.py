@@ -17,6 +17,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,19 +61,20 @@ class Finished:
 
 
 def run_bounded(argv: Sequence[str], *, timeout: float, max_output: int,
-                ok_status: Sequence[int] = (0,)) -> Finished:
+                ok_status: Sequence[int] = (0,),
+                cancel: threading.Event | None = None) -> Finished:
     """Run ``argv``; its standard output (at most ``max_output`` bytes), errors and status.
 
     Raises ToolFailed when the child exits with a status not in ``ok_status``, takes longer
     than ``timeout`` seconds, or writes more than ``max_output`` bytes; the child and its
-    group are stopped in every case.
+    group are stopped in every case, and when ``cancel`` is set (ToolFailed too).
     """
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"}
-    process = subprocess.Popen(  # noqa: S603 - fixed programs, the file passed as one argument
+    process = subprocess.Popen(
         list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env=env, preexec_fn=_limit_memory, start_new_session=True)
     try:
-        out, err = _communicate(process, timeout, max_output)
+        out, err = _communicate(process, timeout, max_output, cancel)
     finally:
         _stop(process)
     if process.returncode not in ok_status:
@@ -82,8 +84,8 @@ def run_bounded(argv: Sequence[str], *, timeout: float, max_output: int,
     return Finished(out, err.decode("utf-8", "replace"), process.returncode)
 
 
-def _communicate(process: subprocess.Popen[bytes], timeout: float,
-                 max_output: int) -> tuple[bytes, bytes]:
+def _communicate(process: subprocess.Popen[bytes], timeout: float, max_output: int,
+                 cancel: threading.Event | None) -> tuple[bytes, bytes]:
     import selectors
     import time
 
@@ -99,7 +101,9 @@ def _communicate(process: subprocess.Popen[bytes], timeout: float,
             left = deadline - time.monotonic()
             if left <= 0:
                 raise ToolFailed(f"took longer than {timeout:g} seconds")
-            for key, _events in selector.select(left):
+            if cancel is not None and cancel.is_set():
+                raise ToolFailed("was no longer needed")
+            for key, _events in selector.select(min(left, 0.25)):
                 data = os.read(key.fd, _CHUNK)
                 if not data:
                     selector.unregister(key.fileobj)
