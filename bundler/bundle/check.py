@@ -192,14 +192,16 @@ def _edge_texts(pdf: Path, scan: Scan, sizes: Sequence[Size],
                    if crop(size, "bottom") == a4_crop}
     others = [number for number in range(1, len(sizes) + 1) if number not in bottoms]
     candidates = _text_candidates(scan)
+    volume = _numbered_on(scan) is not None
     unmatched = [number for number, text in bottoms.items()
-                 if not _shows_number(text, scan.pages[number - 1], profile)]
+                 if not _shows_number(text, scan.pages[number - 1], profile, volume)]
     # the pages of other sizes need their foot read, and suspect pages everything: at once
     texts = read_regions(pdf, sizes, {"bottom": others, "top": candidates, "page": candidates},
                          workers=workers)
     texts["bottom"].update(bottoms)
     more = [number for number in others if number not in candidates
-            and not _shows_number(texts["bottom"].get(number), scan.pages[number - 1], profile)]
+            and not _shows_number(texts["bottom"].get(number), scan.pages[number - 1], profile,
+                                  volume)]
     tops = read_regions(pdf, sizes, {"top": [n for n in [*unmatched, *more]
                                              if n not in texts["top"]]}, workers=workers)
     texts["top"].update(tops["top"])
@@ -278,9 +280,21 @@ def _file_rule(scan: Scan) -> RuleResult:
 # --------------------------------------------------------------------------- numbers
 
 
-def _wanted(page: PageInfo, profile: Profile) -> list[str]:
+def _numbered_on(scan: Scan) -> int | None:
+    """N when the page labels number the file on from N > 1 (1st page N, 2nd N+1...): a
+    later volume of a set, whose numbers run on from the volume before."""
+    first = scan.pages[0].label if scan.pages else None
+    if first is None or not first.isdigit() or int(first) <= 1:
+        return None
+    start = int(first)
+    if all(page.label == str(start + page.number - 1) for page in scan.pages):
+        return start
+    return None
+
+
+def _wanted(page: PageInfo, profile: Profile, volume: bool = False) -> list[str]:
     if profile.printed == "page":
-        return [str(page.number)]
+        return [page.label] if volume and page.label else [str(page.number)]
     if profile.printed == "label":
         return [page.label or str(page.number)]
     return [str(page.number)] + ([page.label] if page.label else [])
@@ -301,11 +315,12 @@ def _shows(text: str, wanted: str) -> bool:
     return wanted.lower() in _words(text)
 
 
-def _shows_number(text: str | None, page: PageInfo, profile: Profile) -> bool:
+def _shows_number(text: str | None, page: PageInfo, profile: Profile,
+                  volume: bool = False) -> bool:
     if text is None:
         return False
     words = _words(text)
-    return any(want.lower() in words for want in _wanted(page, profile))
+    return any(want.lower() in words for want in _wanted(page, profile, volume))
 
 
 def _page_numbers_rule(scan: Scan, profile: Profile, bottoms: dict[int, str | None],
@@ -313,9 +328,11 @@ def _page_numbers_rule(scan: Scan, profile: Profile, bottoms: dict[int, str | No
     missing: list[int] = []
     other: list[tuple[int, str]] = []
     unread: list[int] = []
+    volume = _numbered_on(scan) is not None
     for page in scan.pages:
         bottom, top = bottoms.get(page.number), tops.get(page.number)
-        if _shows_number(bottom, page, profile) or _shows_number(top, page, profile):
+        if (_shows_number(bottom, page, profile, volume)
+                or _shows_number(top, page, profile, volume)):
             continue
         if bottom is None and top is None:
             unread.append(page.number)
@@ -327,10 +344,12 @@ def _page_numbers_rule(scan: Scan, profile: Profile, bottoms: dict[int, str | No
             missing.append(page.number)
     what = {"page": "its PDF page number", "label": "its page label",
             "either": "its PDF page number or page label"}[profile.printed]
+    if volume and profile.printed == "page":
+        what = "its number in the set (a later volume, numbered on from the one before)"
     if not (missing or other or unread):
         first, last = scan.pages[0], scan.pages[-1]
-        span = (f"{first.label} to {last.label}" if profile.printed == "label" and first.label
-                else f"1 to {len(scan.pages):,}")
+        span = (f"{first.label} to {last.label}" if (profile.printed == "label" or volume)
+                and first.label else f"1 to {len(scan.pages):,}")
         return RuleResult("page numbers", Level.PASS,
                           f"every page prints {what} near its bottom or top edge ({span})")
     labels = _labels(scan)
@@ -373,6 +392,11 @@ def _labels_rule(scan: Scan, profile: Profile) -> RuleResult:
         return RuleResult("page labels", Level.FAIL,
                           f"labels used twice (a citation would be ambiguous): {examples}",
                           tuple(b for _l, _a, b in twice))
+    start = _numbered_on(scan)
+    if start is not None:
+        return RuleResult("page labels", Level.PASS,
+                          f"all {count:,} pages labelled {labels[0]} to {labels[-1]}: numbered "
+                          f"on from {start}, as a later volume of a set is")
     if profile.printed == "page":
         differ = [page.number for page in scan.pages if page.label != str(page.number)]
         if differ:
@@ -410,6 +434,11 @@ def _index_rule(scan: Scan, starts: Sequence[int]) -> RuleResult:
     broken = [link for link in scan.links if link.target.kind == "broken"]
     front = max(10, min(60, len(scan.pages) // 20 + 5))
     labels = _labels(scan)
+    if not index and _numbered_on(scan) is not None:
+        return RuleResult("index", Level.WARN,
+                          f"no index in this file: it is numbered on from "
+                          f"{_numbered_on(scan)}, so it reads as a later volume of a set, whose "
+                          "index should be in its first volume (check that one too)")
     if not index:
         first = min(front, len(scan.pages))
         tail = (f"; and links that lead nowhere on {page_list([b.page for b in broken])}"

@@ -125,3 +125,14 @@ def with_limits(profile: Profile, max_pages: int | None, max_mb: float | None) -
     return replace(profile,
                    max_pages=max_pages if max_pages is not None else profile.max_pages,
                    max_mb=max_mb if max_mb is not None else profile.max_mb)
+
+
+def build_choices(profile: Profile, numbering: str | None, ocr: bool) -> tuple[str | None, bool]:
+    """The numbering and OCR a build uses under ``profile``: its numbering unless the user
+    chose the same, its OCR (reading scans) on top of --ocr. A contrary --numbering is
+    refused: the bundle would fail the profile's own check."""
+    if profile.numbering is not None and numbering not in (None, profile.numbering):
+        raise BadInput(f"--numbering {numbering} contradicts --profile {profile.name}, which "
+                       f"numbers pages {profile.numbering}",
+                       f"Leave out --numbering: {profile.name} sets it.")
+    return numbering or profile.numbering, ocr or profile.ocr
