@@ -46,6 +46,8 @@ demo: system venv
 	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle.pdf --force --date $(DEMO_DATE) --ocr
 	# What a recipient does: check the bundle against its source files.
 	$(BIN)/bundler bundle verify $(OUT)/bundle.pdf --sources $(CASE) | tee $(OUT)/verification.txt
+	# ...and against the judiciary's guidance on electronic court bundles, as any bundle can be.
+	$(BIN)/bundler bundle check $(OUT)/bundle.pdf --profile judiciary-2021 | tee $(OUT)/check.txt
 	$(BIN)/bundler audit verify $(CASE)
 	@echo "Demo outputs are in $(OUT)/"
 

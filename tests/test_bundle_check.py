@@ -4,8 +4,10 @@ own bundles (which must meet their own profile), read back as a judge's viewer w
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import shutil
 import subprocess
 import zlib
 from pathlib import Path
@@ -33,6 +35,7 @@ from bundler.cli import _PROFILE_NAMES, cli
 from bundler.errors import BadInput, PasswordRequired
 from tests import awkward
 from tests import bundle_fixtures as fx
+from tests.pki import Pki
 from tests.test_bundle_cli import write_spec
 
 
@@ -403,8 +406,24 @@ def test_page_lists_are_short() -> None:
     assert page_list(range(1, 100, 2)).endswith("and 38 more pages")
 
 
-def test_a_signed_bundle_is_read(toolkit_bundle: Path, tmp_path: Path) -> None:
-    """An incremental update (as signing adds) is read as the file is now."""
+def test_a_sealed_bundle_meets_its_profile(toolkit_bundle: Path, tmp_path: Path,
+                                           pki: Pki) -> None:
+    folder = tmp_path / "out"
+    shutil.copytree(toolkit_bundle.parent, folder)
+    signed = folder / "bundle-signed.pdf"
+    code, _out, err = run("sign", str(folder / "bundle.pdf"), "-o", str(signed), "--key",
+                          str(pki.signer_key), "--cert", str(pki.signer_cert), "--chain",
+                          str(pki.root))
+    assert code == 0, err
+    report = check_bundle(signed, "judiciary-2021")
+    assert report.ok, report.lines()
+    found = rules(report.lines())
+    assert found["active content"] == ("PASS  active content: no JavaScript, launch actions or "
+                                       "multimedia; one attached manifest")
+
+
+def test_an_incremental_update_is_read(toolkit_bundle: Path, tmp_path: Path) -> None:
+    """An incremental update (as annotating tools add) is read as the file is now."""
     original = toolkit_bundle.read_bytes()
     writer = PdfWriter(io.BytesIO(original), incremental=True)
     writer.add_metadata({"/Keywords": "later"})
@@ -414,3 +433,23 @@ def test_a_signed_bundle_is_read(toolkit_bundle: Path, tmp_path: Path) -> None:
     assert updated.read_bytes().startswith(original)
     assert check_bundle(updated, "judiciary-2021").ok
     assert len(PdfReader(updated).pages) == 9
+
+
+def test_the_sample_bundle_meets_the_judiciary_guidance(sample_case: Path) -> None:
+    """The sample case's bundle as `make demo` builds it (scans read by OCR) meets
+    judiciary-2021; without OCR its two scanned consent forms are named."""
+    from bundler.bundle.build import build_bundle
+
+    out = sample_case / "out" / "bundle.pdf"
+    build_bundle(sample_case, out, build_date=dt.date(2026, 11, 20), ocr=True)
+    report = check_bundle(out, "judiciary-2021")
+    assert report.ok, report.lines()
+    found = rules(report.lines())
+    for rule in ("page numbers", "index", "bookmarks", "text", "page size", "image resolution",
+                 "active content"):
+        assert found[rule].startswith("PASS"), found[rule]
+    plain = build_bundle(sample_case, sample_case / "out" / "plain.pdf",
+                         build_date=dt.date(2026, 11, 20))
+    text = rules(check_bundle(plain.pdf, "judiciary-2021").lines())["text"]
+    assert text.startswith("FAIL  text: pages ") and "show pictures with no text" in text
+    assert len(rules(check_bundle(plain.pdf, "judiciary-2021").lines())) == 12
