@@ -740,9 +740,9 @@ def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None,
     1 when any failed.
     """
     from bundler.bundle.verify import verify_bundle
+    from bundler.bundle.volumes import holds_set, verify_set
 
-    if volumes or pdf.is_dir() or pdf.name.endswith(".manifest.json"):
-        from bundler.bundle.volumes import verify_set
+    if volumes or pdf.name.endswith(".manifest.json") or holds_set(pdf):
 
         checked = verify_set(pdf, sources=sources, progress=_progress(True))
         if as_json:

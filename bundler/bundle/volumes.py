@@ -529,6 +529,12 @@ def find_set(target: Path) -> Path:
     return target.with_name(f"{match.group(1)}.manifest.json")
 
 
+def holds_set(folder: Path) -> bool:
+    """Whether ``folder`` holds the manifest of a set of volumes."""
+    return folder.is_dir() and any(_is_set_manifest(path)
+                                   for path in sorted(folder.glob("*.manifest.json"))[:100])
+
+
 def _is_set_manifest(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
