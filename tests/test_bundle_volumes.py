@@ -189,6 +189,23 @@ def test_max_mb_keeps_every_volume_under_the_size(tmp_path: Path, sources: Path)
     assert all(path.stat().st_size <= 0.5 * 1024 * 1024 for path in volumes)
 
 
+def test_a_volume_over_max_mb_is_laid_out_again(tmp_path: Path, sources: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the estimate proves too small (here: stamps assumed to cost nothing), the set is
+    laid out again with a larger one, and every volume still ends under the limit."""
+    from bundler.bundle import volumes
+
+    monkeypatch.setattr(volumes, "_STAMP_BYTES", 0)
+    monkeypatch.setattr(volumes, "_SIZE_MARGIN", 1.0)
+    messages: list[str] = []
+    results = volumes.build_set(sources / "bundle.yaml", tmp_path / "b.pdf",
+                                volumes.VolumeLimits(max_mb=0.5), progress=messages.append)
+    assert any("laying out again" in message for message in messages)
+    assert all(result.pdf.stat().st_size <= 0.5 * 1024 * 1024 for result in results)
+    code, out, _err = run("verify", str(tmp_path), "--volumes")
+    assert code == 0, out
+
+
 def test_refusals(tmp_path: Path, sources: Path) -> None:
     code, _out, err = run("build", str(sources / "bundle.yaml"), "-o", str(tmp_path / "b.pdf"),
                           "--max-pages", "3")

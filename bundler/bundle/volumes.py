@@ -372,7 +372,9 @@ def _build_volumes(
         # volume still over --max-mb once built makes the estimate larger, and they are
         # laid out again (a few times at most)
         factor = 1.0
-        for _attempt in range(4):
+        for attempt in range(4):
+            if attempt:  # the readers the last attempt used are spent: reopen them
+                ready.open_readers[:] = [None] * len(ready.open_readers)
             sizes = [int((item.rendition_pdf.stat().st_size + _STAMP_BYTES * item.pages)
                          * factor) for item in ready.prepared]
             volumes = _partition([item.pages for item in ready.prepared], sizes, limits,
