@@ -313,6 +313,14 @@ def test_not_a_pdf_and_a_password_give_one_line_errors(tmp_path: Path) -> None:
     assert code == 3
 
 
+def test_a_pdf_without_pages_is_one_line(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.pdf"
+    PdfWriter().write(empty)
+    code, out, err = run("check", str(empty))
+    assert (code, out) == (4, "")
+    assert err.splitlines()[0] == f"error: {empty}: has no pages (or its page tree cannot be read)"
+
+
 def test_an_owner_locked_bundle_is_read_and_its_restrictions_named(tmp_path: Path) -> None:
     open_to_all = awkward.make_owner_locked_pdf(tmp_path / "owner.pdf")
     assert rules(check_bundle(open_to_all).lines())["file"].endswith(
@@ -453,3 +461,27 @@ def test_the_sample_bundle_meets_the_judiciary_guidance(sample_case: Path) -> No
     text = rules(check_bundle(plain.pdf, "judiciary-2021").lines())["text"]
     assert text.startswith("FAIL  text: pages ") and "show pictures with no text" in text
     assert len(rules(check_bundle(plain.pdf, "judiciary-2021").lines())) == 12
+
+
+LOOPS = (b"%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R/Outlines 5 0 R>> endobj\n"
+         b"2 0 obj <</Type/Pages/Kids[3 0 R 2 0 R]/Count 2>> endobj\n"
+         b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+         b"/Annots[7 0 R]>> endobj\n"
+         b"4 0 obj <</Length 7>> stream\nq 1 0 0\nendstream endobj\n"
+         b"5 0 obj <</First 8 0 R>> endobj\n"
+         b"7 0 obj <</Subtype/Link/Rect[0 0 10 10]/A <</S/Launch/F(cmd.exe)/Next 7 0 R>> >>"
+         b" endobj\n"
+         b"8 0 obj <</Title(x)/Next 8 0 R/First 8 0 R/Dest[99 0 R /Fit]>> endobj\n"
+         b"trailer <</Root 1 0 R>>\n%%EOF\n")
+
+
+def test_loops_in_the_page_tree_bookmarks_and_actions_are_walked_once(tmp_path: Path) -> None:
+    looped = tmp_path / "loops.pdf"
+    looped.write_bytes(LOOPS)
+    found = rules(check_bundle(looped, "general").lines())
+    assert found["file"] == ("WARN  file: PDF 1.4, 0.0 MB, 1 pages; damaged: it had to be "
+                             "repaired to be read (file is damaged)")
+    assert found["bookmarks"] == "FAIL  bookmarks: 1 bookmark(s) lead nowhere in the file ('x')"
+    assert found["active content"] == "FAIL  active content: actions that start programs (page 1)"
+    assert found["index"] == ("FAIL  index: no hyperlinked index: none of page 1 links to the "
+                              "documents")

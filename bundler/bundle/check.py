@@ -150,6 +150,9 @@ def check_bundle(
             on_error.callback(stop.set)  # a file that cannot be read: stop poppler too
             structure = on_error.enter_context(opened(pdf, shown))
             sizes = structure.sizes()
+            if not sizes:
+                raise BadInput(f"{shown}: has no pages (or its page tree cannot be read)",
+                               "Ask the sender for a good copy of the bundle.")
             report_progress(f"reading {len(sizes)} pages' content")
             scan = structure.scan()
             report_progress("reading the page numbers near each page's edges")
@@ -249,7 +252,7 @@ def page_list(numbers: Iterable[int], labels: Sequence[str | None] | None = None
     return text
 
 
-def _pages_word(numbers: Sequence[int]) -> str:
+def _pages_word(numbers: Iterable[int]) -> str:
     return "page" if len(set(numbers)) == 1 else "pages"
 
 
@@ -444,8 +447,9 @@ def _index_rule(scan: Scan, starts: Sequence[int]) -> RuleResult:
         tail = (f"; and links that lead nowhere on {page_list([b.page for b in broken])}"
                 if broken else "")
         return RuleResult("index", Level.FAIL,
-                          f"no hyperlinked index: none of pages {page_list(range(1, first + 1))}"
-                          f" links to the documents{tail}", tuple(range(1, first + 1)))
+                          f"no hyperlinked index: none of {_pages_word(range(1, first + 1))} "
+                          f"{page_list(range(1, first + 1))} links to the documents{tail}",
+                          tuple(range(1, first + 1)))
     entries = sum(1 for link in scan.links if link.page in index and link.target.kind == "page")
     where = f"on {_pages_word(index)} {page_list(index, labels)}"
     if broken:
@@ -575,7 +579,8 @@ def _text_rule(scan: Scan, profile: Profile, candidates: set[int],
                      "copied (run OCR on them)")
         level = Level.FAIL if profile.ocr else Level.WARN
     if blank:
-        parts.append(f"{_pages_word(blank)} {page_list(blank, labels)} have no text or "
+        verb = "has" if len(blank) == 1 else "have"
+        parts.append(f"{_pages_word(blank)} {page_list(blank, labels)} {verb} no text or "
                      "pictures (blank, or text drawn as shapes)")
     if unread:
         parts.append(f"the content of {_pages_word(unread)} {page_list(unread, labels)} "

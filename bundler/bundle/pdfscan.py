@@ -188,8 +188,10 @@ def opened(path: Path, shown: str, timeout: float = 600) -> Iterator[PdfStructur
 def _describe(qpdf: str, path: Path, shown: str, timeout: float) -> tuple[dict[str, Any],
                                                                          list[str]]:
     """qpdf's JSON description of the file, and the damage qpdf repaired to read it."""
-    argv = [qpdf, "--json=2", "--json-key=qpdf", "--json-key=pages", "--json-key=outlines",
-            "--json-key=encrypt", "--json-stream-data=none", "--", str(path)]
+    # (pages and bookmarks are walked here, loops stopped: qpdf's outline walk, which its
+    # "pages" key makes too, is not bounded)
+    argv = [qpdf, "--json=2", "--json-key=qpdf", "--json-key=encrypt",
+            "--json-stream-data=none", "--", str(path)]
     try:  # status 3: it succeeded, after repairing damage (its warnings say what)
         finished = run_bounded(argv, timeout=timeout, max_output=MAX_JSON, ok_status=(0, 3))
     except ToolFailed as exc:
@@ -204,7 +206,7 @@ def _describe(qpdf: str, path: Path, shown: str, timeout: float) -> tuple[dict[s
         raise BadInput(f"{shown}: is not a readable PDF")
     # whether any object could hold active content, found in C before walking in Python
     data["bundler:active"] = any(marker in finished.out for marker in _ACTIVE_MARKERS)
-    repairs = [line.split("): ", 1)[-1].split(": ", 1)[-1].strip()
+    repairs = [line.split("WARNING: ", 1)[-1].replace(f"{path}: ", "").strip()
                for line in finished.err.splitlines() if "WARNING" in line]
     return data, repairs[:20] if finished.status == 3 else []
 
@@ -215,6 +217,10 @@ def _unreadable(exc: ToolFailed, shown: str, path: str) -> BadInput | PasswordRe
         return PasswordRequired(f"{shown}: needs a password to open",
                                 "Courts and tribunals need bundles that open without a "
                                 "password: ask the sender for an unlocked copy.")
+    if exc.status is None or exc.status < 0 or "bad_alloc" in text or "memory" in text:
+        return BadInput(f"{shown}: is too large or too deeply tangled to check (the reader ran "
+                        f"out of memory or time: {exc})",
+                        "Ask the sender for a plain copy of the bundle (printed to PDF again).")
     if "not a pdf" in text or "header" in text or exc.status == 2:
         return BadInput(f"{shown}: is not a PDF file, or is too damaged to read",
                         "Ask the sender for a good copy of the bundle.")
@@ -292,10 +298,7 @@ class PdfStructure:
         trailer = self.objects.get("trailer")
         root = self.get(trailer.get("/Root")) if isinstance(trailer, dict) else None
         self.root: dict[str, Any] = root if isinstance(root, dict) else {}
-        self.page_refs: list[str] = []
-        for page in description.get("pages") or []:
-            if isinstance(page, dict) and isinstance(page.get("object"), str):
-                self.page_refs.append(page["object"])
+        self.page_refs: list[str] = self._page_tree()
         self.page_index = {ref: number for number, ref in enumerate(self.page_refs, start=1)}
         self.decoded = 0
         self._names: dict[str, Any] | None = None
@@ -303,6 +306,24 @@ class PdfStructure:
         self._mapped: bytes | mmap.mmap | None = None
         self._sizes: list[tuple[tuple[float, float, int, float, float],
                                 tuple[float, float, float, float]]] | None = None
+
+    def _page_tree(self) -> list[str]:
+        """The pages in order: the page tree's leaves, each node visited once."""
+        pages: list[str] = []
+        seen: set[str] = set()
+        stack: list[tuple[Any, int]] = [(self.root.get("/Pages"), 0)]
+        while stack and len(pages) < MAX_WALK:
+            ref, depth = stack.pop()
+            if not isinstance(ref, str) or ref in seen or depth > MAX_DEPTH:
+                continue
+            seen.add(ref)
+            node = self.dict_of(ref)
+            kids = node.get("/Kids")
+            if node.get("/Type") == "/Page" or (kids is None and "/Type" not in node):
+                pages.append(ref)
+                continue
+            stack.extend((kid, depth + 1) for kid in reversed(self.list_of(kids)[:MAX_WALK]))
+        return pages
 
     def get(self, value: Any) -> Any:
         """``value`` with references followed (at most a few hops)."""
