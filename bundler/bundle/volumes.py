@@ -420,6 +420,7 @@ def _write_volumes(b: Any, resolved: _Source, ready: _Ready, volumes: list[_Volu
     """Lay out every volume; later volumes first, so volume 1's index can number them."""
     files = tuple(volume_paths(out, number).name for number in range(1, len(volumes) + 1))
     set_manifest = set_paths(out)[0].name
+    provenance = b.new_provenance(ready.prepared, engine)
     later: list[tuple[_Later, ...]] = []
     spec = resolved.loaded.spec
     spec_docs = [doc for section in spec.sections for doc in section.documents]
@@ -431,8 +432,8 @@ def _write_volumes(b: Any, resolved: _Source, ready: _Ready, volumes: list[_Volu
         pdf_path = volume_paths(out, number)
         subset = _subset_source(resolved, volume.positions)
         plan = b._layout(subset, [ready.prepared[p] for p in volume.positions], scheme, when,
-                         when_from, pdf_path, b.output_paths(pdf_path)[1], None, engine,
-                         None, trial)[0]
+                         when_from, pdf_path, b.output_paths(pdf_path)[1], None, provenance,
+                         engine, None, trial)[0]
         later.append(tuple(
             _Later(section_of[p][0], section_of[p][1], spec_docs[p].title, spec_docs[p].date,
                    spec_docs[p].file, ready.prepared[p].sha256, ready.prepared[p].pages,
@@ -449,8 +450,8 @@ def _write_volumes(b: Any, resolved: _Source, ready: _Ready, volumes: list[_Volu
         report(f"volume {number} of {len(volumes)}: {len(volume.positions)} documents")
         subset = _subset_source(resolved, volume.positions)
         result = b._write_bundle(subset, subset, ready.part(volume.positions), work, scheme,
-                                 when, when_from, None, engine, pdf_path, manifest_path,
-                                 sidecar_path, staged, report, part)
+                                 when, when_from, None, provenance, engine, pdf_path,
+                                 manifest_path, sidecar_path, staged, report, part)
         results.append(result)
         first_number += result.pages
         first_document += result.documents
