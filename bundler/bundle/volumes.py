@@ -640,12 +640,12 @@ def verify_set(target: Path, *, sources: Path | None = None,
 
 
 def volume_check(pdf: Path, manifest: Any) -> Check:
-    """For `bundle verify` of one volume: which volume of which set it is."""
+    """For `bundle verify` of one volume: which volume of which set it is (an INFO line)."""
     from bundler.bundle.served import Check
 
     volume = manifest.volume
     assert volume is not None
     return Check("volume", True, f"volume {volume.number} of {volume.of} (pages from "
                  f"{volume.first_number}); check the whole set with `bundler bundle verify "
-                 f"{pdf} --volumes`")
+                 f"{pdf} --volumes`", info=True)
 
