@@ -168,8 +168,11 @@ def test_the_chronology_runs_in_date_order_and_links_its_evidence(built: Built) 
 
 def test_bookmarks_and_cover_name_every_part_truly(built: Built) -> None:
     reader = PdfReader(built.pdf)
-    marks = {item.title: reader.get_destination_page_number(item) + 1
+    marks = {item.title.rsplit(" (", 1)[0]: reader.get_destination_page_number(item) + 1
              for item in reader.outline if not isinstance(item, list)}
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    events = part_pages(built, "Chronology")  # each part's bookmark gives its pages
+    assert f"Chronology ({events[0]}{'' if len(events) == 1 else f'–{events[-1]}'})" in titles
     findings = part_pages(built, "Findings and the evidence they rest on")
     assert marks["Findings and the evidence they rest on"] == findings[0]
     assert marks["Chronology"] == part_pages(built, "Chronology")[0]

@@ -641,6 +641,9 @@ def destination(writer: PdfWriter, page_index: int) -> ArrayObject:
 
 
 def _add_index_links(writer: PdfWriter, areas: Sequence[LinkArea], plan: Plan) -> None:
+    """Each link area (an index row, a cited page) goes to its page keeping the reader's
+    zoom; in a set of volumes, an index entry for a document in another volume opens that
+    file at that page (a remote go-to, which viewers that open local files follow)."""
     by_page: dict[int, ArrayObject] = {}
     for area in areas:
         link = DictionaryObject({
@@ -648,8 +651,21 @@ def _add_index_links(writer: PdfWriter, areas: Sequence[LinkArea], plan: Plan) -
             NameObject("/Subtype"): NameObject("/Link"),
             NameObject("/Rect"): ArrayObject(FloatObject(round(v, 3)) for v in area.rect),
             NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
-            NameObject("/Dest"): destination(writer, area.target_page(plan)),
         })
+        if area.remote is not None:
+            name, page = area.remote
+            link[NameObject("/A")] = DictionaryObject({
+                NameObject("/S"): NameObject("/GoToR"),
+                NameObject("/F"): DictionaryObject({
+                    NameObject("/Type"): NameObject("/Filespec"),
+                    NameObject("/F"): TextStringObject(name),
+                    NameObject("/UF"): TextStringObject(name)}),
+                NameObject("/D"): ArrayObject([NumberObject(page), NameObject("/XYZ"),
+                                               NullObject(), NullObject(), NullObject()]),
+                NameObject("/NewWindow"): _true(),
+            })
+        else:
+            link[NameObject("/Dest")] = destination(writer, area.target_page(plan))
         by_page.setdefault(area.page, ArrayObject()).append(writer._add_object(link))
     for page_index, annots in sorted(by_page.items()):
         writer.pages[page_index][NameObject("/Annots")] = annots
@@ -771,7 +787,8 @@ def _add_bookmarks(
     front_parts: Sequence[Part] = (),
 ) -> None:
     """Cover, the front matter's parts, each section and its documents (with their own
-    bookmarks), the redaction log and the certificate; every one keeps the reader's zoom."""
+    bookmarks), the redaction log and the certificate, each giving its pages like the
+    documents' do; every one keeps the reader's zoom."""
     from pypdf.generic import Fit
 
     from bundler.bundle.plan import label_span
@@ -786,11 +803,15 @@ def _add_bookmarks(
             add(child, ref, False)
         return ref
 
-    add(_Mark("Cover", 0, []), None, False)
+    def own(title: str, first: int, last: int) -> _Mark:  # a part the bundle makes itself
+        span = label_span(plan.labels[first], plan.labels[last])
+        return _Mark(f"{title} ({span})", first, [])
+
+    add(own("Cover", 0, 0), None, False)
     for part in front_parts:
-        add(_Mark(part.title, part.first_page, []), None, False)
+        add(_Mark(f"{part.title} ({part.span})", part.first_page, []), None, False)
     if not front_parts and plan.front_pages > 1:
-        add(_Mark("Index", 1, []), None, False)
+        add(own("Index", 1, plan.front_pages - 1), None, False)
     position = 0
     for section in plan.sections:
         section_ref = add(_Mark(f"{section.label}  {section.title}", section.first_page - 1, []),
@@ -807,8 +828,10 @@ def _add_bookmarks(
                       children), section_ref, False)
             position += 1
     if plan.log_pages:
-        add(_Mark(log_title, plan.log_first_page - 1, []), None, False)
-    add(_Mark(CERTIFICATE_TITLE, plan.certificate_first_page - 1, []), None, False)
+        add(own(log_title, plan.log_first_page - 1, plan.certificate_first_page - 2), None,
+            False)
+    add(own(CERTIFICATE_TITLE, plan.certificate_first_page - 1, plan.total_pages - 1), None,
+        False)
 
 
 BOOKMARK_LIMIT = 100  # characters: a bookmark panel shows about this many

@@ -54,6 +54,8 @@ class LinkArea:
     document: int | None = None  # 0-based document position in the bundle
     offset: int = 0  # 0-based page within that document
     bundle_page: int | None = None  # 0-based physical page, when not a document's
+    # a document in another file of a set of volumes: (its file name, its 0-based page)
+    remote: tuple[str, int] | None = None
 
     def target_page(self, plan: Plan) -> int:
         """The 0-based physical page the link lands on."""
@@ -131,6 +133,16 @@ class Table:
 
 
 @dataclass(frozen=True)
+class VolumeNote:
+    """What a volume's cover says about the set it belongs to."""
+
+    number: int
+    count: int
+    pages: str  # "1001-2000": the numbers this volume's pages carry
+    index_file: str  # the file holding the index of every volume (volume 1)
+
+
+@dataclass(frozen=True)
 class SupplementNote:
     """What a supplementary bundle's cover and certificate say about the bundle it follows."""
 
@@ -155,6 +167,7 @@ class Cover:
     supplement: SupplementNote | None = None
     audience: str | None = None  # who this edition is for, in words
     withheld: int = 0  # documents an edition replaces by a one-page placeholder
+    volume: VolumeNote | None = None
 
 
 @dataclass(frozen=True)
@@ -290,7 +303,8 @@ def render_front_matter(
     certificate): listed in the index and on the cover. ``order_note`` says, under the
     index's heading, how documents are ordered within sections. ``min_pages``: pad with
     blank pages to this many (an edition whose redacted titles take fewer lines keeps the
-    page numbers of its unedited twin).
+    page numbers of its unedited twin). A later volume of a set has no index or tables
+    (volume 1 holds the index of every volume): its front matter is its cover.
     """
     parts: tuple[Part, ...] = ()
     for _round in range(4):  # the index lists the parts' pages, which the index may move
@@ -315,13 +329,15 @@ def _render_front(
     pages = _Pages(labels, cover.reference, f"{cover.reference}: front matter")
     _draw_cover(pages, cover, (*known, *tail))
     starts: list[tuple[str, int]] = []
-    pages.new_page()
-    starts.append(("Index", pages.page))
-    links = _draw_index(pages, sections, known[1:], tail, order_note)
-    for table in tables:
+    links: list[LinkArea] = []
+    if cover.volume is None or cover.volume.number == 1:
         pages.new_page()
-        starts.append((table.title, pages.page))
-        links += _draw_table(pages, table)
+        starts.append(("Index", pages.page))
+        links = _draw_index(pages, sections, known[1:], tail, order_note)
+        for table in tables:
+            pages.new_page()
+            starts.append((table.title, pages.page))
+            links += _draw_table(pages, table)
     while pages.page + 1 < min_pages:
         pages.new_page()
         pages.text(MARGIN, "This page is intentionally blank.", pages.regular, 9)
@@ -347,6 +363,8 @@ def _draw_cover(pages: _Pages, cover: Cover, parts: Sequence[Part]) -> None:
     supplement = cover.supplement
     heading = (cover.reference if supplement is None else
                f"Supplementary bundle {supplement.number} to {cover.reference}")
+    if cover.volume is not None:
+        heading = f"{heading}: volume {cover.volume.number} of {cover.volume.count}"
     for line in _wrap(heading, pages.regular, 16, PAGE_W - 2 * MARGIN):
         pages.text(MARGIN, line, pages.regular, 16)
         pages.y -= 20
@@ -363,6 +381,12 @@ def _draw_cover(pages: _Pages, cover: Cover, parts: Sequence[Part]) -> None:
         ("Documents", documents),
         ("Pages", str(cover.total_pages)),
     ]
+    if cover.volume is not None:
+        rows += [("Volume", f"{cover.volume.number} of {cover.volume.count}, pages "
+                            f"{cover.volume.pages}"),
+                 ("Index", "the index of every volume follows this cover" if
+                  cover.volume.number == 1 else f"the index of every volume is in "
+                  f"{cover.volume.index_file}")]
     if supplement is not None:
         rows += [
             ("Supplements", supplement.earlier_file),
