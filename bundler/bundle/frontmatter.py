@@ -34,6 +34,7 @@ class IndexEntry:
     pages: str  # "5-12" / "A1-A9"
     sha256: str
     received: str = ""  # the date the council received it, "3 Mar 2026", or ""
+    note: str = ""  # a line under the title: pages fitted onto A4
 
 
 @dataclass(frozen=True)
@@ -554,7 +555,9 @@ def _draw_index(pages: _Pages, sections: Sequence[IndexSection], front: Sequence
         pages.y -= 2
         for entry in section.entries:
             lines = index_title_lines(entry.title, pages.regular, 9, title_end - _COL_TITLE)
-            height = len(lines) * _ROW
+            notes = (_wrap(entry.note, pages.regular, 7.5, title_end - _COL_TITLE)
+                     if entry.note else [])
+            height = (len(lines) + len(notes)) * _ROW
             if pages.need(height):
                 _index_header(pages, continued=True, received=received)
             top = pages.y + 9
@@ -567,6 +570,10 @@ def _draw_index(pages: _Pages, sections: Sequence[IndexSection], front: Sequence
             pages.canvas.setFillColorRGB(0.05, 0.2, 0.55)
             for line in lines:
                 pages.text(_COL_TITLE, line, pages.regular, 9)
+                pages.y -= _ROW
+            pages.canvas.setFillColorRGB(0.3, 0.3, 0.3)
+            for line in notes:
+                pages.text(_COL_TITLE, line, pages.regular, 7.5)
                 pages.y -= _ROW
             pages.canvas.setFillColorRGB(0, 0, 0)
             bottom = pages.y + _ROW - 3
@@ -581,18 +588,18 @@ def _draw_index(pages: _Pages, sections: Sequence[IndexSection], front: Sequence
 
 def index_sections(
     sections: Sequence[tuple[str, str]],
-    documents: Sequence[tuple[str, str, dt.date | None, str, str, str, str]],
+    documents: Sequence[tuple[str, str, dt.date | None, str, str, str, str, str]],
     received: Sequence[dt.date | None] = (),
 ) -> list[IndexSection]:
-    """Group (section, number, date, title, first_label, last_label, sha256) by section;
-    ``received`` gives each document's date received, in the same order."""
+    """Group (section, number, date, title, first_label, last_label, sha256, note) by
+    section; ``received`` gives each document's date received, in the same order."""
     dates = list(received) or [None] * len(documents)
     out: list[IndexSection] = []
     for label, title in sections:
         entries = tuple(
             IndexEntry(number, doc_title, _dated(when, got), label_span(first, last), sha,
-                       short_date(got) if got else "")
-            for (section, number, when, doc_title, first, last, sha), got
+                       short_date(got) if got else "", note)
+            for (section, number, when, doc_title, first, last, sha, note), got
             in zip(documents, dates, strict=True)
             if section == label
         )
