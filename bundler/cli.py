@@ -22,7 +22,7 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from bundler import __version__
-from bundler.errors import BundlerError, ExitCode
+from bundler.errors import BundlerError, ExitCode, SeveralProblems
 
 _PATH = click.Path(path_type=Path)
 
@@ -34,6 +34,17 @@ def _error_exit(message: str, hint: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _several_problems_exit(exc: SeveralProblems) -> NoReturn:
+    """Each problem on its own `error:` line (its hint once), then the summary."""
+    hints: set[str] = set()
+    for problem in exc.problems:
+        click.echo(f"error: {problem.message}", err=True)
+        if problem.hint and problem.hint not in hints:
+            hints.add(problem.hint)
+            click.echo(f"  what to do: {problem.hint}", err=True)
+    _error_exit(exc.message, exc.hint, int(exc.exit_code))
+
+
 class _Group(click.Group):
     """A click group that translates library errors at one boundary."""
 
@@ -42,6 +53,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except SeveralProblems as exc:
+            _several_problems_exit(exc)
         except BundlerError as exc:
             _error_exit(exc.message, exc.hint, int(exc.exit_code))
         except BrokenPipeError:
@@ -101,12 +114,12 @@ def _setup_logging() -> None:
 def _parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
+    from bundler.dates import parse_iso
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a real date; write it as YYYY-MM-DD, e.g. 2026-03-01", param=param
-        ) from None
+        return parse_iso(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
 
 
 def _print_json(data: Any) -> None:
@@ -129,21 +142,24 @@ def cli(debug: bool) -> None:
 @click.argument("case_dir", type=_PATH)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def validate(case_dir: Path, as_json: bool) -> None:
-    """Check a case folder's records (case.yaml, residents/*.yaml and the files they name).
+    """Check a case folder's records (case.yaml, residents/*.yaml, letters.yaml and the
+    files they name).
 
-    Prints one summary line when all is well, else every problem as FILE:LINE: field: message.
+    Prints every error as FILE:LINE: field: message (exit 1), and every finding the records
+    hold (a licence expired, consent declined) as FILE:LINE: note: ... (these never block
+    letters or bundles), then one summary line.
     """
     from bundler.case.validate import validate_case
 
     report = validate_case(case_dir)
     if as_json:
         _print_json(report.to_json())
-    elif report.ok:
-        click.echo(report.summary())
     else:
         for line in report.lines():
             click.echo(line)
-        click.echo(report.summary(), err=True)
+        click.echo(report.summary(), err=not report.ok)
+    if report.unreadable is not None:
+        sys.exit(int(ExitCode.BAD_INPUT))
     if not report.ok:
         sys.exit(int(ExitCode.CHECKS_FAILED))
 
@@ -173,6 +189,36 @@ def checklist(case_dir: Path, as_of: dt.date | None, as_json: bool) -> None:
         )
     else:
         click.echo(render_table(case, items, when))
+
+
+@cli.group()
+def case() -> None:
+    """The case folder itself."""
+
+
+@case.command("upgrade")
+@click.argument("case_dir", type=_PATH)
+def case_upgrade(case_dir: Path) -> None:
+    """Rewrite a case folder made for the toolkit's first records model in the current form.
+
+    Consent recorded as one yes/no becomes the consent form's statements (never widening
+    what a resident agreed to), and the findings become answers F1-F3 for every scheme.
+    Comments and everything else are kept; files already current are left alone.
+    """
+    from bundler.case.upgrade import upgrade_case
+    from bundler.case.validate import validate_case
+
+    result = upgrade_case(case_dir)
+    for path in result.changed:
+        click.echo(f"Rewrote {path}")
+    if not result.changed:
+        click.echo(f"{case_dir}: already in the current form; nothing changed")
+    report = validate_case(case_dir)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(report.summary(), err=not report.ok)
+    if not report.ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
 
 
 @cli.command()
@@ -243,6 +289,19 @@ def _parse_heads(
     return heads
 
 
+def _parse_tsa(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(
+            f"{value!r} is not a web address: give the time-stamping authority's RFC 3161 "
+            "address, e.g. http://timestamp.example.org/tsa", param=param)
+    return value.strip()
+
+
 @cli.group()
 def audit() -> None:
     """The case's tamper-evident audit log (CASE_DIR/audit.jsonl): check it, read it."""
@@ -259,27 +318,69 @@ def audit() -> None:
     help="Also check that this audit head hash, from a bundle's manifest or certificate "
     "page, is still in the log (repeatable). Catches entries cut off the end.",
 )
+@click.option(
+    "--bundle",
+    "bundles",
+    multiple=True,
+    type=_PATH,
+    metavar="BUNDLE.pdf",
+    help="Also check that the log records building this bundle (by its SHA-256) and that "
+    "every later entry follows on from that record (repeatable). Catches the bundle's own "
+    "entry, or anything after it, being cut off.",
+)
+@click.option("--trust", "trust", type=_PATH, multiple=True, metavar="CA.pem",
+              help="A CA certificate you trust for the anchors' time-stamping authority "
+              "(repeatable; the system's trust store is used too).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def audit_verify(case_dir: Path, heads: tuple[str, ...], as_json: bool) -> None:
-    """Check that no entry of the audit log was edited, deleted, inserted or moved.
+def audit_verify(case_dir: Path, heads: tuple[str, ...], bundles: tuple[Path, ...],
+                 trust: tuple[Path, ...], as_json: bool) -> None:
+    """Check that no entry of the audit log was edited, deleted, inserted or moved, that no
+    entry's time goes backwards, and that every anchor (`bundler audit anchor`) still holds.
 
     Prints one PASS line when the chain is intact (exit 0); else one FAIL line per
     problem, naming the first bad entry and its line (exit 1).
     """
-    from bundler.audit import verify_against_head, verify_log
+    from bundler.audit import verify_against_head, verify_bundle_recorded, verify_log
+    from bundler.audit.anchor import check_anchors
 
     report = verify_log(case_dir)
     checks = [verify_against_head(case_dir, head, report) for head in heads]
-    ok = report.ok and all(checks)
+    served = [verify_bundle_recorded(case_dir, bundle, report) for bundle in bundles]
+    anchors = check_anchors(case_dir, report, trust)  # audit anchor: timestamps of heads
+    ok = report.ok and all(checks) and all(served) and all(anchor.ok for anchor in anchors)
     if as_json:
-        _print_json({**report.to_json(), "ok": ok, "heads": [c.to_json() for c in checks]})
+        _print_json({**report.to_json(), "ok": ok, "heads": [c.to_json() for c in checks],
+                     "bundles": [c.to_json() for c in served],
+                     "anchors": [anchor.to_json() for anchor in anchors]})
     else:
         for line in report.lines():
             click.echo(line)
-        for check in checks:
+        for check in [*checks, *served]:
             click.echo(check.message)
+        for anchor in anchors:
+            click.echo(anchor.message)
     if not ok:
         sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+@audit.command("anchor")
+@click.argument("case_dir", type=_PATH)
+@click.option("--tsa", required=True, callback=_parse_tsa, metavar="URL",
+              help="The time-stamping authority's RFC 3161 address.")
+def audit_anchor(case_dir: Path, tsa: str) -> None:
+    """Timestamp the audit log's current head with a time-stamping authority, and keep the
+    timestamp beside the log (audit.jsonl.anchor-N.tsr): a chain rewritten from before
+    that entry then fails `bundler audit verify`."""
+    from bundler.audit.anchor import anchor_log
+
+    anchored = anchor_log(case_dir, tsa)
+    if anchored.timestamp is None:
+        click.echo(f"{anchored.path}: entry {anchored.seq} (head {anchored.head[:12]}) is "
+                   "already anchored; nothing was changed")
+        return
+    click.echo(f"Anchored entry {anchored.seq} (head {anchored.head[:12]}): timestamped "
+               f"{anchored.timestamp.time:%Y-%m-%d %H:%M:%S} UTC by {anchored.timestamp.tsa}; "
+               f"wrote {anchored.path}")
 
 
 @audit.command("show")
@@ -308,23 +409,18 @@ def audit_show(case_dir: Path, as_json: bool) -> None:
 @audit.command("repair")
 @click.argument("case_dir", type=_PATH)
 def audit_repair(case_dir: Path) -> None:
-    """Set aside a last entry cut off by a crash, and record that in the log.
+    """Remove blank lines and set aside a last entry cut off by a crash, recording each
+    repair in the log; then list every problem no repair can put right.
 
-    The next recorded action does this by itself; nothing else is ever changed.
+    No entry is ever changed. Exit 0 when the log verifies afterwards, else 1.
     """
-    from bundler.audit import log_path, repair_log
+    from bundler.audit import repair
 
-    log = log_path(case_dir)
-    repair = repair_log(case_dir)
-    if repair is None:
-        click.echo(f"{log}: nothing to repair: the last entry is complete")
-    elif repair.completed:
-        click.echo(f"{log}: line {repair.line} had lost its line ending; the entry was "
-                   "complete and is kept")
-    else:
-        assert repair.entry is not None
-        click.echo(f"{log}: line {repair.line} was cut off; its bytes were moved to "
-                   f"{repair.set_aside}, recorded as entry {repair.entry.seq}")
+    report = repair(case_dir)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
 
 
 # --------------------------------------------------------------------------- evidence intake
@@ -337,34 +433,101 @@ def evidence() -> None:
 
 @evidence.command("add")
 @click.argument("case_dir", type=_PATH)
-@click.argument("file", type=_PATH)
+@click.argument("paths", nargs=-1, required=True, type=_PATH, metavar="PATH...")
 @click.option(
     "--as",
     "as_path",
     metavar="RELPATH",
-    help="Name to give the copy inside evidence/ (subfolders allowed), e.g. "
-    "provider/tenancy-R01.pdf. Default: the file's own name.",
+    help="New name for the one file or folder given, inside evidence/ (subfolders "
+    "allowed), e.g. provider/tenancy-R01.pdf. Default: its own name.",
+)
+@click.option(
+    "--into",
+    metavar="FOLDER",
+    help="Folder inside evidence/ to put everything in, e.g. residents/R01.",
 )
 @click.option(
     "--force",
     is_flag=True,
-    help="Replace a file of the same name (the log keeps the replaced file's SHA-256).",
+    help="Replace a file of the same name, or record a file that changed since it was "
+    "added (the log keeps the earlier SHA-256).",
 )
-def evidence_add(case_dir: Path, file: Path, as_path: str | None, force: bool) -> None:
-    """Copy a received FILE unchanged into CASE_DIR/evidence/ and record it in the audit log.
+def evidence_add(
+    case_dir: Path, paths: tuple[Path, ...], as_path: str | None, into: str | None, force: bool
+) -> None:
+    """Copy received files, unchanged, into CASE_DIR/evidence/ and record each in the audit log.
+
+    PATH is a file or a folder (every file in it, in sub-folders too, in name order). Each
+    file's content is checked against its name first, as the bundle build will check it;
+    if any file is refused (a .pdf that is really a Word file, a damaged file, a name
+    already taken), nothing is added and every refused file is named. Hidden files, links
+    and Office lock files found in folders are left out and listed. Files already in
+    CASE_DIR/evidence/ are recorded where they are (so `evidence add CASE CASE/evidence`
+    records files put there by hand); files already added are not copied twice.
 
     File names are kept in the audit log for good: name files by the resident's
     reference (R01), never by their name.
     """
     from bundler.audit import add_evidence
 
-    added = add_evidence(case_dir, file, as_path=as_path, force=force)
-    click.echo(
-        f"Added {added.path} ({added.bytes} bytes, sha256 {added.sha256}); "
-        f"audit entry {added.entry.seq}"
+    result = add_evidence(
+        case_dir, list(paths), as_path=as_path, into=into, force=force, progress=_progress(True)
     )
-    if added.replaced_sha256 is not None:
-        click.echo(f"  replaced the earlier file (sha256 {added.replaced_sha256})")
+    for added in result.added:
+        verb = "Recorded (already in place)" if added.in_place else "Added"
+        click.echo(
+            f"{verb} {added.path} ({added.bytes} bytes, sha256 {added.sha256}); "
+            f"audit entry {added.entry.seq}"
+        )
+        if added.replaced_sha256 is not None:
+            click.echo(f"  replaced the earlier file (sha256 {added.replaced_sha256})")
+    for same in result.already:
+        click.echo(
+            f"Already added {same.path} (same sha256 {same.sha256}, audit entry {same.seq}); "
+            "nothing to do"
+        )
+    for skipped in result.skipped:
+        click.echo(f"Left out {skipped}")
+    if len(result.added) + len(result.already) + len(result.skipped) > 1:
+        count = len(result.added)
+        click.echo(
+            f"{count} file{'' if count == 1 else 's'} added, {len(result.already)} already "
+            f"in the case, {len(result.skipped)} left out"
+        )
+
+
+@evidence.command("retire")
+@click.argument("case_dir", type=_PATH)
+@click.argument("relpath", metavar="RELPATH")
+@click.option(
+    "--reason",
+    required=True,
+    metavar="TEXT",
+    help="Why the file is taken out (kept in the audit log for good, at most 200 "
+    "characters: refer to residents by reference, e.g. R01).",
+)
+def evidence_retire(case_dir: Path, relpath: str, reason: str) -> None:
+    """Take a wrong file out of the case: move it to CASE_DIR/evidence/.retired/ and record
+    it, with the reason, in the audit log. Nothing is ever deleted.
+
+    RELPATH is the file as the records name it (evidence/provider/x.pdf) or its path from
+    here. The file keeps its path under .retired/ (NAME (2).pdf if that is taken). Records
+    that still name it are listed: correct them, then run `bundler validate`.
+    """
+    from bundler.audit import retire_evidence
+
+    retired = retire_evidence(case_dir, relpath, reason=reason)
+    click.echo(
+        f"Retired {case_dir / retired.case_path} to {retired.retired_to} "
+        f"(sha256 {retired.sha256}); "
+        f"audit entry {retired.entry.seq}"
+    )
+    for reference in retired.still_named_by:
+        click.echo(
+            f"warning: {reference}: still names {retired.case_path}; name the right file "
+            "there or remove the entry",
+            err=True,
+        )
 
 
 # --------------------------------------------------------------------------- bundles
@@ -428,17 +591,23 @@ def _parse_sha256(_ctx: click.Context, param: click.Parameter, value: str | None
 @click.option("--sha256", "sha256", callback=_parse_sha256, metavar="HEX",
               help="The bundle's SHA-256 as the sender gave it (checked as well as "
               "BUNDLE.pdf.sha256 when that is beside the bundle).")
+@click.option("--trust", "trust", type=_PATH, multiple=True, metavar="CA.pem",
+              help="A CA certificate you trust (PEM or DER; repeatable): a signed bundle's "
+              "signer must chain to one of these or to the system's trust store.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None, as_json: bool) -> None:
+def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None,
+                  trust: tuple[Path, ...], as_json: bool) -> None:
     """Check a bundle without trusting its sender: its hash, manifest, pages, labels and
-    stamps, and with --sources that it is what those files build.
+    stamps, and with --sources that it is what those files build. A signed bundle's
+    signature, signer, signing time and what changed after signing are checked too.
 
     One PASS or FAIL line per check, then the verdict. Exit 0 when every check passed,
     1 when any failed.
     """
     from bundler.bundle.verify import verify_bundle
 
-    report = verify_bundle(pdf, sources=sources, sha256=sha256, progress=_progress(True))
+    report = verify_bundle(pdf, sources=sources, sha256=sha256, trust=trust,
+                           progress=_progress(True))
     if as_json:
         _print_json(report.to_json())
     else:
@@ -446,6 +615,64 @@ def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None, as_json: 
             click.echo(line)
     if not report.ok:
         sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+@bundle.command("sign")
+@click.argument("pdf", type=_PATH, metavar="BUNDLE.pdf")
+@click.option("-o", "--output", "out", type=_PATH, required=True, metavar="SIGNED.pdf",
+              help="The signed bundle to write; SIGNED.pdf.sha256 (and with --tsa "
+              "SIGNED.pdf.tsr) go beside it.")
+@click.option("--p12", type=_PATH, metavar="FILE",
+              help="The council's signing certificate with its key, as a PKCS#12 "
+              "(.p12/.pfx) file.")
+@click.option("--key", type=_PATH, metavar="KEY.pem", help="The signing key (PEM), with --cert.")
+@click.option("--cert", type=_PATH, metavar="CERT.pem",
+              help="The signing certificate (PEM), with --key.")
+@click.option("--chain", type=_PATH, metavar="CHAIN.pem",
+              help="The certificates that issued it (PEM), embedded so recipients can "
+              "build the chain.")
+@click.option("--passphrase-file", "passphrase_file", type=_PATH, metavar="FILE",
+              help="A file holding the passphrase of the .p12 file or key.")
+@click.option("--tsa", callback=_parse_tsa, metavar="URL",
+              help="A time-stamping authority's RFC 3161 address: the signature gets its "
+              "timestamp (PAdES B-T) and SIGNED.pdf.tsr is written.")
+@click.option("--reason", metavar="TEXT",
+              help="The reason shown in PDF readers' signature panel (default: "
+              "\"Evidence bundle REFERENCE, as built and checked\").")
+@click.option("--force", is_flag=True, help="Replace an existing signed bundle.")
+def bundle_sign(pdf: Path, out: Path, p12: Path | None, key: Path | None, cert: Path | None,
+                chain: Path | None, passphrase_file: Path | None, tsa: str | None,
+                reason: str | None, force: bool) -> None:
+    """Seal a bundle with the council's certificate: a PAdES signature added as an
+    incremental update (the bundle as built stays the signed file's first bytes), with a
+    timestamp from --tsa.
+
+    Give the certificate as --p12 FILE, or as --key KEY.pem --cert CERT.pem. Only a bundle
+    made by `bundler bundle build` that passes `bundler bundle verify` is signed.
+    """
+    from bundler.bundle.sign import sign_bundle
+    from bundler.pki.credentials import load_p12, load_pem
+
+    if p12 is not None and (key is not None or cert is not None):
+        raise click.UsageError("give either --p12, or --key with --cert, not both")
+    if p12 is not None:
+        identity = load_p12(p12, passphrase_file)
+    elif key is not None and cert is not None:
+        identity = load_pem(key, cert, chain, passphrase_file)
+    else:
+        raise click.UsageError("give the signing certificate: --p12 FILE, or --key KEY.pem "
+                               "with --cert CERT.pem")
+    result = sign_bundle(pdf, out, identity, tsa=tsa, reason=reason, force=force,
+                         progress=_progress(True))
+    when = ""
+    if result.timestamp is not None:
+        when = (f", timestamped {result.timestamp.time:%Y-%m-%d %H:%M:%S} UTC by "
+                f"{result.timestamp.tsa}")
+    click.echo(f"Signed {result.pdf} as {result.signer} (PAdES {result.level}{when})")
+    written = [result.sidecar] + ([result.timestamp_file] if result.timestamp_file else [])
+    click.echo(f"Wrote {' and '.join(str(path) for path in written)}; the first "
+               f"{pdf.stat().st_size:,} bytes are {pdf} unchanged (SHA-256 "
+               f"{result.bundle_sha256})")
 
 
 # --------------------------------------------------------------------------- letters

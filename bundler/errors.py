@@ -29,6 +29,8 @@ class ExitCode(IntEnum):
     TEMPLATE_ERROR = 9  # a letter template is broken or asks for data the context lacks
     CASE_INCOMPLETE = 10  # the case validates but lacks what this output needs
     OUTPUT_FAILED = 11  # the output could not be written (permissions, disk full)
+    CREDENTIALS_UNUSABLE = 12  # a signing certificate or key that cannot sign (expired, wrong key)
+    SERVICE_FAILED = 13  # a time-stamping authority could not be reached or refused
     INTERNAL = 70  # a bug in the toolkit: please report it
 
 
@@ -72,6 +74,8 @@ class BadInput(BundlerError):
 
 
 class PasswordRequired(BundlerError):
+    """A PDF, or a signing key file, needs a password that was not given (or was wrong)."""
+
     exit_code = ExitCode.ENCRYPTED
     default_hint = (
         "Ask the sender for the password and add it as `password:` for this document "
@@ -110,3 +114,43 @@ class CaseIncomplete(BundlerError):
 class OutputFailed(BundlerError):
     exit_code = ExitCode.OUTPUT_FAILED
     default_hint = "Check the output folder exists, is writable and the disk is not full."
+
+
+class UsageError(BundlerError):
+    """A value given on the command line (or to the library) is not one the toolkit knows."""
+
+    exit_code = ExitCode.USAGE
+
+
+class CredentialsUnusable(BundlerError):
+    """A signing certificate or key that exists and reads, but cannot make a signature."""
+
+    exit_code = ExitCode.CREDENTIALS_UNUSABLE
+    default_hint = (
+        "Use the council's current document-signing (e-seal) certificate and its own key; "
+        "ask whoever issues the council's certificates."
+    )
+
+
+class ServiceFailed(BundlerError):
+    """A time-stamping authority could not be reached, or refused or botched the request."""
+
+    exit_code = ExitCode.SERVICE_FAILED
+    default_hint = (
+        "Check the --tsa address and the network connection, then run the command again "
+        "(or leave out --tsa to sign without a timestamp)."
+    )
+
+
+class SeveralProblems(BundlerError):
+    """Several inputs of one request are unusable; nothing was done.
+
+    ``problems`` holds each one (its own message, hint and exit code); the
+    exit code is the first problem's, the message a summary. The CLI prints
+    every problem before the summary, so an officer fixes them all in one go.
+    """
+
+    def __init__(self, message: str, problems: tuple[BundlerError, ...], hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.problems = problems
+        self.exit_code = problems[0].exit_code if problems else ExitCode.BAD_INPUT

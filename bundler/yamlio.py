@@ -3,6 +3,17 @@
 Dates are kept as text by the loader and parsed by Pydantic, so an impossible
 date such as 2026-02-30 becomes a validation message on its line rather than a
 crash inside the YAML library.
+
+Every YAML file the toolkit reads comes through here, and any of them may be
+hostile (a spec or case folder sent by someone else), so the reader is bounded:
+
+* no tags at all (``!!python/name:os.system``, ``!!binary``, ``!custom``): the
+  files hold plain text, numbers, lists and fields, and a tag is refused on its line;
+* at most ``MAX_ALIASES`` aliases (``*name``), and at most ``MAX_VALUES`` values
+  counting every value an alias repeats, so an alias bomb ("billion laughs": each
+  level repeating the one before nine times) is refused on the alias's line as it is
+  read, before it is expanded into memory;
+* nesting at most ``MAX_DEPTH`` deep, and files at most ``MAX_BYTES`` long.
 """
 
 from __future__ import annotations
@@ -14,12 +25,87 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer, ComposerError, MaxDepthExceededError
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 
 from bundler.errors import BadInput, InputNotFound
 
 Loc = tuple[str | int, ...]
+
+MAX_ALIASES = 50
+"""Aliases (``*name``) one file may use: hand-written records need few, if any."""
+MAX_VALUES = 200_000
+"""Values (keys, scalars, lists, mappings) in one file, each alias counted as all the
+values it repeats: a spec of 5,000 documents holds about 45,000."""
+MAX_DEPTH = 100
+"""How deeply lists and mappings may nest (the records nest fewer than 10 deep)."""
+MAX_BYTES = 16 * 1024 * 1024
+"""The largest YAML file read (a spec of 5,000 documents is under 1 MB)."""
+
+
+def _as_written(tag: str) -> str:
+    """``!!python/name:x`` as the file spells it, not ruamel's expanded form."""
+    return "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+
+
+_CORE = "tag:yaml.org,2002:"
+
+
+class _BoundedComposer(Composer):
+    """ruamel's composer, refusing tags and counting aliases and expanded values.
+
+    The count is kept while the file is read: an alias adds the size of the value it
+    names (recorded when that value's anchor was read), so the total is what the file
+    would become once expanded, known before anything is expanded.
+    """
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        self._aliases = 0
+        self._values = 0
+        self._anchored_sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise ComposerError(
+                    None,
+                    None,
+                    f"more than {MAX_ALIASES} aliases (*name); write the values out in full",
+                    event.start_mark,
+                )
+            node = super().compose_node(parent, index)
+            self._count(self._anchored_sizes.get(id(node), 1), event)
+            return node
+        if getattr(event, "tag", None) is not None:
+            raise ComposerError(
+                None,
+                None,
+                f"the tag {_as_written(str(event.tag))} is not allowed (these files hold "
+                "plain text, numbers, dates, lists and fields); remove it",
+                event.start_mark,
+            )
+        before = self._values
+        self._count(1, event)
+        node = super().compose_node(parent, index)
+        if event.anchor is not None:
+            self._anchored_sizes[id(node)] = self._values - before
+        return node
+
+    def _count(self, values: int, event: Any) -> None:
+        self._values += values
+        if self._values > MAX_VALUES:
+            raise ComposerError(
+                None,
+                None,
+                f"the file holds more than {MAX_VALUES:,} values (counting every value "
+                "an alias repeats); split it, or write out what the aliases stand for",
+                event.start_mark,
+            )
 
 
 class _TextDatesConstructor(RoundTripConstructor):
@@ -102,6 +188,8 @@ def parse_yaml_text(text: str, path: Path) -> YamlDocument:
     """Parse YAML text; raises YamlSyntaxError with the line of the problem."""
     yaml = YAML(typ="rt")
     yaml.Constructor = _TextDatesConstructor
+    yaml.Composer = _BoundedComposer
+    yaml.max_depth = MAX_DEPTH
     yaml.allow_duplicate_keys = False
     try:
         raw = yaml.load(text)
@@ -115,9 +203,13 @@ def parse_yaml_text(text: str, path: Path) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         what = (exc.problem or exc.context or "not valid YAML").strip()
-        raise YamlSyntaxError(
-            YamlSyntaxProblem(line, f"yaml: {what}; check the indentation and punctuation here")
-        ) from exc
+        if isinstance(exc, MaxDepthExceededError):
+            message = f"yaml: nested more than {MAX_DEPTH} levels deep; these files nest a few"
+        elif isinstance(exc, ComposerError):
+            message = f"yaml: {what}"
+        else:
+            message = f"yaml: {what}; check the indentation and punctuation here"
+        raise YamlSyntaxError(YamlSyntaxProblem(line, message)) from exc
     except YAMLError as exc:
         raise YamlSyntaxError(YamlSyntaxProblem(1, f"yaml: {exc}")) from exc
     lines: dict[Loc, int] = {(): 1}
@@ -140,9 +232,15 @@ def read_yaml(path: Path, *, what: str = "file") -> YamlDocument:
     if path.is_dir():
         raise BadInput(f"{path}: is a folder, expected a YAML file")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise BadInput(f"{path}: cannot be read ({exc.strerror})") from exc
+    if len(raw) > MAX_BYTES:
+        raise BadInput(
+            f"{path}: is over {MAX_BYTES // (1024 * 1024)} MB, too large for a YAML record",
+            "Check it is the right file; records written by hand are far smaller.",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

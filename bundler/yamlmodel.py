@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from bundler.dates import date_message
 from bundler.errors import BadInput
 from bundler.yamlio import Loc, YamlDocument, YamlSyntaxError, read_yaml
 
@@ -33,6 +34,7 @@ class Problem:
     line: int
     field: str
     message: str
+    unreadable: bool = False  # the file itself could not be read (syntax, tags, aliases, size)
 
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""
@@ -104,9 +106,7 @@ def _friendly(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
     if kind == "missing":
         return loc, "this field is required; add it"
     if kind.startswith(("date", "datetime")):
-        return loc, (
-            f"{shown or 'this'} is not a real date; write it as YYYY-MM-DD, e.g. 2026-03-01"
-        )
+        return loc, date_message(value)
     if kind in ("enum", "literal_error"):
         expected = str(ctx.get("expected", ""))
         return loc, f"{shown or 'this value'} is not allowed here; use one of: {expected}"
@@ -138,11 +138,12 @@ def _friendly(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
     return loc, error["msg"].removeprefix("Value error, ")
 
 
-def _dotted(loc: Loc) -> str:
+def dotted(loc: Loc) -> str:
+    """A location as officers read it: ``items[1].files``, positions counting from 1."""
     text = ""
     for part in loc:
         if isinstance(part, int):
-            text += f"[{part}]"
+            text += f"[{part + 1}]"
         else:
             text += f".{part}" if text else part
     return text
@@ -176,7 +177,7 @@ def validate_document(
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             for loc, message in _friendly_all(error, model):
-                problems.append(Problem(shown, document.line_of(loc), _dotted(loc), message))
+                problems.append(Problem(shown, document.line_of(loc), dotted(loc), message))
         return None
     return record
 
@@ -186,7 +187,7 @@ def read_document(path: Path, shown: str, problems: list[Problem]) -> YamlDocume
     try:
         return read_yaml(path)
     except YamlSyntaxError as exc:
-        problems.append(Problem(shown, exc.problem.line, "", exc.problem.message))
+        problems.append(Problem(shown, exc.problem.line, "", exc.problem.message, unreadable=True))
     except BadInput as exc:
-        problems.append(Problem(shown, 1, "", exc.message))
+        problems.append(Problem(shown, 1, "", exc.message, unreadable=True))
     return None

@@ -14,6 +14,8 @@ declare -A probes=(
   [fonts-liberation2]="/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf"
   [fonts-dejavu-core]="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
   [fonts-dejavu-extra]="/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf"
+  [ca-certificates]="/etc/ssl/certs/ca-certificates.crt"
+  [openssl]="/usr/bin/openssl"
 )
 
 missing=()

@@ -275,3 +275,62 @@ def make_unpainted_form_pdf(path: Path, value: str = "UNPAINTED77") -> Path:
         NameObject("/NeedAppearances"): BooleanObject(True),
     })
     return _write(writer, path)
+
+
+def make_latex_form_pdf(path: Path) -> Path:
+    """A form as pdflatex (hyperref) writes it: fields with values but no appearance
+    streams, and /NeedAppearances asking the viewer to draw them: a text field, a ticked
+    and an unticked check box, a choice list, a radio group and a push button."""
+    writer = PdfWriter(clone_from=io.BytesIO(text_pdf_bytes("LATEXFORM", 1)))
+    fields = ArrayObject()
+    annotations = ArrayObject()
+
+    def widget(rect: tuple[float, float, float, float], **entries: object) -> DictionaryObject:
+        item = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
+            NameObject("/F"): NumberObject(4),
+        })
+        for key, value in entries.items():
+            item[NameObject(f"/{key}")] = value  # type: ignore[assignment]
+        return item
+
+    def add(item: DictionaryObject, *, field: bool = True) -> None:
+        ref = writer._add_object(item)
+        annotations.append(ref)
+        if field:
+            fields.append(ref)
+
+    add(widget((60, 500, 300, 520), FT=NameObject("/Tx"), T=TextStringObject("name"),
+               V=TextStringObject("TYPEDVALUE (R01)")))
+    add(widget((60, 470, 72, 482), FT=NameObject("/Btn"), T=TextStringObject("agree"),
+               V=NameObject("/Yes"), AS=NameObject("/Yes")))
+    add(widget((90, 470, 102, 482), FT=NameObject("/Btn"), T=TextStringObject("decline"),
+               V=NameObject("/Off")))
+    add(widget((60, 440, 300, 460), FT=NameObject("/Ch"), T=TextStringObject("visit"),
+               Ff=NumberObject(1 << 17), V=TextStringObject("CHOSENVISIT")))
+    radio = DictionaryObject({
+        NameObject("/FT"): NameObject("/Btn"),
+        NameObject("/T"): TextStringObject("method"),
+        NameObject("/Ff"): NumberObject(1 << 15),
+        NameObject("/V"): NameObject("/written"),
+    })
+    radio_ref = writer._add_object(radio)
+    kids = ArrayObject()
+    for x, state in ((60, "/written"), (90, "/verbal")):
+        kid = widget((x, 410, x + 12, 422), Parent=radio_ref,
+                     AS=NameObject(state if state == "/written" else "/Off"))
+        ref = writer._add_object(kid)
+        kids.append(ref)
+        annotations.append(ref)
+    radio[NameObject("/Kids")] = kids
+    fields.append(radio_ref)
+    add(widget((200, 410, 260, 430), FT=NameObject("/Btn"), T=TextStringObject("send"),
+               Ff=NumberObject(1 << 16)))
+    writer.pages[0][NameObject("/Annots")] = annotations
+    writer.root_object[NameObject("/AcroForm")] = DictionaryObject({
+        NameObject("/Fields"): fields,
+        NameObject("/NeedAppearances"): BooleanObject(True),
+    })
+    return _write(writer, path)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.pki import LocalTsa, Pki, make_pki
 
 # Property tests here do real work (PDFs, hashing); on a busy 2-core CI machine a per-example
 # deadline measures the machine, not the code. Examples stay bounded by max_examples.
@@ -25,3 +28,18 @@ def sample_case(tmp_path: Path) -> Path:
     target = tmp_path / "nettlebank-road"
     shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("out", "audit.jsonl"))
     return target
+
+
+# --------------------------------------------------------------------------- signing
+# A test PKI and a local time-stamping authority, made once per test session (tests/pki.py).
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def tsa(pki: Pki) -> Iterator[LocalTsa]:
+    with LocalTsa(pki) as server:
+        yield server

@@ -23,7 +23,6 @@ from bundler.audit import (
     AuditAction,
     AuditEntry,
     ProblemKind,
-    add_evidence,
     exclusive_log,
     head_hash,
     read_entries,
@@ -33,7 +32,7 @@ from bundler.audit import (
     verify_against_head,
     verify_log,
 )
-from bundler.errors import BadInput, ChecksFailed, InputNotFound, OutputExists, OutputFailed
+from bundler.errors import BadInput, ChecksFailed, InputNotFound, OutputFailed
 
 T0 = dt.datetime(2026, 11, 20, 9, 30, 15, tzinfo=dt.UTC)
 
@@ -281,10 +280,10 @@ def test_whole_entry_missing_only_its_line_ending_is_completed(tmp_path: Path) -
     log = case / "audit.jsonl"
     log.write_bytes(log.read_bytes()[:-1])
     assert [p.kind for p in verify_log(case).problems] == [ProblemKind.CUT_OFF]
-    repair = repair_log(case)
-    assert repair is not None and repair.completed and repair.line == 2
+    cut = repair_log(case).cut_off
+    assert cut is not None and cut.completed and cut.line == 2
     assert read_entries(case)[-1] == second and verify_log(case).ok
-    assert repair_log(case) is None
+    assert not repair_log(case).changed
     assert sorted(p.name for p in case.iterdir()) == ["audit.jsonl", "evidence"]
 
 
@@ -315,10 +314,10 @@ def test_disk_full_mid_line_takes_the_part_line_back(
 def test_cut_off_first_line(tmp_path: Path) -> None:
     case = _case(tmp_path)
     (case / "audit.jsonl").write_bytes(b'{"act')
-    repair = repair_log(case, now=T0)
-    assert repair is not None and not repair.completed and repair.entry is not None
-    assert repair.set_aside == case / "audit.jsonl.torn-1"
-    assert repair.entry.seq == 1 and repair.entry.prev == GENESIS
+    cut = repair_log(case, now=T0).cut_off
+    assert cut is not None and not cut.completed and cut.entry is not None
+    assert cut.set_aside == case / "audit.jsonl.torn-1"
+    assert cut.entry.seq == 1 and cut.entry.prev == GENESIS
     assert verify_log(case).ok
 
 
@@ -382,64 +381,6 @@ def test_head_behind_a_broken_entry_fails(tmp_path: Path) -> None:
     )
     with pytest.raises(BadInput):
         verify_against_head(case, "xyz")
-
-
-# --------------------------------------------------------------------------- evidence intake
-
-
-def test_evidence_add_copies_byte_identically_and_logs_the_hash(tmp_path: Path) -> None:
-    case = _case(tmp_path)
-    data = bytes(range(256)) * 5000  # > 1 MiB, crosses the copy's block size
-    source = _file(tmp_path / "Downloads" / "scan.pdf", data)
-    added = add_evidence(case, source, as_path="provider/tenancy-R01.pdf", now=T0)
-    target = case / "evidence" / "provider" / "tenancy-R01.pdf"
-    assert added.path == target and target.read_bytes() == data
-    digest = hashlib.sha256(data).hexdigest()
-    assert added.sha256 == digest and added.bytes == len(data)
-    [entry] = read_entries(case)
-    assert entry == added.entry and entry.action == AuditAction.EVIDENCE_ADDED
-    assert [(f.path, f.sha256, f.bytes) for f in entry.outputs] == [
-        ("evidence/provider/tenancy-R01.pdf", digest, len(data))
-    ]
-    assert [(f.path, f.sha256) for f in entry.inputs] == [(str(source), digest)]
-    assert not list((case / "evidence" / "provider").glob(".*"))  # no temporary left behind
-
-
-def test_evidence_add_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
-    case = _case(tmp_path)
-    old = _file(tmp_path / "a" / "letter.pdf", b"old")
-    new = _file(tmp_path / "b" / "letter.pdf", b"new")
-    add_evidence(case, old, now=T0)
-    with pytest.raises(OutputExists) as caught:
-        add_evidence(case, new, now=T0)
-    assert (
-        caught.value.message
-        == f"{case / 'evidence' / 'letter.pdf'}: already exists; nothing was changed"
-    )
-    assert (case / "evidence" / "letter.pdf").read_bytes() == b"old"
-    assert len(read_entries(case)) == 1
-    added = add_evidence(case, new, force=True, now=T0)
-    assert (case / "evidence" / "letter.pdf").read_bytes() == b"new"
-    assert added.replaced_sha256 == hashlib.sha256(b"old").hexdigest()
-    assert added.entry.details == {"replaced_sha256": added.replaced_sha256}
-    assert verify_log(case).ok
-
-
-@pytest.mark.parametrize("name", ["../escape.pdf", "/etc/x.pdf", "a/../../b.pdf", "", "."])
-def test_evidence_add_keeps_copies_inside_the_evidence_folder(tmp_path: Path, name: str) -> None:
-    case = _case(tmp_path)
-    source = _file(tmp_path / "x.pdf", b"x")
-    with pytest.raises(BadInput, match="not a name inside the case's evidence folder"):
-        add_evidence(case, source, as_path=name)
-    assert not (case / "audit.jsonl").exists()
-
-
-def test_evidence_add_missing_source_or_folder(tmp_path: Path) -> None:
-    case = _case(tmp_path)
-    with pytest.raises(InputNotFound, match=r"nothing\.pdf: file not found"):
-        add_evidence(case, tmp_path / "nothing.pdf")
-    with pytest.raises(BadInput, match="is not a file"):
-        add_evidence(case, tmp_path)
 
 
 def test_raising_form_names_the_first_bad_entry(tmp_path: Path) -> None:

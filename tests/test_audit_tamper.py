@@ -135,7 +135,7 @@ def test_edit_with_its_hash_recomputed_breaks_the_next_link(
         # first entry moved to the end
         (lambda ls: [*ls[1:], ls[0]], (1, 2, ProblemKind.OUT_OF_SEQUENCE)),
         # a blank line inserted
-        (lambda ls: [*ls[:2], b"", *ls[2:]], (3, None, ProblemKind.MALFORMED)),
+        (lambda ls: [*ls[:2], b"", *ls[2:]], (3, None, ProblemKind.BLANK)),
         # entry 2 pretty-printed on one line: same content, not the bytes written
         (
             lambda ls: [ls[0], json.dumps(json.loads(ls[1])).encode(), *ls[2:]],

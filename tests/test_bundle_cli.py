@@ -128,7 +128,7 @@ def test_impossible_date_in_spec_is_reported_on_its_line(tmp_path: Path) -> None
     code, _stdout, stderr = run(str(spec), "-o", str(tmp_path / "o.pdf"))
     assert code == 4
     assert stderr.splitlines()[0] == (
-        f'error: {spec}:9: sections[0].documents[0].date: "2026-02-30" is not a real date; '
+        f'error: {spec}:9: sections[1].documents[1].date: "2026-02-30" is not a real date; '
         "write it as YYYY-MM-DD, e.g. 2026-03-01"
     )
     assert not (tmp_path / "o.pdf").exists()

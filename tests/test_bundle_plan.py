@@ -89,9 +89,9 @@ def test_spec_errors_name_file_line_and_field(tmp_path: Path) -> None:
     with pytest.raises(BadInput) as caught:
         load_spec(spec, "bundle.yaml")
     lines = caught.value.message.splitlines()
-    assert "bundle.yaml:7: sections[0].documents[0].title: this field is required; add it" in lines
+    assert "bundle.yaml:7: sections[1].documents[1].title: this field is required; add it" in lines
     assert (
-        "bundle.yaml:8: sections[0].documents[0].tittle: unknown field 'tittle'; did you mean 'title'?"
+        "bundle.yaml:8: sections[1].documents[1].tittle: unknown field 'tittle'; did you mean 'title'?"
         in lines
     )
-    assert "bundle.yaml:9: sections[0].documents[1].file: must stay inside the spec's folder (no '..')" in lines
+    assert "bundle.yaml:9: sections[1].documents[2].file: must stay inside the spec's folder (no '..')" in lines

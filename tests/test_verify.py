@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from bundler.bundle import build as build_module
 from bundler.bundle.build import build_bundle
 from bundler.bundle.manifest import library_versions
+from bundler.bundle.served import first_differing_field
 from bundler.bundle.stamp import page_geometry, prefix_bytes
-from bundler.bundle.verify import VerifyReport, first_differing_field, verify_bundle
+from bundler.bundle.verify import VerifyReport, verify_bundle
 from bundler.errors import ChecksFailed
 from tests import awkward
 from tests import bundle_fixtures as fx

@@ -135,3 +135,60 @@ def test_malformed_sha256_is_a_usage_error(pristine: Path) -> None:
                           "--sha256", "abc")
     assert code == 2
     assert "'abc' is not a SHA-256" in err
+
+
+# --------------------------------------------------------------------------- hostile JSON
+
+
+def _with_embedded_manifest(pristine: Path, tmp_path: Path, data: bytes) -> Path:
+    """A copy of the bundle whose attached manifest.json holds ``data`` (no sidecars)."""
+    from tests.test_verify import _replace_embedded_manifest
+
+    pdf = tmp_path / "bundle.pdf"
+    shutil.copyfile(pristine / "out" / "bundle.pdf", pdf)
+    _replace_embedded_manifest(pdf, data)
+    return pdf
+
+
+def test_manifest_nested_200000_deep_fails_the_manifest_check(pristine: Path,
+                                                               tmp_path: Path) -> None:
+    deep = b'{"manifest_version": 1, "x": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    pdf = _with_embedded_manifest(pristine, tmp_path, deep)
+    code, out, err = run("bundle", "verify", str(pdf))
+    assert (code, err) == (1, "")
+    assert ("FAIL  manifest: the embedded manifest.json is not valid JSON (nested more than "
+            "16 levels deep, which no manifest is)") in out.splitlines()
+    assert out.splitlines()[-1].startswith(f"NOT VERIFIED: {pdf}: ")
+
+
+def test_sidecar_manifest_nested_deep_fails_the_manifest_check(pristine: Path,
+                                                               tmp_path: Path) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(pristine / "out", root)
+    (root / "bundle.manifest.json").write_bytes(b"[" * 200_000 + b"]" * 200_000)
+    code, out, _err = run("bundle", "verify", str(root / "bundle.pdf"))
+    assert code == 1
+    assert ("FAIL  manifest: the sidecar bundle.manifest.json differs from the manifest "
+            "embedded in the bundle: it is not valid JSON (nested more than 16 levels deep, "
+            "which no manifest is)") in out.splitlines()
+
+
+def test_manifest_that_inflates_without_end_is_refused_with_exit_4(pristine: Path,
+                                                                   tmp_path: Path) -> None:
+    import zlib
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    pdf = tmp_path / "bundle.pdf"
+    writer = PdfWriter(clone_from=PdfReader(pristine / "out" / "bundle.pdf"))
+    names = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"]  # type: ignore[index]
+    stream = names[1].get_object()["/EF"]["/F"].get_object()
+    stream._data = zlib.compress(b" " * (40 * 1024 * 1024), 9)  # 40 MB in about 40 kB
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    code, out, err = run("bundle", "verify", str(pdf))
+    assert (code, out) == (4, "")
+    assert err.splitlines()[0] == (f"error: {pdf}: not a bundle made by this toolkit: its "
+                                   "manifest.json is larger than 16 MB")

@@ -17,6 +17,7 @@ Until then ``verify_log`` reports the cut-off line as a problem.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import fcntl
@@ -43,9 +44,10 @@ from bundler.audit.model import (
     ToolInfo,
     canonical_json,
     entry_hash,
+    format_time,
 )
-from bundler.errors import BadInput, InputNotFound, OutputExists, OutputFailed
-from bundler.fileio import sha256_file, write_bytes_atomic
+from bundler.errors import BadInput, BundlerError, InputNotFound, OutputExists, OutputFailed
+from bundler.fileio import StagedOutputs, sha256_file, write_bytes_atomic
 
 LOG_NAME = "audit.jsonl"
 _TAIL_BLOCK = 1 << 16
@@ -156,6 +158,10 @@ class _Tail:
     last_line_no: int  # its 1-based line number (0 when there is none)
     torn: bytes  # bytes after the last b"\n" (a cut-off line), usually empty
 
+    def last(self) -> tuple[bytes | None, int]:
+        """The last complete line and its number."""
+        return self.last_line, self.last_line_no
+
 
 def _read_tail(fd: int) -> _Tail:
     size = os.fstat(fd).st_size
@@ -241,18 +247,30 @@ def _describe_validation_error(exc: ValidationError) -> str:
     return f"field {where!r}: {first['msg']}"
 
 
-def _last_entry(path: Path, tail: _Tail) -> AuditEntry | None:
-    if tail.last_line is None:
+def _last_entry(path: Path, line: bytes | None, line_no: int) -> AuditEntry | None:
+    """The entry on the log's last complete line (``line_no``), which the next one follows."""
+    if line is None:
         return None
     try:
-        _fields, entry = parse_line(tail.last_line)
+        _fields, entry = parse_line(line)
     except ValueError as exc:
+        if is_blank(line):
+            raise BadInput(
+                f"{path}: line {line_no}: the log ends in a blank line, so nothing "
+                "can be chained after it",
+                f"Run `bundler audit repair {path.parent}` to remove it, then try again.",
+            ) from None
         raise BadInput(
-            f"{path}: line {tail.last_line_no}: the last entry cannot be read ({exc}), "
+            f"{path}: line {line_no}: the last entry cannot be read ({exc}), "
             "so nothing can be chained after it",
             _unreadable_hint(path),
         ) from None
     return entry
+
+
+def is_blank(raw: bytes) -> bool:
+    """A line holding nothing but white space (an editor's or ``echo >>``'s stray line)."""
+    return not raw.strip()
 
 
 # --------------------------------------------------------------------------- writing
@@ -287,17 +305,21 @@ def _display_path(path: Path, case_dir: Path) -> str:
     return str(path)
 
 
-def file_record(path: Path, case_dir: Path) -> FileRecord:
-    """Describe a file by its exact bytes, for an entry's ``inputs`` or ``outputs``."""
-    if not path.exists():
-        raise InputNotFound.for_path(path)
-    if not path.is_file():
-        raise BadInput(f"{path}: is not a file", "Name a file, not a folder.")
+def file_record(path: Path, case_dir: Path, content: Path | None = None) -> FileRecord:
+    """Describe a file by its exact bytes, for an entry's ``inputs`` or ``outputs``.
+
+    ``content`` is where those bytes are now when not yet at ``path`` (a staged output).
+    """
+    source = path if content is None else content
+    if not source.exists():
+        raise InputNotFound.for_path(source)
+    if not source.is_file():
+        raise BadInput(f"{source}: is not a file", "Name a file, not a folder.")
     try:
-        digest = sha256_file(path)
-        size = path.stat().st_size
+        digest = sha256_file(source)
+        size = source.stat().st_size
     except OSError as exc:
-        raise BadInput(f"{path}: cannot be read ({exc.strerror})") from exc
+        raise BadInput(f"{source}: cannot be read ({exc.strerror})") from exc
     return FileRecord(path=_display_path(path, case_dir), sha256=digest, bytes=size)
 
 
@@ -311,11 +333,23 @@ def _write_all(fd: int, data: bytes, path: Path, *, undo_to: int | None = None) 
         os.fsync(fd)
     except OSError as exc:
         if undo_to is not None:
-            with contextlib.suppress(OSError):  # if this fails too, the next append repairs
-                os.ftruncate(fd, undo_to)
-                os.fsync(fd)
+            with contextlib.suppress(OutputFailed):  # if this fails too, the next append repairs
+                _truncate(fd, undo_to, path)
         hint = "Free some disk space, then try again." if exc.errno == errno.ENOSPC else None
         raise OutputFailed(f"{path}: cannot write to the audit log ({exc.strerror})", hint) from exc
+
+
+def _truncate(fd: int, size: int, path: Path) -> None:
+    """Cut the log back to ``size`` bytes (taking back a line), durably."""
+    try:
+        os.ftruncate(fd, size)
+        os.fsync(fd)
+    except OSError as exc:
+        raise OutputFailed(f"{path}: cannot repair the audit log ({exc.strerror})") from exc
+
+
+def _was(files: Sequence[object]) -> str:
+    return "was" if len(files) == 1 else "were"
 
 
 def _append(
@@ -333,7 +367,17 @@ def _append(
     when = _utc_seconds(now)
     _repair_locked(fd, case_dir, now)
     tail = _read_tail(fd)
-    last = _last_entry(path, tail)
+    last = _last_entry(path, *tail.last())
+    if last is not None and when < last.time:
+        # Times in the log never go backwards (verify fails an entry whose time does).
+        log.warning(
+            "%s: this computer's clock (%s) is behind the log's last entry (%s); the entry "
+            "is recorded at that entry's time: check the clock",
+            path,
+            format_time(when),
+            format_time(last.time),
+        )
+        when = last.time
     fields: dict[str, Any] = {
         "format": FORMAT,
         "seq": 1 if last is None else last.seq + 1,
@@ -344,6 +388,7 @@ def _append(
         "inputs": tuple(inputs),
         "outputs": tuple(outputs),
         "details": dict(details or {}),
+        "records": _case_records(case_dir),
         "prev": GENESIS if last is None else last.hash,
         "hash": GENESIS,  # placeholder, replaced below once the content is final
     }
@@ -359,6 +404,23 @@ def _append(
 
 def _records(paths: Sequence[Path], case_dir: Path) -> tuple[FileRecord, ...]:
     return tuple(file_record(Path(p), case_dir) for p in paths)
+
+
+RECORD_FILES = ("case.yaml", "letters.yaml")
+
+
+def _case_records(case_dir: Path) -> tuple[FileRecord, ...] | None:
+    """The case's record files as they are now (None outside a case folder): every action
+    is then tied to the records it acted on, and edits between actions show."""
+    if not (case_dir / RECORD_FILES[0]).is_file():
+        return None
+    paths = [case_dir / name for name in RECORD_FILES]
+    residents = case_dir / "residents"
+    if residents.is_dir():
+        paths += sorted(p for p in residents.iterdir() if p.suffix in (".yaml", ".yml"))
+    return tuple(
+        file_record(path, case_dir) for path in paths if path.is_file() and not path.is_symlink()
+    )
 
 
 def record(
@@ -401,12 +463,96 @@ def exclusive_log(case_dir: Path) -> Iterator[LogWriter]:
         yield LogWriter(fd, case_dir)
 
 
+def check_appendable(case_dir: Path) -> None:
+    """Raise now if an entry could not be appended to the log, before any output is made.
+
+    A command that records its outputs calls this first, so an unusable log (a blank or
+    unreadable last line, no permission to write) stops it before it writes anything.
+    A last line cut off by a crash is no obstacle: the append sets it aside first.
+    """
+    _require_case_dir(case_dir)
+    path = log_path(case_dir)
+    if not path.exists():
+        if not os.access(case_dir, os.W_OK | os.X_OK):
+            raise OutputFailed(f"{path}: cannot create the audit log here (the case folder "
+                               "cannot be written to); nothing was written")
+        return
+    with _locked(case_dir, exclusive=True) as fd:
+        assert fd is not None
+        try:
+            _last_entry(path, *_read_tail(fd).last())
+        except BadInput as exc:
+            raise BadInput(f"{exc.message}; nothing was written", exc.hint) from None
+
+
+def record_staged(
+    case_dir: Path,
+    action: AuditAction,
+    staged: StagedOutputs,
+    *,
+    inputs: Sequence[Path] = (),
+    details: Mapping[str, str] | None = None,
+    now: dt.datetime | None = None,
+) -> AuditEntry:
+    """Record ``staged`` outputs and put them in place, under one hold of the lock.
+
+    See ``LogWriter.commit``. ``inputs`` are hashed before the lock is taken.
+    """
+    read = _records(inputs, case_dir)
+    with exclusive_log(case_dir) as writer:
+        return writer.commit(action, staged, inputs=read, details=details, now=now)
+
+
 class LogWriter:
     """Records entries while its ``exclusive_log`` block holds the lock."""
 
     def __init__(self, fd: int, case_dir: Path) -> None:
         self._fd = fd
         self._case_dir = case_dir
+
+    def commit(
+        self,
+        action: AuditAction,
+        staged: StagedOutputs,
+        *,
+        inputs: Sequence[Path | FileRecord] = (),
+        details: Mapping[str, str] | None = None,
+        now: dt.datetime | None = None,
+    ) -> AuditEntry:
+        """Append the entry for ``staged`` outputs, then put them in place.
+
+        The outputs are hashed here, under the lock, from the files that will be put in
+        place, so two commands writing one output each record their own file (the later
+        one's entry comes later). If the entry cannot be appended, nothing is put in
+        place; if an output cannot be put in place, the entry is taken back. Either way
+        the error says that nothing was written.
+        """
+        written = staged.files()
+        names = ", ".join(str(path) for path, _tmp in written)
+        outputs = tuple(file_record(path, self._case_dir, tmp) for path, tmp in written)
+        records = tuple(
+            item if isinstance(item, FileRecord) else file_record(item, self._case_dir)
+            for item in inputs
+        )
+        try:
+            entry = _append(self._fd, self._case_dir, action, inputs=records, outputs=outputs,
+                            details=details, now=now)
+        except BundlerError as exc:
+            staged.discard()
+            raise type(exc)(f"{exc.message}; so {names} {_was(written)} not written",
+                            exc.hint) from exc
+        try:
+            staged.commit()
+        except OutputFailed as exc:
+            path = log_path(self._case_dir)
+            _truncate(self._fd, os.fstat(self._fd).st_size - len(entry.line()), path)
+            raise OutputFailed(f"{exc.message}; its audit entry was taken back out of {path}",
+                               exc.hint) from exc
+        return entry
+
+    def entries(self) -> list[AuditEntry]:
+        """Every complete entry, read while holding the lock (see ``read_entries``)."""
+        return _parse_entries(log_path(self._case_dir), _read_all(self._fd))
 
     def record(
         self,
@@ -432,8 +578,8 @@ class LogWriter:
 
 
 @dataclass(frozen=True)
-class Repair:
-    """What ``repair_log`` did about a last line cut off by a crash."""
+class CutOff:
+    """What was done about a last line cut off by a crash."""
 
     line: int  # the cut-off line's number
     completed: bool  # True: it was a whole entry missing only its line ending
@@ -441,28 +587,116 @@ class Repair:
     entry: AuditEntry | None  # the log_repaired entry recorded when set aside
 
 
-def repair_log(case_dir: Path, now: dt.datetime | None = None) -> Repair | None:
-    """Deal with a cut-off last line now (``record`` also does it first); None if none.
+@dataclass(frozen=True)
+class Repair:
+    """What ``repair_log`` did: blank lines removed, a cut-off last line dealt with."""
 
-    Raises InputNotFound when the case has no log (it is never created here).
+    blank_lines: tuple[int, ...] = ()  # their line numbers before the repair
+    backup: Path | None = None  # the log as it was before blank lines were removed
+    blank_entry: AuditEntry | None = None  # the log_repaired entry recording that
+    cut_off: CutOff | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.blank_lines) or self.cut_off is not None
+
+
+_LINES_LISTED = 20
+
+
+def repair_log(case_dir: Path, now: dt.datetime | None = None) -> Repair:
+    """Remove blank lines and deal with a cut-off last line, recording each repair.
+
+    No entry is changed, and the lines removed are blank, so the chain is as before; the
+    log as it was is kept beside it (``audit.jsonl.before-repair-N``, its hash in the
+    entry). Appending deals with a cut-off line by itself, but never removes blank lines.
+    Raises InputNotFound when the case has no log (it is never created here), and
+    BadInput when the entry a repair would follow cannot be read (nothing is changed).
     """
     _require_case_dir(case_dir)
-    if not log_path(case_dir).exists():
+    path = log_path(case_dir)
+    if not path.exists():
         raise _no_log(case_dir)
     with _locked(case_dir, exclusive=True) as fd:
         assert fd is not None
-        return _repair_locked(fd, case_dir, now, warn=False)
+        data = _read_all(fd)
+        complete = data.split(b"\n")
+        torn = complete.pop()
+        blank = tuple(n for n, raw in enumerate(complete, start=1) if is_blank(raw))
+        kept = [raw for raw in complete if not is_blank(raw)]
+        # Every repair is recorded after the last entry kept: it must be readable.
+        last_no = max((n for n, raw in enumerate(complete, start=1) if not is_blank(raw)),
+                      default=0)
+        _last_entry(path, complete[last_no - 1] if last_no else None, last_no)
+        backup = None
+        if blank:
+            backup = _free_name(case_dir, f"{LOG_NAME}.before-repair-{len(kept) + 1}")
+            write_bytes_atomic(backup, data)
+            _fsync_dir(case_dir)
+            first = sum(len(raw) + 1 for raw in complete[: blank[0] - 1])
+            _rewrite_from(path, first, b"".join(raw + b"\n" for raw in kept)[first:] + torn)
+        cut_off = _repair_locked(fd, case_dir, now, warn=False)
+        if cut_off is not None:  # numbered as before the repair
+            cut_off = dataclasses.replace(cut_off, line=len(complete) + 1)
+        entry = None
+        if backup is not None:
+            listed = ", ".join(map(str, blank[:_LINES_LISTED]))
+            more = len(blank) - _LINES_LISTED
+            entry = _append(
+                fd, case_dir, AuditAction.LOG_REPAIRED,
+                inputs=(), outputs=_records((backup,), case_dir),
+                details={"repair": "blank lines removed",
+                         "blank_lines": listed + (f" and {more} more" if more > 0 else "")},
+                now=now,
+            )
+    return Repair(blank_lines=blank, backup=backup, blank_entry=entry, cut_off=cut_off)
+
+
+def _read_all(fd: int) -> bytes:
+    size = os.fstat(fd).st_size
+    chunks = []
+    offset = 0
+    while offset < size:
+        block = os.pread(fd, min(1 << 20, size - offset), offset)
+        if not block:
+            break
+        chunks.append(block)
+        offset += len(block)
+    return b"".join(chunks)
+
+
+def _rewrite_from(path: Path, offset: int, data: bytes) -> None:
+    """Replace the log's bytes from ``offset`` on with ``data`` (the lock is held).
+
+    Through a descriptor of its own: the locked one appends, wherever it is told to write.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise OutputFailed(f"{path}: cannot repair the audit log ({exc.strerror})") from exc
+    try:
+        view = memoryview(data)
+        position = offset
+        while view:
+            written = os.pwrite(fd, view, position)
+            view = view[written:]
+            position += written
+        _truncate(fd, offset + len(data), path)
+    except OSError as exc:
+        raise OutputFailed(f"{path}: cannot repair the audit log ({exc.strerror})") from exc
+    finally:
+        os.close(fd)
 
 
 def _repair_locked(
     fd: int, case_dir: Path, now: dt.datetime | None, *, warn: bool = True
-) -> Repair | None:
+) -> CutOff | None:
     tail = _read_tail(fd)
     if not tail.torn:
         return None
     path = log_path(case_dir)
     line_no = tail.last_line_no + 1
-    last = _last_entry(path, tail)
+    last = _last_entry(path, *tail.last())
     if _completes_chain(tail.torn, last):
         _write_all(fd, b"\n", path)
         if warn:
@@ -472,16 +706,12 @@ def _repair_locked(
                 path,
                 line_no,
             )
-        return Repair(line=line_no, completed=True, set_aside=None, entry=None)
+        return CutOff(line=line_no, completed=True, set_aside=None, entry=None)
     next_seq = 1 if last is None else last.seq + 1
     aside = _free_name(case_dir, f"{LOG_NAME}.torn-{next_seq}")
     write_bytes_atomic(aside, tail.torn)
     _fsync_dir(case_dir)
-    try:
-        os.ftruncate(fd, tail.complete_end)
-        os.fsync(fd)
-    except OSError as exc:
-        raise OutputFailed(f"{path}: cannot repair the audit log ({exc.strerror})") from exc
+    _truncate(fd, tail.complete_end, path)
     if warn:
         log.warning(
             "%s: line %d was cut off part-way through writing (an interrupted write); its %d "
@@ -500,7 +730,7 @@ def _repair_locked(
         details={"cut_off_line": str(line_no), "repair": "set aside"},
         now=now,
     )
-    return Repair(line=line_no, completed=False, set_aside=aside, entry=entry)
+    return CutOff(line=line_no, completed=False, set_aside=aside, entry=entry)
 
 
 def _completes_chain(torn: bytes, last: AuditEntry | None) -> bool:
@@ -546,29 +776,27 @@ def read_raw_lines(case_dir: Path) -> tuple[Path, bytes]:
     with _locked(case_dir, exclusive=False) as fd:
         if fd is None:
             raise _no_log(case_dir)
-        size = os.fstat(fd).st_size
-        chunks = []
-        offset = 0
-        while offset < size:
-            block = os.pread(fd, min(1 << 20, size - offset), offset)
-            if not block:
-                break
-            chunks.append(block)
-            offset += len(block)
-    return path, b"".join(chunks)
+        return path, _read_all(fd)
 
 
 def read_entries(case_dir: Path) -> list[AuditEntry]:
     """Every complete entry in order. Does not check the chain: use ``verify_log``.
 
-    A last line cut off by a crash is skipped with a warning. Raises
+    Blank lines, and a last line cut off by a crash, are skipped with a warning. Raises
     InputNotFound when there is no log, BadInput naming the first unreadable line.
     """
-    path, data = read_raw_lines(case_dir)
+    return _parse_entries(*read_raw_lines(case_dir))
+
+
+def _parse_entries(path: Path, data: bytes) -> list[AuditEntry]:
     lines = data.split(b"\n")
     torn = lines.pop()
     entries = []
     for number, raw in enumerate(lines, start=1):
+        if is_blank(raw):
+            log.warning("%s: line %d is blank; `bundler audit repair %s` removes it",
+                        path, number, path.parent)
+            continue
         try:
             _fields, entry = parse_line(raw)
         except ValueError as exc:
@@ -598,5 +826,5 @@ def head_hash(case_dir: Path) -> str | None:
     with _locked(case_dir, exclusive=False) as fd:
         if fd is None:
             return None
-        last = _last_entry(path, _read_tail(fd))
+        last = _last_entry(path, *_read_tail(fd).last())
     return None if last is None else last.hash

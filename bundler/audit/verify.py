@@ -11,6 +11,7 @@ contains it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping
@@ -21,9 +22,17 @@ from typing import Any
 
 import rfc8785
 
-from bundler.audit.log import parse_line, read_raw_lines
-from bundler.audit.model import GENESIS, AuditEntry, canonical_json, entry_hash
-from bundler.errors import BadInput, ChecksFailed
+from bundler.audit.log import is_blank, parse_line, read_raw_lines
+from bundler.audit.model import (
+    GENESIS,
+    AuditAction,
+    AuditEntry,
+    canonical_json,
+    entry_hash,
+    format_time,
+)
+from bundler.errors import BadInput, ChecksFailed, InputNotFound
+from bundler.fileio import sha256_file
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SHORT = 12
@@ -38,6 +47,12 @@ class ProblemKind(StrEnum):
     DUPLICATE = "duplicate"  # a copy of an earlier entry
     BROKEN_LINK = "broken_link"  # prev is not the hash of the entry before
     CUT_OFF = "cut_off"  # last line has no line ending: an interrupted write
+    BLANK = "blank_line"  # a line with nothing on it (an editor's or ``echo >>``'s)
+    TIME_BACKWARDS = "time_backwards"  # recorded before the entry before it
+
+
+REPAIRABLE = frozenset({ProblemKind.CUT_OFF, ProblemKind.BLANK})
+"""What ``bundler audit repair`` can put right without changing any entry."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +62,13 @@ class AuditProblem:
     kind: ProblemKind
     message: str  # names the entry and line, e.g. "entry 5 (line 5): ..."
 
+    @property
+    def repairable(self) -> bool:
+        return self.kind in REPAIRABLE
+
     def to_json(self) -> dict[str, Any]:
-        return {"line": self.line, "seq": self.seq, "kind": str(self.kind), "message": self.message}
+        return {"line": self.line, "seq": self.seq, "kind": str(self.kind),
+                "repairable": self.repairable, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,9 @@ class AuditReport:
     positions: Mapping[str, tuple[int, int]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # SHA-256 of each output of a bundle_built entry whose content matches its hash ->
+    # that (first) entry, for bundle checks
+    built: Mapping[str, AuditEntry] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -117,6 +140,7 @@ class _Previous:
     line: int
     seq: int | None
     hash: str | None
+    time: dt.datetime | None = None
 
 
 def verify_log(case_dir: Path) -> AuditReport:
@@ -127,11 +151,18 @@ def verify_log(case_dir: Path) -> AuditReport:
     problems: list[AuditProblem] = []
     seen: dict[str, int] = {}  # entry hash -> first line holding it
     positions: dict[str, tuple[int, int]] = {}
+    built: dict[str, AuditEntry] = {}
     previous = _Previous(line=0, seq=0, hash=GENESIS)
     entries = 0
     head: str | None = None
 
     for number, raw in enumerate(lines, start=1):
+        if is_blank(raw):  # holds nothing: the chain is checked across it
+            problems.append(AuditProblem(
+                number, None, ProblemKind.BLANK,
+                f"line {number}: a blank line (no entry); `bundler audit repair {path.parent}` "
+                "removes it"))
+            continue
         problem, entry = _check_line(number, raw, previous, seen)
         if problem is not None:
             problems.append(problem)
@@ -143,7 +174,10 @@ def verify_log(case_dir: Path) -> AuditReport:
         seen.setdefault(entry.hash, number)
         if problem is None or problem.kind is not ProblemKind.EDITED:
             positions.setdefault(entry.hash, (entry.seq, number))
-        previous = _Previous(line=number, seq=entry.seq, hash=entry.hash)
+            if entry.action is AuditAction.BUNDLE_BUILT:
+                for output in entry.outputs:
+                    built.setdefault(output.sha256, entry)
+        previous = _Previous(line=number, seq=entry.seq, hash=entry.hash, time=entry.time)
 
     if torn:
         number = len(lines) + 1
@@ -156,9 +190,8 @@ def verify_log(case_dir: Path) -> AuditReport:
                 f"(an interrupted write); `bundler audit repair {path.parent}` sets it aside",
             )
         )
-    return AuditReport(
-        log=path, entries=entries, head=head, problems=tuple(problems), positions=positions
-    )
+    return AuditReport(log=path, entries=entries, head=head, problems=tuple(problems),
+                       positions=positions, built=built)
 
 
 def _check_line(
@@ -234,6 +267,18 @@ def _check_line(
                 "them were removed or inserted"
             )
         return AuditProblem(number, entry.seq, ProblemKind.BROKEN_LINK, message), entry
+    if previous.time is not None and entry.time < previous.time:
+        return (
+            AuditProblem(
+                number,
+                entry.seq,
+                ProblemKind.TIME_BACKWARDS,
+                f"{where}: recorded at {format_time(entry.time)}, before the entry before it "
+                f"(line {previous.line}, {format_time(previous.time)}): times in the log never "
+                "go backwards, so this entry was made or changed outside the toolkit",
+            ),
+            entry,
+        )
     return None, entry
 
 
@@ -260,13 +305,12 @@ def _hash_mismatch(fields: dict[str, Any]) -> bool:
 
 
 @dataclass(frozen=True)
-class HeadCheck:
-    """Whether a head hash recorded by a served bundle is still in the log."""
+class EntryCheck:
+    """The verdict on one thing a served bundle asks of the log (a head, a bundle)."""
 
     log: Path
-    head: str
     ok: bool
-    seq: int | None  # the entry with that hash, when found
+    seq: int | None  # the entry it rests on, when found
     line: int | None
     message: str  # one line, starting PASS or FAIL
 
@@ -274,13 +318,17 @@ class HeadCheck:
         return self.ok
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "head": self.head,
-            "ok": self.ok,
-            "seq": self.seq,
-            "line": self.line,
-            "message": self.message,
-        }
+        return {"ok": self.ok, "seq": self.seq, "line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True)
+class HeadCheck(EntryCheck):
+    """Whether a head hash recorded by a served bundle is still in the log."""
+
+    head: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"head": self.head, **super().to_json()}
 
 
 def verify_against_head(case_dir: Path, head: str, report: AuditReport | None = None) -> HeadCheck:
@@ -302,31 +350,83 @@ def verify_against_head(case_dir: Path, head: str, report: AuditReport | None = 
     short = head[:SHORT]
     if found is None:
         return HeadCheck(
-            report.log,
-            head,
-            False,
-            None,
-            None,
+            report.log, False, None, None,
             f"FAIL {report.log}: head {short} is not in the log: entries were "
             "removed from its end, or the log was rewritten",
+            head=head,
         )
     seq, line = found
     earlier = [p for p in report.problems if p.line <= line]
     if earlier:
         return HeadCheck(
-            report.log,
-            head,
-            False,
-            seq,
-            line,
+            report.log, False, seq, line,
             f"FAIL {report.log}: head {short} is entry {seq} (line {line}), but "
             f"the chain up to it is broken: {earlier[0].message}",
+            head=head,
         )
     return HeadCheck(
-        report.log,
-        head,
-        True,
-        seq,
-        line,
+        report.log, True, seq, line,
         f"PASS {report.log}: head {short} is entry {seq} (line {line}), chain intact up to it",
+        head=head,
+    )
+
+
+@dataclass(frozen=True)
+class BundleCheck(EntryCheck):
+    """Whether the log records building this very bundle, with every later entry after it."""
+
+    bundle: Path = Path()
+    sha256: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"bundle": str(self.bundle), "sha256": self.sha256, **super().to_json()}
+
+
+def verify_bundle_recorded(
+    case_dir: Path, bundle: Path, report: AuditReport | None = None
+) -> BundleCheck:
+    """Does the log hold the ``bundle_built`` entry of ``bundle`` (by its SHA-256), in an
+    intact chain that every later entry follows on from?
+
+    A bundle's manifest records the log's head *before* its own entry, so only this check
+    shows that entry (and what came after it) being cut off the log. Raises
+    InputNotFound (no such bundle) and BadInput (a folder, or unreadable).
+    """
+    if not bundle.exists():
+        raise InputNotFound.for_path(bundle, "bundle")
+    if not bundle.is_file():
+        raise BadInput(f"{bundle}: is a folder, not a bundle", "Name the bundle's PDF file.")
+    try:
+        digest = sha256_file(bundle)
+    except OSError as exc:
+        raise BadInput(f"{bundle}: cannot be read ({exc.strerror})") from exc
+    if report is None:
+        report = verify_log(case_dir)
+    entry = report.built.get(digest)
+    short = digest[:SHORT]
+    if entry is None:
+        return BundleCheck(
+            report.log, False, None, None,
+            f"FAIL {report.log}: {bundle} (sha256 {short}) is not recorded as built: its "
+            "bundle_built entry was cut off or removed, or this is not a bundle built in "
+            "this case (or it was changed after it was built)",
+            bundle=bundle, sha256=digest,
+        )
+    _seq, line = report.positions[entry.hash]
+    what = (f"{bundle} (sha256 {short}) is entry {entry.seq} (line {line}, built "
+            f"{format_time(entry.time)})")
+    if report.problems:
+        first = report.problems[0]
+        where = "up to it" if first.line <= line else "after it"
+        return BundleCheck(
+            report.log, False, entry.seq, line,
+            f"FAIL {report.log}: {what}, but the log {where} is broken: {first.message}",
+            bundle=bundle, sha256=digest,
+        )
+    after = report.entries - line  # an intact log holds one entry per line
+    return BundleCheck(
+        report.log, True, entry.seq, line,
+        f"PASS {report.log}: {what}; the {after} entr{'y' if after == 1 else 'ies'} "
+        "after it chain from it",
+        bundle=bundle, sha256=digest,
     )

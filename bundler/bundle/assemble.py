@@ -349,8 +349,9 @@ def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, t
                 _strip_ascii_layer(stream)
     if under is not None:
         parts.insert(1, under)
-    tail = (b"\n" + extra if extra else b"") + suffix_bytes(geometry, text)
-    parts.append(context.stream(tail, compress=True))
+    if extra:  # flattened form fields: a stream of their own, so the last holds only the stamp
+        parts.append(context.stream(b"\n" + extra, compress=True))
+    parts.append(context.stream(suffix_bytes(geometry, text), compress=True))
     page[NameObject("/Contents")] = parts
 
 
@@ -517,16 +518,13 @@ def _normal_appearance(widget: DictionaryObject) -> StreamObject | None:
 def _field_text_fallback(
     widget: DictionaryObject, rect: tuple[float, float, float, float], source: str
 ) -> bytes:
-    """A text field with a value but no appearance (NeedAppearances): print the value."""
-    value: Any = widget.get("/V")
-    parent = widget.get("/Parent")
-    if value is None and parent is not None:
-        value = parent.get_object().get("/V")
-    if not isinstance(value, (TextStringObject, ByteStringObject, str)) or not str(value).strip():
+    """A field with a value but no appearance (NeedAppearances, as pdflatex writes them):
+    print its value plainly: a text or choice field's text, an "X" in a ticked box."""
+    text = _field_value_text(widget)
+    if not text:
         return b""
     logger.warning("%s: a form field had no drawn appearance; its value was printed plainly",
                    source)
-    text = " ".join(str(value).split())
     safe = text.encode("cp1252", "replace").decode("latin-1")
     safe = safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
     x0, y0, _x1, y1 = rect
@@ -535,6 +533,50 @@ def _field_text_fallback(
     body = (f"q BT 0 g {FONT_RESOURCE} {_fmt(size)} Tf {_fmt(x0 + 2)} {_fmt(y)} Td ({safe}) Tj "
             "ET Q\n")
     return body.encode("latin-1")
+
+
+_RADIO = 1 << 15
+_PUSHBUTTON = 1 << 16
+
+
+def _field_value_text(widget: DictionaryObject) -> str:
+    """What a field without an appearance shows: its text, or "X" for a ticked box."""
+    kind = _inherited(widget, "/FT")
+    value = _inherited(widget, "/V")
+    if kind == "/Btn":
+        flags = int(_inherited(widget, "/Ff") or 0)
+        if flags & _PUSHBUTTON:
+            return ""
+        state = widget.get("/AS")
+        if state is None and not flags & _RADIO:
+            state = value  # a check box's value is its state
+        on = isinstance(state, NameObject) and state != "/Off"
+        return "X" if on else ""
+    if isinstance(value, ArrayObject):  # a list box with several choices
+        return ", ".join(filter(None, (_as_text(item.get_object()) for item in value)))
+    return _as_text(value)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if isinstance(value, NameObject) or not isinstance(value, str):
+        return ""
+    return " ".join(value.split())
+
+
+def _inherited(widget: DictionaryObject, key: str) -> Any:
+    """A field attribute from the widget or the field it belongs to (ISO 32000-1, 12.7.3.1)."""
+    node: Any = widget
+    for _level in range(8):
+        if not isinstance(node, DictionaryObject):
+            return None
+        if key in node:
+            found = node[key]
+            return found.get_object() if found is not None else None
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return None
 
 
 def _ordered(values: list[float]) -> tuple[float, float, float, float]:

@@ -9,7 +9,9 @@ Order of work (each step needs the one before):
 4. build the manifest (it cannot hold the certificate's hash), hash it, draw the certificate
    with that hash;
 5. assemble and write OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 to temporary files, and
-   rename them into place only when all three are complete.
+   rename them into place only when all three are complete, and (in a case folder) under
+   the audit log's lock, after their ``bundle_built`` entry is appended: a log that cannot
+   be appended is found before any work, and a bundle is never in place unrecorded.
 
 With ``supplement_to`` the output is a supplementary bundle (tribunal practice: late additions
 never move pages already cited): the earlier bundle is checked first, only the documents it
@@ -80,7 +82,8 @@ from bundler.bundle.plan import (
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
 from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, InputNotFound, OutputFailed
-from bundler.fileio import atomic_writer, refuse_overwrite, sha256_file
+from bundler.fileio import StagedOutputs, refuse_overwrite, sha256_file
+from bundler.paths import inside
 
 logger = logging.getLogger(__name__)
 
@@ -182,22 +185,30 @@ def build_bundle(
     if supplement_to is not None:
         _refuse_replacing(supplement_to, (pdf_path, manifest_path, sidecar_path))
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], force)
+    case_dir = _case_folder_of(source)
+    if case_dir is not None:
+        from bundler.audit import check_appendable
+
+        check_appendable(case_dir)  # a bundle is never served without its log entry
     engine = find_engine() if ocr else None
     if supplement_to is not None:
         served = _read_served(supplement_to, numbering)
         scheme = Numbering(served.manifest.options.numbering)
-    with collector_paused():
-        result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date, report,
-                        served=served, engine=engine)
-    case_dir = _case_folder_of(source)
-    if case_dir is not None:
-        _record_build(case_dir, result, scheme.value, supplement_to, ocr)
+    with StagedOutputs() as staged:
+        with collector_paused():
+            result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date,
+                            report, staged, served=served, engine=engine)
+        if case_dir is None:
+            staged.commit()
+        else:
+            _record_build(case_dir, result, staged, scheme.value, supplement_to, ocr)
+    report(f"wrote {pdf_path}")
     return result
 
 
 @dataclass(frozen=True)
 class _Served:
-    """The earlier bundle a supplement follows, as checked (see verify.read_served_bundle)."""
+    """The earlier bundle a supplement follows, as checked (see served.read_served_bundle)."""
 
     shown: str
     manifest: Manifest
@@ -216,7 +227,7 @@ def _refuse_replacing(earlier: Path, outputs: Sequence[Path]) -> None:
 
 
 def _read_served(earlier: Path, numbering: str | None) -> _Served:
-    from bundler.bundle.verify import read_served_bundle
+    from bundler.bundle.served import read_served_bundle
 
     served = read_served_bundle(earlier, str(earlier))
     manifest = served.manifest
@@ -280,7 +291,7 @@ def _new_documents(loaded: LoadedSpec, served: _Served) -> LoadedSpec:
             if served_doc is None:
                 kept.append(doc)
                 continue
-            path = loaded.folder / doc.file
+            path = loaded.path_of(doc)
             where = (served.shown if doc.file in in_earlier
                      else f"a bundle {served.shown} supplements")
             if not path.is_file():
@@ -348,10 +359,12 @@ def _case_folder_of(source: Path) -> Path | None:
     return folder if (folder / "case.yaml").is_file() else None
 
 
-def _record_build(case_dir: Path, result: BuildResult, numbering: str,
+def _record_build(case_dir: Path, result: BuildResult, staged: StagedOutputs, numbering: str,
                   supplement_to: Path | None = None, ocr: bool = False) -> None:
-    """Append the bundle_built entry to the case's audit log (para 146: show what was sent)."""
-    from bundler.audit import AuditAction, record
+    """Append the bundle_built entry to the case's audit log (para 146: show what was sent)
+    and put the outputs in place, both under the log's lock: concurrent builds into one
+    output each record the files they put there, and no bundle is in place unrecorded."""
+    from bundler.audit import AuditAction, record_staged
 
     details = {
         "pages": str(result.pages),
@@ -365,13 +378,7 @@ def _record_build(case_dir: Path, result: BuildResult, numbering: str,
     if supplement_to is not None and result.supplement is not None:
         details["supplement"] = str(result.supplement)
         inputs.append(supplement_to)
-    record(
-        case_dir,
-        AuditAction.BUNDLE_BUILT,
-        inputs=inputs,
-        outputs=[result.pdf, result.manifest, result.sidecar],
-        details=details,
-    )
+    record_staged(case_dir, AuditAction.BUNDLE_BUILT, staged, inputs=inputs, details=details)
 
 
 def rebuild_bundle(
@@ -397,9 +404,12 @@ def rebuild_bundle(
     pdf_path, manifest_path, sidecar_path = output_paths(out)
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], False)
     engine = find_engine() if recorded.options.ocr else None
-    with collector_paused():
-        return _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None, report,
-                      recorded=recorded, engine=engine)
+    with StagedOutputs() as staged:
+        with collector_paused():
+            result = _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None, report,
+                            staged, recorded=recorded, engine=engine)
+        staged.commit()
+    return result
 
 
 def _recorded_source(recorded: Manifest, folder: Path) -> _Source:
@@ -435,10 +445,13 @@ def _spec_passwords(recorded: Manifest, folder: Path) -> dict[str, str]:
     if not any(doc.password_used for doc in recorded.documents):
         return {}
     kind = recorded.options.source_kind
-    spec_file = folder / ("bundle.yaml" if kind == "case-bundle-yaml" else recorded.options.spec)
-    if kind == "case-derived" or not spec_file.is_file():
+    if kind == "case-derived":
         return {}
-    try:
+    name = "bundle.yaml" if kind == "case-bundle-yaml" else recorded.options.spec
+    try:  # the name comes from the manifest, which may be forged: it must stay in the folder
+        spec_file = inside(folder, name, where=f"the folder {folder}")
+        if not spec_file.is_file():
+            return {}
         loaded = load_spec(spec_file, str(spec_file))
     except BadInput:
         return {}
@@ -473,10 +486,12 @@ def _build(
     scheme: Numbering,
     build_date: dt.date | None,
     report: Callable[[str], None],
+    staged: StagedOutputs,
     recorded: Manifest | None = None,
     served: _Served | None = None,
     engine: OcrEngine | None = None,
 ) -> BuildResult:
+    """Build the three outputs into ``staged`` (the caller puts them in place)."""
     supplement: SupplementOf | None
     if recorded is None:
         resolved = _resolve_source(source)
@@ -536,9 +551,9 @@ def _build(
             return opened
 
         with ExitStack() as stack:
-            pdf_handle = stack.enter_context(atomic_writer(pdf_path))
-            manifest_handle = stack.enter_context(atomic_writer(manifest_path))
-            sidecar_handle = stack.enter_context(atomic_writer(sidecar_path))
+            pdf_handle = stack.enter_context(staged.writer(pdf_path))
+            manifest_handle = stack.enter_context(staged.writer(manifest_path))
+            sidecar_handle = stack.enter_context(staged.writer(sidecar_path))
             raw = _HashingRaw(pdf_handle)
             buffered = io.BufferedWriter(raw, buffer_size=1 << 20)  # type: ignore[type-var]
             assemble_bundle(
@@ -557,7 +572,6 @@ def _build(
             pdf_sha = raw.digest.hexdigest()
             manifest_handle.write(manifest_bytes)
             sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
-    report(f"wrote {pdf_path}")
     return BuildResult(
         pdf=pdf_path,
         manifest=manifest_path,
@@ -613,8 +627,9 @@ def _resolve_source(source: Path) -> _Source:
         return _Source(loaded, "case-derived", "case records", None, authority, officer,
                        _audit_head(source))
     loaded = load_spec(source, str(source))
+    case_dir = _case_folder_of(source)  # a spec in a case folder: its build is recorded there
     return _Source(loaded, "spec", source.name, sha256_file(source), loaded.spec.authority,
-                   loaded.spec.officer, None)
+                   loaded.spec.officer, _audit_head(case_dir) if case_dir is not None else None)
 
 
 def _with_case_details(loaded: LoadedSpec, case_dir: Path, kind: str, digest: str) -> _Source:
@@ -660,7 +675,7 @@ def _prepare_documents(
             report(f"checking document {position} of {len(docs)}")
         if position % 25 == 0:
             gc.collect()  # frees the fully parsed copies the checks leave (cyclic garbage)
-        evidence = identify(loaded.folder / doc.file, doc.file)
+        evidence = identify(loaded.path_of(doc), doc.file)
         rendition = render_pdf(evidence, workdir=workdir, password=doc.password,
                                caption=doc.title)
         reader = open_rendition(rendition.pdf, rendition.password)

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bundler.errors import BadInput, InputNotFound
+from bundler.paths import inside
 from bundler.yamlmodel import Problem, read_document, validate_document
 
 CERTIFICATE_PREFIX = "cert-"  # page-label prefix of the integrity certificate (sectioned)
@@ -116,6 +117,11 @@ class LoadedSpec(BaseModel):
     spec: BundleSpec
     folder: Path  # files are relative to this folder
     shown: str  # the spec's path as the user wrote it (for messages)
+
+    def path_of(self, document: DocumentSpec) -> Path:
+        """Where ``document``'s file is; BadInput when a symbolic link leads out of the folder."""
+        return inside(self.folder, document.file, shown=f"{self.shown}: {document.file}",
+                      where=f"the folder {self.folder}")
 
 
 def load_spec(path: Path, shown: str | None = None) -> LoadedSpec:

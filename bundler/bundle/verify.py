@@ -30,23 +30,33 @@ import bisect
 import contextlib
 import gc
 import hashlib
-import json
+import io
 import logging
 import re
 import tempfile
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import ValidationError
 from pypdf import PageObject, PdfReader
-from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
-from bundler.bundle.manifest import MANIFEST_VERSION, Manifest, ManifestDocument
+from bundler.bundle.manifest import Manifest, ManifestDocument
 from bundler.bundle.plan import roman
+from bundler.bundle.served import (
+    HEX64,
+    READ_ERRORS,
+    Check,
+    certificate_check,
+    damaged,
+    file_hash_check,
+    first_differing_field,
+    guarded,
+    manifest_check,
+    open_bundle,
+    page_text,
+)
 from bundler.bundle.stamp import stamp_text
 from bundler.errors import (
     BadInput,
@@ -59,33 +69,12 @@ from bundler.fileio import sha256_file
 
 logger = logging.getLogger(__name__)
 
-MANIFEST_NAME = "manifest.json"
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_NOT_OURS_HINT = (
-    "Only bundles made by `bundler bundle build` can be checked this way; ask the sender "
-    "for the bundle exactly as built, or compare its SHA-256 (sha256sum) with theirs."
-)
+# The stamp as ``stamp.suffix_bytes`` writes it, at the very end of the page's last stream;
+# its text is one literal string (parentheses inside it are escaped), so nothing drawn
+# before it in the same stream (a field flattened by an earlier version) can be read as it.
 _STAMP_TAIL = re.compile(rb"BT\s+0\s+g\s+/BSF\s+[\d.]+\s+Tf\s+[-\d.]+\s+[-\d.]+\s+Td\s+"
-                         rb"\((.*)\)\s*Tj\s+ET\s+Q\s*$", re.S)
+                         rb"\(((?:[^()\\]|\\.)*)\)\s*Tj\s+ET\s+Q\s*$", re.S)
 _SHOWN_PROBLEMS = 3  # pages named in a FAIL line before "and N more"
-# What reading a damaged PDF can raise (pypdf's own errors, and Python's from its parsers).
-_READ_ERRORS = (PyPdfError, OSError, ValueError, KeyError, IndexError, AttributeError,
-                TypeError, RecursionError, zlib.error)
-
-
-@dataclass(frozen=True)
-class Check:
-    """One check's outcome: a stable name, PASS or FAIL, and one line of detail."""
-
-    name: str
-    passed: bool
-    detail: str
-
-    def line(self) -> str:
-        return f"{'PASS' if self.passed else 'FAIL'}  {self.name}: {self.detail}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.passed, "detail": self.detail}
 
 
 @dataclass
@@ -146,12 +135,14 @@ def verify_bundle(
     *,
     sources: Path | None = None,
     sha256: str | None = None,
+    trust: Sequence[Path] = (),
     progress: Callable[[str], None] | None = None,
     record_audit: bool = True,
 ) -> VerifyReport:
     """Run every check on ``pdf`` (and, with ``sources``, against the files it was built from).
 
-    ``sha256`` is the bundle's expected hash as the sender gave it. When the bundle lies in
+    ``sha256`` is the bundle's expected hash as the sender gave it; ``trust`` names CA
+    certificate files a signed bundle's signer may chain to. When the bundle lies in
     (or, with ``sources``, was built from) a case folder with an ``audit.jsonl``, a
     ``bundle_verified`` entry is recorded there unless ``record_audit`` is False.
     Raises InputNotFound (no such bundle or sources folder) and BadInput (not a PDF, not a
@@ -163,15 +154,25 @@ def verify_bundle(
     digest = sha256_file(pdf)
     report = VerifyReport(bundle=str(pdf), sha256=digest,
                           sources=str(sources) if sources is not None else None)
-    file_check = _file_hash_check(pdf, digest, expected)
+    # --- signed bundles (bundler/bundle/signature.py): the signature's own checks; every
+    # check below then reads the revision the signature covers, not what came after it.
+    from bundler.bundle.signature import check_signature
+
+    signed = check_signature(pdf, trust)
+    before_signing = signed.bundle_sha256 if signed is not None else None
+    revision = signed.revision if signed is not None else None
+    file_check = file_hash_check(pdf, digest, expected, signed.earlier if signed else None)
     report.checks.append(file_check)
-    opened = _open_bundle(pdf, hash_failed=not file_check.passed)
+    if signed is not None:
+        report.checks.extend(signed.checks)
+    # --- end of the signature hook
+    opened = open_bundle(pdf, hash_failed=not file_check.passed, revision=revision)
     if opened is None:  # changed beyond reading, and the hash check already says so
         report.checks.append(Check("manifest", False, "the PDF can no longer be read"))
         return report
     reader, embedded = opened
-    manifest_check, manifest = _manifest_check(pdf, embedded)
-    report.checks.append(manifest_check)
+    checked, manifest = manifest_check(pdf, embedded)
+    report.checks.append(checked)
     if manifest is None:
         _record(report, pdf, sources, record_audit)
         return report
@@ -180,15 +181,15 @@ def verify_bundle(
         report.checks.append(_supplement_check(pdf, manifest))
     try:
         page_count = len(reader.pages)
-    except _READ_ERRORS:  # a damaged page tree: each check below then says it cannot read it
+    except READ_ERRORS:  # a damaged page tree: each check below then says it cannot read it
         page_count = 0
     # a manifest claiming absurdly many pages must not make us build absurdly many labels
     labels = expected_labels(manifest, limit=page_count + 1)
-    report.checks.append(_guarded("certificate", _certificate_check, reader, manifest, embedded))
-    report.checks.append(_guarded("page count", _page_count_check, reader, manifest))
-    report.checks.append(_guarded("page labels", _labels_check, reader, manifest, labels))
+    report.checks.append(guarded("certificate", certificate_check, reader, manifest, embedded))
+    report.checks.append(guarded("page count", _page_count_check, reader, manifest))
+    report.checks.append(guarded("page labels", _labels_check, reader, manifest, labels))
     report_progress("reading the stamps on every document page")
-    report.checks.append(_guarded("stamps", _stamps_check, reader, manifest, labels))
+    report.checks.append(guarded("stamps", _stamps_check, reader, manifest, labels))
     if sources is not None:
         built_name = _built_name(reader, pdf)
         # Free the parsed bundle before the rebuild needs the memory (pypdf's objects form
@@ -199,26 +200,13 @@ def verify_bundle(
         sources_check, bad = _sources_check(manifest, sources)
         report.checks.append(sources_check)
         try:
-            report.checks.extend(_rebuild_checks(pdf, built_name, manifest, sources, digest,
-                                                 bad, report_progress))
-        except _READ_ERRORS as exc:
-            report.checks.append(_damaged("rebuild", exc))
+            report.checks.extend(_rebuild_checks(
+                pdf if revision is None else revision, built_name, manifest, sources,
+                before_signing or digest, bad, report_progress))
+        except READ_ERRORS as exc:
+            report.checks.append(damaged("rebuild", exc))
     _record(report, pdf, sources, record_audit)
     return report
-
-
-def _guarded(name: str, run: Callable[..., Check], *args: Any) -> Check:
-    """Run one check; a PDF damaged where the check reads it fails that check, never crashes."""
-    try:
-        return run(*args)
-    except _READ_ERRORS as exc:
-        return _damaged(name, exc)
-
-
-def _damaged(name: str, exc: Exception) -> Check:
-    logger.debug("%s check could not read the bundle", name, exc_info=exc)
-    return Check(name, False, "could not be checked: the PDF is damaged where this check reads "
-                 "it")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -242,217 +230,10 @@ def _checked_inputs(pdf: Path, sources: Path | None, sha256: str | None) -> str 
     if sha256 is None:
         return None
     value = sha256.strip().lower()
-    if not _HEX64.match(value):
+    if not HEX64.match(value):
         raise BadInput(f"--sha256 {sha256!r}: not a SHA-256 (64 hexadecimal characters)",
                        "Copy the whole hash the sender gave you for the bundle.")
     return value
-
-
-def _file_hash_check(pdf: Path, digest: str, expected: str | None) -> Check:
-    sidecar = pdf.with_name(f"{pdf.name}.sha256")
-    problems: list[str] = []
-    compared: list[str] = []
-    if sidecar.is_file():
-        recorded = _sidecar_hash(sidecar)
-        if recorded is None:
-            problems.append(f"the sidecar {sidecar.name} does not hold a SHA-256")
-        elif recorded != digest:
-            problems.append(f"differs from the sidecar {sidecar.name} (it says {recorded[:12]}, "
-                            f"the file is {digest[:12]})")
-        else:
-            compared.append(f"the sidecar {sidecar.name}")
-    if expected is not None:
-        if expected != digest:
-            problems.append(f"differs from --sha256 (given {expected[:12]}, the file is "
-                            f"{digest[:12]})")
-        else:
-            compared.append("--sha256")
-    if problems:
-        return Check("file hash", False, "; ".join(problems))
-    if not compared:
-        return Check("file hash", True,
-                     f"no sidecar {sidecar.name} and no --sha256 given, so not compared: "
-                     f"the bundle's SHA-256 is {digest}")
-    return Check("file hash", True, f"SHA-256 {digest} matches {' and '.join(compared)}")
-
-
-def _sidecar_hash(sidecar: Path) -> str | None:
-    try:
-        text = sidecar.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    words = text.split()
-    value = words[0].lower() if words else ""
-    return value if _HEX64.match(value) else None
-
-
-def _open_bundle(pdf: Path, *, hash_failed: bool) -> tuple[PdfReader, bytes] | None:
-    """The reader and the embedded manifest's bytes; None if a changed file cannot be read."""
-    from bundler.evidence.pdfopen import pypdf_messages
-
-    try:
-        with pypdf_messages():
-            with pdf.open("rb") as handle:
-                header = handle.read(1024)
-            if b"%PDF-" not in header:
-                raise _NotPdf
-            reader = PdfReader(pdf, strict=False)
-            if reader.is_encrypted:
-                raise _NotOurs("it is encrypted (bundles made by this toolkit never are)")
-            attached = reader.attachments.get(MANIFEST_NAME)
-    except _NotPdf:
-        if hash_failed:
-            return None
-        raise BadInput(f"{pdf}: is not a PDF file",
-                       "Give the bundle's .pdf file as the sender sent it.") from None
-    except _NotOurs as exc:
-        raise BadInput(f"{pdf}: not a bundle made by this toolkit: {exc}",
-                       _NOT_OURS_HINT) from None
-    except Exception:  # pypdf raises many kinds on damaged files
-        if hash_failed:
-            return None
-        raise BadInput(f"{pdf}: is not a readable PDF",
-                       "Ask the sender for a good copy of the bundle.") from None
-    if not attached:
-        if hash_failed:
-            return None
-        raise BadInput(f"{pdf}: not a bundle made by this toolkit (it has no embedded "
-                       f"{MANIFEST_NAME})", _NOT_OURS_HINT)
-    return reader, bytes(attached[0])
-
-
-@dataclass(frozen=True)
-class ServedBundle:
-    """An earlier bundle checked before a supplement continues its numbering."""
-
-    manifest: Manifest
-    sha256: str  # of the PDF
-    manifest_sha256: str  # of its embedded manifest (the one its certificate prints)
-
-
-def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
-    """The manifest of an earlier bundle made by this toolkit, after checking it is intact.
-
-    Checks what needs no sources: the sidecar hash (when ``PDF.sha256`` is beside it), the
-    embedded manifest (valid, equal to the sidecar manifest when present) and the certificate
-    (it prints that manifest's hash). Raises InputNotFound or BadInput naming ``shown``.
-    """
-    shown = shown if shown is not None else str(pdf)
-    if not pdf.exists():
-        raise InputNotFound(f"{shown}: earlier bundle not found",
-                            "Give the bundle as it was served (the .pdf file), with its "
-                            ".pdf.sha256 and .manifest.json beside it.")
-    if not pdf.is_file():
-        raise BadInput(f"{shown}: is a folder, not a bundle PDF",
-                       "Give the earlier bundle's .pdf file, e.g. out/bundle.pdf.")
-    digest = sha256_file(pdf)
-    hash_check = _file_hash_check(pdf, digest, None)
-    broken_hint = ("Use the earlier bundle exactly as it was served (check it with `bundler "
-                   "bundle verify`), with its own .pdf.sha256 and .manifest.json beside it.")
-    if not hash_check.passed:
-        raise BadInput(f"{shown}: the earlier bundle {hash_check.detail}", broken_hint)
-    try:
-        opened = _open_bundle(pdf, hash_failed=False)
-    except BadInput as exc:
-        raise BadInput(exc.message.replace(str(pdf), shown, 1), exc.hint) from None
-    assert opened is not None  # with hash_failed=False a bad file raises instead
-    reader, embedded = opened
-    manifest_check, manifest = _manifest_check(pdf, embedded)
-    if manifest is None or not manifest_check.passed:
-        raise BadInput(f"{shown}: the earlier bundle's manifest: {manifest_check.detail}",
-                       broken_hint)
-    certificate = _guarded("certificate", _certificate_check, reader, manifest, embedded)
-    if not certificate.passed:
-        raise BadInput(f"{shown}: the earlier bundle's certificate: {certificate.detail}",
-                       broken_hint)
-    return ServedBundle(manifest, digest, hashlib.sha256(embedded).hexdigest())
-
-
-class _NotOurs(Exception):
-    pass
-
-
-class _NotPdf(Exception):
-    pass
-
-
-# --------------------------------------------------------------------------- manifest
-
-
-def _manifest_check(pdf: Path, embedded: bytes) -> tuple[Check, Manifest | None]:
-    try:
-        raw = json.loads(embedded)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return Check("manifest", False, f"the embedded {MANIFEST_NAME} is not valid JSON "
-                     f"({_json_problem(exc)})"), None
-    version = raw.get("manifest_version") if isinstance(raw, dict) else None
-    if isinstance(version, int) and version > MANIFEST_VERSION:
-        return Check("manifest", False,
-                     f"made by a newer version of the toolkit (manifest version {version}); "
-                     "install the newest version to check it"), None
-    try:
-        manifest = Manifest.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ())) or "(top level)"
-        return Check("manifest", False, f"the embedded {MANIFEST_NAME} is not a valid "
-                     f"manifest ({where}: {first.get('msg', 'invalid')})"), None
-    sidecar = _sidecar_manifest(pdf)
-    if not sidecar.is_file():
-        return Check("manifest", True, f"embedded {MANIFEST_NAME} is valid; no sidecar "
-                     f"{sidecar.name} to compare"), manifest
-    beside = sidecar.read_bytes()
-    if beside == embedded:
-        return Check("manifest", True, f"embedded {MANIFEST_NAME} is valid and identical to "
-                     f"the sidecar {sidecar.name}"), manifest
-    return Check("manifest", False, f"the sidecar {sidecar.name} differs from the manifest "
-                 f"embedded in the bundle: {_first_difference(raw, beside)}"), manifest
-
-
-def _sidecar_manifest(pdf: Path) -> Path:
-    stem = pdf.name[: -len(pdf.suffix)] if pdf.suffix.lower() == ".pdf" else pdf.name
-    return pdf.with_name(f"{stem}.manifest.json")
-
-
-def _json_problem(exc: Exception) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"line {exc.lineno}: {exc.msg}"
-    return "not UTF-8 text"
-
-
-def _first_difference(embedded: Any, beside: bytes) -> str:
-    try:
-        other = json.loads(beside)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return f"it is not valid JSON ({_json_problem(exc)})"
-    path = first_differing_field(embedded, other)
-    if path is None:
-        return "same content, written differently (its SHA-256 no longer matches the certificate)"
-    return f"first differing field: {path}"
-
-
-def first_differing_field(a: Any, b: Any, path: str = "") -> str | None:
-    """Dotted path (``documents[2].source_sha256``) of the first place ``a`` and ``b`` differ."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in sorted(set(a) | set(b)):
-            where = f"{path}.{key}" if path else str(key)
-            if key not in a or key not in b:
-                return where
-            found = first_differing_field(a[key], b[key], where)
-            if found is not None:
-                return found
-        return None
-    if isinstance(a, list) and isinstance(b, list):
-        for index, (left, right) in enumerate(zip(a, b, strict=False)):
-            found = first_differing_field(left, right, f"{path}[{index}]")
-            if found is not None:
-                return found
-        if len(a) != len(b):
-            return f"{path}[{min(len(a), len(b))}]"
-        return None
-    if type(a) is not type(b) or a != b:
-        return path or "(the whole manifest)"
-    return None
 
 
 def _supplement_check(pdf: Path, manifest: Manifest) -> Check:
@@ -482,31 +263,6 @@ def _supplement_check(pdf: Path, manifest: Manifest) -> Check:
                      f"SHA-256 {digest[:12]}...: not the bundle it supplements")
     return Check("supplement", True, f"{what}; the {supplement.file} beside it has that "
                  "SHA-256 (verify it too)")
-
-
-def _certificate_check(reader: PdfReader, manifest: Manifest, embedded: bytes) -> Check:
-    digest = hashlib.sha256(embedded).hexdigest()
-    page_number = manifest.certificate_first_page
-    if not 1 <= page_number <= len(reader.pages):
-        return Check("certificate", False, f"the manifest puts the certificate on page "
-                     f"{page_number}, which the PDF does not have")
-    text = _page_text(reader, page_number - 1)
-    if digest in "".join(text.split()):
-        return Check("certificate", True, f"page {page_number} shows the manifest's SHA-256 "
-                     f"{digest}")
-    return Check("certificate", False, f"page {page_number} does not show the embedded "
-                 f"manifest's SHA-256 {digest}: the manifest was changed after the bundle "
-                 "was built")
-
-
-def _page_text(reader: PdfReader, index: int) -> str:
-    from bundler.evidence.pdfopen import pypdf_messages
-
-    try:
-        with pypdf_messages():
-            return reader.pages[index].extract_text()
-    except Exception:  # a damaged page has no readable text
-        return ""
 
 
 # --------------------------------------------------------------------------- pages
@@ -742,7 +498,7 @@ def _inside(folder: Path, name: str) -> Path | None:
 
 
 def _rebuild_checks(
-    pdf: Path,
+    pdf: Path | bytes,
     built_name: str,
     manifest: Manifest,
     folder: Path,
@@ -780,8 +536,8 @@ def _rebuild_checks(
 def _built_name(reader: PdfReader, pdf: Path) -> str:
     """The file name the bundle was built as (its certificate prints it), else its own."""
     try:
-        text = " ".join(_page_text(reader, len(reader.pages) - 1).split())
-    except _READ_ERRORS:
+        text = " ".join(page_text(reader, len(reader.pages) - 1).split())
+    except READ_ERRORS:
         return pdf.name
     found = re.search(r"bundler bundle verify (.+?) --sources FOLDER", text)
     name = found.group(1) if found else ""
@@ -803,13 +559,13 @@ def _versions_check(manifest: Manifest, again: Manifest) -> Check:
 
 
 def _compare_rebuild(
-    pdf: Path, manifest: Manifest, rebuilt_pdf: Path, again: Manifest,
+    pdf: Path | bytes, manifest: Manifest, rebuilt_pdf: Path, again: Manifest,
     *, same_versions: bool,
 ) -> Check:
     from bundler.evidence.pdfopen import pypdf_messages
 
     with pypdf_messages():
-        reader = PdfReader(pdf, strict=False)
+        reader = PdfReader(pdf if isinstance(pdf, Path) else io.BytesIO(pdf), strict=False)
         other = PdfReader(rebuilt_pdf, strict=False)
         ours_pages, their_pages = reader.pages, other.pages
         if len(ours_pages) != len(their_pages):
@@ -991,7 +747,7 @@ def _record(report: VerifyReport, pdf: Path, sources: Path | None, enabled: bool
     """Append ``bundle_verified`` to the case's audit log, when the bundle belongs to a case."""
     if not enabled:
         return
-    case_dir = _case_folder(pdf, sources)
+    case_dir = case_folder(pdf, sources)
     if case_dir is None:
         return
     from bundler.audit import AuditAction, record
@@ -1013,7 +769,7 @@ def _record(report: VerifyReport, pdf: Path, sources: Path | None, enabled: bool
                        case_dir)
 
 
-def _case_folder(pdf: Path, sources: Path | None) -> Path | None:
+def case_folder(pdf: Path, sources: Path | None) -> Path | None:
     """The case folder the bundle was built from or lies in, if it keeps an audit log."""
     from bundler.audit import LOG_NAME
 

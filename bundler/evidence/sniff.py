@@ -163,8 +163,12 @@ def describe(media_type: str) -> str:
     return _DESCRIPTIONS.get(media_type, f"of type {media_type}")
 
 
-def identify(path: Path, source: str) -> Evidence:
-    """Identify ``path`` by its content; ``source`` is the path as the user wrote it."""
+def identify(path: Path, source: str, *, name: str | None = None) -> Evidence:
+    """Identify ``path`` by its content; ``source`` is the path as the user wrote it.
+
+    The content must agree with ``name`` (default: the file's own name): the name
+    the file will carry, e.g. an upload's name or the name ``evidence add --as`` gives.
+    """
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -194,7 +198,7 @@ def identify(path: Path, source: str) -> Evidence:
             "Ask IT to give you read access to the file, or copy it somewhere you can read.",
         )
     media_type = _content_type(path, source)
-    media_type = _reconcile_with_extension(path, source, media_type)
+    media_type = _reconcile_with_extension(path, source, media_type, name or path.name)
     if media_type == TEXT:
         _check_utf8(path, source)
     return Evidence(
@@ -328,8 +332,8 @@ def _looks_like_email(path: Path) -> bool:
     )
 
 
-def _reconcile_with_extension(path: Path, source: str, media_type: str) -> str:
-    suffix = path.suffix.lower()
+def _reconcile_with_extension(path: Path, source: str, media_type: str, name: str) -> str:
+    suffix = Path(name).suffix.lower()
     if media_type in _PROTECTED_OFFICE:
         raise BadInput(
             f"{source}: is a password-protected Office document",

@@ -8,9 +8,11 @@
    against the context model (``TemplateError`` names every unknown variable);
 3. build each letter's context (``CaseIncomplete`` says what the case lacks);
 4. refuse to overwrite any output unless ``force`` (``OutputExists``);
-5. render and write each .docx atomically, convert to PDF through LibreOffice
-   when asked, and record each letter with the hashes of its inputs and outputs
-   in the case's audit log (guidance para 146).
+5. check the case's audit log can be appended to (before anything is written);
+6. render each .docx, convert to PDF through LibreOffice when asked (both in a
+   private folder beside the destination), and record each letter with the hashes
+   of its inputs and outputs in the case's audit log (guidance para 146), putting
+   its files in place only once its entry is appended.
 
 Resident letters are named ``<kind>-<REF>.docx``; residents' names never reach
 file names, the audit log or messages.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,13 +31,14 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 import bundler
-from bundler.audit import AuditAction, record
+from bundler.audit import AuditAction, AuditEntry, check_appendable, record_staged
 from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, LoadedCase, load_valid_case
-from bundler.errors import BundlerError, InputNotFound, TemplateError
-from bundler.fileio import refuse_overwrite, sha256_file, write_bytes_atomic
+from bundler.errors import BundlerError, InputNotFound, OutputFailed, TemplateError
+from bundler.fileio import StagedOutputs, refuse_overwrite, write_bytes_atomic
 from bundler.letters.checktemplate import check_template
 from bundler.letters.context import LetterKind, LetterPlan, build_contexts, recorded_letter_date
 from bundler.letters.render import render_letter
+from bundler.paths import inside
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +107,9 @@ def template_for(options: LetterOptions, loaded: LoadedCase) -> tuple[Path, str]
                 f"{CASE_FILE} not found",
                 "Create the folder with your templates, or correct letter_templates in case.yaml.",
             )
+        # named by the case records, which may come from elsewhere: stay inside the case
+        inside(loaded.root, f"{loaded.case.review.authority.letter_templates}/{name}",
+               where="the case folder")
     else:
         folder = default_templates_dir()
     path = folder / name
@@ -146,63 +153,78 @@ def generate_letters(
 
         find_soffice()  # MissingTool now, before any letter is written
 
+    check_appendable(loaded.root)  # before any letter is written: none goes unrecorded
+
     authority = loaded.case.review.authority.name
-    for plan, target in zip(plans, docx_paths, strict=True):
-        say(f"writing {target}")
-        data = render_letter(
-            template,
-            plan.context.model_dump(mode="python"),
-            shown=shown,
-            title=options.kind.heading,
-            author=authority,
-            when=when,
-        )
-        write_bytes_atomic(target, data)
-
-    pdfs: list[Path | None] = [None] * len(plans)
-    failure: BundlerError | None = None
-    if options.pdf:
-        pdfs, failure = _convert_all(docx_paths, say)
-
-    # Every letter written is recorded, even when a PDF conversion failed (para 146).
-    written = []
-    for plan, docx, pdf in zip(plans, docx_paths, pdfs, strict=True):
-        written.append(
-            GeneratedLetter(
-                kind=options.kind,
-                resident=plan.resident,
-                date=when,
-                docx=docx,
-                docx_sha256=sha256_file(docx),
-                pdf=pdf,
-                pdf_sha256=sha256_file(pdf) if pdf else None,
-                template=template,
+    try:
+        options.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputFailed(f"{options.out_dir}: cannot write here ({exc.strerror})") from exc
+    # Letters are made in a private folder beside their destination, and each is put in
+    # place only once its audit entry is appended (under the log's lock).
+    with tempfile.TemporaryDirectory(dir=options.out_dir, prefix=".bundler-letters-") as work:
+        drafts = [Path(work) / target.name for target in docx_paths]
+        for plan, target, draft in zip(plans, docx_paths, drafts, strict=True):
+            say(f"writing {target}")
+            data = render_letter(
+                template,
+                plan.context.model_dump(mode="python"),
+                shown=shown,
+                title=options.kind.heading,
+                author=authority,
+                when=when,
             )
-        )
-        _record(loaded, plan, template, docx, pdf, when)
+            write_bytes_atomic(draft, data)
+
+        pdfs: list[Path | None] = [None] * len(plans)
+        failure: BundlerError | None = None
+        if options.pdf:
+            pdfs, failure = _convert_all(drafts, docx_paths, say)
+
+        # Every letter written is recorded, even when a PDF conversion failed (para 146).
+        written = []
+        for plan, docx, draft, pdf in zip(plans, docx_paths, drafts, pdfs, strict=True):
+            with StagedOutputs() as staged:
+                staged.add(docx, draft)
+                if pdf is not None:
+                    staged.add(docx.with_suffix(".pdf"), pdf)
+                entry = _record(loaded, plan, template, staged, when)
+            written.append(
+                GeneratedLetter(
+                    kind=options.kind,
+                    resident=plan.resident,
+                    date=when,
+                    docx=docx,
+                    docx_sha256=entry.outputs[0].sha256,
+                    pdf=docx.with_suffix(".pdf") if pdf is not None else None,
+                    pdf_sha256=entry.outputs[1].sha256 if pdf is not None else None,
+                    template=template,
+                )
+            )
     if failure is not None:
         raise failure
     return written
 
 
 def _convert_all(
-    docx_paths: list[Path], say: Callable[[str], None]
+    drafts: list[Path], targets: list[Path], say: Callable[[str], None]
 ) -> tuple[list[Path | None], BundlerError | None]:
-    """Convert each letter to PDF, four at a time; the PDFs made and the first failure."""
+    """Convert each letter to PDF beside its draft, four at a time; the PDFs made and the
+    first failure. Messages name the letter by ``targets``, where it is going."""
     from bundler.libreoffice import convert_with_libreoffice
 
-    def convert(path: Path) -> Path | BundlerError:
-        say(f"converting {path} to PDF")
+    def convert(draft: Path, target: Path) -> Path | BundlerError:
+        say(f"converting {target} to PDF")
         try:
             return convert_with_libreoffice(
-                path, path.parent, timeout=PDF_TIMEOUT, tagged=True, source=str(path)
+                draft, draft.parent, timeout=PDF_TIMEOUT, tagged=True, source=str(target)
             )
         except BundlerError as exc:
             return exc
 
     # Each conversion has its own LibreOffice profile, so they can run side by side.
-    with ThreadPoolExecutor(max_workers=min(PDF_WORKERS, len(docx_paths) or 1)) as pool:
-        results = list(pool.map(convert, docx_paths))
+    with ThreadPoolExecutor(max_workers=min(PDF_WORKERS, len(drafts) or 1)) as pool:
+        results = list(pool.map(convert, drafts, targets))
     pdfs = [result if isinstance(result, Path) else None for result in results]
     failures = [result for result in results if isinstance(result, BundlerError)]
     return pdfs, (failures[0] if failures else None)
@@ -212,10 +234,10 @@ def _record(
     loaded: LoadedCase,
     plan: LetterPlan,
     template: Path,
-    docx: Path,
-    pdf: Path | None,
+    staged: StagedOutputs,
     when: dt.date,
-) -> None:
+) -> AuditEntry:
+    """Record one letter and put its files in place (see ``record_staged``)."""
     inputs = [loaded.root / CASE_FILE]
     if plan.resident is not None:
         folder = loaded.root / RESIDENTS_DIR
@@ -225,10 +247,6 @@ def _record(
     details = {"kind": plan.kind.value, "letter_date": when.isoformat()}
     if plan.resident is not None:
         details["resident"] = plan.resident
-    record(
-        loaded.root,
-        AuditAction.LETTER_GENERATED,
-        inputs=inputs,
-        outputs=[docx, *([pdf] if pdf else [])],
-        details=details,
+    return record_staged(
+        loaded.root, AuditAction.LETTER_GENERATED, staged, inputs=inputs, details=details
     )

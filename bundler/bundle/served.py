@@ -1,0 +1,461 @@
+"""A bundle as it was served: read it, and check it against itself and its sidecar files.
+
+Below both ``build`` (a supplement continues the numbering of the bundle it follows) and
+``verify`` (a recipient's checks), so neither needs the other's internals:
+
+* ``open_bundle``: the parsed PDF and the ``manifest.json`` attached inside it, read with a
+  size limit (a hostile PDF may hold a compressed stream that inflates without end);
+* ``file_hash_check``: the bundle's exact bytes against ``BUNDLE.pdf.sha256`` beside it
+  and/or the hash the sender gave (``--sha256``);
+* ``manifest_check``: the embedded manifest is JSON within depth and size limits, a valid
+  manifest, and identical byte for byte to the sidecar ``BUNDLE.manifest.json``;
+* ``certificate_check``: the integrity certificate prints that manifest's SHA-256;
+* ``read_served_bundle``: all of them for a bundle a supplement follows, raising BadInput
+  naming the first that fails.
+
+What these checks prove on their own: the bundle agrees with itself and with the files
+beside it. Anyone who changes the bundle can change its sidecars too; only a hash obtained
+by another route, or a rebuild from the sources (``verify``), ties it to its sender.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import re
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+
+from bundler.bundle.manifest import MANIFEST_VERSION, Manifest
+from bundler.errors import BadInput, InputNotFound
+from bundler.fileio import sha256_file
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.json"
+# A manifest lists every document once (about 700 bytes each) and nests four levels deep
+# (supplement_to.documents[N].field). The limits leave room for 20,000 documents while a
+# hostile one can neither exhaust memory nor the interpreter's stack.
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_MANIFEST_DEPTH = 16
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+NOT_OURS_HINT = (
+    "Only bundles made by `bundler bundle build` can be checked this way; ask the sender "
+    "for the bundle exactly as built, or compare its SHA-256 (sha256sum) with theirs."
+)
+# What reading a damaged PDF can raise (pypdf's own errors, and Python's from its parsers).
+READ_ERRORS = (PyPdfError, OSError, ValueError, KeyError, IndexError, AttributeError,
+               TypeError, RecursionError, zlib.error)
+_NAME_TREE_DEPTH = 8  # /Kids levels followed to find the embedded manifest
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check's outcome: a stable name, PASS or FAIL, one line of detail, and a warning
+    when it passed without proving what it normally proves (e.g. no sidecar to compare)."""
+
+    name: str
+    passed: bool
+    detail: str
+    warning: str | None = None
+
+    def line(self) -> str:
+        return f"{'PASS' if self.passed else 'FAIL'}  {self.name}: {self.detail}"
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "passed": self.passed,
+                                "detail": self.detail}
+        if self.warning is not None:
+            data["warning"] = self.warning
+        return data
+
+
+def guarded(name: str, run: Callable[..., Check], *args: Any) -> Check:
+    """Run one check; a PDF damaged where the check reads it fails that check, never crashes."""
+    try:
+        return run(*args)
+    except READ_ERRORS as exc:
+        return damaged(name, exc)
+
+
+def damaged(name: str, exc: Exception) -> Check:
+    logger.debug("%s check could not read the bundle", name, exc_info=exc)
+    return Check(name, False, "could not be checked: the PDF is damaged where this check reads "
+                 "it")
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def sidecar_hash_path(pdf: Path) -> Path:
+    return pdf.with_name(f"{pdf.name}.sha256")
+
+
+def sidecar_manifest_path(pdf: Path) -> Path:
+    stem = pdf.name[: -len(pdf.suffix)] if pdf.suffix.lower() == ".pdf" else pdf.name
+    return pdf.with_name(f"{stem}.manifest.json")
+
+
+def file_hash_check(pdf: Path, digest: str, expected: str | None,
+                    earlier: Mapping[str, str] | None = None) -> Check:
+    """The bundle's SHA-256 against the sidecar beside it and/or the one the sender gave.
+
+    ``earlier``: for a signed bundle, the hashes of its first bytes (the bundle as built, as
+    signed) and what they are; a sidecar or --sha256 given for one of those matches, saying
+    which (see bundler/bundle/signature.py).
+    """
+    sidecar = sidecar_hash_path(pdf)
+    earlier = earlier or {}
+    problems: list[str] = []
+    compared: list[str] = []
+    if sidecar.is_file():
+        recorded = _sidecar_hash(sidecar)
+        if recorded is None:
+            problems.append(f"the sidecar {sidecar.name} does not hold a SHA-256")
+        elif recorded in earlier:
+            compared.append(f"the sidecar {sidecar.name} for {earlier[recorded]}")
+        elif recorded != digest:
+            problems.append(f"differs from the sidecar {sidecar.name} (it says {recorded[:12]}, "
+                            f"the file is {digest[:12]})")
+        else:
+            compared.append(f"the sidecar {sidecar.name}")
+    if expected is not None:
+        if expected in earlier:
+            compared.append(f"--sha256 for {earlier[expected]}")
+        elif expected != digest:
+            problems.append(f"differs from --sha256 (given {expected[:12]}, the file is "
+                            f"{digest[:12]})")
+        else:
+            compared.append("--sha256")
+    if problems:
+        return Check("file hash", False, "; ".join(problems))
+    if not compared:
+        return Check("file hash", True,
+                     f"no sidecar {sidecar.name} and no --sha256 given, so not compared: "
+                     f"the bundle's SHA-256 is {digest}",
+                     warning=f"no {sidecar.name} beside the bundle and no --sha256: its hash "
+                     "was compared with nothing")
+    return Check("file hash", True, f"SHA-256 {digest} matches {' and '.join(compared)}")
+
+
+def _sidecar_hash(sidecar: Path) -> str | None:
+    try:
+        with sidecar.open("rb") as handle:
+            text = handle.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    words = text.split()
+    value = words[0].lower() if words else ""
+    return value if HEX64.match(value) else None
+
+
+class _NotOurs(Exception):
+    pass
+
+
+class _NotPdf(Exception):
+    pass
+
+
+def open_bundle(pdf: Path, *, hash_failed: bool,
+                revision: bytes | None = None) -> tuple[PdfReader, bytes] | None:
+    """The reader and the embedded manifest's bytes; None if a changed file cannot be read.
+
+    Raises BadInput when the file is not a PDF, not readable, encrypted or has no
+    embedded manifest (unless ``hash_failed``: then the hash check already says why).
+    With ``revision`` (a signed bundle's bytes as signed) that is what is read.
+    """
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    try:
+        with pypdf_messages():
+            if revision is not None:
+                header = revision[:1024]
+            else:
+                with pdf.open("rb") as handle:
+                    header = handle.read(1024)
+            if b"%PDF-" not in header:
+                raise _NotPdf
+            reader = PdfReader(pdf if revision is None else io.BytesIO(revision), strict=False)
+            if reader.is_encrypted:
+                raise _NotOurs("it is encrypted (bundles made by this toolkit never are)")
+            attached = embedded_file(reader, MANIFEST_NAME, MAX_MANIFEST_BYTES)
+    except _NotPdf:
+        if hash_failed:
+            return None
+        raise BadInput(f"{pdf}: is not a PDF file",
+                       "Give the bundle's .pdf file as the sender sent it.") from None
+    except _NotOurs as exc:
+        raise BadInput(f"{pdf}: not a bundle made by this toolkit: {exc}",
+                       NOT_OURS_HINT) from None
+    except Exception:  # pypdf raises many kinds on damaged files
+        if hash_failed:
+            return None
+        raise BadInput(f"{pdf}: is not a readable PDF",
+                       "Ask the sender for a good copy of the bundle.") from None
+    if attached is None:
+        if hash_failed:
+            return None
+        raise BadInput(f"{pdf}: not a bundle made by this toolkit (it has no embedded "
+                       f"{MANIFEST_NAME})", NOT_OURS_HINT)
+    return reader, attached
+
+
+def embedded_file(reader: PdfReader, name: str, limit: int) -> bytes | None:
+    """The decoded bytes of the file attached as ``name`` (None when there is none).
+
+    Read directly from the catalog's /EmbeddedFiles name tree, so a stream that inflates
+    beyond ``limit`` bytes is refused (_NotOurs) before it fills the memory.
+    """
+    root = reader.trailer["/Root"].get_object()
+    names = root.get("/Names") if isinstance(root, DictionaryObject) else None
+    names = names.get_object() if names is not None else None
+    tree = names.get("/EmbeddedFiles") if isinstance(names, DictionaryObject) else None
+    spec = _name_tree_lookup(tree, name, 0)
+    if not isinstance(spec, DictionaryObject):
+        return None
+    files = spec.get("/EF")
+    files = files.get_object() if files is not None else None
+    stream = files.get("/F") if isinstance(files, DictionaryObject) else None
+    stream = stream.get_object() if stream is not None else None
+    if not isinstance(stream, StreamObject):
+        return None
+    return _bounded_data(stream, limit)
+
+
+def _name_tree_lookup(node: Any, key: str, depth: int) -> Any:
+    node = node.get_object() if node is not None else None
+    if not isinstance(node, DictionaryObject) or depth > _NAME_TREE_DEPTH:
+        return None
+    pairs = node.get("/Names")
+    pairs = pairs.get_object() if pairs is not None else None
+    if isinstance(pairs, ArrayObject):
+        for position in range(0, len(pairs) - 1, 2):
+            if str(pairs[position].get_object()) == key:
+                return pairs[position + 1].get_object()
+    kids = node.get("/Kids")
+    kids = kids.get_object() if kids is not None else None
+    if isinstance(kids, ArrayObject):
+        for kid in kids:
+            found = _name_tree_lookup(kid, key, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _bounded_data(stream: StreamObject, limit: int) -> bytes:
+    """A stream's data, unfiltered or Flate-decoded, refusing more than ``limit`` bytes."""
+    raw = stream._data if isinstance(stream._data, bytes) else b""
+    filters = stream.get("/Filter")
+    filters = filters.get_object() if filters is not None else None
+    if isinstance(filters, ArrayObject) and len(filters) == 1:
+        filters = filters[0].get_object()
+    if filters is None:
+        data = raw
+    elif filters == "/FlateDecode" and stream.get("/DecodeParms") is None:
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(raw, limit + 1)
+    else:
+        raise _NotOurs(f"its {MANIFEST_NAME} is stored in a way this toolkit never writes")
+    if len(data) > limit:
+        raise _NotOurs(f"its {MANIFEST_NAME} is larger than {limit // (1024 * 1024)} MB")
+    return data
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def manifest_check(pdf: Path, embedded: bytes) -> tuple[Check, Manifest | None]:
+    """The embedded manifest parses and is valid, and the sidecar beside it is identical."""
+    try:
+        raw = bounded_json(embedded)
+    except ValueError as exc:
+        return Check("manifest", False, f"the embedded {MANIFEST_NAME} is not valid JSON "
+                     f"({exc})"), None
+    version = raw.get("manifest_version") if isinstance(raw, dict) else None
+    if isinstance(version, int) and version > MANIFEST_VERSION:
+        return Check("manifest", False,
+                     f"made by a newer version of the toolkit (manifest version {version}); "
+                     "install the newest version to check it"), None
+    try:
+        manifest = Manifest.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "(top level)"
+        return Check("manifest", False, f"the embedded {MANIFEST_NAME} is not a valid "
+                     f"manifest ({where}: {first.get('msg', 'invalid')})"), None
+    sidecar = sidecar_manifest_path(pdf)
+    if not sidecar.is_file():
+        return Check("manifest", True, f"embedded {MANIFEST_NAME} is valid; no sidecar "
+                     f"{sidecar.name} to compare",
+                     warning=f"no {sidecar.name} beside the bundle to compare its manifest "
+                     "with"), manifest
+    if sidecar.stat().st_size > MAX_MANIFEST_BYTES:
+        return Check("manifest", False, f"the sidecar {sidecar.name} is larger than any "
+                     "manifest (so not the one embedded in the bundle)"), manifest
+    beside = sidecar.read_bytes()
+    if beside == embedded:
+        return Check("manifest", True, f"embedded {MANIFEST_NAME} is valid and identical to "
+                     f"the sidecar {sidecar.name}"), manifest
+    return Check("manifest", False, f"the sidecar {sidecar.name} differs from the manifest "
+                 f"embedded in the bundle: {_first_difference(raw, beside)}"), manifest
+
+
+def bounded_json(data: bytes) -> Any:
+    """Parse JSON from a bundle, refusing (ValueError, plain English) what no manifest is:
+    more than MAX_MANIFEST_BYTES, or nested deeper than MAX_MANIFEST_DEPTH."""
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise ValueError(f"larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    if _nesting(text) > MAX_MANIFEST_DEPTH:
+        raise ValueError(f"nested more than {MAX_MANIFEST_DEPTH} levels deep, which no "
+                         "manifest is")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"line {exc.lineno}: {exc.msg}") from None
+
+
+_STRUCTURE = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]', re.S)
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of arrays and objects in ``text`` (strings skipped), stopping as
+    soon as it passes the limit."""
+    depth = deepest = 0
+    for token in _STRUCTURE.finditer(text):
+        char = token.group()[0]
+        if char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_MANIFEST_DEPTH:
+                    return deepest
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _first_difference(embedded: Any, beside: bytes) -> str:
+    try:
+        other = bounded_json(beside)
+    except ValueError as exc:
+        return f"it is not valid JSON ({exc})"
+    path = first_differing_field(embedded, other)
+    if path is None:
+        return "same content, written differently (its SHA-256 no longer matches the certificate)"
+    return f"first differing field: {path}"
+
+
+def first_differing_field(a: Any, b: Any, path: str = "") -> str | None:
+    """Dotted path (``documents[2].source_sha256``) of the first place ``a`` and ``b`` differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            where = f"{path}.{key}" if path else str(key)
+            if key not in a or key not in b:
+                return where
+            found = first_differing_field(a[key], b[key], where)
+            if found is not None:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        for index, (left, right) in enumerate(zip(a, b, strict=False)):
+            found = first_differing_field(left, right, f"{path}[{index}]")
+            if found is not None:
+                return found
+        if len(a) != len(b):
+            return f"{path}[{min(len(a), len(b))}]"
+        return None
+    if type(a) is not type(b) or a != b:
+        return path or "(the whole manifest)"
+    return None
+
+
+# --------------------------------------------------------------------------- certificate
+
+
+def certificate_check(reader: PdfReader, manifest: Manifest, embedded: bytes) -> Check:
+    digest = hashlib.sha256(embedded).hexdigest()
+    page_number = manifest.certificate_first_page
+    if not 1 <= page_number <= len(reader.pages):
+        return Check("certificate", False, f"the manifest puts the certificate on page "
+                     f"{page_number}, which the PDF does not have")
+    text = page_text(reader, page_number - 1)
+    if digest in "".join(text.split()):
+        return Check("certificate", True, f"page {page_number} shows the manifest's SHA-256 "
+                     f"{digest}")
+    return Check("certificate", False, f"page {page_number} does not show the embedded "
+                 f"manifest's SHA-256 {digest}: the manifest was changed after the bundle "
+                 "was built")
+
+
+def page_text(reader: PdfReader, index: int) -> str:
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    try:
+        with pypdf_messages():
+            return reader.pages[index].extract_text()
+    except Exception:  # a damaged page has no readable text
+        return ""
+
+
+# --------------------------------------------------------------------------- supplements
+
+
+@dataclass(frozen=True)
+class ServedBundle:
+    """An earlier bundle checked before a supplement continues its numbering."""
+
+    manifest: Manifest
+    sha256: str  # of the PDF
+    manifest_sha256: str  # of its embedded manifest (the one its certificate prints)
+
+
+def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
+    """The manifest of an earlier bundle made by this toolkit, after checking it is intact.
+
+    Checks what needs no sources: the sidecar hash (when ``PDF.sha256`` is beside it), the
+    embedded manifest (valid, equal to the sidecar manifest when present) and the certificate
+    (it prints that manifest's hash). Raises InputNotFound or BadInput naming ``shown``.
+    """
+    shown = shown if shown is not None else str(pdf)
+    if not pdf.exists():
+        raise InputNotFound(f"{shown}: earlier bundle not found",
+                            "Give the bundle as it was served (the .pdf file), with its "
+                            ".pdf.sha256 and .manifest.json beside it.")
+    if not pdf.is_file():
+        raise BadInput(f"{shown}: is a folder, not a bundle PDF",
+                       "Give the earlier bundle's .pdf file, e.g. out/bundle.pdf.")
+    digest = sha256_file(pdf)
+    hash_check = file_hash_check(pdf, digest, None)
+    broken_hint = ("Use the earlier bundle exactly as it was served (check it with `bundler "
+                   "bundle verify`), with its own .pdf.sha256 and .manifest.json beside it.")
+    if not hash_check.passed:
+        raise BadInput(f"{shown}: the earlier bundle {hash_check.detail}", broken_hint)
+    try:
+        opened = open_bundle(pdf, hash_failed=False)
+    except BadInput as exc:
+        raise BadInput(exc.message.replace(str(pdf), shown, 1), exc.hint) from None
+    assert opened is not None  # with hash_failed=False a bad file raises instead
+    reader, embedded = opened
+    checked, manifest = manifest_check(pdf, embedded)
+    if manifest is None or not checked.passed:
+        raise BadInput(f"{shown}: the earlier bundle's manifest: {checked.detail}", broken_hint)
+    certificate = guarded("certificate", certificate_check, reader, manifest, embedded)
+    if not certificate.passed:
+        raise BadInput(f"{shown}: the earlier bundle's certificate: {certificate.detail}",
+                       broken_hint)
+    return ServedBundle(manifest, digest, hashlib.sha256(embedded).hexdigest())
