@@ -248,7 +248,7 @@ def schemas(out_dir: Path | None, check: bool) -> None:
     click.echo(f"Wrote {len(written)} schemas to {target}")
 
 
-# --------------------------------------------------------------------------- audit log
+# --------------------------------------------------------------------------- installation
 
 
 @cli.command()
@@ -273,6 +273,9 @@ def doctor(lock: Path | None, as_json: bool) -> None:
             click.echo(line)
     if not report.ok:
         sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+# --------------------------------------------------------------------------- audit log
 
 
 def _parse_heads(
