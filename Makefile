@@ -20,10 +20,13 @@ OLDEST_VENV := .venv-oldest
 COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
 	--generate-hashes --custom-compile-command "make lock"
 
-.PHONY: demo test test-oldest system venv lock schemas bench clean
+.PHONY: demo test test-oldest system system-test screenshots venv lock schemas bench clean
 
 system:
 	@PYTHON=$(PYTHON) bash scripts/system-deps.sh
+
+system-test:
+	@PYTHON=$(PYTHON) bash scripts/system-deps.sh --test
 
 # A fresh venv holding exactly the locked set (made anew when a lock changes, so nothing
 # left over from an older lock stays installed), then the toolkit itself, editable.
@@ -57,14 +60,14 @@ demo: system venv
 	$(BIN)/bundler audit verify $(CASE)
 	@echo "Demo outputs are in $(OUT)/"
 
-test: system venv
+test: system-test venv
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check bundler tests benchmarks
 	$(BIN)/mypy bundler
 
 # The test suite once more on the oldest versions pyproject.toml declares, in a venv of its
 # own; tests/test_lock.py then checks that venv against that lock (BUNDLER_TEST_LOCK).
-test-oldest: system
+test-oldest: system-test
 	rm -rf $(OLDEST_VENV)
 	$(PYTHON) -m venv $(OLDEST_VENV)
 	$(OLDEST_VENV)/bin/python -m pip install --quiet --require-hashes -r $(OLDEST_LOCK)
@@ -80,6 +83,9 @@ lock: venv
 
 schemas: venv
 	$(BIN)/bundler schemas
+
+screenshots: system-test venv
+	$(BIN)/python scripts/screenshots.py
 
 bench: system venv
 	$(BIN)/python benchmarks/bundle_bench.py
