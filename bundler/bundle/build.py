@@ -40,7 +40,7 @@ from pypdf import PdfReader
 
 from bundler import TOOL_NAME, __version__
 from bundler.bundle.assemble import AssemblyDocument, BundleInfo, assemble_bundle, open_rendition
-from bundler.bundle.audience import Edition, describe, parse_audience, spec_edition
+from bundler.bundle.audience import Edition, describe, merged, parse_audience, spec_edition
 from bundler.bundle.edition import Item as EditionItem
 from bundler.bundle.edition import (
     Outcome,
@@ -574,7 +574,7 @@ def _build(
     edition: Edition | None = None
     twin = resolved
     if audience is not None:
-        edition = _edition(resolved, audience)
+        edition = _edition(resolved, audience, when)
         edition_check_names(edition, resolved.loaded.spec,
                             [doc.file for doc in _documents(resolved.loaded.spec)])
         resolved = dataclasses.replace(resolved, loaded=retitled(resolved.loaded, edition))
@@ -681,7 +681,7 @@ def _build(
             sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
         if edition is not None:  # before anything is put in place
             report("checking that nothing marked can be extracted")
-            check_extractable(edition, dict(staged.files())[pdf_path], pdf_path)
+            check_extractable(edition, plan, dict(staged.files())[pdf_path], pdf_path)
     return BuildResult(
         pdf=pdf_path,
         manifest=manifest_path,
@@ -712,13 +712,24 @@ class _Editing:
     twin: BundleSpec
 
 
-def _edition(resolved: _Source, audience: str) -> Edition:
-    """The edition for ``audience`` of a spec (its ``audiences`` and ``redactions``)."""
+def _edition(resolved: _Source, audience: str, when: dt.date) -> Edition:
+    """The edition for ``audience``: a spec's own ``audiences`` and ``redactions``; in a case
+    folder (a spec beside case.yaml, or bundle.yaml), also what the residents' consent allows
+    on ``when`` (for a bundle derived from the records: that alone)."""
+    from bundler.bundle.caseaudience import case_edition
+
     try:
         name = parse_audience(audience)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    return spec_edition(resolved.loaded.spec, _documents(resolved.loaded.spec), name)
+    documents = _documents(resolved.loaded.spec)
+    folder = resolved.loaded.folder
+    if resolved.kind == "spec" and not (folder / "case.yaml").is_file():
+        return spec_edition(resolved.loaded.spec, documents, name)
+    by_consent = case_edition(folder, documents, name, when)
+    if resolved.kind == "case-derived":
+        return by_consent
+    return merged(spec_edition(resolved.loaded.spec, documents, name), by_consent)
 
 
 def edition_for(recorded: Manifest, folder: Path) -> Edition:
@@ -726,7 +737,8 @@ def edition_for(recorded: Manifest, folder: Path) -> Edition:
     assert recorded.audience is not None
     kind = recorded.options.source_kind
     source = folder / recorded.options.spec if kind == "spec" else folder
-    return _edition(_resolve_source(source), recorded.audience.audience)
+    return _edition(_resolve_source(source), recorded.audience.audience,
+                    recorded.options.build_date)
 
 
 def _log_title(edition: Edition | None) -> str:
