@@ -9,8 +9,18 @@ BIN := $(VENV)/bin
 CASE := samples/nettlebank-road
 OUT := $(CASE)/out
 DEMO_DATE := 2026-11-20
+# The locks (`make lock` refreshes them; see the README's "Installing"):
+#   requirements.lock         what the toolkit runs on; shipped inside the package
+#   requirements-dev.lock     the same versions, plus the test and development tools
+#   .ci/requirements-oldest.lock   the oldest versions pyproject.toml declares (CI checks them)
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+OLDEST_LOCK := .ci/requirements-oldest.lock
+OLDEST_VENV := .venv-oldest
+COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock"
 
-.PHONY: demo test system system-test screenshots venv lint typecheck schemas bench clean
+.PHONY: demo test test-oldest system system-test screenshots venv lock schemas bench clean
 
 system:
 	@PYTHON=$(PYTHON) bash scripts/system-deps.sh
@@ -18,12 +28,13 @@ system:
 system-test:
 	@PYTHON=$(PYTHON) bash scripts/system-deps.sh --test
 
-$(BIN)/python:
+# A fresh venv holding exactly the locked set (made anew when a lock changes, so nothing
+# left over from an older lock stays installed), then the toolkit itself, editable.
+$(VENV)/.installed: $(DEV_LOCK) pyproject.toml
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 venv: $(VENV)/.installed
@@ -63,6 +74,22 @@ test: system-test venv
 	$(BIN)/ruff check bundler tests benchmarks
 	$(BIN)/mypy bundler
 
+# The test suite once more on the oldest versions pyproject.toml declares, in a venv of its
+# own; tests/test_lock.py then checks that venv against that lock (BUNDLER_TEST_LOCK).
+test-oldest: system-test
+	rm -rf $(OLDEST_VENV)
+	$(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --require-hashes -r $(OLDEST_LOCK)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	BUNDLER_TEST_LOCK=$(OLDEST_LOCK) $(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+# Newest versions pyproject.toml allows, locked with hashes. The dev lock is constrained by
+# the runtime lock, so both give the same versions of everything the toolkit runs on.
+lock: venv
+	$(COMPILE) --upgrade -o $(LOCK)
+	$(COMPILE) --upgrade --extra test --extra dev -c $(LOCK) -o $(DEV_LOCK)
+	$(COMPILE) --upgrade --extra test --extra dev --resolution lowest-direct -o $(OLDEST_LOCK)
+
 schemas: venv
 	$(BIN)/bundler schemas
 
@@ -73,4 +100,4 @@ bench: system venv
 	$(BIN)/python benchmarks/bundle_bench.py
 
 clean:
-	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(OUT) $(OLDEST_VENV) .pytest_cache .mypy_cache .ruff_cache

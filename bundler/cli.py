@@ -300,6 +300,31 @@ def schemas(out_dir: Path | None, check: bool) -> None:
     click.echo(f"Wrote {len(written)} schemas to {target}")
 
 
+# --------------------------------------------------------------------------- installation
+
+
+@cli.command()
+@click.option("--lock", "lock", type=_PATH, metavar="FILE",
+              help="Compare with this lock file instead of the toolkit's own.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def doctor(lock: Path | None, as_json: bool) -> None:
+    """Show the versions that shape what the toolkit makes, and which differ from its lock.
+
+    Lists what a bundle's manifest records (pypdf, reportlab, Pillow, zlib, pillow-heif,
+    libheif, extract-msg, LibreOffice, tesseract) and libmagic, then every installed Python
+    package that differs from the lock. Exit 0 when all match and nothing needed is
+    missing, 1 otherwise.
+    """
+    from bundler.doctor import diagnose
+
+    report = diagnose(lock)
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        for line in report.lines():
+            click.echo(line)
+    if not report.ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
 # --------------------------------------------------------------------------- every case
 
 

@@ -198,6 +198,11 @@ def decoder_versions(evidence: Evidence) -> dict[str, str]:
     """Versions of decoders outside Pillow that shaped the pages (recorded in the manifest)."""
     if evidence.media_type not in {HEIC, HEIF}:
         return {}
+    return heif_versions()
+
+
+def heif_versions() -> dict[str, str]:
+    """pillow-heif's version and that of the libheif it carries (HEIC photographs)."""
     import pillow_heif
 
     return {
