@@ -142,21 +142,22 @@ def cli(debug: bool) -> None:
 @click.argument("case_dir", type=_PATH)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def validate(case_dir: Path, as_json: bool) -> None:
-    """Check a case folder's records (case.yaml, residents/*.yaml and the files they name).
+    """Check a case folder's records (case.yaml, residents/*.yaml, letters.yaml and the
+    files they name).
 
-    Prints one summary line when all is well, else every problem as FILE:LINE: field: message.
+    Prints every error as FILE:LINE: field: message (exit 1), and every finding the records
+    hold (a licence expired, consent declined) as FILE:LINE: note: ... (these never block
+    letters or bundles), then one summary line.
     """
     from bundler.case.validate import validate_case
 
     report = validate_case(case_dir)
     if as_json:
         _print_json(report.to_json())
-    elif report.ok:
-        click.echo(report.summary())
     else:
         for line in report.lines():
             click.echo(line)
-        click.echo(report.summary(), err=True)
+        click.echo(report.summary(), err=not report.ok)
     if report.unreadable is not None:
         sys.exit(int(ExitCode.BAD_INPUT))
     if not report.ok:
@@ -190,6 +191,36 @@ def checklist(case_dir: Path, as_of: dt.date | None, as_json: bool) -> None:
         click.echo(render_table(case, items, when))
 
 
+@cli.group()
+def case() -> None:
+    """The case folder itself."""
+
+
+@case.command("upgrade")
+@click.argument("case_dir", type=_PATH)
+def case_upgrade(case_dir: Path) -> None:
+    """Rewrite a case folder made for the toolkit's first records model in the current form.
+
+    Consent recorded as one yes/no becomes the consent form's statements (never widening
+    what a resident agreed to), and the findings become answers F1-F3 for every scheme.
+    Comments and everything else are kept; files already current are left alone.
+    """
+    from bundler.case.upgrade import upgrade_case
+    from bundler.case.validate import validate_case
+
+    result = upgrade_case(case_dir)
+    for path in result.changed:
+        click.echo(f"Rewrote {path}")
+    if not result.changed:
+        click.echo(f"{case_dir}: already in the current form; nothing changed")
+    report = validate_case(case_dir)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(report.summary(), err=not report.ok)
+    if not report.ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
 @cli.command()
 @click.option(
     "--out",
@@ -215,6 +246,96 @@ def schemas(out_dir: Path | None, check: bool) -> None:
         return
     written = write_schemas(target)
     click.echo(f"Wrote {len(written)} schemas to {target}")
+
+
+# --------------------------------------------------------------------------- every case
+
+
+@cli.command()
+@click.argument("cases_dir", type=_PATH)
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="Count overdue days to this date (default: today).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print one row per case as CSV for a spreadsheet.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every case with all its deadlines as JSON for other systems.")
+def register(cases_dir: Path, as_of: dt.date | None, as_csv: bool, as_json: bool) -> None:
+    """List every review under CASES_DIR (one case folder each): reference, schemes, provider,
+    stage, the para 110 answers, overdue items and next deadline; then every deadline across
+    all cases, overdue first.
+
+    A case whose records do not validate is listed with its number of problems.
+    """
+    from bundler.register import build_register, csv_rows
+    from bundler.register.text import render_register
+
+    if as_csv and as_json:
+        raise click.UsageError("give --csv or --json, not both")
+    result = build_register(cases_dir, as_of or dt.date.today())
+    if as_json:
+        _print_json(result.to_json())
+    elif as_csv:
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows(csv_rows(result.cases))
+    else:
+        click.echo(render_register(result))
+
+
+@cli.command("report")
+@click.argument("cases_dir", type=_PATH)
+@click.option("--from", "start", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="First day of the period (default: a year before its end).")
+@click.option("--to", "end", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="Last day of the period (default: today).")
+@click.option("-o", "--output", "out", type=_PATH, metavar="OUT.pdf",
+              help="Write the report as a PDF here (otherwise it is printed as text).")
+@click.option("--force", is_flag=True, help="Replace an existing OUT.pdf.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def members_report_command(cases_dir: Path, start: dt.date | None, end: dt.date | None,
+                           out: Path | None, force: bool, as_json: bool) -> None:
+    """The report for members over a period: reviews opened and done, the para 110 answers,
+    recommendations made, completed and overdue, hazards referred, and results by scheme
+    (para 112)."""
+    from bundler.register import case_states, find_cases, members_report, period
+    from bundler.register.text import render_report
+
+    today = dt.date.today()
+    states = case_states(find_cases(cases_dir), None)
+    report = members_report(states, period(start, end, today), today)
+    if out is not None:
+        from bundler.fileio import refuse_overwrite, write_bytes_atomic
+        from bundler.register.pdf import report_pdf
+
+        refuse_overwrite([out], force)
+        write_bytes_atomic(out, report_pdf(report, today))
+        click.echo(f"Wrote the report for {report.period.label} to {out}")
+    elif as_json:
+        _print_json(report.model_dump(mode="json"))
+    else:
+        click.echo(render_report(report))
+
+
+@cli.command()
+@click.argument("cases_dir", type=_PATH, default=".", required=False)
+@click.option("--port", type=click.IntRange(0, 65535), default=8470, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Keep the default so only this computer can connect.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in the web browser.")
+@click.option("--max-upload-mb", type=click.IntRange(1, 100_000), default=512, show_default=True,
+              help="Largest upload accepted in one go, in MB.")
+def serve(cases_dir: Path, port: int, host: str, open_browser: bool, max_upload_mb: int) -> None:
+    """Open the officer's desk: a web app over the case folders in CASES_DIR (default: here).
+
+    Prints the address to open, with a token that changes at every launch (set
+    BUNDLER_TOKEN to choose it, for scripts). The case folders stay the records: the
+    `bundler` commands and the app can be used on the same case.
+    """
+    from bundler.web.server import serve as run
+
+    run(cases_dir, host=host, port=port, open_browser=open_browser,
+        max_upload_mb=max_upload_mb, say=lambda line: click.echo(line, err=line.startswith("warning")))
 
 
 # --------------------------------------------------------------------------- audit log
@@ -478,6 +599,18 @@ def evidence_retire(case_dir: Path, relpath: str, reason: str) -> None:
 # --------------------------------------------------------------------------- bundles
 
 
+def _parse_audience(_ctx: click.Context, param: click.Parameter,
+                    value: str | None) -> str | None:
+    if value is None:
+        return None
+    from bundler.bundle.audience import parse_audience
+
+    try:
+        return parse_audience(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
 @cli.group()
 def bundle() -> None:
     """Build (and verify) indexed, paginated, hash-stamped evidence bundles."""
@@ -501,19 +634,27 @@ def bundle() -> None:
               help="Make scanned pages searchable: pages without text get an invisible text "
               "layer read by Tesseract OCR (Debian: tesseract-ocr, tesseract-ocr-eng); what "
               "they show is unchanged. Slow: seconds per scanned page.")
+@click.option("--audience", callback=_parse_audience, metavar="AUDIENCE",
+              help="Build the edition for one audience: tribunal (unedited, with what the "
+              "parties do not see marked), appeal:REF (the parties to one appeal), provider, "
+              "or internal. Documents it may not see become one-page placeholders keeping "
+              "their page numbers; what it must not see is removed; a redaction log is added.")
 def bundle_build(
     source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
-    supplement_to: Path | None, ocr: bool,
+    supplement_to: Path | None, ocr: bool, audience: str | None,
 ) -> None:
     """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder."""
     from bundler.bundle.build import build_bundle
 
     result = build_bundle(source, out, force=force, numbering=numbering,
                           build_date=build_date, progress=_progress(True),
-                          supplement_to=supplement_to, ocr=ocr)
+                          supplement_to=supplement_to, ocr=ocr, audience=audience)
+    for line in result.edition:
+        click.echo(line)
     what = "" if result.supplement is None else (
         f" (supplementary bundle {result.supplement} to {supplement_to})")
-    click.echo(f"Wrote {result.pages} pages from {result.documents} documents to "
+    edition = f" for {audience}" if audience else ""
+    click.echo(f"Wrote {result.pages} pages from {result.documents} documents{edition} to "
                f"{result.pdf}{what}")
 
 

@@ -116,6 +116,12 @@ class OutputFailed(BundlerError):
     default_hint = "Check the output folder exists, is writable and the disk is not full."
 
 
+class UsageError(BundlerError):
+    """A value given on the command line (or to the library) is not one the toolkit knows."""
+
+    exit_code = ExitCode.USAGE
+
+
 class CredentialsUnusable(BundlerError):
     """A signing certificate or key that exists and reads, but cannot make a signature."""
 

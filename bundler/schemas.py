@@ -25,6 +25,11 @@ SCHEMAS: dict[str, tuple[str, str, str]] = {
         "Resident",
         "Supported housing review: residents/<REF>.yaml",
     ),
+    "letters.schema.json": (
+        "bundler.case.models",
+        "LetterRegister",
+        "Supported housing review: letters.yaml (every letter written, and when it was sent)",
+    ),
     "audit-entry.schema.json": (
         "bundler.audit",
         "AuditEntry",

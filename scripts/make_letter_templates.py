@@ -493,9 +493,11 @@ def resident_consent() -> Letter:
     letter.p("We may look at your licence or tenancy agreement.")
     letter.p("We keep these records safely.")
     letter.h2("Who will see it")
-    letter.p("Only the council's review team will see your notes.")
+    letter.p("The council's review team will see your notes.")
     letter.p("We will not tell {{ provider_name }} what you said, unless you agree.")
     letter.p("In our reports we use a reference number, not your name.")
+    letter.p("The form asks you about each of these things. You can say yes to some and no "
+             "to others.")
     letter.h2("You can change your mind")
     letter.p("You can stop taking part at any time.")
     letter.p("You do not have to give a reason.")
@@ -505,11 +507,17 @@ def resident_consent() -> Letter:
     letter.page_break()
     letter.h1("Consent form")
     letter.p("Our reference: {{ our_reference }}")
-    letter.p("Please sign this form if you agree to take part.")
-    letter.bullet("I agree to talk to the review team about my support.")
-    letter.bullet("I agree that the team can look at my support plan and assessments.")
-    letter.bullet("I agree that the team can look at my licence or tenancy agreement.")
-    letter.bullet("I know I can stop at any time.")
+    letter.p("Please tick Yes or No for each of these, then sign the form.")
+    letter.table(
+        ["", "Yes", "No"],
+        [
+            ["{%tr for statement in consent_statements %}", "", ""],
+            ["{{ statement }}", "\u2610", "\u2610"],
+            ["{%tr endfor %}", "", ""],
+        ],
+        [135, 15, 15],
+    )
+    letter.p("I know I can change my mind at any time.")
     letter.form_table(["Your name", "Your signature", "Date"], 16)
     letter.p("")
     letter.p(
@@ -530,7 +538,8 @@ def findings() -> Letter:
     )
     letter.h2("What we found")
     letter.tag("{%p for conclusion in conclusions %}")
-    letter.p("{{ conclusion.question }}", bold=True)
+    letter.p("{% if conclusion.schemes %}{{ conclusion.schemes }}: {% endif %}"
+             "{{ conclusion.question }}", bold=True)
     letter.parts(("Our answer: ", False), ("{{ conclusion.answer }}", True), (".", False))
     letter.p("{{ conclusion.summary }}")
     letter.tag("{%p endfor %}")

@@ -43,7 +43,7 @@ def test_json_lists_the_sample_outstanding_items_most_urgent_first() -> None:
     assert ("R03", "no referral information on file") in missing
     assert not any(subject == "R01" for subject, _ in missing)
     notes = {(i["subject"], i["item"]) for i in items if i["urgency"] == "note"}
-    assert ("R03", "no written consent (reason recorded)") in notes
+    assert ("R03", "verbal consent only (the reason written consent was not possible is recorded)") in notes
     # overdue items come before everything else, largest overdue first
     overdue = [i["days_overdue"] for i in items if i["urgency"] == "overdue"]
     assert overdue == sorted(overdue, reverse=True)

@@ -51,19 +51,19 @@ def test_cli_kinds_match_the_library() -> None:
 def test_resident_letters_one_per_resident_and_recorded(sample_case: Path, tmp_path: Path) -> None:
     out = tmp_path / "letters"
     result = run("letter", "resident-consent", str(sample_case), "-o", str(out),
-                 "--date", "2026-11-20")
+                 "--date", "2026-09-21")
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
     assert names == ["resident-consent-R01.docx", "resident-consent-R02.docx",
                      "resident-consent-R03.docx"]
     assert "warning: R03: no correspondence name" in result.stderr
     text = all_text(open_docx(out / "resident-consent-R01.docx"))
-    assert "20 November 2026" in text and "Łukasz Brennan" in text
+    assert "21 September 2026" in text and "Łukasz Brennan" in text
     entries = audit_entries(sample_case)
     assert [e["action"] for e in entries] == ["letter_generated"] * 3
     first = entries[0]
     assert first["details"] == {"kind": "resident-consent", "resident": "R01",
-                                "letter_date": "2026-11-20"}
+                                "letter_date": "2026-09-21"}
     inputs = [f["path"] for f in first["inputs"]]  # type: ignore[index]
     assert inputs[:2] == ["case.yaml", "residents/R01.yaml"]
     assert inputs[2].endswith("resident-consent.docx")

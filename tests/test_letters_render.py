@@ -36,6 +36,7 @@ from .letters_helpers import (
 )
 
 SANS = {"Arial", "Liberation Sans", "Helvetica", "Verdana", "Calibri"}
+CONSENT_DATE = dt.date(2026, 9, 21)
 
 
 def edit_yaml(path: Path, change: Callable[[Any], None]) -> None:
@@ -52,8 +53,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     from .conftest import SAMPLE
 
     out: dict[str, bytes] = {}
+    # Consent forms go out before residents sign them (a later one would ask again).
+    dates = {LetterKind.INFORMATION_REMINDER: DEMO_DATE, LetterKind.RESIDENT_CONSENT: CONSENT_DATE}
     for kind in LetterKind:
-        when = DEMO_DATE if kind in (LetterKind.INFORMATION_REMINDER,) else None
+        when = dates.get(kind)
         for stem, data in render_sample(SAMPLE, kind, when):
             out[stem] = data
     return out
@@ -293,7 +296,7 @@ def _drop(key: str) -> Callable[[Any], None]:
              "files", ["evidence/provider/85g-site-description.pdf"])
              for item in d["information_request"]["items"]
              if item["status"] in ("outstanding", "partly_received")],
-         DEMO_DATE, "nothing requested is outstanding"),
+         DEMO_DATE, "nothing requested was outstanding on 2026-11-20"),
         (LetterKind.FINDINGS, lambda d: None, DEMO_DATE, "acknowledge_by 2026-11-04 is not after"),
         (LetterKind.INFORMATION_REMINDER, lambda d: None, dt.date(2026, 9, 1),
          "is not after the request's date"),

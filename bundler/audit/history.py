@@ -13,14 +13,40 @@ def _file(record: FileRecord) -> str:
     return f"{record.path} ({record.sha256[:SHORT]})"
 
 
+def records_changed(before: AuditEntry | None, after: AuditEntry) -> list[str]:
+    """The record files (case.yaml, residents/...) that changed, appeared or went between
+    two entries that both recorded them, e.g. ['residents/R02.yaml (changed)']."""
+    if before is None or before.records is None or after.records is None:
+        return []
+    old = {r.path: r.sha256 for r in before.records}
+    new = {r.path: r.sha256 for r in after.records}
+    changes = []
+    for path in sorted(old.keys() | new.keys()):
+        if path not in new:
+            changes.append(f"{path} (removed)")
+        elif path not in old:
+            changes.append(f"{path} (added)")
+        elif old[path] != new[path]:
+            changes.append(f"{path} (changed)")
+    return changes
+
+
 def render_history(entries: Sequence[AuditEntry]) -> str:
     """A plain-text table: seq, UTC time, action, user, outputs with short hashes.
 
-    Each further output of an entry goes on its own line under the first.
+    Each further output of an entry goes on its own line under the first. Where the case's
+    records changed between two actions, a line before the later one says which.
     """
     header = ("seq", "time (UTC)", "action", "user", "outputs (sha256)")
     rows: list[tuple[str, str, str, str, str]] = []
+    previous: AuditEntry | None = None
     for entry in entries:
+        changed = records_changed(previous, entry)
+        if changed:
+            rows.append(("", "", "", "", f"-- records changed since entry {previous.seq if previous else '?'}: "
+                         + ", ".join(changed)))
+        if entry.records is not None:
+            previous = entry
         outputs = [_file(o) for o in entry.outputs] or ["-"]
         rows.append(
             (str(entry.seq), format_time(entry.time), str(entry.action), entry.user, outputs[0])

@@ -388,6 +388,7 @@ def _append(
         "inputs": tuple(inputs),
         "outputs": tuple(outputs),
         "details": dict(details or {}),
+        "records": _case_records(case_dir),
         "prev": GENESIS if last is None else last.hash,
         "hash": GENESIS,  # placeholder, replaced below once the content is final
     }
@@ -403,6 +404,23 @@ def _append(
 
 def _records(paths: Sequence[Path], case_dir: Path) -> tuple[FileRecord, ...]:
     return tuple(file_record(Path(p), case_dir) for p in paths)
+
+
+RECORD_FILES = ("case.yaml", "letters.yaml")
+
+
+def _case_records(case_dir: Path) -> tuple[FileRecord, ...] | None:
+    """The case's record files as they are now (None outside a case folder): every action
+    is then tied to the records it acted on, and edits between actions show."""
+    if not (case_dir / RECORD_FILES[0]).is_file():
+        return None
+    paths = [case_dir / name for name in RECORD_FILES]
+    residents = case_dir / "residents"
+    if residents.is_dir():
+        paths += sorted(p for p in residents.iterdir() if p.suffix in (".yaml", ".yml"))
+    return tuple(
+        file_record(path, case_dir) for path in paths if path.is_file() and not path.is_symlink()
+    )
 
 
 def record(

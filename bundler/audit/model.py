@@ -43,6 +43,8 @@ class AuditAction(StrEnum):
     BUNDLE_VERIFIED = "bundle_verified"
     BUNDLE_SIGNED = "bundle_signed"
     """A bundle sealed with the council's certificate (``bundler bundle sign``)."""
+    RECORD_SAVED = "record_saved"
+    """A record file (case.yaml, residents/REF.yaml) was saved from the web app's forms."""
     LOG_REPAIRED = "log_repaired"
     """An entry cut off by a crash was set aside (its bytes and hash are the output)."""
 
@@ -107,6 +109,14 @@ class AuditEntry(BaseModel):
             "reference such as R01). Never names or the content of notes."
         ),
     )
+    records: tuple[FileRecord, ...] | None = Field(
+        default=None,
+        description=(
+            "The case's records at that moment (case.yaml, letters.yaml, residents/*.yaml) "
+            "with their SHA-256, so the history shows when they changed between actions. "
+            "Absent outside a case folder and in entries written before it was recorded."
+        ),
+    )
     prev: Sha256Hex = Field(description="`hash` of the previous entry; 64 zeros for the first.")
     hash: Sha256Hex = Field(
         description="SHA-256 of the RFC 8785 canonical JSON of this entry without `hash`."
@@ -127,7 +137,7 @@ class AuditEntry(BaseModel):
 
     def as_json(self) -> dict[str, Any]:
         """The entry as the JSON object written to the log."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude_none=True)
 
     def computed_hash(self) -> str:
         """The hash this entry's content should carry."""

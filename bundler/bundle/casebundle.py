@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec
-from bundler.case.models import InformationItem
+from bundler.case.models import InformationItem, cited_file
 from bundler.errors import CaseIncomplete
 
 _LETTER_SUFFIXES = (".pdf", ".docx", ".odt", ".doc", ".rtf", ".txt", ".eml")
@@ -103,12 +103,10 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
 
     closing: list[DocumentSpec] = []
     if case.findings is not None:
-        answers = (case.findings.support_tailored, case.findings.depiction_accurate,
-                   case.findings.dignity_and_independence)
-        for answer in answers:
-            for path in answer.evidence:
-                _add(closing, placed, path, "Evidence relied on in the findings (para 110)",
-                     case.findings.date)
+        for answer in case.findings.answers:
+            for cited in answer.evidence:
+                _add(closing, placed, cited_file(cited),
+                     "Evidence relied on in the findings (para 110)", case.findings.date)
     for rec in case.recommendations:
         for path in rec.evidence_of_completion:
             _add(closing, placed, path, f"Evidence that recommendation {rec.id} was completed",

@@ -1,27 +1,58 @@
-"""Validate a case folder and report every problem as FILE:LINE: field: message.
+"""Validate a case folder: every error as FILE:LINE: field: message, every finding as a note.
 
-``validate_case`` collects every problem in ``case.yaml`` and ``residents/*.yaml``
-(syntax, types, unknown keys, impossible dates, broken rules, missing files) and
-returns a report; ``load_valid_case`` is the raising form the other commands use.
+``validate_case`` collects every problem in ``case.yaml``, ``residents/*.yaml`` and
+``letters.yaml`` (syntax, types, unknown keys, impossible dates, broken rules, missing
+files) and every finding the records hold (a licence expired, an assessment not on file,
+consent declined), and returns a report; ``load_valid_case`` is the raising form the other
+commands use. Errors block outputs; findings are facts the review found, shown as
+``FILE:LINE: note: ...`` and never block anything.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bundler.case.models import Case, Resident, RuleContext
+from bundler.case.models import (
+    Case,
+    LetterRegister,
+    Loc,
+    Resident,
+    RuleContext,
+    collect_notes,
+)
+from bundler.case.shortfalls import resident_shortfalls
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
+from bundler.fileio import sha256_file
 from bundler.paths import inside
-from bundler.yamlio import YamlDocument
-from bundler.yamlmodel import Problem, read_document, validate_document
+from bundler.yamlio import YamlDocument, YamlSyntaxError, parse_yaml_text
+from bundler.yamlmodel import Problem, dotted, read_document, validate_document
 
-M = TypeVar("M", Case, Resident)
+M = TypeVar("M", Case, Resident, LetterRegister)
 
 CASE_FILE = "case.yaml"
 RESIDENTS_DIR = "residents"
+LETTERS_FILE = "letters.yaml"
+
+_OLD_FINDINGS_KEYS = ("support_tailored", "depiction_accurate", "dignity_and_independence")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A finding the records hold, located in a file: shown, never blocking."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        return f"{self.file}:{self.line}: note: {where}{self.message}"
 
 
 @dataclass
@@ -31,6 +62,7 @@ class LoadedCase:
     root: Path
     case: Case
     residents: dict[str, Resident] = field(default_factory=dict)
+    letters: LetterRegister = field(default_factory=LetterRegister)
 
     def path(self, relative: str) -> Path:
         return self.root / relative
@@ -40,6 +72,7 @@ class LoadedCase:
 class ValidationReport:
     case_dir: Path
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     files_checked: int = 0
     loaded: LoadedCase | None = None
 
@@ -53,17 +86,22 @@ class ValidationReport:
         return next((problem for problem in self.problems if problem.unreadable), None)
 
     def lines(self) -> list[str]:
-        return [str(problem) for problem in self.problems]
+        """Every error, then every finding, one line each."""
+        return [str(problem) for problem in self.problems] + [str(note) for note in self.notes]
 
     def summary(self) -> str:
         if self.ok and self.loaded is not None:
             case = self.loaded.case
             residents = len(self.loaded.residents)
+            notes = len(self.notes)
+            found = (
+                f"; {notes} finding{'s' if notes != 1 else ''} noted above" if notes else ""
+            )
             return (
                 f"{self.case_dir}: valid: review {case.review.reference}, "
                 f"{len(case.schemes)} scheme{'s' if len(case.schemes) != 1 else ''}, "
                 f"{residents} resident{'s' if residents != 1 else ''}, "
-                f"{self.files_checked} record files checked"
+                f"{self.files_checked} record files checked{found}"
             )
         count = len(self.problems)
         return (
@@ -79,6 +117,10 @@ class ValidationReport:
             "problems": [
                 {"file": p.file, "line": p.line, "field": p.field, "message": p.message}
                 for p in self.problems
+            ],
+            "notes": [
+                {"file": n.file, "line": n.line, "field": n.field, "message": n.message}
+                for n in self.notes
             ],
         }
 
@@ -142,11 +184,60 @@ def _validate_twice(
     return record
 
 
-def validate_case(case_dir: Path) -> ValidationReport:
-    """Validate every record in ``case_dir`` and return a report of all problems.
+def _older_form(document: YamlDocument, shown: str, case_dir: Path) -> Problem | None:
+    """A file written for the toolkit's first records model, which `case upgrade` rewrites."""
+    data = document.data
+    if not isinstance(data, dict):
+        return None
+    old: Loc | None = None
+    findings = data.get("findings")
+    consent = data.get("consent")
+    if isinstance(findings, dict) and any(key in findings for key in _OLD_FINDINGS_KEYS):
+        old = ("findings",)
+    elif isinstance(consent, dict) and "obtained_in_writing" in consent:
+        old = ("consent",)
+    if old is None:
+        return None
+    return Problem(
+        shown,
+        document.line_of(old),
+        str(old[0]),
+        f"this file is in the toolkit's older form of the records; run `bundler case upgrade "
+        f"{case_dir}` to rewrite the case folder in the current form (comments are kept)",
+    )
 
-    Raises InputNotFound when the folder or its case.yaml does not exist.
+
+def _validate_file(
+    model: type[M],
+    path: Path,
+    report: ValidationReport,
+    rule_ctx: RuleContext,
+    texts: Mapping[Path, str],
+) -> tuple[M | None, YamlDocument | None]:
+    shown = str(path)
+    report.files_checked += 1
+    document = _read_record(report.case_dir, path, shown, report.problems, texts)
+    if document is None:
+        return None, None
+    older = _older_form(document, shown, report.case_dir)
+    if older is not None:
+        report.problems.append(older)
+        return None, document
+    record = _validate_twice(model, document, shown, report.problems, rule_ctx)
+    if record is not None:
+        for loc, message in collect_notes(record, rule_ctx):
+            report.notes.append(Note(shown, document.line_of(loc), dotted(loc), message))
+    return record, document
+
+
+def validate_case(case_dir: Path, *, texts: Mapping[Path, str] | None = None) -> ValidationReport:
+    """Validate every record in ``case_dir`` and return a report of all problems and findings.
+
+    ``texts`` gives record files' content to check instead of what is on disk (by path,
+    as ``case_dir / "residents/R01.yaml"``): an edit is checked as validate would see it
+    before it is saved. Raises InputNotFound when the folder or its case.yaml does not exist.
     """
+    given = texts or {}
     if not case_dir.exists():
         raise InputNotFound(
             f"{case_dir}: case folder not found",
@@ -165,18 +256,15 @@ def validate_case(case_dir: Path) -> ValidationReport:
         )
     report = ValidationReport(case_dir=case_dir)
     problems = report.problems
-    shown_case = str(case_path)
-    document = _read_record(case_dir, case_path, shown_case, problems)
-    report.files_checked = 1
-    case: Case | None = None
     rule_ctx = RuleContext(case_dir=case_dir)
-    if document is not None:
+    peeked = _read_record(case_dir, case_path, str(case_path), [], given)
+    if peeked is not None:
         rule_ctx = RuleContext(
             case_dir=case_dir,
-            review_date=_peek_date(document.data, "review", "review_date"),
-            scheme_ids=_scheme_ids(document.data),
+            review_date=_peek_date(peeked.data, "review", "review_date"),
+            scheme_ids=_scheme_ids(peeked.data),
         )
-        case = _validate_twice(Case, document, shown_case, problems, rule_ctx)
+    case, case_doc = _validate_file(Case, case_path, report, rule_ctx, given)
 
     residents: dict[str, Resident] = {}
     residents_dir = case_dir / RESIDENTS_DIR
@@ -185,14 +273,10 @@ def validate_case(case_dir: Path) -> ValidationReport:
             p for p in residents_dir.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
         )
         for path in files:
-            report.files_checked += 1
+            validated, resident_doc = _validate_file(Resident, path, report, rule_ctx, given)
+            if validated is None or resident_doc is None:
+                continue
             shown = str(path)
-            resident_doc = _read_record(case_dir, path, shown, problems)
-            if resident_doc is None:
-                continue
-            validated = _validate_twice(Resident, resident_doc, shown, problems, rule_ctx)
-            if validated is None:
-                continue
             if validated.reference != path.stem:
                 problems.append(
                     Problem(
@@ -209,19 +293,150 @@ def validate_case(case_dir: Path) -> ValidationReport:
                 )
             else:
                 residents[validated.reference] = validated
+                if case is not None and rule_ctx.review_date is not None:
+                    _shortfall_notes(validated, case, resident_doc, report, rule_ctx.review_date)
+
+    letters = LetterRegister()
+    letters_path = case_dir / LETTERS_FILE
+    if letters_path.is_file():
+        register, letters_doc = _validate_file(LetterRegister, letters_path, report, rule_ctx,
+                                               given)
+        if register is not None and letters_doc is not None:
+            letters = register
+            _check_letters(register, letters_doc, residents, report)
+    if case is not None and case_doc is not None:
+        present = {p.stem for p in residents_dir.glob("*.y*ml")} if residents_dir.is_dir() else set()
+        _cross_checks(case, case_doc, residents, present, report)
     if case is not None and not problems:
-        report.loaded = LoadedCase(root=case_dir, case=case, residents=residents)
+        report.loaded = LoadedCase(root=case_dir, case=case, residents=residents, letters=letters)
     return report
 
 
-def _read_record(case_dir: Path, path: Path, shown: str, problems: list[Problem]) -> YamlDocument | None:
-    """A record file's YAML, refused (as unreadable) when a symbolic link leads out of the case."""
+def _shortfall_notes(
+    resident: Resident, case: Case, document: YamlDocument, report: ValidationReport, on: dt.date
+) -> None:
+    months = case.review.support_plan_review_months
+    for shortfall in resident_shortfalls(resident, months, on):
+        report.notes.append(
+            Note(
+                str(document.path),
+                document.line_of(shortfall.loc),
+                dotted(shortfall.loc),
+                f"{resident.reference}: {shortfall.what} ({shortfall.paragraph})",
+            )
+        )
+
+
+def _cross_checks(
+    case: Case,
+    document: YamlDocument,
+    residents: dict[str, Resident],
+    present: set[str],
+    report: ValidationReport,
+) -> None:
+    """Rules across files: residents named in case.yaml have files (``present``), appeal
+    references are unique, a document is described once."""
+    shown = str(document.path)
+    named: list[tuple[Loc, list[str]]] = []
+    if case.findings is not None:
+        named.extend(
+            (("findings", "answers", index, "residents"), answer.residents)
+            for index, answer in enumerate(case.findings.answers)
+        )
+    named.extend(
+        (("referrals", index, "residents"), referral.residents)
+        for index, referral in enumerate(case.referrals)
+    )
+    for loc, refs in named:
+        for at, ref in enumerate(refs):
+            if ref not in present:
+                report.problems.append(
+                    Problem(shown, document.line_of((*loc, at)), dotted((*loc, at)),
+                            f"no resident {ref} (no file residents/{ref}.yaml)")
+                )
+    appeals: dict[str, str] = {}
+    for ref, resident in sorted(residents.items()):
+        hb = resident.housing_benefit
+        if hb is None or hb.appeal is None:
+            continue
+        other = appeals.get(hb.appeal.reference)
+        if other is not None:
+            report.problems.append(
+                Problem(str(case.review.reference), 1, "housing_benefit.appeal.reference",
+                        f"{ref} and {other} both record appeal {hb.appeal.reference}; an appeal "
+                        "belongs to one resident's claim")
+            )
+        appeals[hb.appeal.reference] = ref
+    described = {entry.file for entry in case.documents}
+    for ref, resident in sorted(residents.items()):
+        for entry in resident.documents:
+            if entry.file in described:
+                report.problems.append(
+                    Problem(str(report.case_dir / RESIDENTS_DIR / f"{ref}.yaml"), 1, "documents",
+                            f"{entry.file} is also described in {CASE_FILE} or another "
+                            "resident's file; describe each document once")
+                )
+            described.add(entry.file)
+        for index, disclosure in enumerate(resident.disclosures):
+            target = disclosure.audience
+            if target.startswith("appeal:") and target[7:] not in appeals and target[7:] not in residents:
+                report.problems.append(
+                    Problem(str(report.case_dir / RESIDENTS_DIR / f"{ref}.yaml"), 1,
+                            f"disclosures[{index}].audience",
+                            f"{target}: no resident or Housing Benefit appeal has that reference")
+                )
+
+
+def _check_letters(
+    register: LetterRegister,
+    document: YamlDocument,
+    residents: dict[str, Resident],
+    report: ValidationReport,
+) -> None:
+    """Letters name known residents; a letter's files still hold what was written (a
+    changed or missing file is a finding: the record keeps what was sent)."""
+    shown = str(document.path)
+    for index, letter in enumerate(register.letters):
+        if letter.recipient != "provider" and letter.recipient not in residents:
+            loc: Loc = ("letters", index, "recipient")
+            report.problems.append(
+                Problem(shown, document.line_of(loc), dotted(loc),
+                        f"no resident {letter.recipient} (no file residents/{letter.recipient}.yaml)")
+            )
+        for at, written in enumerate(letter.files):
+            loc = ("letters", index, "files", at, "file")
+            path: Path | None = None
+            if not Path(written.file).is_absolute():
+                with contextlib.suppress(BadInput):  # a link out of the case is never followed
+                    path = inside(report.case_dir, written.file, where="the case folder")
+            if path is None or not path.is_file():
+                message = (f"{written.file} is not in the case folder; the record keeps the "
+                           "SHA-256 of the letter as written")
+            elif sha256_file(path) != written.sha256:
+                message = (f"{written.file} has changed since the {letter.kind.value} letter "
+                           f"was written (SHA-256 {written.sha256[:12]}... recorded)")
+            else:
+                continue
+            report.notes.append(Note(shown, document.line_of(loc), dotted(loc), message))
+
+
+def _read_record(case_dir: Path, path: Path, shown: str, problems: list[Problem],
+                 texts: Mapping[Path, str]) -> YamlDocument | None:
+    """A record file's YAML, refused (as unreadable) when a symbolic link leads out of the
+    case; or the text ``texts`` gives for it (an edit not yet saved)."""
     try:
         inside(case_dir, path.relative_to(case_dir).as_posix(), where="the case folder")
     except BadInput as exc:
         problems.append(Problem(shown, 1, "", exc.message, unreadable=True))
         return None
-    return read_document(path, shown, problems)
+    text = texts.get(path)
+    if text is None:
+        return read_document(path, shown, problems)
+    try:
+        return parse_yaml_text(text, path)
+    except YamlSyntaxError as exc:
+        problems.append(Problem(shown, exc.problem.line, "", exc.problem.message))
+        return None
 
 
 def load_valid_case(case_dir: Path) -> LoadedCase:

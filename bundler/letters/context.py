@@ -23,26 +23,32 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from bundler.case.models import (
     Address,
+    Answer,
     Case,
     Cohort,
     Conclusion,
+    ConsentMethod,
+    ConsentStatement,
     Contact,
     InformationItem,
     InformationRequest,
     ItemStatus,
     Organisation,
+    Para110Question,
     Recommendation,
     RecommendationStatus,
     Resident,
     Scheme,
     VisitStatus,
+)
+from bundler.case.models import (
+    LetterKind as LetterKind,  # re-exported: the letters' own name for it
 )
 from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, LoadedCase
 from bundler.errors import CaseIncomplete, InputNotFound
@@ -79,45 +85,6 @@ def _clean_text(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
-
-
-class LetterKind(StrEnum):
-    """The six letters (paras 84-85, 97, 110-119)."""
-
-    INFORMATION_REQUEST = "information-request"
-    INFORMATION_REMINDER = "information-reminder"
-    RESIDENT_CONSENT = "resident-consent"
-    FINDINGS = "findings"
-    RESIDENT_OUTCOME = "resident-outcome"
-    REVISIT_NOTICE = "revisit-notice"
-
-    @property
-    def for_residents(self) -> bool:
-        """Resident letters are made one per resident and named ``<kind>-<REF>.docx``."""
-        return self in (LetterKind.RESIDENT_CONSENT, LetterKind.RESIDENT_OUTCOME)
-
-    @property
-    def template_name(self) -> str:
-        return f"{self.value}.docx"
-
-    @property
-    def heading(self) -> str:
-        """The letter's title, also written into the document's properties."""
-        return _TITLES[self]
-
-    @property
-    def context_model(self) -> type[LetterContext]:
-        return _MODELS[self]
-
-
-_TITLES = {
-    LetterKind.INFORMATION_REQUEST: "Request for information",
-    LetterKind.INFORMATION_REMINDER: "Reminder: information still needed",
-    LetterKind.RESIDENT_CONSENT: "Taking part in a review of your support",
-    LetterKind.FINDINGS: "Findings and recommendations",
-    LetterKind.RESIDENT_OUTCOME: "What we have asked your provider to do",
-    LetterKind.REVISIT_NOTICE: "Notice of a follow-up visit",
-}
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -206,6 +173,10 @@ class ConclusionContext(_Context):
     question: Text = Field(description="The question, e.g. 'Is the support tailored ...?'.")
     answer: Text = Field(description="'Yes', 'Partly' or 'No'.")
     summary: Text = Field(description="The conclusion in plain words.")
+    schemes: Text = Field(
+        description="The scheme(s) the answer is about, e.g. 'Nettlebank House'; empty when the "
+        "review has one scheme."
+    )
 
 
 class RecommendationContext(_Context):
@@ -286,6 +257,11 @@ class ResidentConsentContext(LetterContext):
     resident: ResidentContext = Field(description="The resident the letter is for.")
     scheme: SchemeContext = Field(description="The resident's scheme.")
     provider_name: Text = Field(description="The provider's name.")
+    consent_statements: list[Text] = Field(
+        description="The consent form's statements, exactly as residents' files record the "
+        "answers to them (interview, records, share_with_provider, use_in_proceedings), in "
+        "that order; the form asks Yes or No for each."
+    )
 
 
 class FindingsContext(LetterContext):
@@ -294,10 +270,18 @@ class FindingsContext(LetterContext):
     provider: ProviderContext = Field(description="The provider the letter goes to.")
     schemes: list[SchemeContext] = Field(description="Every scheme in the review.")
     findings_date: Text = Field(description="The date of the findings (para 110).")
-    conclusions: list[ConclusionContext] = Field(description="The three para 110 answers, in order.")
-    support_tailored: ConclusionContext = Field(description="The first para 110 answer.")
-    depiction_accurate: ConclusionContext = Field(description="The second para 110 answer.")
-    dignity_and_independence: ConclusionContext = Field(description="The third para 110 answer.")
+    conclusions: list[ConclusionContext] = Field(
+        description="Every para 110 answer: scheme by scheme, the three questions in order."
+    )
+    support_tailored: ConclusionContext = Field(
+        description="The first para 110 answer (for the first scheme, when there are several)."
+    )
+    depiction_accurate: ConclusionContext = Field(
+        description="The second para 110 answer (for the first scheme, when there are several)."
+    )
+    dignity_and_independence: ConclusionContext = Field(
+        description="The third para 110 answer (for the first scheme, when there are several)."
+    )
     recommendations: list[RecommendationContext] = Field(
         description="Every recommendation not withdrawn, with both dates."
     )
@@ -333,6 +317,11 @@ class RevisitNoticeContext(LetterContext):
     )
 
 
+def context_model_for(kind: LetterKind) -> type[LetterContext]:
+    """What a ``kind`` letter's template receives."""
+    return _MODELS[kind]
+
+
 _MODELS: dict[LetterKind, type[LetterContext]] = {
     LetterKind.INFORMATION_REQUEST: InformationRequestContext,
     LetterKind.INFORMATION_REMINDER: InformationReminderContext,
@@ -361,15 +350,13 @@ _COHORT_WORDS = {
     Cohort.OTHER: "other groups",
 }
 
-_QUESTIONS = (
-    ("support_tailored", "Is the support tailored to residents' needs?"),
-    ("depiction_accurate", "Has the provider accurately described the support it delivers?"),
-    (
-        "dignity_and_independence",
-        "Are residents treated with compassion, dignity and respect, and helped towards "
-        "greater independence?",
-    ),
-)
+_QUESTIONS = {
+    Para110Question.SUPPORT_TAILORED: "Is the support tailored to residents' needs?",
+    Para110Question.DEPICTION_ACCURATE: "Has the provider accurately described the support it "
+    "delivers?",
+    Para110Question.DIGNITY_AND_INDEPENDENCE: "Are residents treated with compassion, dignity "
+    "and respect, and helped towards greater independence?",
+}
 
 _ANSWERS = {Conclusion.YES: "Yes", Conclusion.PARTLY: "Partly", Conclusion.NO: "No"}
 
@@ -534,12 +521,12 @@ def _require_information_request(case: Case, kind: LetterKind) -> InformationReq
     return case.information_request
 
 
-def _item(entry: InformationItem) -> RequestedItemContext:
+def _item(entry: InformationItem, on: dt.date) -> RequestedItemContext:
     return RequestedItemContext(
         paragraph=entry.item.paragraph,
         text=_capitalised(entry.item.plain_words),
         detail=entry.detail or "",
-        partly_received=entry.status is ItemStatus.PARTLY_RECEIVED,
+        partly_received=entry.status_on(on) is ItemStatus.PARTLY_RECEIVED,
     )
 
 
@@ -578,6 +565,40 @@ def _warn_if_not_working_day(day: dt.date, where: str) -> None:
             where,
             day.isoformat(),
         )
+
+
+def _not_before_findings(case: Case, letter_date: dt.date, kind: LetterKind) -> None:
+    findings = case.findings
+    assert findings is not None
+    if letter_date < findings.date:
+        raise CaseIncomplete(
+            f"{CASE_FILE}: the {kind.value} letter dated {letter_date.isoformat()} would report "
+            f"findings not made until {findings.date.isoformat()} (findings.date)",
+            "Date the letter on or after the findings date (--date YYYY-MM-DD), or correct "
+            "findings.date in case.yaml.",
+        )
+
+
+def consent_refusal(resident: Resident, letter_date: dt.date) -> str | None:
+    """Why a consent form dated ``letter_date`` would be untrue for ``resident``, or None.
+
+    A form asks for consent; once the resident has signed one, a later form would ask
+    again for what they already gave (or, after a withdrawal, for what they took back)."""
+    consent = resident.consent
+    if consent.method is not ConsentMethod.WRITTEN or consent.date is None:
+        return None
+    if consent.date > letter_date:
+        return None
+    if consent.withdrawn is not None and consent.withdrawn.date <= letter_date:
+        return (
+            f"{resident.reference} withdrew consent on {consent.withdrawn.date.isoformat()}; "
+            "do not ask again by letter unless the resident asks"
+        )
+    return (
+        f"{resident.reference} signed the consent form on {consent.date.isoformat()}, before "
+        f"this letter's date {letter_date.isoformat()}; a consent form dated later would ask "
+        "for consent already given"
+    )
 
 
 def _must_follow(day: dt.date, letter_date: dt.date, where: str, kind: LetterKind) -> None:
@@ -725,7 +746,7 @@ def _information_request(
         {
             **_provider_base(case, base, reference),
             "recipient": _provider_recipient(case, request.sent_to),
-            "items": [_item(entry) for entry in _para85_order(requested)],
+            "items": [_item(entry, letter_date) for entry in _para85_order(requested)],
             "due_date": uk_date(request.due_date),
             "how_to_respond": request.how_to_respond,
             "legal_basis": legal_basis,
@@ -738,16 +759,15 @@ def _information_reminder(
 ) -> InformationReminderContext:
     kind = LetterKind.INFORMATION_REMINDER
     request = _require_information_request(case, kind)
-    outstanding = [
-        entry
-        for entry in request.items
-        if entry.requested and entry.status in (ItemStatus.OUTSTANDING, ItemStatus.PARTLY_RECEIVED)
-    ]
+    # The letter tells the truth on its own date: what had arrived by then, and no later.
+    outstanding = request.outstanding_on(letter_date)
     if not outstanding:
         raise CaseIncomplete(
-            f"{CASE_FILE}: nothing requested is outstanding, so there is nothing to remind about",
-            "Check the status of each item under information_request.items in case.yaml; a "
-            "reminder lists those still outstanding or partly_received.",
+            f"{CASE_FILE}: nothing requested was outstanding on {letter_date.isoformat()}, so "
+            "there is nothing to remind about",
+            "Check the status and received_date of each item under information_request.items "
+            "in case.yaml; a reminder lists those still outstanding or partly received on its "
+            "date.",
         )
     if letter_date <= request.requested_date:
         raise CaseIncomplete(
@@ -764,14 +784,12 @@ def _information_reminder(
     else:
         new_due = add_working_days(letter_date, REMINDER_WORKING_DAYS)
     _warn_if_not_working_day(new_due, "the reminder's new due date")
-    received = sum(
-        1 for entry in request.items if entry.requested and entry.status is ItemStatus.RECEIVED
-    )
+    received = len(request.received_on(letter_date))
     return InformationReminderContext.model_validate(
         {
             **_provider_base(case, base, reference),
             "recipient": _provider_recipient(case, request.sent_to),
-            "items": [_item(entry) for entry in _para85_order(outstanding)],
+            "items": [_item(entry, letter_date) for entry in _para85_order(outstanding)],
             "requested_date": uk_date(request.requested_date),
             "original_due_date": uk_date(request.due_date),
             "new_due_date": uk_date(new_due),
@@ -781,16 +799,43 @@ def _information_reminder(
     )
 
 
-def _conclusions(case: Case) -> dict[str, ConclusionContext]:
+def _conclusion(case: Case, answer: Answer) -> ConclusionContext:
+    several = len(case.schemes) > 1
+    names = [case.scheme_name(scheme) for scheme in answer.schemes or case.scheme_ids()]
+    return ConclusionContext(
+        question=_QUESTIONS[answer.question],
+        answer=_ANSWERS[answer.conclusion],
+        summary=answer.summary,
+        schemes=_and_list(names) if several else "",
+    )
+
+
+def _conclusions(case: Case) -> list[tuple[Answer, ConclusionContext]]:
+    """Every answer, scheme by scheme (in the order of ``schemes``), questions in order."""
     findings = case.findings
     assert findings is not None
-    result = {}
-    for name, question in _QUESTIONS:
-        answer = getattr(findings, name)
-        result[name] = ConclusionContext(
-            question=question, answer=_ANSWERS[answer.conclusion], summary=answer.summary
-        )
-    return result
+    order = {scheme: index for index, scheme in enumerate(case.scheme_ids())}
+    questions = list(Para110Question)
+
+    def key(answer: Answer) -> tuple[int, int]:
+        first = min((order[s] for s in answer.schemes if s in order), default=0)
+        return first, questions.index(answer.question)
+
+    return [(answer, _conclusion(case, answer)) for answer in sorted(findings.answers, key=key)]
+
+
+def _require_complete_findings(case: Case) -> None:
+    findings = case.findings
+    assert findings is not None
+    for scheme in case.schemes:
+        for question in Para110Question:
+            if not findings.answers_for(scheme.id, question):
+                raise CaseIncomplete(
+                    f"{CASE_FILE}: the findings do not answer {question.value} for "
+                    f"{scheme.name} ({scheme.id})",
+                    "Add an answer with question: " + question.value + f" and schemes: "
+                    f"[{scheme.id}] under findings.answers in case.yaml (para 110).",
+                )
 
 
 def _require_findings_and_recommendations(case: Case, kind: LetterKind) -> list[Recommendation]:
@@ -817,20 +862,25 @@ def _findings(
     kind = LetterKind.FINDINGS
     live = _require_findings_and_recommendations(case, kind)
     assert case.findings is not None
+    _require_complete_findings(case)
+    _not_before_findings(case, letter_date, kind)
     for rec in live:
         index = case.recommendations.index(rec)
         _must_follow(rec.acknowledge_by, letter_date, f"recommendations[{index}].acknowledge_by", kind)
         _warn_if_not_working_day(rec.acknowledge_by, f"recommendations[{index}].acknowledge_by")
         _warn_if_not_working_day(rec.complete_by, f"recommendations[{index}].complete_by")
     conclusions = _conclusions(case)
+    first: dict[str, ConclusionContext] = {}
+    for answer, context in conclusions:
+        first.setdefault(answer.question.value, context)
     revisit = _next_revisit(case, letter_date)
     return FindingsContext.model_validate(
         {
             **_provider_base(case, base, reference),
             "recipient": _provider_recipient(case, None),
             "findings_date": uk_date(case.findings.date),
-            "conclusions": list(conclusions.values()),
-            **conclusions,
+            "conclusions": [context for _answer, context in conclusions],
+            **first,
             "recommendations": [_recommendation(rec) for rec in live],
             "offer_support": case.findings.provider_inexperienced,
             "revisit_date": uk_date(revisit) if revisit else "",
@@ -901,17 +951,26 @@ def _resident_plans(
     extra: dict[str, object] = {}
     if kind is LetterKind.RESIDENT_OUTCOME:
         live = _require_findings_and_recommendations(case, kind)
+        _not_before_findings(case, letter_date, kind)
         revisit = _next_revisit(case, letter_date)
         extra = {
             "recommendations": [_recommendation(rec) for rec in live],
             "revisit_date": uk_date(revisit) if revisit else "",
         }
-    model = kind.context_model
+    else:
+        extra = {"consent_statements": [statement.text for statement in ConsentStatement]}
+    model = context_model_for(kind)
     plans = []
+    refused: list[str] = []
     for ref in sorted(loaded.residents):
         if only is not None and ref != only:
             continue
         record = loaded.residents[ref]
+        if kind is LetterKind.RESIDENT_CONSENT:
+            reason = consent_refusal(record, letter_date)
+            if reason is not None:
+                refused.append(reason)
+                continue
         scheme = _resident_scheme(case, record)
         resident_context, recipient = _resident(record, scheme)
         context = model.model_validate(
@@ -927,4 +986,12 @@ def _resident_plans(
             }
         )
         plans.append(LetterPlan(kind=kind, resident=ref, context=context))
+    if refused and not plans:
+        raise CaseIncomplete(
+            f"{loaded.root / RESIDENTS_DIR}: no consent form written: " + "; ".join(refused),
+            "Give the letter the date it was (or will be) handed over, before the resident "
+            "signed (--date YYYY-MM-DD), or leave out residents who have already consented.",
+        )
+    for reason in refused:
+        log.warning("consent form not written: %s", reason)
     return plans

@@ -1,0 +1,462 @@
+"""Records that hold what a review finds (issue 8): findings shown as notes and never
+blocking, consent with its scope, several schemes, disputes, referrals, Housing Benefit,
+letters true on their own date. Read back as an officer reads them: validate's lines,
+the checklist, the letters' text, the bundle's pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bundler.case.consent import Audience, may_disclose
+from bundler.case.models import CONSENT_STATEMENT_TEXT, ConsentStatement, DataKind, Resident
+from bundler.case.validate import load_valid_case
+from bundler.cli import cli
+from bundler.errors import UsageError
+
+from .conftest import SAMPLE
+from .letters_helpers import all_text, open_docx, table_rows
+
+AS_OF = "2026-11-20"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace ``old`` (once) and return the 1-based line where it starts."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return line
+
+
+def notes(result: Result) -> list[str]:
+    return [line for line in result.stdout.splitlines() if ": note: " in line]
+
+
+def checklist(case: Path, as_of: str = AS_OF) -> list[dict[str, object]]:
+    result = run("checklist", str(case), "--as-of", as_of, "--json")
+    assert result.exit_code == 0, result.output
+    items: list[dict[str, object]] = json.loads(result.stdout)["outstanding"]
+    return items
+
+
+# --------------------------------------------------------------------------- findings vs errors
+
+
+def test_an_expired_licence_is_a_finding_that_blocks_nothing(sample_case: Path, tmp_path: Path) -> None:
+    resident = sample_case / "residents" / "R01.yaml"
+    line = edit(resident, "    start_date: 2025-11-03\n",
+                "    start_date: 2025-11-03\n    end_date: 2026-10-31\n") + 1
+
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 0, result.output
+    expected = (f"{resident}:{line}: note: evidence.occupancy_agreement.end_date: R01: the licence "
+                "expired on 2026-10-31; no current agreement is on file (para 98)")
+    assert expected in result.stdout.splitlines()
+
+    items = checklist(sample_case)
+    assert any(i["subject"] == "R01" and "licence expired on 2026-10-31" in str(i["item"])
+               and str(i["action"]).startswith("Ask the provider for the resident's current licence")
+               for i in items)
+
+    letters = tmp_path / "letters"
+    assert run("letter", "findings", str(sample_case), "-o", str(letters)).exit_code == 0
+    built = run("bundle", "build", str(sample_case), "-o", str(tmp_path / "b.pdf"),
+                "--date", AS_OF)
+    assert built.exit_code == 0, built.output
+    manifest = json.loads((tmp_path / "b.manifest.json").read_text(encoding="utf-8"))
+    assert "evidence/residents/R01/licence.pdf" in [d["source"] for d in manifest["documents"]]
+
+
+def test_an_impossible_record_is_still_an_error(sample_case: Path) -> None:
+    resident = sample_case / "residents" / "R01.yaml"
+    edit(resident, "    start_date: 2025-11-03\n", "    start_date: 2025-11-03\n    end_date: 2025-10-01\n")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 1
+    assert any(line.endswith("evidence.occupancy_agreement.end_date: the end date is before the start date")
+               for line in result.stdout.splitlines())
+
+
+def test_validate_json_lists_notes_apart_from_problems(sample_case: Path) -> None:
+    result = run("validate", str(sample_case), "--json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["valid"] is True and report["problems"] == []
+    assert report["notes"] and all({"file", "line", "field", "message"} <= set(n) for n in report["notes"])
+
+
+# --------------------------------------------------------------------------- consent scope
+
+
+def _resident(consent: str, extra: str = "") -> Resident:
+    text = "reference: R09\nscheme: nettlebank-house\nconsent:\n" + consent + extra
+    from bundler.yamlio import parse_yaml_text
+
+    data = parse_yaml_text(text, Path("R09.yaml")).data
+    return Resident.model_validate_json(json.dumps(data), strict=True)
+
+
+WRITTEN = """  method: written
+  date: 2026-09-29
+  form_file: evidence/x.pdf
+  statements: {interview: true, records: true, share_with_provider: false, use_in_proceedings: true}
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "audience", "on", "allowed"),
+    [
+        (DataKind.RECORDS, "internal", "2026-09-01", True),
+        (DataKind.RECORDS, "tribunal", "2026-09-28", False),  # before consent was given
+        (DataKind.RECORDS, "tribunal", "2026-09-29", True),
+        (DataKind.IDENTITY, "tribunal", "2026-10-01", True),
+        (DataKind.VIEWS, "provider", "2026-10-01", False),  # share_with_provider: false
+        (DataKind.INTERVIEW, "provider", "2026-10-01", False),  # interview notes never
+        (DataKind.RECORDS, "appeal:SC999", "2026-10-01", True),  # another's appeal: records
+        (DataKind.IDENTITY, "appeal:SC999", "2026-10-01", False),  # ...but never the name
+        (DataKind.IDENTITY, "appeal:R09", "2026-10-01", True),  # their own appeal
+    ],
+)
+def test_consent_scope_decides_each_kind_and_audience(
+    kind: DataKind, audience: str, on: str, allowed: bool
+) -> None:
+    resident = _resident(WRITTEN)
+    decision = may_disclose(resident, kind, audience, dt.date.fromisoformat(on))
+    assert decision.allowed is allowed, decision.reason
+    assert decision.reason.startswith("R09")
+
+
+def test_withdrawal_and_recorded_legal_basis() -> None:
+    resident = _resident(
+        WRITTEN + "  withdrawn: {date: 2026-10-20, statements: [use_in_proceedings]}\n",
+        "disclosures:\n  - audience: tribunal\n    kinds: [records]\n"
+        "    basis: UK GDPR Art. 9(2)(f) (legal claims)\n    decided_by: Data Protection Officer\n"
+        "    decided_on: 2026-11-02\n",
+    )
+    before = may_disclose(resident, DataKind.RECORDS, "tribunal", dt.date(2026, 10, 19))
+    assert before.allowed and before.basis is None
+    after = may_disclose(resident, DataKind.RECORDS, "tribunal", dt.date(2026, 10, 25))
+    assert not after.allowed
+    assert after.reason == "R09 withdrew consent to use_in_proceedings on 2026-10-20"
+    based = may_disclose(resident, DataKind.RECORDS, "tribunal", dt.date(2026, 11, 2))
+    assert based.allowed and based.basis is not None
+    assert "Art. 9(2)(f)" in based.reason and "Data Protection Officer" in based.reason
+    # The basis covers records only.
+    assert not may_disclose(resident, DataKind.INTERVIEW, "tribunal", dt.date(2026, 11, 2))
+
+
+def test_declined_consent_allows_nothing_outside_the_team() -> None:
+    resident = _resident("  method: declined\n  date: 2026-09-30\n")
+    for audience in ("tribunal", "provider", "appeal:R09"):
+        decision = may_disclose(resident, DataKind.RECORDS, audience, dt.date(2026, 11, 20))
+        assert not decision.allowed and decision.reason == "R09 declined consent"
+    assert may_disclose(resident, DataKind.RECORDS, "internal", dt.date(2026, 11, 20))
+
+
+def test_unknown_audience_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="'judge' is not an audience"):
+        Audience.parse("judge")
+    assert str(Audience.parse("appeal:SC123/45")) == "appeal:SC123/45"
+
+
+@pytest.mark.parametrize(
+    ("consent", "field", "message"),
+    [
+        ("  method: declined\n  statements: {interview: true, records: false, share_with_provider: false, use_in_proceedings: false}\n",
+         "consent.statements", "consent was declined, yet statements are agreed"),
+        ("  method: verbal\n  date: 2026-09-29\n  statements: {interview: true, records: true, share_with_provider: false, use_in_proceedings: false}\n",
+         "consent.reason_not_written", "say why written consent was not possible"),
+        ("  method: written\n  date: 2026-09-29\n  form_file: evidence/residents/R01/consent-form.pdf\n",
+         "consent.statements", "record the answer to each statement"),
+        (WRITTEN.replace("evidence/x.pdf", "evidence/residents/R01/consent-form.pdf")
+         + "  withdrawn: {date: 2026-10-01, statements: [share_with_provider]}\n",
+         "consent.withdrawn.statements[1]", "share_with_provider was not agreed, so it cannot be withdrawn"),
+    ],
+)
+def test_contradictory_consent_is_an_error(sample_case: Path, consent: str, field: str, message: str) -> None:
+    path = sample_case / "residents" / "R01.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("consent:\n") + len("consent:\n")
+    end = text.index("interview:\n")
+    path.write_text(text[:start] + consent + text[end:], encoding="utf-8")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 1
+    assert any(f": {field}: " in line and message in line for line in result.stdout.splitlines()), result.stdout
+
+
+def test_a_declined_resident_is_never_chased(sample_case: Path) -> None:
+    path = sample_case / "residents" / "R02.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("consent:\n")
+    end = text.index("evidence:\n")
+    path.write_text(text[:start] + "consent:\n  method: declined\n  date: 2026-09-30\n" + text[end:],
+                    encoding="utf-8")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 0, result.output
+    assert any("R02.yaml" in line and "consent declined on 2026-09-30" in line for line in notes(result))
+    items = [i for i in checklist(sample_case) if i["subject"] == "R02"]
+    assert [i["item"] for i in items] == ["consent declined on 2026-09-30"]
+    assert not any(str(i["action"]).startswith("Ask the provider") for i in items)
+
+
+# --------------------------------------------------------------------------- the consent form
+
+
+def test_consent_form_prints_exactly_the_statements(sample_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "letters"
+    result = run("letter", "resident-consent", str(sample_case), "-o", str(out),
+                 "--resident", "R01", "--date", "2026-09-21")
+    assert result.exit_code == 0, result.output
+    rows = table_rows(open_docx(out / "resident-consent-R01.docx"))
+    statements = [row[0] for row in rows if row[1:] == ["\u2610", "\u2610"]]
+    assert statements == [CONSENT_STATEMENT_TEXT[s] for s in ConsentStatement]
+    assert rows[0] == ["", "Yes", "No"]
+
+
+def test_a_consent_form_dated_after_the_signed_consent_is_refused(sample_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "letters"
+    result = run("letter", "resident-consent", str(sample_case), "-o", str(out),
+                 "--resident", "R01", "--date", "2026-11-20")
+    assert result.exit_code == 10
+    assert ("R01 signed the consent form on 2026-09-29, before this letter's date 2026-11-20; "
+            "a consent form dated later would ask for consent already given") in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+    # For everyone: written for those who have not signed, a warning naming the others.
+    result = run("letter", "resident-consent", str(sample_case), "-o", str(out), "--date", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["resident-consent-R03.docx"]
+    assert "warning: consent form not written: R01 signed the consent form on 2026-09-29" in result.stderr
+
+
+# --------------------------------------------------------------------------- a reminder on its date
+
+
+@pytest.mark.parametrize(("date", "listed"), [("2026-10-06", True), ("2026-10-25", False)])
+def test_reminder_lists_what_was_outstanding_on_its_own_date(
+    sample_case: Path, tmp_path: Path, date: str, listed: bool
+) -> None:
+    case_file = sample_case / "case.yaml"
+    text = case_file.read_text(encoding="utf-8")
+    start = text.index("    - item: h_occupancy_agreement")
+    block = text[start: text.index("    - item:", start + 10)]
+    case_file.write_text(text.replace(block, block.replace("received_date: 2026-09-15",
+                                                           "received_date: 2026-10-20")), encoding="utf-8")
+    out = tmp_path / "letters"
+    result = run("letter", "information-reminder", str(sample_case), "-o", str(out), "--date", date)
+    assert result.exit_code == 0, result.output
+    text = all_text(open_docx(out / "information-reminder.docx"))
+    assert ("Your model occupancy agreement (licence or tenancy)" in text) is listed
+    assert "Thank you for the information you have sent so far." in text  # some had arrived
+
+
+def test_a_reminder_before_anything_arrived_thanks_for_nothing(sample_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "letters"
+    result = run("letter", "information-reminder", str(sample_case), "-o", str(out), "--date", "2026-09-14")
+    assert result.exit_code == 0, result.output
+    text = all_text(open_docx(out / "information-reminder.docx"))
+    assert "Thank you for the information" not in text
+    loaded = load_valid_case(sample_case)
+    request = loaded.case.information_request
+    assert request is not None
+    for entry in request.items:
+        if entry.requested:  # every requested item was outstanding on 14 September
+            assert entry.item.plain_words[1:] in text, entry.item
+
+
+# --------------------------------------------------------------------------- upgrade
+
+
+def test_case_upgrade_rewrites_the_first_sample_keeping_comments(tmp_path: Path) -> None:
+    old = Path(__file__).parent / "examples" / "v1-sample"
+    case = tmp_path / "case"
+    shutil.copytree(SAMPLE, case, ignore=shutil.ignore_patterns("out", "audit.jsonl", "*.yaml"))
+    shutil.copy(old / "case.yaml", case / "case.yaml")
+    (case / "residents").mkdir(exist_ok=True)
+    for path in (old / "residents").glob("*.yaml"):
+        shutil.copy(path, case / "residents" / path.name)
+
+    before = run("validate", str(case))
+    assert before.exit_code == 1
+    assert f"run `bundler case upgrade {case}`" in before.stdout
+
+    result = run("case", "upgrade", str(case))
+    assert result.exit_code == 0, result.output
+    assert f"Rewrote {case / 'case.yaml'}" in result.stdout
+    r01 = (case / "residents" / "R01.yaml").read_text(encoding="utf-8")
+    assert "# Fictional resident: complete evidence." in r01
+    assert "name: Łukasz Brennan\n" in r01 and "# for letters only; never in file names or bundles" in r01
+    assert "check the signed form" in r01
+    loaded = load_valid_case(case)
+    for resident in loaded.residents.values():
+        agreed = resident.consent.agreed_on(dt.date(2026, 11, 20))
+        # The old yes/no said nothing about sharing: the upgrade never widens consent.
+        assert ConsentStatement.SHARE_WITH_PROVIDER not in agreed
+        assert ConsentStatement.USE_IN_PROCEEDINGS not in agreed
+    assert loaded.residents["R03"].consent.method.value == "verbal"
+    findings = loaded.case.findings
+    assert findings is not None
+    assert [(a.id, a.question.value) for a in findings.answers] == [
+        ("F1", "support_tailored"), ("F2", "depiction_accurate"), ("F3", "dignity_and_independence")]
+    case_text = (case / "case.yaml").read_text(encoding="utf-8")
+    assert case_text.startswith("# yaml-language-server: $schema=../../schemas/case.schema.json\n")
+    assert "&id" not in case_text + r01
+
+    again = run("case", "upgrade", str(case))
+    assert again.exit_code == 0
+    assert "already in the current form; nothing changed" in again.stdout
+
+
+# --------------------------------------------------------------------------- several schemes
+
+
+SECOND_SCHEME = """  - id: fenwick-street
+    name: Fenwick Street Flats
+    address:
+      lines: [22 Fenwick Street]
+      town: Wrexley
+      postcode: WX3 8PL
+    area: Fenwick ward
+    cohorts: [young_people]
+    bedspaces: 4
+"""
+
+SECOND_VISIT = """  - date: 2026-10-01
+    scheme: fenwick-street
+    officers: [Priya Marchetti]
+    hazards:
+      - description: Exposed wiring in the communal hallway
+        location: Ground-floor hallway
+        full_inspection_required: true
+"""
+
+
+def _two_schemes(case: Path) -> Path:
+    path = case / "case.yaml"
+    edit(path, "\ninformation_request:\n", "\n" + SECOND_SCHEME + "\ninformation_request:\n")
+    edit(path, "\nreferral_review:\n", "\n" + SECOND_VISIT + "\nreferral_review:\n")
+    return path
+
+
+def test_items_are_attributed_to_their_scheme(sample_case: Path) -> None:
+    path = _two_schemes(sample_case)
+    # An answer that names no scheme answers for every scheme; one that names a scheme, only it.
+    edit(path, "      question: support_tailored\n",
+         "      question: support_tailored\n      schemes: [nettlebank-house]\n")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 0, result.output
+    assert next(line.split(": note: ")[1] for line in notes(result) if "case.yaml" in line) == (
+        "findings.answers: the findings do not yet answer support_tailored for fenwick-street "
+        "(para 110)")
+    hazards = [i for i in checklist(sample_case) if i["category"] == "hazard"]
+    by_scheme = {tuple(i["schemes"]): i["subject"] for i in hazards}  # type: ignore[arg-type]
+    assert by_scheme == {("nettlebank-house",): "Nettlebank House",
+                         ("fenwick-street",): "Fenwick Street Flats"}
+    # A revisit naming both schemes covers both.
+    edit(path, "    status: planned\n", "    status: planned\n    schemes: [nettlebank-house, fenwick-street]\n")
+    revisit = [i for i in checklist(sample_case, "2027-01-05") if i["category"] == "revisit"]
+    assert revisit[0]["subject"] == "Nettlebank House, Fenwick Street Flats"
+    assert revisit[0]["schemes"] == ["nettlebank-house", "fenwick-street"]
+
+
+def test_an_inspected_hazard_clears(sample_case: Path) -> None:
+    path = sample_case / "case.yaml"
+    assert any(i["category"] == "hazard" for i in checklist(sample_case))
+    edit(path, "        referred_to: Private Sector Housing Team\n",
+         "        referred_to: Private Sector Housing Team\n        inspection:\n"
+         "          date: 2026-10-14\n          by: Private Sector Housing Team\n"
+         "          outcome: Wedge removed; self-closer repaired.\n")
+    assert not any(i["category"] == "hazard" for i in checklist(sample_case))
+    assert any(i["category"] == "hazard" for i in checklist(sample_case, "2026-10-13"))
+
+
+def test_a_finding_answered_twice_for_one_scheme_is_an_error(sample_case: Path) -> None:
+    path = sample_case / "case.yaml"
+    edit(path, "    - id: F2\n      question: depiction_accurate", "    - id: F2\n      question: support_tailored")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 1
+    assert any(re.search(r"findings\.answers\[2\]\.schemes: support_tailored is answered twice for "
+                         r"nettlebank-house \(also answer 1\)", line) for line in result.stdout.splitlines())
+
+
+# --------------------------------------------------------------------------- disputes and referrals
+
+
+def test_a_disputed_recommendation(sample_case: Path) -> None:
+    path = sample_case / "case.yaml"
+    edit(path, "    status: sent\n", "    status: disputed\n")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 1
+    assert any("recommendations[2].dispute: status is disputed: record the dispute" in line
+               for line in result.stdout.splitlines())
+    edit(path, "    status: disputed\n", "    status: disputed\n    dispute:\n      date: 2026-11-09\n"
+         "      grounds: The provider says weekend cover matches the rota it sent.\n")
+    items = [i for i in checklist(sample_case) if i["subject"] == "REC-2"]
+    assert [(i["category"], i["urgency"], i["days_waiting"], i["paragraph"]) for i in items] == [
+        ("dispute", "waiting", 11, "para 144")]
+    table = run("checklist", str(sample_case), "--as-of", AS_OF).stdout
+    assert "WAITING 11d" in table
+
+
+def test_open_referrals_show_days_waiting(sample_case: Path) -> None:
+    path = sample_case / "case.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + """
+referrals:
+  - id: RF-1
+    date: 2026-10-23
+    agency: hb_decision_maker
+    schemes: [nettlebank-house]
+    residents: [R01]
+    what: Whether the support at Nettlebank House is more than minimal
+    why: Findings F1 and F2 question the support described in the claim
+    paragraph: para 110
+    reference: HBDM-2026-0412
+    response_due: 2026-11-06
+  - id: RF-2
+    date: 2026-10-02
+    agency: other
+    what: Hazard
+    why: Reason
+    outcome: {date: 2026-10-10, summary: Closed}
+""", encoding="utf-8")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 1
+    assert any("referrals[2].agency_name: agency is other: give the agency's name" in line
+               for line in result.stdout.splitlines())
+    path.write_text(path.read_text(encoding="utf-8").replace("    agency: other\n",
+                    "    agency: other\n    agency_name: Wrexley Fire and Rescue Service\n"), encoding="utf-8")
+    items = [i for i in checklist(sample_case) if i["category"] == "referral"]
+    assert len(items) == 1  # RF-2 has its outcome
+    (item,) = items
+    assert item["subject"] == "RF-1" and item["days_waiting"] == 28 and item["days_overdue"] == 14
+    assert "the Housing Benefit decision maker" in str(item["item"])
+    assert "HBDM-2026-0412" in str(item["item"])
+
+
+def test_housing_benefit_appeal_records(sample_case: Path) -> None:
+    path = sample_case / "residents" / "R01.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + """housing_benefit:
+  claim_reference: HB-204417
+  decision: {kind: not_exempt, date: 2026-11-02}
+  appeal: {reference: SC068/26/01234, appellant: resident, lodged: 2026-10-30}
+""", encoding="utf-8")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 1
+    assert any("housing_benefit.appeal.lodged: the appeal was lodged 2026-10-30, before the decision "
+               "it appeals (2026-11-02)" in line for line in result.stdout.splitlines())
+    edit(path, "lodged: 2026-10-30", "lodged: 2026-11-12, hearing_date: 2027-02-03")
+    loaded = load_valid_case(sample_case)
+    r01 = loaded.residents["R01"]
+    assert may_disclose(r01, DataKind.IDENTITY, "appeal:SC068/26/01234", dt.date(2026, 11, 20))
+    assert not may_disclose(loaded.residents["R02"], DataKind.IDENTITY, "appeal:SC068/26/01234",
+                            dt.date(2026, 11, 20))
