@@ -288,3 +288,24 @@ def test_letter_templates_folder_named_by_the_case_cannot_lead_out(sample_case: 
     assert ("templates/findings.docx: leads outside the case folder (templates/findings.docx "
             "is a symbolic link that leads out of it)") in err
     assert not (tmp_path / "letters").exists()
+
+
+def test_verify_sources_never_reads_through_a_link_out_of_the_folder(tmp_path: Path) -> None:
+    """A bundle built honestly; then its sources folder gets a link where a folder was.
+    verify --sources must refuse to hash the file the link leads to."""
+    import shutil
+
+    spec_dir = tmp_path / "spec"
+    (spec_dir / "sub" / "real").mkdir(parents=True)
+    (spec_dir / "sub" / "real" / "note.txt").write_text("visit note\n")
+    spec = spec_dir / "bundle.yaml"
+    spec.write_text(SPEC_ONE.format(file="sub/real/note.txt"))
+    out = tmp_path / "out" / "bundle.pdf"
+    code, _out, err = run("bundle", "build", str(spec), "-o", str(out), "--date", "2026-03-01")
+    assert code == 0, err
+    outside = tmp_path / "outside"
+    shutil.move(spec_dir / "sub" / "real", outside)
+    (spec_dir / "sub" / "real").symlink_to(outside, target_is_directory=True)
+    code, stdout, _err = run("bundle", "verify", str(out), "--sources", str(spec_dir))
+    assert code == 1
+    assert "named outside the sources folder (refused): sub/real/note.txt" in stdout

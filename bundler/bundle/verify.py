@@ -66,6 +66,7 @@ from bundler.errors import (
     PasswordRequired,
 )
 from bundler.fileio import sha256_file
+from bundler.paths import inside
 
 logger = logging.getLogger(__name__)
 
@@ -517,11 +518,15 @@ def _sources_check(manifest: Manifest, folder: Path) -> tuple[Check, list[str]]:
 
 
 def _inside(folder: Path, name: str) -> Path | None:
-    """``folder/name`` when ``name`` is a relative path that stays inside ``folder``."""
+    """``folder/name`` when ``name`` is a relative path that stays inside ``folder``, symbolic
+    links followed (a forged manifest must not get a file outside it read and hashed)."""
     relative = PurePosixPath(name.replace("\\", "/"))
     if relative.is_absolute() or ".." in relative.parts or re.match(r"^[A-Za-z]:", name):
         return None
-    return folder.joinpath(*relative.parts)
+    try:
+        return inside(folder, relative.as_posix())
+    except BadInput:
+        return None
 
 
 def _rebuild_checks(
