@@ -309,3 +309,26 @@ def test_verify_sources_never_reads_through_a_link_out_of_the_folder(tmp_path: P
     code, stdout, _err = run("bundle", "verify", str(out), "--sources", str(spec_dir))
     assert code == 1
     assert "named outside the sources folder (refused): sub/real/note.txt" in stdout
+
+
+def test_inside_refuses_every_way_out(tmp_path: Path) -> None:
+    from bundler.errors import BadInput
+    from bundler.paths import inside
+
+    (tmp_path / "folder" / "sub").mkdir(parents=True)
+    (tmp_path / "folder" / "loop").symlink_to("loop")
+    (tmp_path / "folder" / "up").symlink_to("..", target_is_directory=True)
+    folder = tmp_path / "folder"
+    assert inside(folder, "sub/../sub/x.txt") == folder / "sub" / ".." / "sub" / "x.txt"
+    assert inside(folder, "./sub/new.txt") == folder / "sub" / "new.txt"
+    for name, message in [
+        ("/etc/passwd", "/etc/passwd: is not a path inside the spec's folder"),
+        ("C:/Windows/win.ini", "C:/Windows/win.ini: is not a path inside the spec's folder"),
+        ("sub/../../x", "sub/../../x: leads outside the spec's folder ('..' leads out of it)"),
+        ("up/secret", "up/secret: leads outside the spec's folder (up is a symbolic link that "
+                      "leads out of it)"),
+        ("loop/x", "loop/x: cannot be followed inside the spec's folder (RuntimeError)"),
+    ]:
+        with pytest.raises(BadInput) as caught:
+            inside(folder, name)
+        assert caught.value.message == message
