@@ -158,7 +158,7 @@ def test_symlink_out_of_the_case_folder_is_refused(sample_case: Path, tmp_path: 
         ("case.yaml", "      status: outstanding\n      notes: Provider says", "      status: received\n      notes: Provider says",
          "information_request.items[6].files", "status is received but no file is named"),
         ("case.yaml", "complete_by: 2026-12-16\n    status: sent", "complete_by: 2026-11-01\n    status: sent",
-         "recommendations[2].complete_by", "complete_by 2026-11-01 must be after acknowledge_by 2026-11-04"),
+         "recommendations[4].complete_by", "complete_by 2026-11-01 must be after acknowledge_by 2026-11-04"),
         ("case.yaml", "  lead_officer: Priya Marchetti", "  lead_officer: Someone Else", "review.lead_officer",
          "'Someone Else' is not in the review team"),
         ("residents/R02.yaml", "reference: R02", "reference: R12", "reference",
@@ -183,7 +183,9 @@ def test_every_problem_is_reported_not_just_the_first(sample_case: Path) -> None
     edit(sample_case / "residents" / "R01.yaml", "signed: true", "signed: maybe")
     (sample_case / "evidence" / "site-visit" / "kitchen.jpg").unlink()
     lines = problems_for(sample_case)
-    assert len(lines) == 3
+    # the photo is named twice: under the site visit, and in the documents catalogue
+    assert len(lines) == 4
+    assert sum("file not found: evidence/site-visit/kitchen.jpg" in item for item in lines) == 2
     assert all(re.match(r"^.+\.yaml:\d+: [\w.\[\]]+: ", item) for item in lines)
 
 
@@ -219,7 +221,7 @@ def test_json_report(sample_case: Path) -> None:
 
 def test_library_raising_form(sample_case: Path) -> None:
     loaded = load_valid_case(sample_case)
-    assert sorted(loaded.residents) == ["R01", "R02", "R03"]
+    assert sorted(loaded.residents) == ["R01", "R02", "R03", "R04"]
     assert loaded.case.provider.name == "Brackenfold Support CIC"
     edit(sample_case / "case.yaml", "due_date: 2026-09-22", "due_date: 2026-08-22")
     assert not validate_case(sample_case).ok
@@ -234,4 +236,5 @@ def test_a_missing_file_does_not_hide_a_rule_in_the_same_record(sample_case: Pat
     lines = problems_for(sample_case)
     assert any("evidence.occupancy_agreement.file: file not found" in item for item in lines)
     assert any("consent.date: consent is dated 2026-10-01, after the interview" in item for item in lines)
-    assert len(lines) == len(set(lines)) == 2
+    assert any("documents[2].file: file not found" in item for item in lines)  # catalogued too
+    assert len(lines) == len(set(lines)) == 3

@@ -55,12 +55,12 @@ def test_resident_letters_one_per_resident_and_recorded(sample_case: Path, tmp_p
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
     assert names == ["resident-consent-R01.docx", "resident-consent-R02.docx",
-                     "resident-consent-R03.docx"]
+                     "resident-consent-R03.docx", "resident-consent-R04.docx"]
     assert "warning: R03: no correspondence name" in result.stderr
     text = all_text(open_docx(out / "resident-consent-R01.docx"))
     assert "21 September 2026" in text and "Łukasz Brennan" in text
     entries = audit_entries(sample_case)
-    assert [e["action"] for e in entries] == ["letter_generated"] * 3
+    assert [e["action"] for e in entries] == ["letter_generated"] * 4
     first = entries[0]
     assert first["details"] == {"kind": "resident-consent", "resident": "R01",
                                 "letter_date": "2026-09-21"}

@@ -65,7 +65,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 def test_every_kind_renders_without_template_syntax_or_none(rendered: dict[str, bytes]) -> None:
     expected = {
         "information-request", "information-reminder", "findings", "revisit-notice",
-        *(f"{kind}-R0{n}" for kind in ("resident-consent", "resident-outcome") for n in (1, 2, 3)),
+        *(f"{kind}-R0{n}" for kind in ("resident-consent", "resident-outcome") for n in (1, 2, 3, 4)),
     }
     assert set(rendered) == expected
     for stem, data in rendered.items():
@@ -169,7 +169,7 @@ def test_findings_offers_support_to_an_inexperienced_provider(sample_case: Path)
 def test_address_block_is_the_recipient(rendered: dict[str, bytes]) -> None:
     texts = paragraph_texts(open_docx(rendered["resident-outcome-R01"]))
     start = texts.index("Łukasz Brennan")
-    assert texts[start:start + 5] == ["Łukasz Brennan", "Room 3", "14 Nettlebank Road",
+    assert texts[start:start + 5] == ["Łukasz Brennan", "Room 5", "14 Nettlebank Road",
                                       "Wrexley", "WX4 2QT"]
     texts = paragraph_texts(open_docx(rendered["resident-consent-R03"]))
     assert "The resident" in texts and "Dear resident," in texts

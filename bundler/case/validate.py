@@ -297,10 +297,10 @@ def validate_case(case_dir: Path) -> ValidationReport:
         register, letters_doc = _validate_file(LetterRegister, letters_path, report, rule_ctx)
         if register is not None and letters_doc is not None:
             letters = register
-            _check_letters(register, letters_doc, residents, report)
+            _check_letters(register, letters_doc, _present(residents_dir), report)
     if case is not None and case_doc is not None:
-        present = {p.stem for p in residents_dir.glob("*.y*ml")} if residents_dir.is_dir() else set()
-        _cross_checks(case, case_doc, residents, present, report)
+        _cross_checks(case, case_doc, residents, _present(residents_dir), report)
+    report.notes.sort(key=lambda note: (note.file, note.line))
     if case is not None and not problems:
         report.loaded = LoadedCase(root=case_dir, case=case, residents=residents, letters=letters)
     return report
@@ -381,10 +381,17 @@ def _cross_checks(
                 )
 
 
+def _present(residents_dir: Path) -> set[str]:
+    """The residents with a file, valid or not (so one invalid file is reported once)."""
+    if not residents_dir.is_dir():
+        return set()
+    return {p.stem for p in residents_dir.iterdir() if p.suffix.lower() in (".yaml", ".yml")}
+
+
 def _check_letters(
     register: LetterRegister,
     document: YamlDocument,
-    residents: dict[str, Resident],
+    residents: set[str],
     report: ValidationReport,
 ) -> None:
     """Letters name known residents; a letter's files still hold what was written (a

@@ -31,7 +31,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 import bundler
-from bundler.audit import AuditAction, AuditEntry, check_appendable, record_staged
+from bundler.audit import AuditAction, AuditEntry, check_appendable, exclusive_log
+from bundler.case.letterlog import letter_recorded
 from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, LoadedCase, load_valid_case
 from bundler.errors import BundlerError, InputNotFound, OutputFailed, TemplateError
 from bundler.fileio import StagedOutputs, refuse_overwrite, write_bytes_atomic
@@ -86,7 +87,11 @@ class GeneratedLetter:
 
 def letter_date_for(options: LetterOptions, loaded: LoadedCase) -> dt.date:
     """--date, else the date the case records for this letter, else ``options.today``."""
-    return options.letter_date or recorded_letter_date(options.kind, loaded.case) or options.today
+    return (
+        options.letter_date
+        or recorded_letter_date(options.kind, loaded.case, loaded.letters)
+        or options.today
+    )
 
 
 def template_for(options: LetterOptions, loaded: LoadedCase) -> tuple[Path, str]:
@@ -185,10 +190,12 @@ def generate_letters(
         written = []
         for plan, docx, draft, pdf in zip(plans, docx_paths, drafts, pdfs, strict=True):
             with StagedOutputs() as staged:
-                staged.add(docx, draft)
+                files = [(docx, draft)]
                 if pdf is not None:
-                    staged.add(docx.with_suffix(".pdf"), pdf)
-                entry = _record(loaded, plan, template, staged, when)
+                    files.append((docx.with_suffix(".pdf"), pdf))
+                for target, made in files:
+                    staged.add(target, made)
+                entry = _record(loaded, plan, template, staged, files, when)
             written.append(
                 GeneratedLetter(
                     kind=options.kind,
@@ -235,9 +242,12 @@ def _record(
     plan: LetterPlan,
     template: Path,
     staged: StagedOutputs,
+    files: list[tuple[Path, Path]],
     when: dt.date,
 ) -> AuditEntry:
-    """Record one letter and put its files in place (see ``record_staged``)."""
+    """Record one letter in letters.yaml and the audit log, and put its files in place, all
+    under one hold of the log's lock: the entry records the register with the letter in it,
+    and if the entry cannot be appended the register is put back as it was."""
     inputs = [loaded.root / CASE_FILE]
     if plan.resident is not None:
         folder = loaded.root / RESIDENTS_DIR
@@ -247,6 +257,9 @@ def _record(
     details = {"kind": plan.kind.value, "letter_date": when.isoformat()}
     if plan.resident is not None:
         details["resident"] = plan.resident
-    return record_staged(
-        loaded.root, AuditAction.LETTER_GENERATED, staged, inputs=inputs, details=details
-    )
+    with exclusive_log(loaded.root) as writer, letter_recorded(
+        loaded.root, plan.kind, when, plan.resident or "provider", files
+    ):
+        return writer.commit(
+            AuditAction.LETTER_GENERATED, staged, inputs=inputs, details=details
+        )
