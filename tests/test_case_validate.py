@@ -238,3 +238,16 @@ def test_a_missing_file_does_not_hide_a_rule_in_the_same_record(sample_case: Pat
     assert any("consent.date: consent is dated 2026-10-01, after the interview" in item for item in lines)
     assert any("documents[2].file: file not found" in item for item in lines)  # catalogued too
     assert len(lines) == len(set(lines)) == 3
+
+
+def test_readme_shows_the_sample_as_validate_prints_it() -> None:
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = [line for line in readme.splitlines()
+             if line.startswith("samples/nettlebank-road") and (": note: " in line or ": valid: " in line)]
+    assert len(shown) >= 2
+    code, out, _err = run("validate", str(SAMPLE))
+    assert code == 0
+    printed = [line.replace(str(SAMPLE), "samples/nettlebank-road") for line in out.splitlines()]
+    assert shown == printed

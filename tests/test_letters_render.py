@@ -146,7 +146,7 @@ def test_findings_letter_has_both_dates_for_each_recommendation(rendered: dict[s
     assert rows[0] == ["Recommendation", "Tell us you have received it by",
                        "Complete it and send evidence by"]
     body_rows = rows[1:]
-    assert len(body_rows) == len(case.recommendations) == 3
+    assert len(body_rows) == len(case.recommendations) == 4
     for rec, row in zip(case.recommendations, body_rows, strict=True):
         assert row[0].startswith(f"{rec.id}: ")
         assert row[1] == uk_date(rec.acknowledge_by)
@@ -155,6 +155,11 @@ def test_findings_letter_has_both_dates_for_each_recommendation(rendered: dict[s
     text = all_text(doc)
     for question in ("Is the support tailored", "accurately described", "dignity and respect"):
         assert question in text
+    # Two schemes: each answer says which scheme(s) it is about, scheme by scheme.
+    texts = paragraph_texts(doc)
+    headed = [t.split(":")[0] for t in texts if t.endswith("?") and ": " in t]
+    assert headed == ["Nettlebank House", "Nettlebank House and Orchard Court", "Nettlebank House",
+                      "Orchard Court", "Orchard Court"]
     assert "13 January 2027" in text  # the planned revisit
     assert "Support to make these changes" not in text  # provider_inexperienced is false
 

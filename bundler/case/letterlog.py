@@ -7,16 +7,15 @@ the letters recorded as sent). The file is also the officer's to edit: it is rew
 keeping comments and layout, and validated like the other records before it is written.
 
 Callers hold the case's audit-log lock (``bundler.audit.exclusive_log``) around a change,
-so two officers writing letters at once never lose an entry, and the audit entry recorded
-under the same lock carries the new letters.yaml's SHA-256.
+so two officers writing letters at once never lose an entry; letters.yaml is an output of
+the action that changed it, so its new SHA-256 is in that action's audit entry.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from bundler.case.models import LetterKind, LetterRecord, LetterRegister, SendMe
 from bundler.case.validate import CASE_FILE, LETTERS_FILE
 from bundler.case.yamledit import dump_text, load_for_edit, write_edited
 from bundler.errors import BadInput, CaseIncomplete, InputNotFound
-from bundler.fileio import sha256_file, write_bytes_atomic
+from bundler.fileio import sha256_file
 from bundler.yamlio import parse_yaml_text
 
 _HEADER = (
@@ -76,39 +75,18 @@ def _checked(case_dir: Path, data: CommentedMap) -> LetterRegister:
         ) from None
 
 
-@contextlib.contextmanager
-def letter_recorded(
+def register_with_letter(
     case_dir: Path,
     kind: LetterKind,
     letter_date: dt.date,
     recipient: str,
     files: Sequence[tuple[Path, Path]],
-) -> Iterator[LetterRecord]:
-    """``record_letter``, undone (letters.yaml put back byte for byte) if the block raises:
-    a letter whose writing failed is never left recorded."""
-    path = case_dir / LETTERS_FILE
-    before = path.read_bytes() if path.is_file() else None
-    letter = record_letter(case_dir, kind, letter_date, recipient, files)
-    try:
-        yield letter
-    except BaseException:
-        if before is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_bytes_atomic(path, before)
-        raise
-
-
-def record_letter(
-    case_dir: Path,
-    kind: LetterKind,
-    letter_date: dt.date,
-    recipient: str,
-    files: Sequence[tuple[Path, Path]],
-) -> LetterRecord:
-    """Add a letter to ``letters.yaml``: each file as (where it goes, the bytes it will hold).
-    A letter written again with the same kind, date and recipient replaces the earlier record
-    unless that one was sent (a sent letter's record is history and is kept)."""
+) -> str:
+    """The text of ``letters.yaml`` with a letter added: each file as (where it goes, the
+    bytes it will hold). The caller stages it with the letter's files, so the register and
+    the letters are put in place together, after the audit entry. A letter written again
+    with the same kind, date and recipient replaces the earlier record unless that one was
+    sent (a sent letter's record is history and is kept)."""
     data = _load(case_dir)
     letters: Any = data["letters"]
     for index in reversed(range(len(letters))):
@@ -133,9 +111,8 @@ def record_letter(
         written.append(item)
     entry["files"] = written
     letters.append(entry)
-    register = _checked(case_dir, data)
-    write_edited(case_dir / LETTERS_FILE, data)
-    return register.letters[-1]
+    _checked(case_dir, data)
+    return dump_text(data)
 
 
 def mark_sent(

@@ -32,8 +32,14 @@ from pydantic import BaseModel, ConfigDict
 
 import bundler
 from bundler.audit import AuditAction, AuditEntry, check_appendable, exclusive_log
-from bundler.case.letterlog import letter_recorded
-from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, LoadedCase, load_valid_case
+from bundler.case.letterlog import register_with_letter
+from bundler.case.validate import (
+    CASE_FILE,
+    LETTERS_FILE,
+    RESIDENTS_DIR,
+    LoadedCase,
+    load_valid_case,
+)
 from bundler.errors import BundlerError, InputNotFound, OutputFailed, TemplateError
 from bundler.fileio import StagedOutputs, refuse_overwrite, write_bytes_atomic
 from bundler.letters.checktemplate import check_template
@@ -246,8 +252,8 @@ def _record(
     when: dt.date,
 ) -> AuditEntry:
     """Record one letter in letters.yaml and the audit log, and put its files in place, all
-    under one hold of the log's lock: the entry records the register with the letter in it,
-    and if the entry cannot be appended the register is put back as it was."""
+    under one hold of the log's lock. The register is one of the entry's outputs; nothing
+    is put in place unless the entry is appended."""
     inputs = [loaded.root / CASE_FILE]
     if plan.resident is not None:
         folder = loaded.root / RESIDENTS_DIR
@@ -257,9 +263,14 @@ def _record(
     details = {"kind": plan.kind.value, "letter_date": when.isoformat()}
     if plan.resident is not None:
         details["resident"] = plan.resident
-    with exclusive_log(loaded.root) as writer, letter_recorded(
-        loaded.root, plan.kind, when, plan.resident or "provider", files
-    ):
+    with exclusive_log(loaded.root) as writer:
+        register = register_with_letter(
+            loaded.root, plan.kind, when, plan.resident or "provider", files
+        )
+        # Staged last: if it cannot be put in place, the letters are taken back and the
+        # register stays as it was.
+        with staged.writer(loaded.root / LETTERS_FILE) as handle:
+            handle.write(register.encode("utf-8"))
         return writer.commit(
             AuditAction.LETTER_GENERATED, staged, inputs=inputs, details=details
         )
