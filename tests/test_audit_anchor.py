@@ -59,7 +59,8 @@ def test_anchor_then_verify_passes_with_the_tsa_trusted(case: Path, tsa: LocalTs
     lines = out.splitlines()
     assert lines[-1].startswith(f"PASS {case / 'audit.jsonl'}: anchor {anchor.name}: entry 3 "
                                 "(head ")
-    assert lines[-1].endswith("timestamped by Test Time-Stamping Authority, Test PKI; chain "
+    assert lines[-1].endswith("timestamped by Test Time-Stamping Authority, Test PKI (trusted "
+                              "through Test Root CA, Test PKI (given with --trust)); chain "
                               "intact up to it")
 
 

@@ -476,3 +476,21 @@ def test_credentials_must_be_given_one_way(bundle: Path, pki: Pki) -> None:
                           "--tsa", "ftp://example.org/tsa", "--p12", str(pki.signer_p12))
     assert code == 2
     assert "is not a web address" in err
+
+
+def test_signing_in_a_case_folder_is_recorded_in_its_audit_log(bundle: Path, pki: Pki,
+                                                              tsa: LocalTsa) -> None:
+    from bundler.audit import AuditAction, record
+
+    case = bundle.parent.parent
+    record(case, AuditAction.EVIDENCE_ADDED, inputs=[case / "a.pdf"], details={})
+    code, _out, err = sign(bundle, pki, "--tsa", tsa.url)
+    assert code == 0, err
+    entry = json.loads((case / "audit.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert entry["action"] == "bundle_signed"
+    assert entry["details"]["signer"] == "Evidence Team, Wessex Borough Council"
+    assert entry["details"]["pades_level"] == "B-T"
+    assert entry["details"]["bundle_sha256"] == hashlib.sha256(bundle.read_bytes()).hexdigest()
+    signed_sha = hashlib.sha256(bundle.with_name("bundle-signed.pdf").read_bytes()).hexdigest()
+    assert signed_sha in {output["sha256"] for output in entry["outputs"]}
+    assert run("audit", "verify", str(case))[0] == 0

@@ -149,8 +149,9 @@ def _check(path: Path, report: AuditReport, lines: list[bytes], case_dir: Path,
                            f"{utc_words(recorded)}, after its own anchor ({when}): it was written "
                            "later than the log says", head, in_chain.seq, token_check.time)
     return AnchorCheck(path, True, f"PASS {shown}: entry {in_chain.seq} (head "
-                       f"{head[:SHORT]}) existed at {when}, timestamped by {token_check.tsa}; "
-                       "chain intact up to it", head, in_chain.seq, token_check.time)
+                       f"{head[:SHORT]}) existed at {when}, timestamped by {token_check.tsa} "
+                       f"(trusted through {token_check.anchor}); chain intact up to it", head,
+                       in_chain.seq, token_check.time)
 
 
 def _entry_time(lines: list[bytes], line: int) -> dt.datetime | None:

@@ -93,6 +93,7 @@ class _View:
         self.trailer = self.resolver.trailer_view
         self._pages: list[Key] | None = None
         self._content: dict[Key, int] | None = None
+        self._arrays: dict[Key, tuple[Key, int]] | None = None
 
     def exists(self, key: Key) -> bool:
         ref = generic.Reference(key[0], key[1], pdf=self.reader)
@@ -139,6 +140,36 @@ class _View:
             if kid_key is not None:
                 self._walk_pages(kid_key, found, seen, depth + 1)
 
+    def page_number(self, key: Key) -> int | None:
+        """The 1-based number of the page ``key``, found by climbing its /Parent chain and
+        counting the pages before it at each level (no walk over every page); None when it
+        is not a page of this revision's page tree."""
+        if _name(self.get(key), "/Type") != "/Page":
+            return None
+        index, current, seen = 0, key, {key}
+        while True:
+            parent_key = _key(_raw(self.get(current), "/Parent"))
+            if parent_key is None or parent_key in seen or len(seen) > _MAX_DEPTH:
+                break
+            seen.add(parent_key)
+            kids = _deref(_raw(self.get(parent_key), "/Kids"))
+            if not isinstance(kids, generic.ArrayObject):
+                return None
+            keys = [_key(kid) for kid in kids]
+            if current not in keys:
+                return None
+            earlier = keys[: keys.index(current)]
+            flat = _count(self.get(parent_key)) == len(keys)  # every kid is a page
+            index += len(earlier) if flat else sum(self._pages_in(kid) for kid in earlier)
+            current = parent_key
+        root = self.trailer_key("/Root")
+        top = _key(_raw(self.get(root), "/Pages")) if root is not None else None
+        return index + 1 if current == top else None
+
+    def _pages_in(self, key: Key | None) -> int:
+        node = self.get(key) if key is not None else None
+        return _count(node) if _name(node, "/Type") == "/Pages" else 1
+
     def page_dict(self, key: Key) -> generic.DictionaryObject:
         page = self.get(key)
         return page if isinstance(page, generic.DictionaryObject) else _empty()
@@ -154,14 +185,16 @@ class _View:
             found.append(key if key is not None else ("direct", str(entry)[:4000]))
         return found
 
-    def annotation_arrays(self) -> dict[Key, int]:
-        """Indirect /Annots arrays -> the page (1-based) they belong to."""
-        found: dict[Key, int] = {}
-        for number, page in enumerate(self.pages(), start=1):
-            key = _key(_raw(self.page_dict(page), "/Annots"))
-            if key is not None:
-                found.setdefault(key, number)
-        return found
+    def annotation_arrays(self) -> dict[Key, tuple[Key, int]]:
+        """Indirect /Annots arrays -> the page (and its 1-based number) they belong to."""
+        if self._arrays is None:
+            found: dict[Key, tuple[Key, int]] = {}
+            for number, page in enumerate(self.pages(), start=1):
+                key = _key(_raw(self.page_dict(page), "/Annots"))
+                if key is not None:
+                    found.setdefault(key, (page, number))
+            self._arrays = found
+        return self._arrays
 
     def annotation_owners(self) -> dict[Key, int]:
         """Annotations -> the page (1-based) showing them."""
@@ -242,9 +275,7 @@ class _Diff:
             if self.old.exists(key):
                 self.found.append(Change(ChangeKind.STRUCTURE,
                                          f"{self._describe(key)} was deleted"))
-        if changed and self.old.pages() != self.new.pages():
-            self.found.append(Change(ChangeKind.STRUCTURE, f"the pages: {len(self.old.pages())} "
-                                     f"when signed, now {len(self.new.pages())} (or moved)"))
+        # pages added, removed or moved change a page tree node or the catalogue: reported
         return _unique(self.found)
 
     # ------------------------------------------------------------------ trailer
@@ -268,9 +299,9 @@ class _Diff:
 
     def _classify(self, key: Key) -> None:
         old, new = self.old, self.new
-        pages = {page: number for number, page in enumerate(old.pages(), start=1)}
-        if key in pages:
-            self._page_changed(key, pages[key])
+        number = old.page_number(key)
+        if number is not None:
+            self._page_changed(key, number)
         elif key == old.trailer_key("/Root"):
             self._catalog_changed(key)
         elif key == old.trailer_key("/Info"):
@@ -283,8 +314,7 @@ class _Diff:
             self.found.append(Change(ChangeKind.STRUCTURE, "the form fields (/AcroForm)",
                                      frozenset({"/AcroForm"})))
         elif key in old.annotation_arrays():
-            page = old.annotation_arrays()[key]
-            self._annotations_changed(old.pages()[page - 1], page)
+            self._annotations_changed(*old.annotation_arrays()[key])
         elif key in old.annotation_owners():
             page = old.annotation_owners()[key]
             self.found.append(Change(ChangeKind.STRUCTURE, f"page {page}: an annotation present "
@@ -411,6 +441,11 @@ def _name(container: Any, name: str) -> str:
 
 def _subtype(annotation: Any) -> str:
     return _name(annotation, "/Subtype")
+
+
+def _count(node: Any) -> int:
+    value = _deref(_raw(node, "/Count"))
+    return int(value) if isinstance(value, int) and value >= 0 else 0
 
 
 def _is_signature_field(widget: Any) -> bool:

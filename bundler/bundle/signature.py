@@ -211,13 +211,10 @@ class _Checker:
         usage = usage_problem(cert)
         if usage is not None:
             return Check("trust", False, f"the signer {name} is not trusted: {usage}")
-        if status.trusted and status.validation_path is not None:
-            root = status.validation_path.trust_anchor.authority
-            anchor = getattr(root, "certificate", None)
-            if anchor is None:
-                return Check("trust", True, f"{name}: the certificate chains to a trust anchor")
-            return Check("trust", True, f"{name}: the certificate chains to {describe(anchor)}"
-                         f" ({self.anchors.origin(anchor)}); revocation not checked (offline)")
+        if status.trusted:
+            return Check("trust", True, f"{name}: the certificate chains to "
+                         f"{self.anchors.anchor_of(status.validation_path)}; revocation not "
+                         "checked (offline)")
         problem = trust_problem(status.trust_problem_indic)
         hint = (": give the CA certificate the sender publishes with --trust, if you trust it"
                 if getattr(status.trust_problem_indic, "name", "") ==

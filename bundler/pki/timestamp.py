@@ -209,9 +209,7 @@ def check_token(token: cms.ContentInfo, digest: bytes, anchors: TrustAnchors) ->
     tsa = describe(status.signing_cert)
     if not status.trusted:
         return TokenCheck(True, False, time, tsa, trust_problem(status.trust_problem_indic))
-    anchor = status.validation_path.trust_anchor.authority if status.validation_path else None
-    where = _anchor_words(anchors, status)
-    return TokenCheck(True, True, time, tsa, None, where if anchor is not None else None)
+    return TokenCheck(True, True, time, tsa, None, anchors.anchor_of(status.validation_path))
 
 
 def trust_problem(indic: object) -> str:
@@ -231,16 +229,6 @@ def trust_problem(indic: object) -> str:
         "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "it uses an algorithm no longer considered safe",
     }
     return words.get(name, f"its certificate chain could not be validated ({name or indic})")
-
-
-def _anchor_words(anchors: TrustAnchors, status: TimestampSignatureStatus) -> str:
-    path = status.validation_path
-    assert path is not None
-    root = path.trust_anchor.authority
-    certificate = getattr(root, "certificate", None)
-    if certificate is None:
-        return "a trust anchor"
-    return f"{describe(certificate)} ({anchors.origin(certificate)})"
 
 
 def _tsa_name(token: cms.ContentInfo) -> str:

@@ -20,6 +20,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import InvalidCertificateError
+from pyhanko_certvalidator.path import ValidationPath
 
 # Document signing: digitalSignature or nonRepudiation, and, when the certificate limits its
 # purposes (extended key usage), one that covers documents. Signing refuses what
@@ -77,6 +78,13 @@ class TrustAnchors:
         if anchor.sha256 in self.given:
             return "given with --trust"
         return "in the system's trust store"
+
+    def anchor_of(self, path: ValidationPath | None) -> str:
+        """The trust anchor a validated path ends in, and where it came from."""
+        certificate = getattr(path.trust_anchor.authority, "certificate", None) if path else None
+        if certificate is None:
+            return "a trust anchor"
+        return f"{describe(certificate)} ({self.origin(certificate)})"
 
     def context(self, moment: dt.datetime | None = None) -> ValidationContext:
         """A validation context over these anchors, offline, at ``moment`` (default now)."""
