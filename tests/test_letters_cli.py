@@ -67,8 +67,13 @@ def test_resident_letters_one_per_resident_and_recorded(sample_case: Path, tmp_p
     inputs = [f["path"] for f in first["inputs"]]  # type: ignore[index]
     assert inputs[:2] == ["case.yaml", "residents/R01.yaml"]
     assert inputs[2].endswith("resident-consent.docx")
-    (output,) = first["outputs"]  # type: ignore[misc]
+    output, register = first["outputs"]  # type: ignore[misc]
     import hashlib
+
+    # The case's letters.yaml, with this letter recorded in it, is written by the same action.
+    assert register["path"] == "letters.yaml"
+    assert register["sha256"] != hashlib.sha256(
+        (sample_case / "letters.yaml").read_bytes()).hexdigest()  # later letters were added since
 
     assert output["sha256"] == hashlib.sha256(
         (out / "resident-consent-R01.docx").read_bytes()).hexdigest()
@@ -248,7 +253,7 @@ def test_pdf_letters_keep_the_address_in_the_window(sample_case: Path, tmp_path:
         assert "{{" not in text and "None" not in text
     assert len(audit_entries(sample_case)) == 2
     assert [f["path"] for f in audit_entries(sample_case)[0]["outputs"]] == [  # type: ignore[union-attr]
-        str(out / "information-request.docx"), str(out / "information-request.pdf")]
+        str(out / "information-request.docx"), str(out / "information-request.pdf"), "letters.yaml"]
 
 
 @needs_libreoffice
@@ -316,7 +321,8 @@ def test_failed_pdf_conversion_still_records_the_letters(
         "resident-outcome-R01.docx", "resident-outcome-R02.docx", "resident-outcome-R03.docx",
         "resident-outcome-R04.docx"]
     entries = audit_entries(sample_case)
-    assert [len(e["outputs"]) for e in entries] == [1, 1, 1, 1]  # type: ignore[arg-type]
+    # each: the Word file and letters.yaml (no PDF)
+    assert [len(e["outputs"]) for e in entries] == [2, 2, 2, 2]  # type: ignore[arg-type]
 
 
 @needs_libreoffice

@@ -68,9 +68,10 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
             _add(scheme_docs, placed, photo,
                  f"Site visit photograph {number} of {len(visit.photos)}, {where}", visit.date)
         for hazard in visit.hazards:
-            for path in hazard.inspection.files if hazard.inspection else []:
+            inspection = hazard.inspection
+            for path in inspection.files if inspection is not None else []:
                 _add(scheme_docs, placed, path, f"Hazard inspection, {where} (para 88)",
-                     hazard.inspection.date if hazard.inspection else None)
+                     inspection.date if inspection is not None else None)
     if case.referral_review is not None:
         for number, path in enumerate(case.referral_review.documents, start=1):
             _add(scheme_docs, placed, path, f"Referral process document {number} (paras 89-93)",
