@@ -509,6 +509,18 @@ def evidence_retire(case_dir: Path, relpath: str, reason: str) -> None:
 # --------------------------------------------------------------------------- bundles
 
 
+def _parse_audience(_ctx: click.Context, param: click.Parameter,
+                    value: str | None) -> str | None:
+    if value is None:
+        return None
+    from bundler.bundle.audience import parse_audience
+
+    try:
+        return parse_audience(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
 @cli.group()
 def bundle() -> None:
     """Build (and verify) indexed, paginated, hash-stamped evidence bundles."""
@@ -532,19 +544,27 @@ def bundle() -> None:
               help="Make scanned pages searchable: pages without text get an invisible text "
               "layer read by Tesseract OCR (Debian: tesseract-ocr, tesseract-ocr-eng); what "
               "they show is unchanged. Slow: seconds per scanned page.")
+@click.option("--audience", callback=_parse_audience, metavar="AUDIENCE",
+              help="Build the edition for one audience: tribunal (unedited, with what the "
+              "parties do not see marked), appeal:REF (the parties to one appeal), provider, "
+              "or internal. Documents it may not see become one-page placeholders keeping "
+              "their page numbers; what it must not see is removed; a redaction log is added.")
 def bundle_build(
     source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
-    supplement_to: Path | None, ocr: bool,
+    supplement_to: Path | None, ocr: bool, audience: str | None,
 ) -> None:
     """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder."""
     from bundler.bundle.build import build_bundle
 
     result = build_bundle(source, out, force=force, numbering=numbering,
                           build_date=build_date, progress=_progress(True),
-                          supplement_to=supplement_to, ocr=ocr)
+                          supplement_to=supplement_to, ocr=ocr, audience=audience)
+    for line in result.edition:
+        click.echo(line)
     what = "" if result.supplement is None else (
         f" (supplementary bundle {result.supplement} to {supplement_to})")
-    click.echo(f"Wrote {result.pages} pages from {result.documents} documents to "
+    edition = f" for {audience}" if audience else ""
+    click.echo(f"Wrote {result.pages} pages from {result.documents} documents{edition} to "
                f"{result.pdf}{what}")
 
 

@@ -83,6 +83,8 @@ class AssemblyDocument:
     outline: tuple[tuple[str, int], ...]  # extra bookmarks from the conversion
     # --ocr: (0-based page, text-only PDF page from tesseract) for pages that had no text
     text_layers: tuple[tuple[int, Path], ...] = ()
+    # an edition's note in the footer band of each page (0-based page -> note)
+    markers: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,11 @@ def assemble_bundle(
     certificate: bytes,
     manifest_json: bytes,
     progress: Callable[[str], None] | None = None,
+    log: bytes = b"",
+    log_title: str = "Redaction log",
 ) -> None:
-    """Write the whole bundle to ``out``; ``readers(i)`` opens document i's PDF."""
+    """Write the whole bundle to ``out``; ``readers(i)`` opens document i's PDF; ``log``
+    (an edition's redaction log) goes between the documents and the certificate."""
     writer = PdfWriter()
     context = _Context(writer)
     # pypdf makes reference cycles (every object points back at its document), so the
@@ -162,7 +167,8 @@ def assemble_bundle(
     try:
         _assemble(out, writer, context, info=info, plan=plan, front_matter=front_matter,
                   index_links=index_links, documents=documents, readers=readers,
-                  certificate=certificate, manifest_json=manifest_json, progress=progress)
+                  certificate=certificate, manifest_json=manifest_json, progress=progress,
+                  log=log, log_title=log_title)
     finally:
         if collecting:
             gc.enable()
@@ -182,6 +188,8 @@ def _assemble(
     certificate: bytes,
     manifest_json: bytes,
     progress: Callable[[str], None] | None,
+    log: bytes,
+    log_title: str,
 ) -> None:
     import io
 
@@ -208,12 +216,15 @@ def _assemble(
             own_outlines.append(_own_outline(reader, doc.source, planned.first_page - 1))
             _release(reader)
             del reader
+        if log:
+            for page in PdfReader(io.BytesIO(log)).pages:
+                writer.add_page(page)
         for page in PdfReader(io.BytesIO(certificate)).pages:
             writer.add_page(page)
         if len(writer.pages) != plan.total_pages:
             raise RuntimeError(f"planned {plan.total_pages} pages, assembled {len(writer.pages)}")
         _add_index_links(writer, index_links, plan)
-        _add_bookmarks(writer, plan, documents, own_outlines)
+        _add_bookmarks(writer, plan, documents, own_outlines, log_title)
         _add_page_labels(writer, plan)
         _add_attachment(writer, manifest_json)
         _set_catalog(writer, info)
@@ -265,6 +276,7 @@ def _add_document(
             )
     named: dict[str, Any] | None = None
     layers = dict(doc.text_layers)
+    markers = dict(doc.markers)
     for offset, (source_page, target) in enumerate(added):
         geometry = _geometry(source_page)
         matrix = content_matrix(geometry)
@@ -298,7 +310,7 @@ def _add_document(
         text = stamp_text(label, reference, doc.number, doc.sha256)
         layer = layers.get(offset)
         under = _text_layer(context, target, geometry, layer) if layer is not None else None
-        _stamp(context, target, geometry, bytes(extra), text, under)
+        _stamp(context, target, geometry, bytes(extra), text, under, markers.get(offset))
 
 
 def _text_layer(context: _Context, page: Any, geometry: PageGeometry,
@@ -325,7 +337,7 @@ def _text_layer(context: _Context, page: Any, geometry: PageGeometry,
 
 
 def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, text: str,
-           under: IndirectObject | None = None) -> None:
+           under: IndirectObject | None = None, marker: str | None = None) -> None:
     resources = _resources(context, page)
     fonts = resources.get("/Font")
     if fonts is None:
@@ -351,7 +363,7 @@ def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, t
         parts.insert(1, under)
     if extra:  # flattened form fields: a stream of their own, so the last holds only the stamp
         parts.append(context.stream(b"\n" + extra, compress=True))
-    parts.append(context.stream(suffix_bytes(geometry, text), compress=True))
+    parts.append(context.stream(suffix_bytes(geometry, text, marker), compress=True))
     page[NameObject("/Contents")] = parts
 
 
@@ -610,14 +622,15 @@ def _add_index_links(writer: PdfWriter, areas: Sequence[LinkArea], plan: Plan) -
 def _add_page_labels(writer: PdfWriter, plan: Plan) -> None:
     nums = ArrayObject()
     for label_range in plan.ranges:
-        entry = DictionaryObject({NameObject("/S"): NameObject(label_range.style.value)})
+        entry = DictionaryObject()
+        if label_range.style is not LabelStyle.NONE:
+            entry[NameObject("/S")] = NameObject(label_range.style.value)
         if label_range.prefix:
             entry[NameObject("/P")] = TextStringObject(label_range.prefix)
         if label_range.first != 1:
             entry[NameObject("/St")] = NumberObject(label_range.first)
         nums.extend([NumberObject(label_range.start), entry])
     writer.root_object[NameObject("/PageLabels")] = DictionaryObject({NameObject("/Nums"): nums})
-    assert all(r.style in (LabelStyle.DECIMAL, LabelStyle.LOWER_ROMAN) for r in plan.ranges)
 
 
 def _add_attachment(writer: PdfWriter, manifest_json: bytes) -> None:
@@ -707,6 +720,7 @@ def _add_bookmarks(
     plan: Plan,
     documents: Sequence[AssemblyDocument],
     own_outlines: Sequence[list[_Mark]],
+    log_title: str = "Redaction log",
 ) -> None:
     from bundler.bundle.plan import label_span
 
@@ -736,6 +750,8 @@ def _add_bookmarks(
             add(_Mark(f"{planned.number}  {doc.title} ({span})", base, children), section_ref,
                 False)
             position += 1
+    if plan.log_pages:
+        add(_Mark(log_title, plan.log_first_page - 1, []), None, False)
     add(_Mark("Integrity certificate", plan.certificate_first_page - 1, []), None, False)
 
 

@@ -40,6 +40,22 @@ from pypdf import PdfReader
 
 from bundler import TOOL_NAME, __version__
 from bundler.bundle.assemble import AssemblyDocument, BundleInfo, assemble_bundle, open_rendition
+from bundler.bundle.audience import Edition, describe, parse_audience, spec_edition
+from bundler.bundle.edition import Item as EditionItem
+from bundler.bundle.edition import (
+    Outcome,
+    check_extractable,
+    clean_outline,
+    log_lines,
+    placeholder,
+    retitled,
+    wants_log,
+)
+from bundler.bundle.edition import apply as apply_edition
+from bundler.bundle.edition import check_names as edition_check_names
+from bundler.bundle.edition import record as edition_record
+from bundler.bundle.edition import render as render_log_pages
+from bundler.bundle.edition import summary as edition_summary
 from bundler.bundle.frontmatter import (
     Certificate,
     CertificateEntry,
@@ -50,6 +66,7 @@ from bundler.bundle.frontmatter import (
     render_front_matter,
 )
 from bundler.bundle.manifest import (
+    AUDIENCE_MANIFEST_VERSION,
     SUPPLEMENT_MANIFEST_VERSION,
     BuildOptions,
     EarlierDocument,
@@ -79,6 +96,7 @@ from bundler.bundle.plan import (
     label_span,
     plan_bundle,
 )
+from bundler.bundle.redactionlog import LogLine
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
 from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, InputNotFound, OutputFailed
@@ -88,6 +106,8 @@ from bundler.paths import inside
 logger = logging.getLogger(__name__)
 
 _MAX_LAYOUT_ROUNDS = 6
+_STYLE_NAMES = {LabelStyle.LOWER_ROMAN: "lower-roman", LabelStyle.DECIMAL: "decimal",
+                LabelStyle.NONE: "none"}
 
 
 @dataclass(frozen=True)
@@ -101,6 +121,7 @@ class BuildResult:
     manifest_sha256: str
     sources: tuple[Path, ...] = ()  # every source file, in bundle order
     supplement: int | None = None  # N when this is supplementary bundle N
+    edition: tuple[str, ...] = ()  # --audience: each document left out or redacted, and why
 
 
 @dataclass(frozen=True)
@@ -165,8 +186,14 @@ def build_bundle(
     progress: Callable[[str], None] | None = None,
     supplement_to: Path | None = None,
     ocr: bool = False,
+    audience: str | None = None,
 ) -> BuildResult:
     """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder.
+
+    With ``audience`` (tribunal, provider, internal or appeal:REF) the bundle is that
+    audience's edition (see ``audience``): documents it may not see become one-page
+    placeholders, what it must not see is redacted, a redaction log goes before the
+    certificate, and nothing is written if anything marked can still be extracted.
 
     ``numbering`` is continuous unless given, or, for a supplement, the earlier bundle's.
     With ``supplement_to`` (an earlier bundle made by this toolkit) the output is a
@@ -182,6 +209,10 @@ def build_bundle(
         raise BadInput(f"numbering {numbering!r} is not one of continuous, sectioned") from None
     pdf_path, manifest_path, sidecar_path = output_paths(out)
     served: _Served | None = None
+    if audience is not None and supplement_to is not None:
+        raise BadInput("a supplementary bundle cannot yet be built for an audience",
+                       "Build the supplement without --audience, or build a new bundle for "
+                       "the audience.")
     if supplement_to is not None:
         _refuse_replacing(supplement_to, (pdf_path, manifest_path, sidecar_path))
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], force)
@@ -197,11 +228,11 @@ def build_bundle(
     with StagedOutputs() as staged:
         with collector_paused():
             result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date,
-                            report, staged, served=served, engine=engine)
+                            report, staged, served=served, engine=engine, audience=audience)
         if case_dir is None:
             staged.commit()
         else:
-            _record_build(case_dir, result, staged, scheme.value, supplement_to, ocr)
+            _record_build(case_dir, result, staged, scheme.value, supplement_to, ocr, audience)
     report(f"wrote {pdf_path}")
     return result
 
@@ -360,7 +391,8 @@ def _case_folder_of(source: Path) -> Path | None:
 
 
 def _record_build(case_dir: Path, result: BuildResult, staged: StagedOutputs, numbering: str,
-                  supplement_to: Path | None = None, ocr: bool = False) -> None:
+                  supplement_to: Path | None = None, ocr: bool = False,
+                  audience: str | None = None) -> None:
     """Append the bundle_built entry to the case's audit log (para 146: show what was sent)
     and put the outputs in place, both under the log's lock: concurrent builds into one
     output each record the files they put there, and no bundle is in place unrecorded."""
@@ -374,6 +406,8 @@ def _record_build(case_dir: Path, result: BuildResult, staged: StagedOutputs, nu
     }
     if ocr:  # only then, so entries of other builds keep their fields
         details["ocr"] = "true"
+    if audience is not None:
+        details["audience"] = audience
     inputs = list(dict.fromkeys(result.sources))
     if supplement_to is not None and result.supplement is not None:
         details["supplement"] = str(result.supplement)
@@ -406,8 +440,16 @@ def rebuild_bundle(
     engine = find_engine() if recorded.options.ocr else None
     with StagedOutputs() as staged:
         with collector_paused():
-            result = _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None, report,
-                            staged, recorded=recorded, engine=engine)
+            if recorded.audience is not None:  # its rules are in the spec or the case records
+                kind = recorded.options.source_kind
+                source = folder / recorded.options.spec if kind == "spec" else folder
+                result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, None,
+                                report, staged, engine=engine,
+                                audience=recorded.audience.audience,
+                                pinned=recorded)
+            else:
+                result = _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None,
+                                report, staged, recorded=recorded, engine=engine)
         staged.commit()
     return result
 
@@ -490,6 +532,8 @@ def _build(
     recorded: Manifest | None = None,
     served: _Served | None = None,
     engine: OcrEngine | None = None,
+    audience: str | None = None,
+    pinned: Manifest | None = None,
 ) -> BuildResult:
     """Build the three outputs into ``staged`` (the caller puts them in place)."""
     supplement: SupplementOf | None
@@ -500,22 +544,48 @@ def _build(
             resolved = dataclasses.replace(resolved,
                                            loaded=_new_documents(resolved.loaded, served))
         when, when_from = resolve_build_date(build_date, resolved.loaded.spec.date)
+        if pinned is not None:  # a rebuild of an edition: as recorded when it was built
+            when, when_from = pinned.options.build_date, pinned.options.build_date_from
+            resolved = dataclasses.replace(resolved, audit_head=pinned.audit_head)
     else:
         resolved = _recorded_source(recorded, source)
         supplement = recorded.supplement_to
         when, when_from = recorded.options.build_date, recorded.options.build_date_from
+    edition: Edition | None = None
+    twin = resolved
+    if audience is not None:
+        edition = _edition(resolved, audience)
+        edition_check_names(edition, resolved.loaded.spec,
+                            [doc.file for doc in _documents(resolved.loaded.spec)])
+        resolved = dataclasses.replace(resolved, loaded=retitled(resolved.loaded, edition))
     spec = resolved.loaded.spec
 
     with tempfile.TemporaryDirectory(prefix="bundler-build-") as work:
         prepared, open_readers = _prepare_documents(resolved.loaded, Path(work), report)
         _warn_duplicates(prepared)
+        outcomes: list[Outcome] = []
+        if edition is not None:
+            outcomes = apply_edition(edition, [
+                EditionItem(item.evidence_source, item.rendition_pdf, item.rendition_password,
+                            item.pages) for item in prepared], Path(work), report)
+            for position, outcome in enumerate(outcomes):
+                item = prepared[position]
+                update: dict[str, object] = {"outline": clean_outline(item.outline, edition)}
+                if outcome.pdf is not None:
+                    update.update(rendition_pdf=outcome.pdf, rendition_password=None)
+                    open_readers[position] = None
+                prepared[position] = dataclasses.replace(item, **update)  # type: ignore[arg-type]
         layers: list[tuple[tuple[int, Path], ...]] = [() for _ in prepared]
         if engine is not None:
-            layers = _recognise_text(engine, prepared, open_readers, Path(work), report)
+            skip = edition.withheld if edition is not None else frozenset()
+            textless = {position: outcome.textless for position, outcome in enumerate(outcomes)
+                        if outcome.textless}
+            layers = _recognise_text(engine, prepared, open_readers, Path(work), report, skip,
+                                     textless)
         report("laying out the index and certificate")
-        plan, front, links, certificate, manifest_bytes = _layout(
+        plan, front, links, certificate, manifest_bytes, log = _layout(
             resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
-            engine
+            engine, _Editing(edition, outcomes, twin.loaded.spec) if edition else None,
         )
         documents = [
             AssemblyDocument(
@@ -527,11 +597,20 @@ def _build(
                 sha256=item.sha256,
                 outline=item.outline,
                 text_layers=item_layers,
+                markers=outcomes[position].markers if outcomes else (),
             )
-            for item, doc, planned, item_layers in zip(
+            for position, (item, doc, planned, item_layers) in enumerate(zip(
                 prepared, _documents(spec), plan.documents, layers, strict=True
-            )
+            ))
         ]
+        if edition is not None:
+            for position in sorted(edition.withheld):
+                stand_in = placeholder(edition, position, plan, documents[position].title,
+                                       Path(work))
+                documents[position] = dataclasses.replace(
+                    documents[position], pdf=stand_in, password=None, outline=(),
+                    text_layers=(), markers=())
+                open_readers[position] = None
         info = BundleInfo(
             reference=spec.reference,
             title=spec.title if supplement is None else
@@ -567,11 +646,16 @@ def _build(
                 certificate=certificate,
                 manifest_json=manifest_bytes,
                 progress=report,
+                log=log,
+                log_title=_log_title(edition),
             )
             buffered.flush()
             pdf_sha = raw.digest.hexdigest()
             manifest_handle.write(manifest_bytes)
             sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
+        if edition is not None:  # before anything is put in place
+            report("checking that nothing marked can be extracted")
+            check_extractable(edition, dict(staged.files())[pdf_path], pdf_path)
     return BuildResult(
         pdf=pdf_path,
         manifest=manifest_path,
@@ -582,7 +666,46 @@ def _build(
         manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
         sources=tuple(item.path for item in prepared),
         supplement=supplement.number if supplement is not None else None,
+        edition=_edition_lines(manifest_bytes) if edition is not None else (),
     )
+
+
+def _edition_lines(manifest_bytes: bytes) -> tuple[str, ...]:
+    manifest = Manifest.model_validate_json(manifest_bytes)
+    return tuple(edition_summary(manifest.audience)) if manifest.audience else ()
+
+
+@dataclass(frozen=True)
+class _Editing:
+    """An audience's edition during layout: what it did, and the unedited spec (its twin's
+    titles fix the front matter's length, so both share their page numbers)."""
+
+    edition: Edition
+    outcomes: Sequence[Outcome]
+    twin: BundleSpec
+
+
+def _edition(resolved: _Source, audience: str) -> Edition:
+    """The edition for ``audience`` of a spec (its ``audiences`` and ``redactions``)."""
+    try:
+        name = parse_audience(audience)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    return spec_edition(resolved.loaded.spec, _documents(resolved.loaded.spec), name)
+
+
+def edition_for(recorded: Manifest, folder: Path) -> Edition:
+    """The edition a manifest records, with its rules read again from ``folder`` (verify)."""
+    assert recorded.audience is not None
+    kind = recorded.options.source_kind
+    source = folder / recorded.options.spec if kind == "spec" else folder
+    return _edition(_resolve_source(source), recorded.audience.audience)
+
+
+def _log_title(edition: Edition | None) -> str:
+    if edition is not None and edition.unedited:
+        return "Material withheld from the parties"
+    return "Redaction log"
 
 
 class _HashingRaw(io.RawIOBase):
@@ -706,14 +829,22 @@ def _recognise_text(
     readers: list[PdfReader | None],
     workdir: Path,
     report: Callable[[str], None],
+    skip: frozenset[int] = frozenset(),
+    textless: dict[int, tuple[int, ...]] | None = None,
 ) -> list[tuple[tuple[int, Path], ...]]:
-    """Each document's (page, text layer) pairs for its pages without text (``--ocr``)."""
+    """Each document's (page, text layer) pairs for its pages without text (``--ocr``);
+    documents at the positions in ``skip`` (withheld from an edition) are not read, and the
+    pages in ``textless`` are (scans whose only text is now the reason codes on redaction
+    boxes)."""
     report("looking for pages without text (OCR)")
     jobs: list[PageJob] = []
     for position, item in enumerate(prepared):
+        if position in skip:
+            continue
         reader = readers[position] or open_rendition(item.rendition_pdf, item.rendition_password)
         readers[position] = reader
-        empty = pages_without_text(reader)
+        empty = sorted(set(pages_without_text(reader)) | set((textless or {}).get(position,
+                                                                                  ())))
         if not empty:
             continue
         pdf = item.rendition_pdf
@@ -755,7 +886,10 @@ def _layout(
     manifest_path: Path,
     supplement: SupplementOf | None,
     engine: OcrEngine | None = None,
-) -> tuple[Plan, bytes, list, bytes, bytes]:  # type: ignore[type-arg]
+    editing: _Editing | None = None,
+) -> tuple[Plan, bytes, list, bytes, bytes, bytes]:  # type: ignore[type-arg]
+    """Plan, front matter, index links, certificate, manifest and redaction log (b"" when
+    none), laid out again until their page counts settle."""
     spec = resolved.loaded.spec
     continuation = _continuation(supplement, scheme) if supplement is not None else None
     note = None if supplement is None or continuation is None else SupplementNote(
@@ -772,21 +906,49 @@ def _layout(
     count = sum(len(section.document_pages) for section in sections)
     front_pages = 1 + -(-(count + 2 * len(sections)) // 48)
     cert_pages = 1 + count // 28
+    log_pages = 0
+    edition = editing.edition if editing is not None else None
+    withheld = edition.withheld if edition is not None else frozenset()
     for _round in range(_MAX_LAYOUT_ROUNDS):
         plan = plan_bundle(sections, front_pages=front_pages, certificate_pages=cert_pages,
-                           numbering=scheme, continuation=continuation)
+                           numbering=scheme, continuation=continuation, withheld=withheld,
+                           log_pages=log_pages)
         cover = Cover(spec.reference, spec.title, when, resolved.authority, resolved.officer,
-                      tool, len(plan.documents), plan.total_pages, note)
-        front, front_count, links = render_front_matter(
-            cover, _index(spec, prepared, plan), plan.labels[: plan.front_pages]
-        )
+                      tool, len(plan.documents), plan.total_pages, note,
+                      describe(edition.audience) if edition is not None else None)
+        index = _index(spec, prepared, plan, withheld)
+        twin_pages = 0
+        if editing is not None:  # the unedited titles' index fixes the front matter's length
+            twin_pages = render_front_matter(cover, _index(editing.twin, prepared, plan,
+                                                           withheld),
+                                             plan.labels[: plan.front_pages])[1]
+        front, front_count, links = render_front_matter(cover, index,
+                                                        plan.labels[: plan.front_pages],
+                                                        twin_pages)
         if front_count != front_pages:  # the index moved every page number: plan again
             front_pages = front_count
+            continue
+        log = b""
+        log_count = 0
+        lines: list[LogLine] = []
+        if editing is not None and edition is not None and wants_log(edition,
+                                                                     editing.outcomes):
+            lines = log_lines(edition, editing.outcomes, plan)
+            log, log_count = render_log_pages(
+                edition, lines, spec.reference,
+                plan.labels[plan.log_first_page - 1: plan.certificate_first_page - 1])
+        if log_count != log_pages:
+            log_pages = log_count
             continue
         manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, engine)
         if supplement is not None:
             manifest = manifest.model_copy(update={
                 "supplement_to": supplement, "manifest_version": SUPPLEMENT_MANIFEST_VERSION})
+        if editing is not None and edition is not None:
+            manifest = manifest.model_copy(update={
+                "audience": edition_record(edition, editing.outcomes, plan,
+                                           [doc.file for doc in _documents(spec)], lines),
+                "manifest_version": AUDIENCE_MANIFEST_VERSION})
         manifest_bytes = manifest.to_json_bytes()
         certificate, cert_count = render_certificate(
             _certificate(resolved, prepared, plan, scheme, when, pdf_path, manifest_path,
@@ -794,17 +956,19 @@ def _layout(
             plan.labels[plan.certificate_first_page - 1 :],
         )
         if front_count == front_pages and cert_count == cert_pages:
-            return plan, front, links, certificate, manifest_bytes
+            return plan, front, links, certificate, manifest_bytes, log
         front_pages, cert_pages = front_count, cert_count
     raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
 
 
-def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan) -> list:  # type: ignore[type-arg]
+def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan,
+           withheld: frozenset[int] = frozenset()) -> list:  # type: ignore[type-arg]
     docs = _documents(spec)
     rows = [
         (planned.section, str(planned.number), doc.date, doc.title, planned.first_label,
-         planned.last_label, item.sha256)
-        for doc, item, planned in zip(docs, prepared, plan.documents, strict=True)
+         planned.last_label, "withheld" if position in withheld else item.sha256)
+        for position, (doc, item, planned) in enumerate(zip(docs, prepared, plan.documents,
+                                                            strict=True))
     ]
     return index_sections([(s.label, s.title) for s in spec.sections], rows)
 
@@ -881,7 +1045,7 @@ def _manifest(
         page_labels=[
             PageLabelRange(
                 start_page=r.start + 1,
-                style="lower-roman" if r.style is LabelStyle.LOWER_ROMAN else "decimal",
+                style=_STYLE_NAMES[r.style],
                 prefix=r.prefix,
                 first_number=r.first,
             )

@@ -71,6 +71,7 @@ class Cover:
     documents: int
     total_pages: int
     supplement: SupplementNote | None = None
+    audience: str | None = None  # who this edition is for, in words
 
 
 @dataclass(frozen=True)
@@ -166,13 +167,20 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
 
 def render_front_matter(
-    cover: Cover, sections: Sequence[IndexSection], labels: Sequence[str]
+    cover: Cover, sections: Sequence[IndexSection], labels: Sequence[str], min_pages: int = 0
 ) -> tuple[bytes, int, list[LinkArea]]:
-    """Cover then index; returns (PDF bytes, page count, link areas of index entries)."""
+    """Cover then index; returns (PDF bytes, page count, link areas of index entries).
+
+    ``min_pages``: pad with blank pages to this many (an edition whose redacted titles take
+    fewer lines keeps the page numbers of its unedited twin).
+    """
     pages = _Pages(labels, cover.reference, f"{cover.reference}: front matter")
     _draw_cover(pages, cover)
     pages.new_page()
     links = _draw_index(pages, sections)
+    while pages.page + 1 < min_pages:
+        pages.new_page()
+        pages.text(MARGIN, "This page is intentionally blank.", pages.regular, 9)
     data, count = pages.finish()
     return data, count, links
 
@@ -192,6 +200,7 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
         pages.y -= 20
     pages.y -= 20
     rows = [
+        ("Prepared for", cover.audience or ""),
         ("Date of bundle", cover.date.isoformat()),
         ("Authority", cover.authority or ""),
         ("Officer", cover.officer or ""),

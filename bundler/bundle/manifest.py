@@ -16,8 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MANIFEST_VERSION = 2  # the newest this toolkit reads: 2 adds ``supplement_to``
+MANIFEST_VERSION = 3  # the newest this toolkit reads: 2 adds ``supplement_to``, 3 ``audience``
 SUPPLEMENT_MANIFEST_VERSION = 2  # written by supplements only, so other bundles keep their bytes
+AUDIENCE_MANIFEST_VERSION = 3  # written by bundles built for an audience only
 
 
 class ToolInfo(BaseModel):
@@ -88,7 +89,8 @@ class PageLabelRange(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     start_page: int = Field(description="1-based physical page where the range starts.")
-    style: str = Field(description="decimal | lower-roman")
+    style: str = Field(description="decimal | lower-roman | none (the label is the prefix "
+                       "alone: a withheld document's placeholder)")
     prefix: str
     first_number: int
 
@@ -127,6 +129,54 @@ class SupplementOf(BaseModel):
     )
 
 
+class RedactionRecord(BaseModel):
+    """One line of the redaction log: never the text removed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    document: int | str
+    source: str
+    page: str = Field(description="The page's label in the bundle.")
+    kind: str = Field(description="The kind of data removed: name, telephone number, ...")
+    reason: str = Field(description="Reason code printed on the boxes.")
+    boxes: int
+    method: str = Field(description="removed from the page | page re-rendered | annotation "
+                        "removed | marked (the tribunal's bundle: outlined, not removed)")
+    basis: str | None = Field(default=None, description="Legal basis recorded, if any.")
+
+
+class WithheldRecord(BaseModel):
+    """A document this edition leaves out, with the one page that keeps its numbers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    document: int | str
+    source: str
+    pages: str = Field(description="The page labels it has in the unedited bundle.")
+    reason: str
+    why: str = Field(description="In words, residents by reference only.")
+    basis: str | None = None
+
+
+class AudienceRecord(BaseModel):
+    """Who the bundle is for, and everything its edition changed (issue 9)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    audience: str = Field(description="tribunal | provider | internal | appeal:REF")
+    edition: str = Field(description="edited (redacted for its reader) | unedited")
+    rules: list[str] = Field(description="What was redacted, in words (never the terms).")
+    reasons: dict[str, str] = Field(description="Every reason code used, and its meaning.")
+    redactions: list[RedactionRecord]
+    withheld: list[WithheldRecord]
+    parties_withheld: list[int | str] = Field(
+        default_factory=list,
+        description="Unedited (tribunal) bundles: documents the parties' bundles withhold.")
+    log_pages: int = Field(default=0, description="Pages of the redaction log, between the "
+                           "last document and the certificate (labelled log-1...).")
+    check: str = Field(description="What the build checked could not be extracted.")
+
+
 class Manifest(BaseModel):
     """The manifest written beside (and inside) every bundle."""
 
@@ -159,6 +209,11 @@ class Manifest(BaseModel):
         description="Set on a supplementary bundle: the earlier bundle it follows (late "
         "additions never move pages already cited).",
     )
+    audience: AudienceRecord | None = Field(
+        default=None,
+        description="Set on a bundle built for an audience (--audience): who it is for, the "
+        "redaction rules in words, the redaction log and the documents withheld.",
+    )
 
     def to_json_bytes(self) -> bytes:
         # bundles that are not supplements keep the bytes they had before supplements existed
@@ -166,6 +221,8 @@ class Manifest(BaseModel):
         exclude: dict[str, Any] = {}
         if self.supplement_to is None:
             exclude["supplement_to"] = True
+        if self.audience is None:
+            exclude["audience"] = True
         if not self.options.ocr:
             exclude["options"] = {"ocr"}
         return dump_json(self.model_dump(mode="json", exclude=exclude or None))

@@ -222,20 +222,46 @@ def recognise_pages(
 ) -> list[Path | None]:
     """A text-only PDF page for each job, in order (recognised several at a time); None
     where tesseract found no words (a blank page is left as it is)."""
+    layers = _recognise_all(engine, jobs, workdir, report, "pdf")
+    return [layer if has_words(layer) else None for layer in layers]
+
+
+def recognise_words(
+    engine: OcrEngine,
+    jobs: Sequence[PageJob],
+    workdir: Path,
+    report: Callable[[str], None],
+) -> list[str]:
+    """Tesseract's TSV (one row per word, with its box in pixels) for each job, in order."""
+    tables = _recognise_all(engine, jobs, workdir, report, "tsv")
+    found = [table.read_text("utf-8", "replace") for table in tables]
+    for table in tables:
+        table.unlink()
+    return found
+
+
+def _recognise_all(
+    engine: OcrEngine,
+    jobs: Sequence[PageJob],
+    workdir: Path,
+    report: Callable[[str], None],
+    output: str,
+) -> list[Path]:
     workers = max(1, min(4, os.cpu_count() or 1, len(jobs)))
     done = 0
     running = _Running()
 
     def run(position: int) -> Path:
-        return _recognise(engine, jobs[position], workdir / f"ocr-{position:06d}", running)
+        return _recognise(engine, jobs[position], workdir / f"ocr-{output}-{position:06d}",
+                          running, output)
 
-    results: list[Path | None] = []
+    results: list[Path] = []
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        for layer in pool.map(run, range(len(jobs))):
+        for result in pool.map(run, range(len(jobs))):
             done += 1
             report(f"recognising text (OCR): page {done} of {len(jobs)}")
-            results.append(layer if has_words(layer) else None)
+            results.append(result)
     except BaseException:  # a failed page (or Ctrl-C) stops the rest at once
         running.stop_all()
         pool.shutdown(wait=True, cancel_futures=True)
@@ -275,7 +301,9 @@ class _Running:
                     _signal_group(process)
 
 
-def _recognise(engine: OcrEngine, job: PageJob, stem: Path, running: _Running) -> Path:
+def _recognise(engine: OcrEngine, job: PageJob, stem: Path, running: _Running,
+               output: str = "pdf") -> Path:
+    """tesseract's ``output`` ("pdf": a text-only page; "tsv": word boxes) for one page."""
     where = f"{job.source}: page {job.page + 1}"
     image = stem.with_suffix(".pgm")
     _run([str(engine.pdftoppm), "-r", str(job.dpi), "-gray", "-cropbox", "-hide-annotations",
@@ -284,14 +312,15 @@ def _recognise(engine: OcrEngine, job: PageJob, stem: Path, running: _Running) -
     if not image.is_file():
         raise ConversionFailed(f"{where}: could not be rendered for text recognition (OCR)",
                                "Build without --ocr, or replace the file with a good copy.")
+    options = _TESSERACT_OPTIONS if output == "pdf" else _TESSERACT_OPTIONS[2:]
     _run([str(engine.tesseract), str(image), str(stem), "-l", LANGUAGE, "--dpi", str(job.dpi),
-          *_TESSERACT_OPTIONS, "pdf"], where, "recognise its text", running)
+          *options, output], where, "recognise its text", running)
     image.unlink()
-    layer = stem.with_suffix(".pdf")
-    if not layer.is_file():
+    result = stem.with_suffix(f".{output}")
+    if not result.is_file():
         raise ConversionFailed(f"{where}: text recognition (OCR) wrote nothing",
                                "Build without --ocr, or report this with the tesseract version.")
-    return layer
+    return result
 
 
 def _run(command: list[str], where: str, doing: str, running: _Running) -> None:

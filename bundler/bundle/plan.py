@@ -20,11 +20,13 @@ viewer's page box is always the number stamped on the page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bundler.bundle.spec import CERTIFICATE_PREFIX
+
+LOG_PREFIX = "log-"  # page-label prefix of the redaction log
 
 
 class Numbering(StrEnum):
@@ -37,6 +39,7 @@ class LabelStyle(StrEnum):
 
     DECIMAL = "/D"
     LOWER_ROMAN = "/r"
+    NONE = ""  # the label is its prefix alone (a withheld document's placeholder: "45-51")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class LabelRange:
     first: int  # the number of the range's first page
 
     def label(self, offset: int) -> str:
+        if self.style is LabelStyle.NONE:
+            return self.prefix
         value = self.first + offset
         number = roman(value) if self.style is LabelStyle.LOWER_ROMAN else str(value)
         return f"{self.prefix}{number}"
@@ -109,6 +114,7 @@ class Plan:
     ranges: tuple[LabelRange, ...]
     sections: tuple[PlannedSection, ...]
     documents: tuple[PlannedDocument, ...]
+    log_pages: int = 0  # the redaction log, between the documents and the certificate
 
     @property
     def total_pages(self) -> int:
@@ -117,6 +123,10 @@ class Plan:
     @property
     def certificate_first_page(self) -> int:
         return self.total_pages - self.certificate_pages + 1
+
+    @property
+    def log_first_page(self) -> int:
+        return self.certificate_first_page - self.log_pages
 
 
 def roman(value: int) -> str:
@@ -141,67 +151,97 @@ def plan_bundle(
     certificate_pages: int,
     numbering: Numbering = Numbering.CONTINUOUS,
     continuation: Continuation | None = None,
+    withheld: Collection[int] = (),
+    log_pages: int = 0,
 ) -> Plan:
-    """Number every page: front matter, then each section's documents, then the certificate.
+    """Number every page: front matter, then each section's documents, then the redaction
+    log (``log_pages``, labelled ``log-1``...) and the certificate.
 
-    With ``continuation`` the plan is a supplementary bundle's (see the module's notes).
+    Documents at the positions in ``withheld`` (0-based, in bundle order) keep their numbers
+    but take one page: a placeholder labelled with the whole range they would have had
+    (``45-51``), so every later page keeps the number it has in the unedited bundle. With
+    ``continuation`` the plan is a supplementary bundle's (see the module's notes).
     """
-    if front_pages < 1 or certificate_pages < 1:
+    if front_pages < 1 or certificate_pages < 1 or log_pages < 0:
         raise ValueError("a bundle has at least a cover and a certificate page")
     if any(pages < 1 for section in sections for pages in section.document_pages):
         raise ValueError("every document has at least one page")
-    ranges: list[LabelRange] = []
-    if continuation is not None:
-        ranges.append(LabelRange(0, LabelStyle.LOWER_ROMAN, continuation.own_prefix, 1))
-        if numbering is Numbering.CONTINUOUS:
-            ranges.append(LabelRange(front_pages, LabelStyle.DECIMAL, "",
-                                     continuation.next_page))
-    elif numbering is Numbering.CONTINUOUS:
-        ranges.append(LabelRange(0, LabelStyle.DECIMAL, "", 1))
-    else:
-        ranges.append(LabelRange(0, LabelStyle.LOWER_ROMAN, "", 1))
-    page = front_pages  # 0-based index of the next page
+    own = continuation.own_prefix if continuation is not None else ""
+    front_style = (LabelStyle.DECIMAL if continuation is None and numbering is
+                   Numbering.CONTINUOUS else LabelStyle.LOWER_ROMAN)
+    pages: list[tuple[LabelStyle, str, int]] = [
+        (front_style, own, number) for number in range(1, front_pages + 1)]
+    number = (continuation.next_page if continuation is not None else front_pages + 1)
     planned_sections: list[PlannedSection] = []
-    raw_docs: list[tuple[str, int | str, int, int]] = []
+    documents: list[PlannedDocument] = []
     doc_counter = continuation.next_document - 1 if continuation is not None else 0
+    position = 0
     for section in sections:
-        section_start = page
+        section_start = len(pages)
         first_page, first_doc = (
             continuation.section_start(section.label) if continuation is not None else (1, 1)
         )
+        prefix = ""
         if numbering is Numbering.SECTIONED:
-            ranges.append(LabelRange(page, LabelStyle.DECIMAL, section.label, first_page))
-        for position, pages in enumerate(section.document_pages, start=first_doc):
+            number, prefix = first_page, section.label
+        for document_number, count in enumerate(section.document_pages, start=first_doc):
             doc_counter += 1
-            number: int | str = (
-                doc_counter if numbering is Numbering.CONTINUOUS else f"{section.label}{position}"
+            name: int | str = (
+                doc_counter if numbering is Numbering.CONTINUOUS
+                else f"{section.label}{document_number}"
             )
-            raw_docs.append((section.label, number, page, page + pages - 1))
-            page += pages
-        planned_sections.append(
-            PlannedSection(section.label, section.title, section_start + 1, page)
-        )
-    if continuation is not None:
-        # the certificate continues the supplement's own numbers (S1-iii...)
-        ranges.append(LabelRange(page, LabelStyle.LOWER_ROMAN, continuation.own_prefix,
-                                 front_pages + 1))
+            first_label, last_label = f"{prefix}{number}", f"{prefix}{number + count - 1}"
+            start = len(pages) + 1
+            if position in withheld:
+                span = label_span(first_label, last_label)
+                pages.append((LabelStyle.NONE, span, 0))
+                first_label = last_label = span
+            else:
+                pages.extend((LabelStyle.DECIMAL, prefix, n) for n in range(number,
+                                                                            number + count))
+            documents.append(PlannedDocument(section.label, name, start, len(pages),
+                                             first_label, last_label))
+            number += count
+            position += 1
+        planned_sections.append(PlannedSection(section.label, section.title, section_start + 1,
+                                               len(pages)))
+    pages.extend((LabelStyle.DECIMAL, f"{own}{LOG_PREFIX}", n)
+                 for n in range(1, log_pages + 1))
+    if continuation is not None:  # the certificate continues the supplement's own numbers
+        pages.extend((LabelStyle.LOWER_ROMAN, own, n)
+                     for n in range(front_pages + 1, front_pages + 1 + certificate_pages))
     elif numbering is Numbering.SECTIONED:
-        ranges.append(LabelRange(page, LabelStyle.DECIMAL, CERTIFICATE_PREFIX, 1))
-    total = page + certificate_pages
-    labels = tuple(_labels(ranges, total))
-    documents = tuple(
-        PlannedDocument(label, number, first + 1, last + 1, labels[first], labels[last])
-        for label, number, first, last in raw_docs
-    )
+        pages.extend((LabelStyle.DECIMAL, CERTIFICATE_PREFIX, n)
+                     for n in range(1, certificate_pages + 1))
+    else:
+        pages.extend((LabelStyle.DECIMAL, "", n) for n in range(number, number +
+                                                                 certificate_pages))
+    ranges = _ranges(pages)
     return Plan(
         numbering=numbering,
         front_pages=front_pages,
         certificate_pages=certificate_pages,
-        labels=labels,
+        labels=tuple(_labels(ranges, len(pages))),
         ranges=tuple(ranges),
         sections=tuple(planned_sections),
-        documents=documents,
+        documents=tuple(documents),
+        log_pages=log_pages,
     )
+
+
+def _ranges(pages: Sequence[tuple[LabelStyle, str, int]]) -> list[LabelRange]:
+    """The fewest label ranges giving each page its (style, prefix, number)."""
+    ranges: list[LabelRange] = []
+    previous: tuple[LabelStyle, str, int] | None = None
+    for index, (style, prefix, number) in enumerate(pages):
+        continues = (previous is not None and style is not LabelStyle.NONE
+                     and previous[0] is style and previous[1] == prefix
+                     and previous[2] + 1 == number)
+        if not continues:
+            ranges.append(LabelRange(index, style, prefix, number if style is not
+                                     LabelStyle.NONE else 1))
+        previous = (style, prefix, number)
+    return ranges
 
 
 def _labels(ranges: Sequence[LabelRange], total: int) -> list[str]:

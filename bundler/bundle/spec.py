@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -18,6 +19,13 @@ from bundler.errors import BadInput, InputNotFound
 from bundler.paths import inside
 from bundler.yamlmodel import Problem, read_document, validate_document
 
+REASONS = {  # reason codes printed on redaction boxes and placeholders, and what they mean
+    "TP": "third-party personal data",
+    "SC": "special category personal data (health, offences) of someone else",
+    "NC": "not covered by the resident's consent or a recorded legal basis",
+    "LP": "legally privileged",
+    "RH": "disclosure would risk harm to someone",
+}
 CERTIFICATE_PREFIX = "cert-"  # page-label prefix of the integrity certificate (sectioned)
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/()-]{0,79}$")
 _LABEL = re.compile(r"^[A-Z]{1,3}$")
@@ -34,8 +42,25 @@ class DocumentSpec(BaseModel):
     password: str | None = Field(
         default=None, description="Password to open a user-password-protected PDF."
     )
-    audience: str | None = Field(default=None, description="Who the document is meant for.")
+    audiences: list[str] | None = Field(
+        default=None,
+        description="The audiences this document may go to (tribunal, provider, internal, "
+        "appeal:REF, or appeal:* for every appeal); every audience when omitted. Bundles for "
+        "the others hold a one-page placeholder in its place, numbered as its pages.",
+    )
+    withheld_reason: str = Field(
+        default="NC", description="Reason code printed where the document is withheld.")
     notes: str | None = Field(default=None, description="Officer's notes (not printed).")
+
+    @field_validator("audiences")
+    @classmethod
+    def _known_audiences(cls, value: list[str] | None) -> list[str] | None:
+        return [audience_pattern(item) for item in value] if value is not None else None
+
+    @field_validator("withheld_reason")
+    @classmethod
+    def _reason_code(cls, value: str) -> str:
+        return reason_code(value)
 
     @field_validator("file")
     @classmethod
@@ -57,6 +82,106 @@ class DocumentSpec(BaseModel):
         if not cleaned:
             raise ValueError("must not be blank")
         return cleaned
+
+
+_AUDIENCE = re.compile(r"^(tribunal|provider|internal|appeal:(\*|[A-Za-z0-9][A-Za-z0-9/_.-]{0,60}))$")
+_REASON = re.compile(r"^[A-Z]{1,4}$")
+DEFAULT_RULE_AUDIENCES = ("provider", "appeal:*")
+
+
+def audience_pattern(value: str) -> str:
+    """An audience name (or ``appeal:*``), as written in specs and on the command line."""
+    text = value.strip()
+    if not _AUDIENCE.match(text):
+        raise ValueError(f"{value!r} is not an audience: use tribunal, provider, internal, "
+                         "appeal:REF or appeal:*")
+    return text
+
+
+def reason_code(value: str) -> str:
+    text = value.strip()
+    if not _REASON.match(text):
+        raise ValueError(f"{value!r} is not a reason code: use 1 to 4 capital letters, e.g. TP")
+    return text
+
+
+class Box(BaseModel):
+    """A rectangle in millimetres from the top-left corner of the page as displayed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    left: float = Field(ge=0, le=5000)
+    top: float = Field(ge=0, le=5000)
+    width: float = Field(gt=0, le=5000)
+    height: float = Field(gt=0, le=5000)
+
+
+class _RuleAudiences(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reason: str = Field(default="TP", description="Reason code printed on each box.")
+    audiences: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_RULE_AUDIENCES),
+        description="The audiences this rule redacts for (default: provider and every appeal; "
+        "the tribunal's and the review team's bundles are never redacted).",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        return reason_code(value)
+
+    @field_validator("audiences")
+    @classmethod
+    def _audiences(cls, value: list[str]) -> list[str]:
+        return [audience_pattern(item) for item in value]
+
+
+class TermSpec(_RuleAudiences):
+    """A word or phrase removed wherever it appears (a name, a street, a diagnosis)."""
+
+    text: str = Field(min_length=1, max_length=200)
+    kind: Literal["name", "term"] = Field(default="term", description="For the redaction log.")
+
+
+class PatternSpec(_RuleAudiences):
+    """Personal data found by its shape."""
+
+    pattern: Literal["room_number", "date_of_birth", "ni_number", "phone", "email"]
+
+
+class RegionSpec(_RuleAudiences):
+    """A rectangle removed from one page of one document (a signature, a photograph)."""
+
+    file: str = Field(description="The document, as written in the sections.")
+    page: int = Field(ge=1, le=100_000, description="Page of the document, from 1.")
+    box: Box
+
+
+class RedactionSpec(BaseModel):
+    """What bundles for each audience must not show (issue 9)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    terms: list[TermSpec] = Field(default_factory=list)
+    patterns: list[PatternSpec] = Field(default_factory=list)
+    regions: list[RegionSpec] = Field(default_factory=list)
+    keep: list[str] = Field(
+        default_factory=list,
+        description="Phrases patterns never redact: an organisation's published telephone "
+        "number or e-mail address.",
+    )
+    reasons: dict[str, str] = Field(
+        default_factory=dict, description="Reason codes of your own and what they mean.")
+
+    @field_validator("reasons")
+    @classmethod
+    def _codes(cls, value: dict[str, str]) -> dict[str, str]:
+        for code, meaning in value.items():
+            reason_code(code)
+            if not meaning.strip() or len(meaning) > 200:
+                raise ValueError(f"reason {code}: say in a few words what it means")
+        return value
 
 
 class SectionSpec(BaseModel):
@@ -89,6 +214,8 @@ class BundleSpec(BaseModel):
     authority: str | None = Field(default=None, description="The council, for the cover.")
     officer: str | None = Field(default=None, description="The lead officer, for the cover.")
     sections: list[SectionSpec] = Field(min_length=1)
+    redactions: RedactionSpec | None = Field(
+        default=None, description="What bundles for each audience must not show.")
 
     @field_validator("reference")
     @classmethod
@@ -106,6 +233,25 @@ class BundleSpec(BaseModel):
             if section.label in seen:
                 raise ValueError(f"section label {section.label} is used twice")
             seen.add(section.label)
+        return self
+
+    @model_validator(mode="after")
+    def _redactions_fit(self) -> BundleSpec:
+        if self.redactions is None:
+            return self
+        known = set(REASONS) | set(self.redactions.reasons)
+        files = {doc.file for section in self.sections for doc in section.documents}
+        rules: list[_RuleAudiences] = [*self.redactions.terms, *self.redactions.patterns,
+                                       *self.redactions.regions]
+        codes = {rule.reason for rule in rules} | {
+            doc.withheld_reason for section in self.sections for doc in section.documents}
+        for code in sorted(codes - known):
+            raise ValueError(f"reason code {code} is not known: add it under "
+                             "redactions.reasons with what it means")
+        for region in self.redactions.regions:
+            if region.file not in files:
+                raise ValueError(f"a redaction region names {region.file}, which is not "
+                                 "among the documents")
         return self
 
 

@@ -146,17 +146,32 @@ def stamp_text(label: str, reference: str, number: int | str, sha256: str) -> st
     return f"{label}  {reference}  doc {number}  sha256:{sha256[:SHA_SHOWN]}"
 
 
-def suffix_bytes(geometry: PageGeometry, text: str) -> bytes:
-    """Restore the state, then draw the white band and the stamp text, upright as displayed."""
+MARKER_SIZE = 6.0
+
+
+def suffix_bytes(geometry: PageGeometry, text: str, marker: str | None = None) -> bytes:
+    """Restore the state, then draw the white band and the stamp text, upright as displayed.
+
+    ``marker`` (an edition's note, e.g. what the parties' bundles withhold) is printed in red
+    at the right end of the band where it fits beside the stamp; the stamp stays the last
+    text of the stream, where ``verify`` reads it.
+    """
     width = text_width(text, FONT_SIZE)
     x = max(2.0, (geometry.width - width) / 2)
     size = FONT_SIZE
     if width + 4 > geometry.width:  # a very narrow page: shrink the text to fit
         size = max(3.0, FONT_SIZE * (geometry.width - 4) / width)
         x = 2.0
+    note = ""
+    if marker:
+        marker_width = text_width(marker, MARKER_SIZE)
+        if x + width + 8 + marker_width <= geometry.width - 4:
+            note = (f"BT 0.8 0 0 rg {FONT_RESOURCE} {_num(MARKER_SIZE)} Tf "
+                    f"{_num(geometry.width - 4 - marker_width)} {_num(BASELINE)} Td "
+                    f"({_escape(marker)}) Tj ET\n")
     body = (
         f"\nQ\nq\n{_cm(geometry.display_to_user)}\n"
-        f"1 g 0 0 {_num(geometry.width)} {_num(BAND)} re f\n"
+        f"1 g 0 0 {_num(geometry.width)} {_num(BAND)} re f\n{note}"
         f"BT 0 g {FONT_RESOURCE} {_num(size)} Tf {_num(x)} {_num(BASELINE)} Td "
         f"({_escape(text)}) Tj ET\nQ\n"
     )

@@ -190,6 +190,8 @@ def verify_bundle(
     report.checks.append(guarded("page labels", _labels_check, reader, manifest, labels))
     report_progress("reading the stamps on every document page")
     report.checks.append(guarded("stamps", _stamps_check, reader, manifest, labels))
+    if manifest.audience is not None:
+        report.checks.append(guarded("edition", _edition_check, reader, manifest))
     if sources is not None:
         built_name = _built_name(reader, pdf)
         # Free the parsed bundle before the rebuild needs the memory (pypdf's objects form
@@ -205,8 +207,28 @@ def verify_bundle(
                 before_signing or digest, bad, report_progress))
         except READ_ERRORS as exc:
             report.checks.append(damaged("rebuild", exc))
+        if manifest.audience is not None:
+            report.checks.append(guarded("redaction", _redaction_check, pdf, manifest, sources))
     _record(report, pdf, sources, record_audit)
     return report
+
+
+def _edition_check(reader: PdfReader, manifest: Manifest) -> Check:
+    from bundler.bundle.edition import verify_pages
+
+    passed, detail = verify_pages(manifest, lambda index: page_text(reader, index))
+    return Check("edition", passed, detail)
+
+
+def _redaction_check(pdf: Path, manifest: Manifest, sources: Path) -> Check:
+    from bundler.bundle.edition import verify_extractable
+
+    try:
+        passed, detail = verify_extractable(pdf, manifest, sources)
+    except BundlerError as exc:
+        return Check("redaction", False, f"the rules could not be read from {sources}: "
+                     f"{exc.message}")
+    return Check("redaction", passed, detail)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -277,6 +299,9 @@ def expected_labels(manifest: Manifest, limit: int | None = None) -> list[str]:
         end = ranges[position + 1].start_page - 1 if position + 1 < len(ranges) else (
             manifest.pages)
         for offset in range(max(0, min(end, wanted) - item.start_page + 1)):
+            if item.style == "none":  # a withheld document's placeholder: "45-51"
+                labels.append(item.prefix)
+                continue
             number = item.first_number + offset
             roman_ok = item.style == "lower-roman" and 0 < number < 5000
             text = roman(number) if roman_ok else str(number)
@@ -307,6 +332,8 @@ def _layout_problems(manifest: Manifest) -> list[str]:
                             "do not follow on from the one before")
             break
         page = doc.last_page + 1
+    if manifest.audience is not None:  # the redaction log comes before the certificate
+        page += manifest.audience.log_pages
     if not problems and page != manifest.certificate_first_page:
         problems.append("the manifest's certificate does not follow the last document")
     if manifest.certificate_first_page + manifest.certificate_pages - 1 != manifest.pages:
