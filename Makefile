@@ -11,10 +11,13 @@ OUT := $(CASE)/out
 WORK := $(OUT)/case
 DEMO_DATE := 2026-11-20
 
-.PHONY: demo test system venv lint typecheck schemas bench clean
+.PHONY: demo test system system-test screenshots venv lint typecheck schemas bench clean
 
 system:
 	@PYTHON=$(PYTHON) bash scripts/system-deps.sh
+
+system-test:
+	@PYTHON=$(PYTHON) bash scripts/system-deps.sh --test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,13 +56,16 @@ demo: system venv
 	$(BIN)/bundler audit show $(WORK) > $(OUT)/history.txt
 	@echo "Demo outputs are in $(OUT)/"
 
-test: system venv
+test: system-test venv
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check bundler tests benchmarks
 	$(BIN)/mypy bundler
 
 schemas: venv
 	$(BIN)/bundler schemas
+
+screenshots: system-test venv
+	$(BIN)/python scripts/screenshots.py
 
 bench: system venv
 	$(BIN)/python benchmarks/bundle_bench.py

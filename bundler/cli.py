@@ -248,6 +248,96 @@ def schemas(out_dir: Path | None, check: bool) -> None:
     click.echo(f"Wrote {len(written)} schemas to {target}")
 
 
+# --------------------------------------------------------------------------- every case
+
+
+@cli.command()
+@click.argument("cases_dir", type=_PATH)
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="Count overdue days to this date (default: today).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print one row per case as CSV for a spreadsheet.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every case with all its deadlines as JSON for other systems.")
+def register(cases_dir: Path, as_of: dt.date | None, as_csv: bool, as_json: bool) -> None:
+    """List every review under CASES_DIR (one case folder each): reference, schemes, provider,
+    stage, the para 110 answers, overdue items and next deadline; then every deadline across
+    all cases, overdue first.
+
+    A case whose records do not validate is listed with its number of problems.
+    """
+    from bundler.register import build_register, csv_rows
+    from bundler.register.text import render_register
+
+    if as_csv and as_json:
+        raise click.UsageError("give --csv or --json, not both")
+    result = build_register(cases_dir, as_of or dt.date.today())
+    if as_json:
+        _print_json(result.to_json())
+    elif as_csv:
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows(csv_rows(result.cases))
+    else:
+        click.echo(render_register(result))
+
+
+@cli.command("report")
+@click.argument("cases_dir", type=_PATH)
+@click.option("--from", "start", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="First day of the period (default: a year before its end).")
+@click.option("--to", "end", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="Last day of the period (default: today).")
+@click.option("-o", "--output", "out", type=_PATH, metavar="OUT.pdf",
+              help="Write the report as a PDF here (otherwise it is printed as text).")
+@click.option("--force", is_flag=True, help="Replace an existing OUT.pdf.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def members_report_command(cases_dir: Path, start: dt.date | None, end: dt.date | None,
+                           out: Path | None, force: bool, as_json: bool) -> None:
+    """The report for members over a period: reviews opened and done, the para 110 answers,
+    recommendations made, completed and overdue, hazards referred, and results by scheme
+    (para 112)."""
+    from bundler.register import case_states, find_cases, members_report, period
+    from bundler.register.text import render_report
+
+    today = dt.date.today()
+    states = case_states(find_cases(cases_dir), None)
+    report = members_report(states, period(start, end, today), today)
+    if out is not None:
+        from bundler.fileio import refuse_overwrite, write_bytes_atomic
+        from bundler.register.pdf import report_pdf
+
+        refuse_overwrite([out], force)
+        write_bytes_atomic(out, report_pdf(report, today))
+        click.echo(f"Wrote the report for {report.period.label} to {out}")
+    elif as_json:
+        _print_json(report.model_dump(mode="json"))
+    else:
+        click.echo(render_report(report))
+
+
+@cli.command()
+@click.argument("cases_dir", type=_PATH, default=".", required=False)
+@click.option("--port", type=click.IntRange(0, 65535), default=8470, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Keep the default so only this computer can connect.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in the web browser.")
+@click.option("--max-upload-mb", type=click.IntRange(1, 100_000), default=512, show_default=True,
+              help="Largest upload accepted in one go, in MB.")
+def serve(cases_dir: Path, port: int, host: str, open_browser: bool, max_upload_mb: int) -> None:
+    """Open the officer's desk: a web app over the case folders in CASES_DIR (default: here).
+
+    Prints the address to open, with a token that changes at every launch (set
+    BUNDLER_TOKEN to choose it, for scripts). The case folders stay the records: the
+    `bundler` commands and the app can be used on the same case.
+    """
+    from bundler.web.server import serve as run
+
+    run(cases_dir, host=host, port=port, open_browser=open_browser,
+        max_upload_mb=max_upload_mb, say=lambda line: click.echo(line, err=line.startswith("warning")))
+
+
 # --------------------------------------------------------------------------- audit log
 
 

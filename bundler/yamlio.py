@@ -19,6 +19,8 @@ hostile (a spec or case folder sent by someone else), so the reader is bounded:
 from __future__ import annotations
 
 import contextlib
+import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from ruamel.yaml.composer import Composer, ComposerError, MaxDepthExceededError
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from bundler.errors import BadInput, InputNotFound
 
@@ -108,15 +111,62 @@ class _BoundedComposer(Composer):
             )
 
 
+class DateText(str):
+    """A date as written in the file (``2026-09-29``): kept as text, and written back
+    unquoted, so a file loaded and saved again keeps its dates as they were."""
+
+
 class _TextDatesConstructor(RoundTripConstructor):
-    """Round-trip constructor that leaves timestamps as plain strings."""
+    """Round-trip constructor that leaves timestamps as text (``DateText``)."""
 
 
 def _timestamp_as_text(constructor: RoundTripConstructor, node: Any) -> str:
-    return str(constructor.construct_scalar(node))
+    return DateText(constructor.construct_scalar(node))
 
 
 _TextDatesConstructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
+def _represent_date_text(representer: RoundTripRepresenter, value: DateText) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:timestamp", str(value))
+
+
+class _TextDatesRepresenter(RoundTripRepresenter):
+    """Round-trip representer that writes ``DateText`` back as a plain date."""
+
+
+_TextDatesRepresenter.add_representer(DateText, _represent_date_text)
+
+_SEQUENCE_ITEM = re.compile(r"^( *)- ")
+_NESTED_KEY = re.compile(r"^( +)[A-Za-z_][A-Za-z0-9_-]*:")
+
+
+def round_trip_yaml(text: str = "") -> YAML:
+    """A YAML instance for editing a file in place: comments, key order, quoting, line
+    lengths and dates are kept, and new lines are indented the way ``text`` (the file)
+    indents (by default the house style: mappings by 2, list dashes 2 in from their key)."""
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _TextDatesConstructor
+    yaml.Representer = _TextDatesRepresenter
+    yaml.Composer = _BoundedComposer
+    yaml.max_depth = MAX_DEPTH
+    yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap an officer's lines
+    mapping, sequence, offset = 2, 4, 2
+    lines = text.splitlines()
+    keys = [len(m.group(1)) for m in map(_NESTED_KEY.match, lines) if m]
+    if keys:
+        mapping = min(keys)
+    for previous, line in itertools.pairwise(lines):
+        item = _SEQUENCE_ITEM.match(line)
+        if item and previous.rstrip().endswith(":"):
+            parent = len(previous) - len(previous.lstrip())
+            offset = len(item.group(1)) - parent
+            sequence = offset + 2
+            break
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
 
 
 @dataclass

@@ -43,16 +43,16 @@ class Problem:
 
 
 
-def _annotation_model(annotation: Any) -> type[BaseModel] | None:
+def annotation_model(annotation: Any) -> type[BaseModel] | None:
     """The Record class inside an annotation such as ``list[X] | None``."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _annotation_model(typing.get_args(annotation)[0])
+        return annotation_model(typing.get_args(annotation)[0])
     if origin in (list, typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
-            found = _annotation_model(arg)
+            found = annotation_model(arg)
             if found is not None:
                 return found
     return None
@@ -68,7 +68,7 @@ def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
         info = model.model_fields.get(part)
         if info is None:
             return None
-        model = _annotation_model(info.annotation)
+        model = annotation_model(info.annotation)
     return model
 
 

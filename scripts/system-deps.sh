@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the toolkit needs, when they are missing.
 # As root: installs them with apt-get. Otherwise: prints the exact command to run.
+# With --test, also what the test suite needs: Chromium for the web app's browser tests.
 set -euo pipefail
 
 # package -> a file that proves it is installed
@@ -17,6 +18,10 @@ declare -A probes=(
   [ca-certificates]="/etc/ssl/certs/ca-certificates.crt"
   [openssl]="/usr/bin/openssl"
 )
+
+if [ "${1:-}" = "--test" ]; then
+  probes[chromium]="/usr/bin/chromium"
+fi
 
 missing=()
 for pkg in "${!probes[@]}"; do

@@ -45,6 +45,8 @@ class AuditAction(StrEnum):
     BUNDLE_VERIFIED = "bundle_verified"
     BUNDLE_SIGNED = "bundle_signed"
     """A bundle sealed with the council's certificate (``bundler bundle sign``)."""
+    RECORD_SAVED = "record_saved"
+    """A record file (case.yaml, residents/REF.yaml) was saved from the web app's forms."""
     LOG_REPAIRED = "log_repaired"
     """An entry cut off by a crash was set aside (its bytes and hash are the output)."""
 

@@ -191,7 +191,9 @@ def _consent_item(resident: Resident, as_of: dt.date) -> OutstandingItem | None:
     return None
 
 
-def _resident_items(resident: Resident, loaded: LoadedCase, as_of: dt.date) -> list[OutstandingItem]:
+def _resident_items(
+    resident: Resident, loaded: LoadedCase, as_of: dt.date, soon: int | None = REVISIT_NOTICE_DAYS
+) -> list[OutstandingItem]:
     """Consent, interview and the individual evidence checklist (paras 94-100). Nothing is
     chased beyond what the resident agreed to on ``as_of``."""
     ref = resident.reference
@@ -221,7 +223,7 @@ def _resident_items(resident: Resident, loaded: LoadedCase, as_of: dt.date) -> l
     if plan is None or ConsentStatement.RECORDS not in agreed:
         return items
     next_review = next_plan_review(plan, months)
-    state = _dated(next_review, as_of, soon_days=REVISIT_NOTICE_DAYS)
+    state = _dated(next_review, as_of, soon_days=soon)
     if state is not None:
         urgency, overdue = state
         last = "last reviewed" if plan.reviews else "started"
@@ -241,7 +243,9 @@ def _open(status: RecommendationStatus) -> bool:
     return status not in (RecommendationStatus.COMPLETED, RecommendationStatus.WITHDRAWN)
 
 
-def _recommendation_items(loaded: LoadedCase, as_of: dt.date) -> list[OutstandingItem]:
+def _recommendation_items(
+    loaded: LoadedCase, as_of: dt.date, soon: int | None = REVISIT_NOTICE_DAYS
+) -> list[OutstandingItem]:
     case = loaded.case
     items = []
     for rec in case.recommendations:
@@ -282,7 +286,7 @@ def _recommendation_items(loaded: LoadedCase, as_of: dt.date) -> list[Outstandin
                 ),
             )
         for due, what, paragraph, action in deadlines:
-            state = _dated(due, as_of, soon_days=REVISIT_NOTICE_DAYS)
+            state = _dated(due, as_of, soon_days=soon)
             if state is None:
                 continue
             urgency, overdue = state
@@ -324,7 +328,9 @@ def _referral_items(case: Case, as_of: dt.date) -> list[OutstandingItem]:
     return items
 
 
-def _revisit_items(loaded: LoadedCase, as_of: dt.date) -> list[OutstandingItem]:
+def _revisit_items(
+    loaded: LoadedCase, as_of: dt.date, soon: int | None = REVISIT_NOTICE_DAYS
+) -> list[OutstandingItem]:
     case = loaded.case
     items = []
     planned = [v for v in case.follow_up_visits if v.status is VisitStatus.PLANNED]
@@ -342,7 +348,7 @@ def _revisit_items(loaded: LoadedCase, as_of: dt.date) -> list[OutstandingItem]:
             action="Plan a revisit and add it under follow_up_visits.",
         ))
     for visit in planned:
-        state = _dated(visit.planned_date, as_of, soon_days=REVISIT_NOTICE_DAYS)
+        state = _dated(visit.planned_date, as_of, soon_days=soon)
         if state is None:
             continue
         urgency, overdue = state
@@ -350,7 +356,7 @@ def _revisit_items(loaded: LoadedCase, as_of: dt.date) -> list[OutstandingItem]:
         items.append(OutstandingItem(
             category=Category.REVISIT, urgency=urgency,
             subject=", ".join(case.scheme_name(scheme) for scheme in schemes), schemes=schemes,
-            item="revisit " + ("overdue" if overdue else "due soon"),
+            item="revisit " + ("overdue" if overdue else f"planned for {visit.planned_date.isoformat()}"),
             paragraph="para 119", due=visit.planned_date, days_overdue=overdue,
             action="Send the revisit notice (bundler letter revisit-notice) and record the "
             "visit when done.",
@@ -372,14 +378,20 @@ def _revisit_items(loaded: LoadedCase, as_of: dt.date) -> list[OutstandingItem]:
     return items
 
 
-def outstanding_items(loaded: LoadedCase, as_of: dt.date) -> list[OutstandingItem]:
-    """Everything outstanding on ``as_of``, most urgent first."""
+def outstanding_items(
+    loaded: LoadedCase, as_of: dt.date, *, soon_days: int | None = REVISIT_NOTICE_DAYS
+) -> list[OutstandingItem]:
+    """Everything outstanding on ``as_of``, most urgent first.
+
+    Dated items (plan reviews, recommendations, revisits) are listed once they are due within
+    ``soon_days``; ``None`` lists every one however far ahead (the register's deadlines).
+    """
     items = _information_items(loaded, as_of)
     for ref in sorted(loaded.residents):
-        items.extend(_resident_items(loaded.residents[ref], loaded, as_of))
-    items.extend(_recommendation_items(loaded, as_of))
+        items.extend(_resident_items(loaded.residents[ref], loaded, as_of, soon_days))
+    items.extend(_recommendation_items(loaded, as_of, soon_days))
     items.extend(_referral_items(loaded.case, as_of))
-    items.extend(_revisit_items(loaded, as_of))
+    items.extend(_revisit_items(loaded, as_of, soon_days))
     return sorted(items, key=_sort_key)
 
 

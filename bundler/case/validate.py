@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,7 +29,7 @@ from bundler.case.shortfalls import resident_shortfalls
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
 from bundler.fileio import sha256_file
 from bundler.paths import inside
-from bundler.yamlio import YamlDocument
+from bundler.yamlio import YamlDocument, YamlSyntaxError, parse_yaml_text
 from bundler.yamlmodel import Problem, dotted, read_document, validate_document
 
 M = TypeVar("M", Case, Resident, LetterRegister)
@@ -211,10 +212,11 @@ def _validate_file(
     path: Path,
     report: ValidationReport,
     rule_ctx: RuleContext,
+    texts: Mapping[Path, str],
 ) -> tuple[M | None, YamlDocument | None]:
     shown = str(path)
     report.files_checked += 1
-    document = _read_record(report.case_dir, path, shown, report.problems)
+    document = _read_record(report.case_dir, path, shown, report.problems, texts)
     if document is None:
         return None, None
     older = _older_form(document, shown, report.case_dir)
@@ -228,11 +230,14 @@ def _validate_file(
     return record, document
 
 
-def validate_case(case_dir: Path) -> ValidationReport:
+def validate_case(case_dir: Path, *, texts: Mapping[Path, str] | None = None) -> ValidationReport:
     """Validate every record in ``case_dir`` and return a report of all problems and findings.
 
-    Raises InputNotFound when the folder or its case.yaml does not exist.
+    ``texts`` gives record files' content to check instead of what is on disk (by path,
+    as ``case_dir / "residents/R01.yaml"``): an edit is checked as validate would see it
+    before it is saved. Raises InputNotFound when the folder or its case.yaml does not exist.
     """
+    given = texts or {}
     if not case_dir.exists():
         raise InputNotFound(
             f"{case_dir}: case folder not found",
@@ -252,14 +257,14 @@ def validate_case(case_dir: Path) -> ValidationReport:
     report = ValidationReport(case_dir=case_dir)
     problems = report.problems
     rule_ctx = RuleContext(case_dir=case_dir)
-    peeked = _read_record(case_dir, case_path, str(case_path), [])
+    peeked = _read_record(case_dir, case_path, str(case_path), [], given)
     if peeked is not None:
         rule_ctx = RuleContext(
             case_dir=case_dir,
             review_date=_peek_date(peeked.data, "review", "review_date"),
             scheme_ids=_scheme_ids(peeked.data),
         )
-    case, case_doc = _validate_file(Case, case_path, report, rule_ctx)
+    case, case_doc = _validate_file(Case, case_path, report, rule_ctx, given)
 
     residents: dict[str, Resident] = {}
     residents_dir = case_dir / RESIDENTS_DIR
@@ -268,7 +273,7 @@ def validate_case(case_dir: Path) -> ValidationReport:
             p for p in residents_dir.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
         )
         for path in files:
-            validated, resident_doc = _validate_file(Resident, path, report, rule_ctx)
+            validated, resident_doc = _validate_file(Resident, path, report, rule_ctx, given)
             if validated is None or resident_doc is None:
                 continue
             shown = str(path)
@@ -294,7 +299,8 @@ def validate_case(case_dir: Path) -> ValidationReport:
     letters = LetterRegister()
     letters_path = case_dir / LETTERS_FILE
     if letters_path.is_file():
-        register, letters_doc = _validate_file(LetterRegister, letters_path, report, rule_ctx)
+        register, letters_doc = _validate_file(LetterRegister, letters_path, report, rule_ctx,
+                                               given)
         if register is not None and letters_doc is not None:
             letters = register
             _check_letters(register, letters_doc, _present(residents_dir), report)
@@ -421,14 +427,23 @@ def _check_letters(
             report.notes.append(Note(shown, document.line_of(loc), dotted(loc), message))
 
 
-def _read_record(case_dir: Path, path: Path, shown: str, problems: list[Problem]) -> YamlDocument | None:
-    """A record file's YAML, refused (as unreadable) when a symbolic link leads out of the case."""
+def _read_record(case_dir: Path, path: Path, shown: str, problems: list[Problem],
+                 texts: Mapping[Path, str]) -> YamlDocument | None:
+    """A record file's YAML, refused (as unreadable) when a symbolic link leads out of the
+    case; or the text ``texts`` gives for it (an edit not yet saved)."""
     try:
         inside(case_dir, path.relative_to(case_dir).as_posix(), where="the case folder")
     except BadInput as exc:
         problems.append(Problem(shown, 1, "", exc.message, unreadable=True))
         return None
-    return read_document(path, shown, problems)
+    text = texts.get(path)
+    if text is None:
+        return read_document(path, shown, problems)
+    try:
+        return parse_yaml_text(text, path)
+    except YamlSyntaxError as exc:
+        problems.append(Problem(shown, exc.problem.line, "", exc.problem.message))
+        return None
 
 
 def load_valid_case(case_dir: Path) -> LoadedCase:
