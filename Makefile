@@ -35,6 +35,9 @@ demo: system venv
 	# case's letters.yaml and audit log, and the sample's own records stay as committed.
 	rm -rf $(WORK) && mkdir -p $(WORK)
 	tar -C $(CASE) --exclude=./out --exclude='./audit.jsonl*' -cf - . | tar -C $(WORK) -xf -
+	# The sample's evidence files were put in place by scripts/make_sample_evidence.py: record
+	# each in the copy's audit log where it is.
+	$(BIN)/bundler evidence add $(WORK) $(WORK)/evidence > /dev/null
 	$(BIN)/bundler validate $(WORK) | tee $(OUT)/validation.txt
 	$(BIN)/bundler checklist $(WORK) --as-of $(DEMO_DATE) | tee $(OUT)/checklist.txt
 	$(BIN)/bundler checklist $(WORK) --as-of $(DEMO_DATE) --json > $(OUT)/checklist.json

@@ -196,6 +196,58 @@ def case() -> None:
     """The case folder itself."""
 
 
+@case.command("new")
+@click.argument("case_dir", type=_PATH)
+@click.option("--reference", required=True, metavar="REF",
+              help="The council's reference for the review, e.g. WBC-SHR-2027-001.")
+@click.option("--authority", metavar="NAME", help="The council, e.g. 'Wrexley Borough Council'.")
+@click.option("--scheme", "schemes", multiple=True, metavar="NAME",
+              help="A scheme reviewed, by name (repeat for each); its id is made from the name.")
+@click.option("--provider", metavar="NAME", help="The provider's name.")
+@click.option("--lead-officer", metavar="NAME", help="The officer who leads the review.")
+@click.option("--opened", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="The date the review started (default: today).")
+def case_new(case_dir: Path, reference: str, authority: str | None, schemes: tuple[str, ...],
+             provider: str | None, lead_officer: str | None, opened: dt.date | None) -> None:
+    """Start a case folder: CASE_DIR/case.yaml, residents/ and evidence/.
+
+    case.yaml validates from the start: each section says what goes there and which
+    paragraph of the guidance asks for it, and each value the toolkit cannot know is a
+    placeholder (FILL IN ..., postcode ZZ99 9ZZ) that `bundler validate` notes until it is
+    filled in. Add residents with `bundler resident new` and files with `bundler evidence add`.
+    """
+    from bundler.case.new import NewCase, create_case
+
+    written = create_case(case_dir, NewCase(
+        reference=reference, authority=authority, schemes=schemes, provider=provider,
+        lead_officer=lead_officer, opened=opened))
+    click.echo(f"Wrote {written.path}")
+    click.echo(f"  {written.placeholders} values to fill in; then run `bundler validate "
+               f"{case_dir}`")
+
+
+@cli.group()
+def resident() -> None:
+    """One resident's file in a case folder (residents/REF.yaml)."""
+
+
+@resident.command("new")
+@click.argument("case_dir", type=_PATH)
+@click.argument("ref", metavar="REF")
+@click.option("--scheme", metavar="ID",
+              help="The id of the scheme the resident lives in (needed when the case has several).")
+def resident_new(case_dir: Path, ref: str, scheme: str | None) -> None:
+    """Start CASE_DIR/residents/REF.yaml for a resident known by reference REF (e.g. R01).
+
+    The file validates from the start, with consent recorded as not asked yet, and each
+    section says what goes there (paras 94-100). Never use the resident's name as REF.
+    """
+    from bundler.case.new import create_resident
+
+    written = create_resident(case_dir, ref, scheme=scheme)
+    click.echo(f"Wrote {written.path}")
+
+
 @case.command("upgrade")
 @click.argument("case_dir", type=_PATH)
 def case_upgrade(case_dir: Path) -> None:

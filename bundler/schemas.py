@@ -57,8 +57,11 @@ _BASE_ID = "https://supported-housing-bundler.invalid/schemas/"
 
 
 def default_schema_dir() -> Path:
-    """The project's schemas/ folder (beside the bundler package)."""
-    return Path(__file__).resolve().parent.parent / "schemas"
+    """The schemas: packaged in the wheel (so new case files can name them), or the
+    project's schemas/ folder beside the bundler package in a checkout."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "_schemas"
+    return packaged if packaged.is_dir() else package.parent / "schemas"
 
 
 def _model(module: str, name: str) -> type[BaseModel]:

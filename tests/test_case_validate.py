@@ -31,14 +31,16 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> int:
     return line
 
 
-def test_sample_case_validates() -> None:
-    code, out, err = run("validate", str(SAMPLE))
+def test_sample_case_validates(sample_case: Path) -> None:
+    # As `make demo` does: record the sample's evidence files where they are.
+    assert run("evidence", "add", str(sample_case), str(sample_case / "evidence"))[0] == 0
+    code, out, err = run("validate", str(sample_case))
     assert code == 0, out + err
     *notes, summary = out.splitlines()
     assert "valid: review WBC-SHR-2026-014, " in summary
     # What the review found is shown as notes, never as errors.
     assert notes and all(re.match(r"^.+\.yaml:\d+: note: ", line) for line in notes), notes
-    assert summary.endswith(f"{len(notes)} findings noted above")
+    assert summary.endswith(f"{len(notes)} notes above")
 
 
 def _date_lines() -> list[tuple[str, int]]:

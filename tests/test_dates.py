@@ -85,3 +85,57 @@ def test_date_options_say_how_to_write_the_date() -> None:
         "Invalid value for '--as-of': \"03/11/2026\" is not written as YYYY-MM-DD; if you "
         "mean 3 November 2026, write it as 2026-11-03 (YYYY-MM-DD)"
     ) in " ".join(result.stderr.split())
+
+
+# --------------------------------------------------------------------------- nothing after today
+
+
+def _edit(path: Path, old: str, new: str) -> int:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def test_a_date_after_today_is_an_error_whatever_the_review_date_says(sample_case: Path) -> None:
+    import datetime as dt
+
+    from bundler.case.validate import validate_case
+
+    case = sample_case / "case.yaml"
+    review_line = _edit(case, "  review_date: 2026-11-20", "  review_date: 2027-11-20")
+    resident = sample_case / "residents" / "R01.yaml"
+    interview_line = _edit(resident, "  date: 2026-09-29\n  officer", "  date: 2027-01-05\n  officer")
+    report = validate_case(sample_case, today=dt.date(2026, 12, 1))
+    lines = [str(p) for p in report.problems]
+    assert f"{case}:{review_line}: review.review_date: the review date 2027-11-20 is after today " \
+        "(2026-12-01); it is the date the records are complete to, so it cannot be in the " \
+        "future: check the date" in lines
+    assert f"{resident}:{interview_line}: interview.date: the interview date 2027-01-05 is " \
+        "after today (2026-12-01); record only what has happened: check the date" in lines
+    # a day later in the world, the same interview date is fine
+    later = validate_case(sample_case, today=dt.date(2027, 11, 20))
+    assert not [p for p in later.problems if "interview.date" in p.field]
+
+
+def test_validate_uses_the_computers_date(sample_case: Path) -> None:
+    import datetime as dt
+
+    resident = sample_case / "residents" / "R01.yaml"
+    line = _edit(resident, "  date: 2026-09-29\n  officer", "  date: 2099-01-05\n  officer")
+    result = CliRunner().invoke(cli, ["validate", str(sample_case)])
+    assert result.exit_code == 1
+    today = dt.date.today().isoformat()
+    assert (f"{resident}:{line}: interview.date: the interview date 2099-01-05 is after "
+            f"today ({today}); record only what has happened: check the date") in result.stdout
+
+
+def test_planned_dates_may_be_in_the_future(sample_case: Path) -> None:
+    """Due dates and planned visits are not things that happened."""
+    import datetime as dt
+
+    from bundler.case.validate import validate_case
+
+    text = (sample_case / "case.yaml").read_text(encoding="utf-8")
+    assert "planned_date: 2027-" in text  # the sample plans a revisit after the review date
+    assert validate_case(sample_case, today=dt.date(2026, 11, 20)).ok

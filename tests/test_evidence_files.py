@@ -20,7 +20,6 @@ from .conftest import SAMPLE
 def case(tmp_path: Path) -> Path:
     target = tmp_path / "case"
     shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("out", "audit.jsonl"))
-    (target / "evidence" / "README.md").unlink(missing_ok=True)  # about the sample, not evidence
     return target
 
 
@@ -43,10 +42,10 @@ def test_every_file_of_the_sample_is_named_but_none_was_added_through_evidence_a
     assert all(f.named for f in report.files), [f.path for f in report.files if not f.named]
     assert all(not f.recorded for f in report.files)
     assert report.log_problem is None and report.retired_named == ()
-    first = report.files[0]
-    assert first.message(case) == (
+    assert report.files[0].message(case) == (
         "was not added through `bundler evidence add`, so the audit log does not say what "
-        f"arrived; check it, then record it with `bundler evidence add {case} {case / first.path}`"
+        f"arrived; check it, then record it where it is with `bundler evidence add {case} "
+        f"{case / 'evidence'}` (which records every such file)"
     )
 
 
@@ -151,3 +150,72 @@ def test_references_in_unreadable_records_are_skipped(case: Path) -> None:
     found = evidence_references(case)
     assert "evidence/residents/R01/licence.pdf" in found
     assert not any(ref.file.name == "R02.yaml" for refs in found.values() for ref in refs)
+
+
+# --------------------------------------------------------------------------- shown by validate
+
+
+def validate(case: Path, *extra: str) -> tuple[int, list[str]]:
+    result = CliRunner().invoke(cli, ["validate", str(case), *extra])
+    return result.exit_code, result.stdout.splitlines()
+
+
+def test_validate_notes_files_that_are_not_vouched_for_and_exits_0(case: Path, tmp_path: Path) -> None:
+    code, lines = validate(case)
+    assert code == 0
+    evidence_notes = [line for line in lines if line.startswith(f"{case}/evidence/")]
+    assert len(evidence_notes) == len(evidence_files(case)[0])
+    assert evidence_notes[0] == (
+        f"{case}/evidence/provider/85a-organisations-and-responsibilities.pdf: note: was not "
+        "added through `bundler evidence add`, so the audit log does not say what arrived; "
+        f"check it, then record it where it is with `bundler evidence add {case} "
+        f"{case}/evidence` (which records every such file)"
+    )
+
+    add(str(case), str(case / "evidence"))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "extra.pdf").write_bytes(pdf_bytes(1, "Never named"))
+    add(str(case), str(tmp_path / "in" / "extra.pdf"), "--into", "provider")
+    code, lines = validate(case)
+    assert code == 0
+    assert [line for line in lines if "/evidence/" in line.split(": note: ")[0]] == [
+        f"{case}/evidence/provider/extra.pdf: note: no record names this file; name it where it "
+        f"belongs in the records, or take it out with `bundler evidence retire {case} "
+        "evidence/provider/extra.pdf --reason TEXT`"
+    ]
+    assert lines[-1].endswith(f"; {len(lines) - 1} notes above")
+
+
+def test_validate_notes_a_record_naming_a_retired_file(case: Path) -> None:
+    add(str(case), str(case / "evidence"))
+    resident = case / "residents" / "R01.yaml"
+    text = resident.read_text(encoding="utf-8")
+    line = text.splitlines().index("    file: evidence/residents/R01/licence.pdf") + 1
+    result = CliRunner().invoke(cli, ["evidence", "retire", str(case),
+                                      "evidence/residents/R01/licence.pdf", "--reason", "unsigned"])
+    assert result.exit_code == 0
+    code, lines = validate(case)
+    assert code == 1  # the record names a file that is no longer there: an error, as before
+    assert any(item.startswith(f"{resident}:{line}: evidence.occupancy_agreement.file: file not found")
+               for item in lines)
+    resident.write_text(text.replace("file: evidence/residents/R01/licence.pdf",
+                                     "file: evidence/.retired/residents/R01/licence.pdf"),
+                        encoding="utf-8")
+    code, lines = validate(case)
+    assert code == 0
+    assert (f"{resident}:{line}: note: evidence.occupancy_agreement.file: names "
+            "evidence/.retired/residents/R01/licence.pdf, a retired file (taken out with `bundler "
+            "evidence retire`); name the file that replaced it") in lines
+
+
+def test_validate_json_gives_evidence_notes_without_a_line(case: Path) -> None:
+    import json
+
+    (case / "audit.jsonl").write_bytes(b"not json\n")
+    result = CliRunner().invoke(cli, ["validate", str(case), "--json"])
+    assert result.exit_code == 0
+    notes = json.loads(result.stdout)["notes"]
+    assert {"file": str(case / "audit.jsonl"), "line": None, "field": "",
+            "message": "cannot be read, so which files in evidence/ were added through `bundler "
+            f"evidence add` is not known; run `bundler audit verify {case}` to see why"} in notes
+    assert not any(n["file"].startswith(f"{case}/evidence/") for n in notes)

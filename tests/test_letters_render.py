@@ -398,6 +398,6 @@ def test_due_date_on_a_bank_holiday_is_warned_about(
     with caplog.at_level("WARNING", logger="bundler"):
         build_contexts(LetterKind.FINDINGS, loaded, dt.date(2026, 10, 21))
     assert [r.getMessage() for r in caplog.records] == [
-        "case.yaml: recommendations[2].complete_by 2026-12-28 is not a working day in England "
+        "case.yaml: recommendations[3].complete_by 2026-12-28 is not a working day in England "
         "and Wales (weekend or bank holiday)"
     ]

@@ -156,6 +156,13 @@ def _consent_item(resident: Resident, as_of: dt.date) -> OutstandingItem | None:
     consent = resident.consent
     ref = resident.reference
     scheme = [resident.scheme]
+    if consent.method is ConsentMethod.NOT_ASKED:
+        return OutstandingItem(
+            category=Category.CONSENT, urgency=Urgency.MISSING, subject=ref, schemes=scheme,
+            item="consent not asked yet", paragraph="para 97",
+            action="Send the consent letter and form (bundler letter resident-consent), then "
+            "record the answer under consent. Nothing is asked about the resident until then.",
+        )
     if consent.method is ConsentMethod.DECLINED:
         when = f" on {consent.date.isoformat()}" if consent.date else ""
         return OutstandingItem(

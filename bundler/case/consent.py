@@ -177,6 +177,8 @@ def may_disclose(
         return Decision(False, f"{ref}'s {kind.value} never go to {target} without a recorded legal basis")
     if consent.method is ConsentMethod.DECLINED:
         return Decision(False, f"{ref} declined consent")
+    if consent.method is ConsentMethod.NOT_ASKED:
+        return Decision(False, f"{ref} has not been asked for consent yet")
     if consent.date is None or consent.date > on:
         return Decision(False, f"{ref} had not given consent by {on.isoformat()}")
     withdrawn = consent.withdrawn

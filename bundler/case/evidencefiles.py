@@ -63,9 +63,11 @@ class EvidenceFile:
                 "no record names this file; name it where it belongs in the records, or take "
                 f"it out with {retire}"
             )
+        folder = shlex.quote(str(case_dir / EVIDENCE_DIR))
         return (
             "was not added through `bundler evidence add`, so the audit log does not say "
-            f"what arrived; check it, then record it with `bundler evidence add {case} {on_disk}`"
+            f"what arrived; check it, then record it where it is with `bundler evidence add "
+            f"{case} {folder}` (which records every such file)"
         )
 
 

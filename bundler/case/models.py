@@ -49,6 +49,8 @@ class RuleContext:
     case_dir: Path | None = None
     review_date: dt.date | None = None
     scheme_ids: frozenset[str] = frozenset()
+    today: dt.date | None = None
+    """Nothing recorded as having happened may be later, whatever the review date says."""
 
 
 def _context_from(info: ValidationInfo) -> RuleContext | None:
@@ -236,10 +238,23 @@ SchemeId = Annotated[
 NonEmptyText = Annotated[str, Field(min_length=1)]
 
 
+def _not_after_today(
+    ctx: RuleContext, when: dt.date | None, loc: Loc, what: str
+) -> Iterator[tuple[Loc, str]]:
+    if when is not None and ctx.today is not None and when > ctx.today:
+        yield loc, (
+            f"{what} {_date_text(when)} is after today ({_date_text(ctx.today)}); record only "
+            "what has happened: check the date"
+        )
+
+
 def _not_after_review(
     ctx: RuleContext, when: dt.date | None, loc: Loc, what: str
 ) -> Iterator[tuple[Loc, str]]:
-    if when is not None and ctx.review_date is not None and when > ctx.review_date:
+    """A date of something that happened: not after today, nor after the review date."""
+    if when is not None and ctx.today is not None and when > ctx.today:
+        yield from _not_after_today(ctx, when, loc, what)
+    elif when is not None and ctx.review_date is not None and when > ctx.review_date:
         yield loc, (
             f"{what} {_date_text(when)} is after the review date {_date_text(ctx.review_date)}; "
             "record only what has happened, or move the review date on"
@@ -532,6 +547,9 @@ class ConsentMethod(StrEnum):
     VERBAL = "verbal"
     """Consent given in words where written consent was not possible; the reason is recorded."""
     DECLINED = "declined"
+    NOT_ASKED = "not_asked"
+    """Not asked yet (a resident just added with `bundler resident new`): nothing is asked
+    about them, and the checklist says to ask."""
 
 
 class ConsentStatement(StrEnum):
@@ -744,6 +762,13 @@ class Review(Record):
     )
 
     def rule_problems(self, ctx: RuleContext) -> Iterator[tuple[Loc, str]]:
+        yield from _not_after_today(ctx, self.opened, ("opened",), "the date the review opened")
+        if ctx.today is not None and self.review_date > ctx.today:
+            yield ("review_date",), (
+                f"the review date {_date_text(self.review_date)} is after today "
+                f"({_date_text(ctx.today)}); it is the date the records are complete to, so "
+                "it cannot be in the future: check the date"
+            )
         if self.opened > self.review_date:
             yield ("opened",), (
                 f"the review opened {_date_text(self.opened)}, after its review date "
@@ -1452,19 +1477,22 @@ class Consent(Record):
 
     def rule_problems(self, ctx: RuleContext) -> Iterator[tuple[Loc, str]]:
         method = self.method
-        if method is ConsentMethod.DECLINED:
+        if method in (ConsentMethod.DECLINED, ConsentMethod.NOT_ASKED):
+            said = (
+                "was declined" if method is ConsentMethod.DECLINED else "is recorded as not asked"
+            )
             if self.statements is not None and self.statements.agreed():
                 yield ("statements",), (
-                    "consent was declined, yet statements are agreed; set method: written or "
+                    f"consent {said}, yet statements are agreed; set method: written or "
                     "verbal, or set every statement to false"
                 )
             if self.form_file is not None:
                 yield ("form_file",), (
-                    "consent was declined, yet a signed form is named; set method: written, "
+                    f"consent {said}, yet a signed form is named; set method: written, "
                     "or remove form_file"
                 )
             if self.withdrawn is not None:
-                yield ("withdrawn",), "consent was declined, so there is nothing to withdraw"
+                yield ("withdrawn",), f"consent {said}, so there is nothing to withdraw"
         else:
             if self.date is None:
                 yield ("date",), f"{method.value} consent needs the date it was given"

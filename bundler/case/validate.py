@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bundler.audit.log import log_path
+from bundler.case.evidencefiles import check_evidence_files
 from bundler.case.models import (
     Case,
     LetterRegister,
@@ -25,6 +27,7 @@ from bundler.case.models import (
     RuleContext,
     collect_notes,
 )
+from bundler.case.placeholders import PLACEHOLDER_NOTE, placeholders
 from bundler.case.shortfalls import resident_shortfalls
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
 from bundler.fileio import sha256_file
@@ -46,13 +49,14 @@ class Note:
     """A finding the records hold, located in a file: shown, never blocking."""
 
     file: str
-    line: int
+    line: int | None  # None: the note is about the file itself (an evidence file)
     field: str
     message: str
 
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""
-        return f"{self.file}:{self.line}: note: {where}{self.message}"
+        at = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{at}: note: {where}{self.message}"
 
 
 @dataclass
@@ -94,9 +98,7 @@ class ValidationReport:
             case = self.loaded.case
             residents = len(self.loaded.residents)
             notes = len(self.notes)
-            found = (
-                f"; {notes} finding{'s' if notes != 1 else ''} noted above" if notes else ""
-            )
+            found = f"; {notes} note{'s' if notes != 1 else ''} above" if notes else ""
             return (
                 f"{self.case_dir}: valid: review {case.review.reference}, "
                 f"{len(case.schemes)} scheme{'s' if len(case.schemes) != 1 else ''}, "
@@ -230,13 +232,24 @@ def _validate_file(
     return record, document
 
 
-def validate_case(case_dir: Path, *, texts: Mapping[Path, str] | None = None) -> ValidationReport:
+def validate_case(
+    case_dir: Path,
+    *,
+    today: dt.date | None = None,
+    evidence_notes: bool = True,
+    texts: Mapping[Path, str] | None = None,
+) -> ValidationReport:
     """Validate every record in ``case_dir`` and return a report of all problems and findings.
 
-    ``texts`` gives record files' content to check instead of what is on disk (by path,
-    as ``case_dir / "residents/R01.yaml"``): an edit is checked as validate would see it
-    before it is saved. Raises InputNotFound when the folder or its case.yaml does not exist.
+    Nothing recorded as having happened may be after ``today`` (default: the computer's
+    date). ``evidence_notes`` adds a note for each file under evidence/ that no record
+    names, that was not added through ``evidence add`` or that changed since (this reads
+    the audit log and hashes every evidence file). ``texts`` gives record files' content to
+    check instead of what is on disk (by path, as ``case_dir / "residents/R01.yaml"``): an
+    edit is checked as validate would see it before it is saved. Raises InputNotFound when
+    the folder or its case.yaml does not exist.
     """
+    today = today or dt.date.today()
     given = texts or {}
     if not case_dir.exists():
         raise InputNotFound(
@@ -256,15 +269,17 @@ def validate_case(case_dir: Path, *, texts: Mapping[Path, str] | None = None) ->
         )
     report = ValidationReport(case_dir=case_dir)
     problems = report.problems
-    rule_ctx = RuleContext(case_dir=case_dir)
+    rule_ctx = RuleContext(case_dir=case_dir, today=today)
     peeked = _read_record(case_dir, case_path, str(case_path), [], given)
     if peeked is not None:
         rule_ctx = RuleContext(
             case_dir=case_dir,
             review_date=_peek_date(peeked.data, "review", "review_date"),
             scheme_ids=_scheme_ids(peeked.data),
+            today=today,
         )
     case, case_doc = _validate_file(Case, case_path, report, rule_ctx, given)
+    documents = [case_doc] if case_doc is not None else []
 
     residents: dict[str, Resident] = {}
     residents_dir = case_dir / RESIDENTS_DIR
@@ -274,6 +289,8 @@ def validate_case(case_dir: Path, *, texts: Mapping[Path, str] | None = None) ->
         )
         for path in files:
             validated, resident_doc = _validate_file(Resident, path, report, rule_ctx, given)
+            if resident_doc is not None:
+                documents.append(resident_doc)
             if validated is None or resident_doc is None:
                 continue
             shown = str(path)
@@ -306,10 +323,37 @@ def validate_case(case_dir: Path, *, texts: Mapping[Path, str] | None = None) ->
             _check_letters(register, letters_doc, _present(residents_dir), report)
     if case is not None and case_doc is not None:
         _cross_checks(case, case_doc, residents, _present(residents_dir), report)
-    report.notes.sort(key=lambda note: (note.file, note.line))
+    for document in documents:
+        report.notes.extend(
+            Note(str(document.path), document.line_of(loc), dotted(loc), PLACEHOLDER_NOTE)
+            for loc in placeholders(document.data)
+        )
+    report.notes.sort(key=lambda note: (note.file, note.line or 0))
+    if evidence_notes:
+        _evidence_file_notes(case_dir, report)
     if case is not None and not problems:
         report.loaded = LoadedCase(root=case_dir, case=case, residents=residents, letters=letters)
     return report
+
+
+def _evidence_file_notes(case_dir: Path, report: ValidationReport) -> None:
+    """Files under evidence/ that no record names, that were not added through `evidence
+    add` or have changed since; records naming a retired file."""
+    found = check_evidence_files(case_dir)
+    for item in found.notes():
+        report.notes.append(Note(str(case_dir / item.path), None, "", item.message(case_dir)))
+    for reference, path in found.retired_named:
+        report.notes.append(Note(
+            str(reference.file), reference.line, reference.field,
+            f"names {path}, a retired file (taken out with `bundler evidence retire`); name "
+            "the file that replaced it",
+        ))
+    if found.log_problem is not None:
+        report.notes.append(Note(
+            str(log_path(case_dir)), None, "",
+            "cannot be read, so which files in evidence/ were added through `bundler evidence "
+            f"add` is not known; run `bundler audit verify {case_dir}` to see why",
+        ))
 
 
 def _shortfall_notes(
@@ -382,7 +426,7 @@ def _cross_checks(
             if target.startswith("appeal:") and target[7:] not in appeals and target[7:] not in residents:
                 report.problems.append(
                     Problem(str(report.case_dir / RESIDENTS_DIR / f"{ref}.yaml"), 1,
-                            f"disclosures[{index}].audience",
+                            dotted(("disclosures", index, "audience")),
                             f"{target}: no resident or Housing Benefit appeal has that reference")
                 )
 
@@ -446,6 +490,6 @@ def _read_record(case_dir: Path, path: Path, shown: str, problems: list[Problem]
         return None
 
 
-def load_valid_case(case_dir: Path) -> LoadedCase:
+def load_valid_case(case_dir: Path, *, today: dt.date | None = None) -> LoadedCase:
     """Load a case folder, raising ChecksFailed when any record has a problem."""
-    return validate_case(case_dir).raise_for_problems()
+    return validate_case(case_dir, today=today, evidence_notes=False).raise_for_problems()

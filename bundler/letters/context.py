@@ -54,6 +54,7 @@ from bundler.case.models import (
 from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, LoadedCase
 from bundler.errors import CaseIncomplete, InputNotFound
 from bundler.letters.workdays import add_working_days, is_working_day
+from bundler.yamlmodel import dotted
 
 log = logging.getLogger(__name__)
 
@@ -878,10 +879,10 @@ def _findings(
     _require_complete_findings(case)
     _not_before_findings(case, letter_date, kind)
     for rec in live:
-        index = case.recommendations.index(rec)
-        _must_follow(rec.acknowledge_by, letter_date, f"recommendations[{index}].acknowledge_by", kind)
-        _warn_if_not_working_day(rec.acknowledge_by, f"recommendations[{index}].acknowledge_by")
-        _warn_if_not_working_day(rec.complete_by, f"recommendations[{index}].complete_by")
+        where = dotted(("recommendations", case.recommendations.index(rec)))
+        _must_follow(rec.acknowledge_by, letter_date, f"{where}.acknowledge_by", kind)
+        _warn_if_not_working_day(rec.acknowledge_by, f"{where}.acknowledge_by")
+        _warn_if_not_working_day(rec.complete_by, f"{where}.complete_by")
     conclusions = _conclusions(case)
     first: dict[str, ConclusionContext] = {}
     for answer, context in conclusions:

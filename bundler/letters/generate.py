@@ -150,7 +150,7 @@ def generate_letters(
 ) -> list[GeneratedLetter]:
     """Write the letters ``options`` describe and return what was written."""
     say = progress or (lambda _message: None)
-    loaded = load_valid_case(options.case_dir)
+    loaded = load_valid_case(options.case_dir, today=options.today)
     template, shown = template_for(options, loaded)
     uses = _check(template, shown, options.kind)
     when = letter_date_for(options, loaded)

@@ -201,7 +201,7 @@ def find_cases(cases_dir: Path) -> list[CaseFolder]:
 
 def case_state(folder: CaseFolder) -> CaseState:
     """Validate one case folder, as `bundler validate` does."""
-    report = validate_case(folder.path)
+    report = validate_case(folder.path, evidence_notes=False)  # the register needs no file notes
     if report.loaded is not None:
         return CaseState(folder, report, report.loaded.case.review.reference)
     return CaseState(folder, report, _peek_reference(folder.path))
