@@ -472,6 +472,9 @@ def test_every_letter_written_is_recorded_and_can_be_marked_sent(sample_case: Pa
     entries = [json.loads(line) for line in (sample_case / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [e["action"] for e in entries] == ["letter_generated", "letter_sent"]
     assert entries[1]["details"]["sent"] == AS_OF
+    assert [o["path"] for o in entries[1]["outputs"]] == ["letters.yaml"]
+    # The toolkit's own changes to letters.yaml are outputs, not "records changed" between actions.
+    assert "records changed" not in run("audit", "show", str(sample_case)).stdout
     # A letter file changed after it was written is a finding, not an error.
     docx.write_bytes(docx.read_bytes() + b"x")
     result = run("validate", str(sample_case))

@@ -24,9 +24,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bundler.case.models import LetterKind, LetterRecord, LetterRegister, SendMethod
 from bundler.case.validate import CASE_FILE, LETTERS_FILE
-from bundler.case.yamledit import dump_text, load_for_edit, write_edited
+from bundler.case.yamledit import dump_text, load_for_edit
 from bundler.errors import BadInput, CaseIncomplete, InputNotFound
-from bundler.fileio import sha256_file
+from bundler.fileio import StagedOutputs, sha256_file, write_text_atomic
 from bundler.yamlio import parse_yaml_text
 
 _HEADER = (
@@ -124,7 +124,21 @@ def mark_sent(
     letter_date: dt.date | None = None,
 ) -> LetterRecord:
     """Record that the latest unsent ``kind`` letter to ``recipient`` (or the one dated
-    ``letter_date``) was sent on ``on``."""
+    ``letter_date``) was sent on ``on`` (writes letters.yaml; no audit entry)."""
+    text, letter = register_with_sent(case_dir, kind, recipient, on, method, letter_date)
+    write_text_atomic(case_dir / LETTERS_FILE, text)
+    return letter
+
+
+def register_with_sent(
+    case_dir: Path,
+    kind: LetterKind,
+    recipient: str,
+    on: dt.date,
+    method: SendMethod,
+    letter_date: dt.date | None = None,
+) -> tuple[str, LetterRecord]:
+    """The text of ``letters.yaml`` with the letter marked as sent, and its record."""
     data = _load(case_dir)
     letters: Any = data["letters"]
     candidates = [
@@ -157,9 +171,8 @@ def mark_sent(
     sent["method"] = method.value
     entry["sent"] = sent
     register = _checked(case_dir, data)
-    write_edited(case_dir / LETTERS_FILE, data)
     index = list(letters).index(entry)
-    return register.letters[index]
+    return dump_text(data), register.letters[index]
 
 
 def record_sent(
@@ -178,14 +191,18 @@ def record_sent(
             f"{case_dir / CASE_FILE}: not found; give the case folder the letter was written for",
             "Check the path to the case folder.",
         )
-    with exclusive_log(case_dir) as log:
-        letter = mark_sent(case_dir, kind, recipient, on, method, letter_date)
+    # The new register is staged and put in place after the entry is appended, like a
+    # letter's: the entry records the records it found, and the register as its output.
+    with exclusive_log(case_dir) as log, StagedOutputs() as staged:
+        text, letter = register_with_sent(case_dir, kind, recipient, on, method, letter_date)
+        with staged.writer(case_dir / LETTERS_FILE) as handle:
+            handle.write(text.encode("utf-8"))
         details = {"kind": kind.value, "letter_date": letter.date.isoformat(),
                    "sent": on.isoformat(), "method": method.value}
         if recipient != "provider":
             details["resident"] = recipient
-        log.record(AuditAction.LETTER_SENT, inputs=[case_dir / f.file for f in letter.files
-                                                    if not Path(f.file).is_absolute()
-                                                    and (case_dir / f.file).is_file()],
-                   outputs=[case_dir / LETTERS_FILE], details=details)
+        log.commit(AuditAction.LETTER_SENT, staged,
+                   inputs=[case_dir / f.file for f in letter.files
+                           if not Path(f.file).is_absolute() and (case_dir / f.file).is_file()],
+                   details=details)
     return letter
