@@ -210,8 +210,8 @@ def _skip_reason(entry: os.DirEntry[str]) -> str | None:
 
 def _walk(folder: Path, shown: str, prefix: str, skipped: list[Skipped]) -> Iterable[IntakeFile]:
     """Every file under ``folder`` in name order (as file managers sort: upper and lower
-    case together, folders in place), never
-    following links; anything left out goes into ``skipped``."""
+    case together, folders in place), never following links; anything left out goes
+    into ``skipped``."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: (e.name.casefold(), e.name))
     except OSError as exc:
@@ -249,8 +249,9 @@ def plan_intake(
     A file keeps its name (``as_path``: its new name); a folder's files keep their
     paths under the folder's name (``as_path``: the folder's new name). ``into``
     puts everything in a folder inside evidence/. Paths already inside the case's
-    evidence folder keep their place. Raises InputNotFound or BadInput (a path
-    given twice over, a folder holding the case folder, bad options).
+    evidence folder keep their place (and take no ``as_path``/``into``). Raises
+    InputNotFound or BadInput (a folder holding the case folder, a retired file, bad
+    options).
     """
     if not paths:
         raise BadInput("no file or folder given", "Name the files or folders to add.")

@@ -154,6 +154,71 @@ def report_pdf_download(request: Request) -> Response:
                     headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
+# --------------------------------------------------------------------------- a new case
+
+
+_NEW_CASE_FIELDS = ("folder", "reference", "authority", "schemes", "provider", "lead_officer",
+                    "opened")
+
+
+def new_case_page(request: Request) -> Response:
+    return desk_of(request).page(request, "new_case.html", title="Start a review", values={},
+                                 problems=[])
+
+
+async def new_case_create(request: Request) -> Response:
+    """Start a case folder as `bundler case new` does, in a new folder under CASES_DIR."""
+    from bundler.case.new import NewCase, create_case
+    from bundler.case.validate import CASE_FILE
+
+    desk = desk_of(request)
+    form = await read_form(request, desk.access)
+    values = {name: _text(form, name) or "" for name in _NEW_CASE_FIELDS}
+    try:
+        if (desk.cases_dir / CASE_FILE).is_file():
+            raise BadInput(f"{desk.cases_dir}: the app was started on one case folder",
+                           "Start `bundler serve` on the folder that holds your case folders "
+                           "to start a new one beside it.")
+        name = values["folder"]
+        if not _SIMPLE_NAME.match(name):
+            raise BadInput(f"{name or '(empty)'}: not a plain folder name",
+                           "Use letters, digits, dots, hyphens and underscores, e.g. "
+                           "wbc-shr-2027-001.")
+        case_dir = desk.cases_dir / name
+        if case_dir.is_symlink() or (case_dir.exists() and any(case_dir.iterdir())):
+            raise BadInput(f"{name}: a folder of that name is already there",
+                           "Choose another name for the new case's folder.")
+        details = NewCase(
+            reference=values["reference"], authority=values["authority"] or None,
+            schemes=tuple(line.strip() for line in values["schemes"].splitlines() if line.strip()),
+            provider=values["provider"] or None, lead_officer=values["lead_officer"] or None,
+            opened=_date(values["opened"], "opened"))
+        await run_in_threadpool(lambda: create_case(case_dir, details, today=desk.today()))
+    except BundlerError as exc:
+        return desk.page(request, "new_case.html", 400, title="Start a review", values=values,
+                         problems=_refusals(exc))
+    return RedirectResponse(f"/cases/{quote(name)}", status_code=303)
+
+
+async def new_resident_create(request: Request) -> Response:
+    """Add a resident's file as `bundler resident new` does, then open their consent record."""
+    from bundler.case.new import create_resident
+
+    desk = desk_of(request)
+    folder = desk.case(request.path_params["case"])
+    form = await read_form(request, desk.access)
+    reference = (_text(form, "reference") or "").upper()
+    try:
+        await run_in_threadpool(lambda: create_resident(folder.path, reference,
+                                                        scheme=_text(form, "scheme")))
+    except BundlerError as exc:
+        context = _case_context(desk, folder, desk.cache.state(folder))
+        context.update(resident_problems=_refusals(exc), new_reference=reference)
+        return desk.page(request, "case.html", 400, **context)
+    return RedirectResponse(f"/cases/{quote(folder.id)}/residents/{reference}/consent",
+                            status_code=303)
+
+
 # --------------------------------------------------------------------------- a case
 
 
@@ -168,19 +233,29 @@ def _sections(model: type[BaseModel]) -> list[tuple[str, str, list[str]]]:
     return found
 
 
-def case_page(request: Request) -> Response:
+def _case_context(desk: Desk, folder: CaseFolder, state: Any) -> dict[str, Any]:
     from bundler.case.edit import case_record, resident_references
     from bundler.case.models import Resident
 
+    reference = state.reference or folder.id
+    loaded = state.loaded
+    return {"title": reference, "folder": folder, "report": state.report, "reference": reference,
+            "sections": _sections(case_record().model), "resident_sections": _sections(Resident),
+            "residents": resident_references(folder.path),
+            "scheme_ids": [s.id for s in loaded.case.schemes] if loaded else [],
+            "resident_problems": [], "new_reference": ""}
+
+
+def case_page(request: Request) -> Response:
+    from bundler.case.validate import validate_case
+
     desk = desk_of(request)
     folder = desk.case(request.path_params["case"])
-    state = desk.cache.state(folder)
-    report = state.report
-    reference = state.reference or folder.id
-    return desk.page(request, "case.html", title=reference, folder=folder, report=report,
-                     reference=reference, sections=_sections(case_record().model),
-                     resident_sections=_sections(Resident),
-                     residents=resident_references(folder.path), saved=request.query_params.get("saved"))
+    context = _case_context(desk, folder, desk.cache.state(folder))
+    # validate in full here (the register's cache leaves out the notes about evidence files
+    # no record names or that were not added through evidence add, which this page shows)
+    context["report"] = validate_case(folder.path)
+    return desk.page(request, "case.html", **context)
 
 
 async def record_page(request: Request) -> Response:
@@ -688,7 +763,10 @@ def routes() -> list[BaseRoute]:
         Route("/register.{format:str}", register_export),
         Route("/report", report_page),
         Route("/report.pdf", report_pdf_download),
+        Route("/cases/new", new_case_page),
+        Route("/cases/new", new_case_create, methods=["POST"]),
         Route(case, case_page),
+        Route(f"{case}/residents/new", new_resident_create, methods=["POST"]),
         Route(f"{case}/records/{{section}}", record_page, methods=["GET", "POST"]),
         Route(f"{case}/residents/{{ref}}/{{section}}", record_page, methods=["GET", "POST"]),
         Route(f"{case}/letters-record/{{section}}", record_page, methods=["GET", "POST"]),

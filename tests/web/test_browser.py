@@ -35,12 +35,29 @@ def test_the_officers_journey(tmp_path: Path) -> None:
         page.goto(server.url)
         assert "token" not in page.url
         assert page.title() == "Register of reviews – Supported housing reviews"
-        row = page.locator("table.app-register tbody tr").first
-        assert "WBC-SHR-2026-014" in row.inner_text()
+        assert "WBC-SHR-2026-014" in page.locator("table.app-register").inner_text()
         # GOV.UK Frontend's JavaScript ran (module scripts allowed by the CSP)
         assert "govuk-frontend-supported" in (page.locator("body").get_attribute("class") or "")
 
-        # open the case, then a resident's consent record
+        # start a review, then add its first resident
+        page.get_by_role("button", name="Start a review").click()
+        page.fill("#folder", "wbc-shr-2027-001")
+        page.fill("#reference", "WBC-SHR-2027-001")
+        page.fill("#authority", "Wrexley Borough Council")
+        page.fill("#schemes", "Alder Court")
+        page.get_by_role("button", name="Start the review").click()
+        page.get_by_role("heading", name="WBC-SHR-2027-001").wait_for()
+        assert (cases / "wbc-shr-2027-001" / "case.yaml").is_file()
+        page.fill("#reference", "R01")
+        page.get_by_role("button", name="Add the resident").click()
+        page.wait_for_url("**/wbc-shr-2027-001/residents/R01/consent")
+        assert page.title().startswith("Consent – R01")
+        assert (cases / "wbc-shr-2027-001" / "residents" / "R01.yaml").is_file()
+        page.goto(server.base + "/")
+        assert "WBC-SHR-2027-001" in page.locator("table.app-register").inner_text()
+        row = page.locator("table.app-register tbody tr", has_text="WBC-SHR-2026-014")
+
+        # open the sample case, then a resident's evidence record
         row.get_by_role("link", name="WBC-SHR-2026-014").click()
         page.get_by_role("heading", name="WBC-SHR-2026-014").wait_for()
         page.locator('a[href$="/residents/R03/evidence"]').click()

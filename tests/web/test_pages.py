@@ -429,3 +429,70 @@ def test_a_bundle_edition_for_one_audience(client, case_dir: Path) -> None:  # t
     assert re.search(r"Wrote \d+ pages from \d+ documents for provider to out/provider.pdf", done)
     cli_out = CliRunner().invoke(cli, ["bundle", "verify", str(case_dir / "out/provider.pdf")])
     assert cli_out.exit_code == 0, cli_out.stdout
+
+
+def test_start_a_review_and_add_a_resident(client, cases: Path) -> None:  # type: ignore[no-untyped-def]
+    token = csrf(client)
+    assert 'href="/cases/new"' in client.get("/").text
+    assert "Start the review" in client.get("/cases/new").text
+    started = client.post("/cases/new", data={
+        "csrf_token": token, "folder": "wbc-shr-2027-001", "reference": "WBC-SHR-2027-001",
+        "authority": "Wrexley Borough Council", "schemes": "Alder Court\nBirch House",
+        "provider": "Harrowgate Living Ltd", "lead_officer": "Priya Marchetti",
+        "opened": "2026-11-02"})
+    assert started.status_code == 303
+    assert started.headers["location"] == "/cases/wbc-shr-2027-001"
+    case_dir = cases / "wbc-shr-2027-001"
+    assert CliRunner().invoke(cli, ["validate", str(case_dir)]).exit_code == 0
+    assert "WBC-SHR-2027-001" in _text(client.get("/").text)
+    page = _text(client.get("/cases/wbc-shr-2027-001").text)
+    assert "valid: review WBC-SHR-2027-001, 2 schemes, 0 residents" in page
+    for folder, reference, message in [
+        ("wbc-shr-2027-001", "WBC-SHR-2027-002", "a folder of that name is already there"),
+        ("../outside", "WBC-SHR-2027-003", "not a plain folder name"),
+        ("fine-name", "has spaces", "has spaces"),
+    ]:
+        refused = client.post("/cases/new", data={"csrf_token": token, "folder": folder,
+                                                  "reference": reference})
+        assert refused.status_code == 400, folder
+        assert message in _unescape(_text(refused.text))
+    assert not (cases.parent / "outside").exists() and not (cases / "fine-name" / "case.yaml").exists()
+
+    added = client.post("/cases/wbc-shr-2027-001/residents/new",
+                        data={"csrf_token": token, "reference": "R01", "scheme": "birch-house"})
+    assert added.status_code == 303
+    assert added.headers["location"] == "/cases/wbc-shr-2027-001/residents/R01/consent"
+    assert "scheme: birch-house" in (case_dir / "residents/R01.yaml").read_text()
+    assert CliRunner().invoke(cli, ["validate", str(case_dir)]).exit_code == 0
+    bad = client.post("/cases/wbc-shr-2027-001/residents/new",
+                      data={"csrf_token": token, "reference": "Łukasz"})
+    assert bad.status_code == 400
+    assert "not a resident reference" in _unescape(bad.text)
+    assert sorted(p.name for p in (case_dir / "residents").iterdir()) == ["R01.yaml"]
+
+
+LABELLED_PAGES = ["/", "/report", "/verify", "/cases/new", "/cases/nettlebank-road",
+                  "/cases/nettlebank-road/checklist", "/cases/nettlebank-road/evidence",
+                  "/cases/nettlebank-road/letters", "/cases/nettlebank-road/bundles",
+                  "/cases/nettlebank-road/records/review",
+                  "/cases/nettlebank-road/records/information_request",
+                  "/cases/nettlebank-road/records/findings",
+                  "/cases/nettlebank-road/residents/R01/consent",
+                  "/cases/nettlebank-road/residents/R01/evidence"]
+
+
+def test_every_form_control_has_a_label_and_ids_are_unique(client) -> None:  # type: ignore[no-untyped-def]
+    """WCAG 2.2 (1.3.1, 3.3.2, 4.1.2): a label for each control, one element per id, and an
+    error summary that links only to ids on the page."""
+    for url in LABELLED_PAGES:
+        html = client.get(url).text
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (url, sorted({i for i in ids if ids.count(i) > 1}))
+        labels = set(re.findall(r'<label[^>]*\sfor="([^"]+)"', html))
+        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html):
+            if re.search(r'type="(hidden|submit)"', tag) or 'aria-hidden="true"' in tag:
+                continue
+            control = re.search(r'\sid="([^"]+)"', tag)
+            assert control and control.group(1) in labels, (url, tag)
+        for target in re.findall(r'href="#([^"]+)"', html):
+            assert target in ids, (url, target)
