@@ -125,10 +125,11 @@ def make_corpus(total_pages: int, files: int = 300) -> tuple[Path, list[Path]]:
     return spec, paths
 
 
-def run_measured(argv: list[str]) -> tuple[float, int]:
-    """Run argv as a child; return (wall seconds, peak RSS in bytes of that child)."""
+def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run argv as a child (in ``env``, else this environment); return (wall seconds, peak
+    RSS in bytes of that child)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _pid, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""

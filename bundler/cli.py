@@ -724,11 +724,13 @@ def _parse_sha256(_ctx: click.Context, param: click.Parameter, value: str | None
 @bundle.command("verify")
 @click.argument("pdf", type=_PATH, metavar="BUNDLE.pdf")
 @click.option("--sources", type=_PATH, metavar="DIR",
-              help="Folder the bundle was built from: re-hash every source and rebuild the "
-              "bundle from them.")
+              help="Folder the bundle was built from: re-hash every source, rebuild the "
+              "bundle from them and compare every page as a reader sees it (rendered, text, "
+              "links, actions, attachments); also lists the folder's files the bundle does "
+              "not use.")
 @click.option("--sha256", "sha256", callback=_parse_sha256, metavar="HEX",
-              help="The bundle's SHA-256 as the sender gave it (checked as well as "
-              "BUNDLE.pdf.sha256 when that is beside the bundle).")
+              help="The bundle's SHA-256 as the sender gave it by another route (letter, "
+              "phone call); checked as well as BUNDLE.pdf.sha256 when that is beside it.")
 @click.option("--trust", "trust", type=_PATH, multiple=True, metavar="CA.pem",
               help="A CA certificate you trust (PEM or DER; repeatable): a signed bundle's "
               "signer must chain to one of these or to the system's trust store.")
@@ -736,11 +738,16 @@ def _parse_sha256(_ctx: click.Context, param: click.Parameter, value: str | None
 def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None,
                   trust: tuple[Path, ...], as_json: bool) -> None:
     """Check a bundle without trusting its sender: its hash, manifest, pages, labels and
-    stamps, and with --sources that it is what those files build. A signed bundle's
-    signature, signer, signing time and what changed after signing are checked too.
+    stamps; a signed bundle's signature, signer, signing time and what changed after
+    signing; and with --sources that it is what those files build.
 
-    One PASS or FAIL line per check, then the verdict. Exit 0 when every check passed,
-    1 when any failed.
+    One PASS or FAIL line per check (INFO lines only inform), then the verdict, which says
+    what was proven. On its own, verify proves only that the bundle is consistent with
+    itself and the files beside it (whoever changed it could change those too): a SHA-256
+    the sender gave you another way (--sha256), a trusted signature, or the source files
+    (--sources) prove it is the bundle the sender made. A missing BUNDLE.pdf.sha256 or
+    BUNDLE.manifest.json is a warning in the verdict. Exit 0 when every check passed, 1
+    when any failed.
     """
     from bundler.bundle.verify import verify_bundle
 

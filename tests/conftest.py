@@ -43,3 +43,23 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 def tsa(pki: Pki) -> Iterator[LocalTsa]:
     with LocalTsa(pki) as server:
         yield server
+
+
+@pytest.fixture
+def other_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recipient has other library versions than the builder: their pypdf is 9.9.9, and
+    their zlib writes every stream it compresses differently (other bytes, the same pages)."""
+    from pypdf.generic import DecodedStreamObject
+
+    from bundler.bundle import assemble as assemble_module
+    from bundler.bundle import build as build_module
+
+    def stream(self: assemble_module._Context, data: bytes, compress: bool = False) -> object:
+        made = DecodedStreamObject()
+        made.set_data(data)
+        return self.writer._add_object(made.flate_encode(level=1) if compress else made)
+
+    real = build_module.library_versions
+    monkeypatch.setattr(assemble_module._Context, "stream", stream)
+    monkeypatch.setattr(build_module, "library_versions",
+                        lambda extra=None: {**real(extra), "pypdf": "9.9.9"})

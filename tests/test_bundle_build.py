@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject
+from pypdf.generic import ArrayObject
 
 from bundler.bundle.build import BuildResult, build_bundle
 from bundler.bundle.stamp import BAND
@@ -349,10 +349,13 @@ def test_active_content_is_removed(built: Built) -> None:
     assert list(reader.attachments) == ["manifest.json"]
     doc = next(d for d in built.manifest["documents"] if d["source"].endswith("active.pdf"))
     page = reader.pages[doc["first_page"] - 1]
-    links = [a.get_object() for a in page.get("/Annots", []) or []]
-    assert len(links) == 1  # the web link stays; the JavaScript one is gone
-    action = links[0]["/A"]
-    assert isinstance(action, DictionaryObject) and action["/S"] == "/URI"
+    assert not page.get("/Annots")  # the JavaScript link and the web link are both gone
+    assert b"https://example.org" not in raw and b"/URI" not in raw
+
+
+def test_web_links_are_dropped_with_a_warning_naming_the_file(built: Built) -> None:
+    assert ("evidence/active.pdf: 1 web link(s) no longer open anything in the bundle (the "
+            "text on the page is unchanged; the source file keeps them)") in built.warnings
 
 
 def test_filled_form_value_stays_visible_after_flattening(built: Built) -> None:

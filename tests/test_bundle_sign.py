@@ -109,7 +109,8 @@ def test_signed_bundle_verifies_with_the_test_ca_showing_signer_and_time(
 
     code, checks, verdict = verify(signed, "--trust", str(pki.root))
     assert code == 0, checks
-    assert verdict == f"VERIFIED: {signed}: all 13 checks passed"
+    assert verdict.startswith(f"VERIFIED: {signed}: all 13 checks passed: its signature is "
+                              "intact and its signer trusted, so it is the bundle they signed")
     assert "intact: PAdES B-T signature" in checks["signature"]
     assert "Evidence Team, organisation Wessex Borough Council" in checks["signer"]
     assert "chains to Test Root CA, Test PKI (given with --trust)" in checks["trust"]
@@ -139,7 +140,8 @@ def test_without_trust_the_signer_is_not_trusted_and_the_verdict_says_so(signed:
         "FAIL  trust: the signer Evidence Team, Wessex Borough Council is not trusted: its "
         "certificate does not chain to a trust anchor: give the CA certificate the sender "
         "publishes with --trust, if you trust it")
-    assert verdict == f"NOT VERIFIED: {signed}: 2 of 13 checks failed (trust, signing time)"
+    assert verdict == (f"NOT VERIFIED: {signed}: 2 of 13 checks failed (trust, signing time): "
+                       "do not rely on it")
     # the timestamp's authority is not trusted either, so the time is not relied on
     assert checks["signing time"].startswith("FAIL  signing time:")
     assert "which is not trusted" in checks["signing time"]

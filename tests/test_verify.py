@@ -60,7 +60,8 @@ SOURCES = ("evidence/text.pdf", "evidence/landscape.pdf", "evidence/rot90.pdf",
            "evidence/form.pdf", "evidence/photo.jpg", "evidence/visit-note.txt",
            "evidence/locked.pdf")
 BASIC_CHECKS = ["file hash", "manifest", "certificate", "page count", "page labels", "stamps"]
-SOURCE_CHECKS = [*BASIC_CHECKS, "sources", "library versions", "rebuild"]
+SOURCE_CHECKS = [*BASIC_CHECKS, "sources", "other files", "library versions", "rebuild"]
+INFO_LINES = ["other files", "library versions"]  # information: always printed INFO
 
 
 def make_sources(folder: Path) -> Path:
@@ -124,7 +125,11 @@ def test_intact_bundle_passes_every_check_without_sources(pristine: Path) -> Non
     lines = report.lines()
     for line in lines[:-1]:
         assert re.match(r"^PASS  [a-z ]+: \S", line), line
-    assert lines[-1] == f"VERIFIED: {bundle(pristine)}: all 6 checks passed"
+    assert lines[-1] == (
+        f"VERIFIED: {bundle(pristine)}: all 6 checks passed: consistent with itself only: "
+        "whoever changed it could have changed the files beside it too, so only a SHA-256 the "
+        "sender gave you another way (--sha256 HEX) or its source files (--sources DIR) prove "
+        "it is the bundle the sender made")
     details = by_name(report)
     digest = hashlib.sha256(bundle(pristine).read_bytes()).hexdigest()
     assert details["file hash"][1] == f"SHA-256 {digest} matches the sidecar bundle.pdf.sha256"
@@ -140,8 +145,17 @@ def test_intact_bundle_passes_every_check_with_sources(pristine: Path) -> None:
     assert report.ok, report.lines()
     details = by_name(report)
     assert details["sources"][1].startswith(f"all {len(SOURCES)} source files")
-    assert details["library versions"][1].startswith("same as when the bundle was built")
+    assert details["other files"][1] == (f"every file in {pristine / 'case'} is in the bundle "
+                                         "(apart from its spec, case records and outputs)")
+    assert details["library versions"][1].startswith("this computer has the versions the "
+                                                     "bundle records (")
     assert details["rebuild"][1].endswith("byte-for-byte identical")
+    lines = report.lines()
+    assert [line.split("  ")[0] for line in lines[:-1]] == [
+        "INFO" if name in INFO_LINES else "PASS" for name in SOURCE_CHECKS]
+    assert lines[-1] == (f"VERIFIED: {bundle(pristine)}: all 8 checks passed: every page is "
+                         f"what the source files in {pristine / 'case'} make, as the rebuild "
+                         "shows")
 
 
 def test_renamed_bundle_without_sidecars_still_rebuilds_identically(root: Path) -> None:
@@ -216,10 +230,11 @@ def test_changed_byte_in_a_content_stream_is_caught_and_located(root: Path) -> N
     report = verify_bundle(bundle(root), sources=root / "case")
     assert [check.name for check in report.failed] == ["file hash", "rebuild"]
     # the stream is shared by the pages of that size: the landscape page and the photograph
-    assert by_name(report)["rebuild"][1] == (
+    detail = by_name(report)["rebuild"][1]
+    assert detail.startswith(
         f"differs from the rebuild from the sources, first at document {doc['number']} "
-        f"(evidence/landscape.pdf), page {doc['first_label']}; 2 page(s) in 2 document(s) "
-        "differ")
+        f"(evidence/landscape.pdf), page {doc['first_label']}: what it shows differs: "), detail
+    assert detail.endswith("; 2 page(s) differ, in 2 document(s)")
 
 
 def test_changed_byte_outside_the_pages_is_caught(root: Path) -> None:
@@ -228,8 +243,10 @@ def test_changed_byte_outside_the_pages_is_caught(root: Path) -> None:
     flip_byte(bundle(root), position)
     report = verify_bundle(bundle(root), sources=root / "case")
     assert [check.name for check in report.failed] == ["file hash", "rebuild"]
-    assert by_name(report)["rebuild"][1].startswith("every page matches the rebuild, but other "
-                                                    "parts of the file differ")
+    assert by_name(report)["rebuild"][1] == (
+        "differs from the rebuild from the sources, first at the document: the document "
+        "information (title, author...) differs from the rebuild's (first at "
+        "information./Producer)")
 
 
 @settings(max_examples=40, deadline=None,
@@ -313,7 +330,7 @@ def test_first_differing_field() -> None:
 # --------------------------------------------------------------------------- versions
 
 
-def test_other_library_versions_compare_pages_instead_of_bytes(
+def test_recorded_versions_are_information_and_rebuild_byte_for_byte(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = make_sources(tmp_path / "case")
@@ -330,10 +347,10 @@ def test_other_library_versions_compare_pages_instead_of_bytes(
     details = by_name(report)
     installed = real()["pypdf"]
     assert details["library versions"][1] == (
-        f"differ from when the bundle was built (pypdf 0.0.1 -> {installed}): pages are "
-        "compared by content, not bytes")
-    assert details["rebuild"][1] == ("rebuilt with other library versions: every page's "
-                                     "content and text matches the bundle")
+        f"this computer has other versions than the bundle records (pypdf 0.0.1 -> "
+        f"{installed}); the rebuild is compared in full all the same")
+    # the rebuild says it was made with the recorded versions, so nothing else differs
+    assert details["rebuild"][1].endswith("byte-for-byte identical")
 
 
 # --------------------------------------------------------------------------- audit
@@ -411,7 +428,8 @@ def test_manifest_forged_inside_and_beside_fails_the_certificate(root: Path) -> 
         f"page {manifest['certificate_first_page']} does not show the embedded manifest's "
         f"SHA-256 {forged_sha}: the manifest was changed after the bundle was built")
     assert by_name(report)["rebuild"][1].startswith(
-        "differs from the rebuild from the sources, first at page 2 (front matter)")
+        "differs from the rebuild from the sources, first at page 2 (front matter): what it "
+        "shows differs: ")
 
 
 def test_embedded_manifest_that_is_not_a_manifest_fails(root: Path) -> None:
@@ -469,9 +487,11 @@ def test_other_library_versions_still_catch_a_page_with_other_text(
         writer.write(handle)
     report = verify_bundle(built.pdf, sources=tmp_path / "case")
     assert [check.name for check in report.failed] == ["rebuild"]
-    assert by_name(report)["rebuild"][1] == (
+    detail = by_name(report)["rebuild"][1]
+    assert detail.startswith(
         f"differs from the rebuild from the sources, first at document 1 ({doc['source']}), "
-        f"page {doc['first_label']}; 1 page(s) in 1 document(s) differ")
+        f"page {doc['first_label']}: what it shows differs: "), detail
+    assert detail.endswith("; 1 page(s) differ, in 1 document(s)")
 
 
 def test_a_removed_page_fails_the_page_count_and_stamps(root: Path) -> None:

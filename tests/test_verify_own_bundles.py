@@ -140,6 +140,17 @@ def test_every_kind_of_source_builds_into_a_bundle_that_verifies(
     assert with_sources.ok, [check.line() for check in with_sources.failed]
 
 
+def test_and_with_other_library_versions_every_page_compares_the_same(
+    awkward_bundle: tuple[Path, Path], other_versions: None,
+) -> None:
+    folder, pdf = awkward_bundle
+    report = verify_bundle(pdf, sources=folder, record_audit=False)
+    assert report.ok, [check.line() for check in report.failed]
+    rebuild = next(check for check in report.checks if check.name == "rebuild")
+    assert rebuild.detail.startswith("not byte-for-byte identical, but the same as a reader "
+                                     "sees it: every page renders the same at 100 dpi")
+
+
 def test_fields_without_appearances_show_their_values_and_nothing_else(
     awkward_bundle: tuple[Path, Path],
 ) -> None:

@@ -1,8 +1,9 @@
 """Merge front matter, every document's pages and the certificate into one PDF (pypdf).
 
 For each source page: clone it without its annotations and page actions, flatten form
-fields into the page, keep only harmless annotations (external URI links, internal links
-remapped to the bundle's pages, markup such as highlights), stamp it (see ``stamp``), then
+fields into the page, keep only harmless annotations (internal links remapped to the
+bundle's pages, markup such as highlights; web links are dropped with a warning, their text
+staying on the page, so the bundle opens nothing outside itself), stamp it (see ``stamp``), then
 add the index links, bookmarks, ``/PageLabels``, the embedded manifest, metadata, the
 opening view (first page, 100% zoom) and a file identifier derived from the manifest's
 hash, so the bytes are the same on every build.
@@ -275,6 +276,7 @@ def _add_document(
                 IndirectObject, target.indirect_reference
             )
     named: dict[str, Any] | None = None
+    web_links = 0
     layers = dict(doc.text_layers)
     markers = dict(doc.markers)
     for offset, (source_page, target) in enumerate(added):
@@ -293,6 +295,9 @@ def _add_document(
             if subtype == "/Widget":
                 extra += _flatten_widget(context, target, annotation, doc.source)
             elif subtype == "/Link":
+                if _is_web_link(annotation):
+                    web_links += 1
+                    continue
                 if named is None and _needs_names(annotation):
                     named = _named_destinations(reader)
                 kept = _safe_link(annotation, page_map, named or {})
@@ -311,6 +316,10 @@ def _add_document(
         layer = layers.get(offset)
         under = _text_layer(context, target, geometry, layer) if layer is not None else None
         _stamp(context, target, geometry, bytes(extra), text, under, markers.get(offset))
+    if web_links:
+        logger.warning("%s: %d web link(s) no longer open anything in the bundle (the text on "
+                       "the page is unchanged; the source file keeps them)", doc.source,
+                       web_links)
 
 
 def _text_layer(context: _Context, page: Any, geometry: PageGeometry,
@@ -417,10 +426,17 @@ def _named_destinations(reader: PdfReader) -> dict[str, Any]:
         return {}
 
 
+def _is_web_link(annotation: DictionaryObject) -> bool:
+    """A link whose action opens an address outside the bundle (/URI)."""
+    action = annotation.get("/A")
+    action = action.get_object() if action is not None else None
+    return isinstance(action, DictionaryObject) and action.get("/S") == "/URI"
+
+
 def _safe_link(
     annotation: DictionaryObject, page_map: dict[int, IndirectObject], named: dict[str, Any]
 ) -> DictionaryObject | None:
-    """A new link keeping only a web address or a jump to a page of the same document."""
+    """A new link keeping only a jump to a page of the same document."""
     rect = annotation.get("/Rect")
     if rect is None:
         return None
@@ -434,14 +450,6 @@ def _safe_link(
     action = action.get_object() if action is not None else None
     if isinstance(action, DictionaryObject):
         kind = action.get("/S")
-        if kind == "/URI" and isinstance(action.get("/URI"), (str, bytes)):
-            uri = action["/URI"]
-            link[NameObject("/A")] = DictionaryObject({
-                NameObject("/S"): NameObject("/URI"),
-                NameObject("/URI"): ByteStringObject(uri if isinstance(uri, bytes) else
-                                                     str(uri).encode("latin-1", "replace")),
-            })
-            return link
         if kind != "/GoTo":
             return None  # JavaScript, Launch, GoToR, SubmitForm, Named...: dropped
         dest: Any = action.get("/D")
@@ -634,20 +642,31 @@ def _add_page_labels(writer: PdfWriter, plan: Plan) -> None:
 
 
 def _add_attachment(writer: PdfWriter, manifest_json: bytes) -> None:
-    embedded = writer.add_attachment("manifest.json", manifest_json)
-    spec = embedded.pdf_object
-    spec[NameObject("/UF")] = TextStringObject("manifest.json")
-    spec[NameObject("/Desc")] = TextStringObject("Bundle manifest (bundler bundle verify)")
-    spec[NameObject("/AFRelationship")] = NameObject("/Data")
-    stream = cast(DictionaryObject, spec["/EF"]["/F"].get_object())  # type: ignore[index]
-    stream[NameObject("/Subtype")] = NameObject("/application#2Fjson")
-    if isinstance(stream, StreamObject):
-        stream._data = zlib.compress(manifest_json, 9)
-        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
-    stream[NameObject("/Params")] = DictionaryObject(
-        {NameObject("/Size"): NumberObject(len(manifest_json))}
-    )
-    writer.root_object[NameObject("/AF")] = ArrayObject([cast(PdfObject, spec.indirect_reference)])
+    """Attach the manifest as ``manifest.json`` (ISO 32000-1, 7.11.4), written out here
+    rather than by pypdf's helper so every supported pypdf writes the same objects."""
+    stream = DecodedStreamObject()
+    stream._data = zlib.compress(manifest_json, 9)
+    stream.update({
+        NameObject("/Type"): NameObject("/EmbeddedFile"),
+        NameObject("/Subtype"): NameObject("/application#2Fjson"),
+        NameObject("/Filter"): NameObject("/FlateDecode"),
+        NameObject("/Params"): DictionaryObject(
+            {NameObject("/Size"): NumberObject(len(manifest_json))}),
+    })
+    spec = DictionaryObject({
+        NameObject("/Type"): NameObject("/Filespec"),
+        NameObject("/F"): TextStringObject("manifest.json"),
+        NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(stream)}),
+        NameObject("/UF"): TextStringObject("manifest.json"),
+        NameObject("/Desc"): TextStringObject("Bundle manifest (bundler bundle verify)"),
+        NameObject("/AFRelationship"): NameObject("/Data"),
+    })
+    spec_ref = writer._add_object(spec)
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject(
+        [TextStringObject("manifest.json"), spec_ref])})
+    writer.root_object[NameObject("/Names")] = DictionaryObject(
+        {NameObject("/EmbeddedFiles"): writer._add_object(tree)})
+    writer.root_object[NameObject("/AF")] = ArrayObject([spec_ref])
 
 
 def _set_catalog(writer: PdfWriter, info: BundleInfo) -> None:

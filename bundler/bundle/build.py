@@ -122,6 +122,9 @@ class BuildResult:
     sources: tuple[Path, ...] = ()  # every source file, in bundle order
     supplement: int | None = None  # N when this is supplementary bundle N
     edition: tuple[str, ...] = ()  # --audience: each document left out or redacted, and why
+    # the toolkit's and libraries' versions on this computer, whatever the manifest says
+    # (a rebuild writes the versions it was asked to reproduce; see rebuild_bundle)
+    versions_used: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,19 @@ class _Prepared:
     converter: str
     tool_versions: dict[str, str]
     pages: int
+
+
+@dataclass(frozen=True)
+class _Provenance:
+    """What a bundle says made it: the toolkit (cover, certificate, metadata) and the
+    versions of what shapes its bytes (manifest)."""
+
+    tool: ToolInfo
+    libraries: dict[str, str]
+
+    @property
+    def tool_line(self) -> str:
+        return f"{self.tool.name} {self.tool.version}"
 
 
 def output_paths(out: Path) -> tuple[Path, Path, Path]:
@@ -426,8 +442,12 @@ def rebuild_bundle(
 
     The spec comes from the manifest, which records every choice that shapes the bytes
     (sections, titles, dates, options, provenance); passwords, which it never holds, come
-    from the recorded spec file when it is in ``folder``. Writes OUT.pdf and its sidecars
-    like ``build_bundle`` (never over existing files) and records nothing in any audit log.
+    from the recorded spec file when it is in ``folder``. The rebuild says it was made by
+    the toolkit and library versions ``recorded`` names (cover, certificate, metadata and
+    manifest), so that with the same versions it is the same bytes, and with others every
+    page still shows the same; ``versions_used`` tells what this computer has. Writes
+    OUT.pdf and its sidecars like ``build_bundle`` (never over existing files) and records
+    nothing in any audit log.
     """
     report = progress or (lambda _message: None)
     try:
@@ -582,10 +602,16 @@ def _build(
                         if outcome.textless}
             layers = _recognise_text(engine, prepared, open_readers, Path(work), report, skip,
                                      textless)
+        used = _versions_used(prepared, engine)
+        reproduced = recorded if recorded is not None else pinned
+        provenance = (_Provenance(reproduced.tool, dict(reproduced.libraries))
+                      if reproduced is not None
+                      else _Provenance(ToolInfo(name=TOOL_NAME, version=__version__), used))
         report("laying out the index and certificate")
         plan, front, links, certificate, manifest_bytes, log = _layout(
             resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
-            engine, _Editing(edition, outcomes, twin.loaded.spec) if edition else None,
+            provenance, engine,
+            _Editing(edition, outcomes, twin.loaded.spec) if edition else None,
         )
         documents = [
             AssemblyDocument(
@@ -618,7 +644,7 @@ def _build(
             authority=resolved.authority,
             officer=resolved.officer,
             build_date=when,
-            tool=f"{TOOL_NAME} {__version__}",
+            tool=provenance.tool_line,
         )
 
         def reader(position: int) -> PdfReader:
@@ -667,6 +693,7 @@ def _build(
         sources=tuple(item.path for item in prepared),
         supplement=supplement.number if supplement is not None else None,
         edition=_edition_lines(manifest_bytes) if edition is not None else (),
+        versions_used=((TOOL_NAME, __version__), *used.items()),
     )
 
 
@@ -863,6 +890,16 @@ def _recognise_text(
     return [tuple(found) for found in layers]
 
 
+def _versions_used(prepared: Sequence[_Prepared], engine: OcrEngine | None) -> dict[str, str]:
+    """The versions of everything that shaped these documents' pages on this computer."""
+    extra_tools: dict[str, str] = {}
+    for item in prepared:
+        extra_tools.update(item.tool_versions)
+    if engine is not None:
+        extra_tools.update(engine.tool_versions())
+    return library_versions(extra_tools)
+
+
 def _warn_duplicates(prepared: Sequence[_Prepared]) -> None:
     first_seen: dict[str, str] = {}
     for item in prepared:
@@ -885,6 +922,7 @@ def _layout(
     pdf_path: Path,
     manifest_path: Path,
     supplement: SupplementOf | None,
+    provenance: _Provenance,
     engine: OcrEngine | None = None,
     editing: _Editing | None = None,
 ) -> tuple[Plan, bytes, list, bytes, bytes, bytes]:  # type: ignore[type-arg]
@@ -900,7 +938,7 @@ def _layout(
         SectionInput(s.label, s.title, tuple(next(counts) for _ in s.documents))
         for s in spec.sections
     ]
-    tool = f"{TOOL_NAME} {__version__}"
+    tool = provenance.tool_line
     # First guesses from typical densities (about 48 index rows and 28 certificate entries a
     # page); a wrong guess only costs another layout round.
     count = sum(len(section.document_pages) for section in sections)
@@ -940,7 +978,8 @@ def _layout(
         if log_count != log_pages:
             log_pages = log_count
             continue
-        manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, engine)
+        manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, provenance,
+                             engine)
         if supplement is not None:
             manifest = manifest.model_copy(update={
                 "supplement_to": supplement, "manifest_version": SUPPLEMENT_MANIFEST_VERSION})
@@ -952,7 +991,7 @@ def _layout(
         manifest_bytes = manifest.to_json_bytes()
         certificate, cert_count = render_certificate(
             _certificate(resolved, prepared, plan, scheme, when, pdf_path, manifest_path,
-                         hashlib.sha256(manifest_bytes).hexdigest(), note),
+                         hashlib.sha256(manifest_bytes).hexdigest(), tool, note),
             plan.labels[plan.certificate_first_page - 1 :],
         )
         if front_count == front_pages and cert_count == cert_pages:
@@ -980,15 +1019,11 @@ def _manifest(
     scheme: Numbering,
     when: dt.date,
     when_from: str,
+    provenance: _Provenance,
     engine: OcrEngine | None = None,
 ) -> Manifest:
     spec = resolved.loaded.spec
     docs = _documents(spec)
-    extra_tools: dict[str, str] = {}
-    for item in prepared:
-        extra_tools.update(item.tool_versions)
-    if engine is not None:
-        extra_tools.update(engine.tool_versions())
     documents = [
         ManifestDocument(
             number=planned.number,
@@ -1018,8 +1053,8 @@ def _manifest(
         for s in plan.sections
     ]
     return Manifest(
-        tool=ToolInfo(name=TOOL_NAME, version=__version__),
-        libraries=library_versions(extra_tools),
+        tool=provenance.tool,
+        libraries=provenance.libraries,
         options=BuildOptions(
             numbering=scheme.value,
             build_date=when,
@@ -1066,6 +1101,7 @@ def _certificate(
     pdf_path: Path,
     manifest_path: Path,
     manifest_sha256: str,
+    tool: str,
     supplement: SupplementNote | None = None,
 ) -> Certificate:
     spec = resolved.loaded.spec
@@ -1074,7 +1110,7 @@ def _certificate(
         reference=spec.reference,
         title=spec.title,
         date=when,
-        tool=f"{TOOL_NAME} {__version__}",
+        tool=tool,
         numbering=scheme.value,
         bundle_name=pdf_path.name,
         manifest_name=manifest_path.name,

@@ -10,8 +10,13 @@ Below both ``build`` (a supplement continues the numbering of the bundle it foll
 * ``manifest_check``: the embedded manifest is JSON within depth and size limits, a valid
   manifest, and identical byte for byte to the sidecar ``BUNDLE.manifest.json``;
 * ``certificate_check``: the integrity certificate prints that manifest's SHA-256;
-* ``read_served_bundle``: all of them for a bundle a supplement follows, raising BadInput
-  naming the first that fails.
+* ``supplement_check``: a supplementary bundle names the bundle it follows (and matches its
+  SHA-256 when it lies beside it) and repeats none of its documents;
+* ``page_count_check``, ``labels_check``, ``stamps_check``: every page is where, and
+  numbered and stamped as, the manifest says (the stamp read from the page's own last
+  content stream, falling back to the page's text);
+* ``read_served_bundle``: the file hash, manifest and certificate of a bundle a supplement
+  follows, raising BadInput naming the first that fails.
 
 What these checks prove on their own: the bundle agrees with itself and with the files
 beside it. Anyone who changes the bundle can change its sidecars too; only a hash obtained
@@ -26,7 +31,7 @@ import json
 import logging
 import re
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +42,8 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
 from bundler.bundle.manifest import MANIFEST_VERSION, Manifest
+from bundler.bundle.plan import roman
+from bundler.bundle.stamp import stamp_text
 from bundler.errors import BadInput, InputNotFound
 from bundler.fileio import sha256_file
 
@@ -57,26 +64,40 @@ NOT_OURS_HINT = (
 READ_ERRORS = (PyPdfError, OSError, ValueError, KeyError, IndexError, AttributeError,
                TypeError, RecursionError, zlib.error)
 _NAME_TREE_DEPTH = 8  # /Kids levels followed to find the embedded manifest
+# The stamp as ``stamp.suffix_bytes`` writes it, at the very end of the page's last stream;
+# its text is one literal string (parentheses inside it are escaped), so nothing drawn
+# before it in the same stream (a field flattened by an earlier version) can be read as it.
+_STAMP_TAIL = re.compile(rb"BT\s+0\s+g\s+/BSF\s+[\d.]+\s+Tf\s+[-\d.]+\s+[-\d.]+\s+Td\s+"
+                         rb"\(((?:[^()\\]|\\.)*)\)\s*Tj\s+ET\s+Q\s*$", re.S)
+_SHOWN_PROBLEMS = 3  # pages named in a FAIL line before "and N more"
 
 
 @dataclass(frozen=True)
 class Check:
     """One check's outcome: a stable name, PASS or FAIL, one line of detail, and a warning
-    when it passed without proving what it normally proves (e.g. no sidecar to compare)."""
+    when it passed without proving what it normally proves (e.g. no sidecar to compare).
+
+    An ``info`` line (printed INFO) tells the reader something and proves nothing: it
+    always passes, and the verdict does not count it.
+    """
 
     name: str
     passed: bool
     detail: str
     warning: str | None = None
+    info: bool = False
 
     def line(self) -> str:
-        return f"{'PASS' if self.passed else 'FAIL'}  {self.name}: {self.detail}"
+        state = "INFO" if self.info else "PASS" if self.passed else "FAIL"
+        return f"{state}  {self.name}: {self.detail}"
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "passed": self.passed,
                                 "detail": self.detail}
         if self.warning is not None:
             data["warning"] = self.warning
+        if self.info:
+            data["info"] = True
         return data
 
 
@@ -410,6 +431,235 @@ def page_text(reader: PdfReader, index: int) -> str:
             return reader.pages[index].extract_text()
     except Exception:  # a damaged page has no readable text
         return ""
+
+
+# --------------------------------------------------------------------------- supplement
+
+
+def supplement_check(pdf: Path, manifest: Manifest) -> Check:
+    """Say the bundle is a supplement, and which bundle it follows; compare that bundle's hash
+    when it lies beside this one (it should be served with it)."""
+    supplement = manifest.supplement_to
+    assert supplement is not None
+    first = manifest.documents[0].first_label if manifest.documents else "?"
+    what = (f"supplementary bundle {supplement.number} to {supplement.file} (SHA-256 "
+            f"{supplement.sha256[:12]}...): its document pages, from {first}, are numbered on "
+            "from the bundles it follows")
+    served = {(doc.source, doc.source_sha256) for doc in supplement.documents}
+    repeated = [doc.source for doc in manifest.documents
+                if (doc.source, doc.source_sha256) in served]
+    if repeated:
+        return Check("supplement", False, f"{what}; but it repeats documents already served: "
+                     + ", ".join(repeated))
+    name = supplement.file
+    plain_name = bool(name) and not re.search(r"[/\\\x00]", name) and name not in (".", "..")
+    earlier = pdf.with_name(name) if plain_name else pdf
+    if earlier == pdf or not earlier.is_file():
+        return Check("supplement", True, f"{what}; {supplement.file} is not beside it, so "
+                     "not compared (verify it too)")
+    digest = sha256_file(earlier)
+    if digest != supplement.sha256:
+        return Check("supplement", False, f"{what}; but the {supplement.file} beside it has "
+                     f"SHA-256 {digest[:12]}...: not the bundle it supplements")
+    return Check("supplement", True, f"{what}; the {supplement.file} beside it has that "
+                 "SHA-256 (verify it too)")
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def expected_labels(manifest: Manifest, limit: int | None = None) -> list[str]:
+    """Every page's label, as the manifest's page-label ranges imply (at most ``limit``)."""
+    labels: list[str] = []
+    wanted = manifest.pages if limit is None else min(manifest.pages, limit)
+    ranges = sorted(manifest.page_labels, key=lambda item: item.start_page)
+    for position, item in enumerate(ranges):
+        end = ranges[position + 1].start_page - 1 if position + 1 < len(ranges) else (
+            manifest.pages)
+        for offset in range(max(0, min(end, wanted) - item.start_page + 1)):
+            if item.style == "none":  # a withheld document's placeholder: "45-51"
+                labels.append(item.prefix)
+                continue
+            number = item.first_number + offset
+            roman_ok = item.style == "lower-roman" and 0 < number < 5000
+            text = roman(number) if roman_ok else str(number)
+            labels.append(f"{item.prefix}{text}")
+    return labels
+
+
+def page_count_check(reader: PdfReader, manifest: Manifest) -> Check:
+    count = len(reader.pages)
+    problems = _layout_problems(manifest)
+    if count != manifest.pages:
+        problems.insert(0, f"the PDF has {count} pages, the manifest says {manifest.pages}")
+    if problems:
+        return Check("page count", False, "; ".join(problems))
+    return Check("page count", True,
+                 f"{count} pages: {manifest.front_matter_pages} front matter, "
+                 f"{len(manifest.documents)} documents, {manifest.certificate_pages} "
+                 "certificate, as the manifest says")
+
+
+def _layout_problems(manifest: Manifest) -> list[str]:
+    """Where the manifest contradicts itself about which page is which."""
+    problems: list[str] = []
+    page = manifest.front_matter_pages + 1
+    for doc in manifest.documents:
+        if doc.first_page != page or doc.last_page - doc.first_page + 1 != doc.pages:
+            problems.append(f"the manifest's pages for document {doc.number} ({doc.source}) "
+                            "do not follow on from the one before")
+            break
+        page = doc.last_page + 1
+    if manifest.audience is not None:  # the redaction log comes before the certificate
+        page += manifest.audience.log_pages
+    if not problems and page != manifest.certificate_first_page:
+        problems.append("the manifest's certificate does not follow the last document")
+    if manifest.certificate_first_page + manifest.certificate_pages - 1 != manifest.pages:
+        problems.append("the manifest's certificate does not end on its last page")
+    return problems
+
+
+def labels_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -> Check:
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    if manifest.pages != len(reader.pages):
+        return Check("page labels", False, f"not compared: the PDF has {len(reader.pages)} "
+                     f"pages, the manifest {manifest.pages}")
+    problems = _manifest_label_problems(manifest, labels)
+    if problems:
+        return Check("page labels", False, "; ".join(problems))
+    try:
+        with pypdf_messages():
+            actual = list(reader.page_labels)
+    except Exception:  # a damaged /PageLabels tree
+        return Check("page labels", False, "the PDF's /PageLabels cannot be read")
+    for number, (got, want) in enumerate(zip(actual, labels, strict=False), start=1):
+        if got != want:
+            return Check("page labels", False, f"page {number} is labelled {got!r} in the "
+                         f"PDF, the manifest implies {want!r}")
+    if len(actual) != len(labels):
+        return Check("page labels", False, f"the PDF labels {len(actual)} pages, the "
+                     f"manifest {len(labels)}")
+    return Check("page labels", True, f"/PageLabels give all {len(labels)} pages the labels "
+                 f"the manifest implies ({_span(labels)})")
+
+
+def _manifest_label_problems(manifest: Manifest, labels: Sequence[str]) -> list[str]:
+    if len(labels) != manifest.pages:
+        return [f"the manifest's label ranges cover {len(labels)} pages, not {manifest.pages}"]
+    for doc in manifest.documents:
+        if not 1 <= doc.first_page <= doc.last_page <= len(labels):
+            return [f"document {doc.number}'s pages lie outside the bundle"]
+        if (labels[doc.first_page - 1], labels[doc.last_page - 1]) != (
+                doc.first_label, doc.last_label):
+            return [f"document {doc.number}'s labels in the manifest ({doc.first_label} to "
+                    f"{doc.last_label}) disagree with its label ranges"]
+    return []
+
+
+def _span(labels: Sequence[str]) -> str:
+    return f"{labels[0]} to {labels[-1]}" if labels else "none"
+
+
+def stamps_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -> Check:
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    chars = manifest.options.stamp_hash_chars
+    bad: list[str] = []
+    checked = 0
+    pages = reader.pages
+    with pypdf_messages():
+        for doc in manifest.documents:
+            first = stamp_text(doc.first_label, manifest.reference, doc.number,
+                               doc.source_sha256)
+            if first != doc.stamp:
+                bad.append(f"the manifest's stamp for document {doc.number} is not the stamp "
+                           "its fields imply")
+            for page_number in range(doc.first_page, doc.last_page + 1):
+                if not 1 <= page_number <= min(len(pages), len(labels)):
+                    bad.append(f"page {page_number} (document {doc.number}) is missing")
+                    break
+                label = labels[page_number - 1]
+                want = stamp_text(label, manifest.reference, doc.number, doc.source_sha256)
+                checked += 1
+                problem = _stamp_problem(pages[page_number - 1], want, label, manifest.reference,
+                                         f"sha256:{doc.source_sha256[:chars]}")
+                if problem:
+                    bad.append(f"page {label} (document {doc.number}, {doc.source}) {problem}")
+    if bad:
+        more = f"; and {len(bad) - _SHOWN_PROBLEMS} more" if len(bad) > _SHOWN_PROBLEMS else ""
+        return Check("stamps", False, "; ".join(bad[:_SHOWN_PROBLEMS]) + more)
+    return Check("stamps", True, f"all {checked} document pages carry their label, the "
+                 f"reference {manifest.reference}, their document number and source hash")
+
+
+def _stamp_problem(page: Any, want: str, label: str, reference: str, sha: str) -> str | None:
+    """None when the page carries the stamp ``want``; else what is wrong with it."""
+    shown = _stamp_on(page)
+    if shown is not None:
+        return None if shown == _as_printed(want) else f"is stamped {shown!r}, expected {want!r}"
+    try:  # not our layout (or altered): look for the parts in the page's text
+        text = " ".join(page.extract_text().split())
+    except Exception:  # a damaged page
+        return "cannot be read"
+    missing = [part for part in (label, reference, sha) if part not in text]
+    if missing:
+        return "lacks " + ", ".join(repr(part) for part in missing) + " in its stamp"
+    return None
+
+
+def _stamp_on(page: Any) -> str | None:
+    """The text of the stamp in the page's last content stream, if it is laid out as ours."""
+    try:
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        if isinstance(contents, ArrayObject) and contents:
+            last = contents[-1].get_object()
+        else:
+            last = contents
+        if not isinstance(last, StreamObject):
+            return None
+        found = _STAMP_TAIL.search(last.get_data())
+    except Exception:  # a damaged stream: fall back to the page's text
+        return None
+    return _unescape(found.group(1)).decode("cp1252", errors="replace") if found else None
+
+
+def _as_printed(text: str) -> str:
+    """The stamp as written into the PDF (WinAnsi), so odd characters compare equal."""
+    return text.encode("cp1252", errors="replace").decode("cp1252", errors="replace")
+
+
+_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
+            ord("f"): b"\f", ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
+
+
+def _unescape(raw: bytes) -> bytes:
+    """A PDF literal string's bytes (ISO 32000-1, 7.3.4.2)."""
+    out = bytearray()
+    i = 0
+    while i < len(raw):
+        byte = raw[i]
+        if byte != 0x5C or i + 1 >= len(raw):
+            out.append(byte)
+            i += 1
+            continue
+        nxt = raw[i + 1]
+        if nxt in _ESCAPES:
+            out += _ESCAPES[nxt]
+            i += 2
+        elif 0x30 <= nxt <= 0x37:
+            j = i + 1
+            while j < len(raw) and j < i + 4 and 0x30 <= raw[j] <= 0x37:
+                j += 1
+            out.append(int(raw[i + 1 : j], 8) & 0xFF)
+            i = j
+        elif nxt in (0x0A, 0x0D):
+            i += 2 if not (nxt == 0x0D and raw[i + 2 : i + 3] == b"\n") else 3
+        else:
+            out.append(nxt)
+            i += 2
+    return bytes(out)
 
 
 # --------------------------------------------------------------------------- supplements

@@ -1,23 +1,27 @@
 """`bundler bundle verify`: check a bundle without trusting whoever sent it (para 146).
 
 A recipient (tribunal clerk, the council's legal team, the appellant's representative)
-runs every check below and gets one PASS or FAIL line for each, then a verdict:
+gets one line per check, then a verdict that says exactly what was proven.
 
-* ``file hash``: the bundle's exact bytes against ``BUNDLE.pdf.sha256`` and/or ``--sha256``;
-* ``manifest``: the manifest attached inside the PDF parses, and equals the sidecar
-  ``BUNDLE.manifest.json`` byte for byte (else the first differing field is named);
-* ``supplement`` (supplementary bundles only): names the bundle it follows and where its
-  numbering continues, and compares that bundle's SHA-256 when it lies beside this one;
-* ``certificate``: the integrity certificate page shows that manifest's SHA-256;
-* ``page count`` and ``page labels``: the PDF has the manifest's pages, and its
-  ``/PageLabels`` give every page the label the manifest implies;
-* ``stamps``: every document page carries its label, the reference, its document number
-  and the ``sha256:`` prefix of its source (read from the stamp's own content stream, the
-  last one on the page, falling back to the page's text);
-* with ``sources``: ``sources`` re-hashes every file the manifest names, ``rebuild``
-  builds the bundle again from them with the recorded options and compares the bytes, or,
-  when the installed library versions differ from the manifest's (``library versions``
-  says so), each page's content, naming the first document whose pages differ.
+1. The bundle against itself and the files beside it (``served``): ``file hash``,
+   ``manifest``, ``supplement`` (supplements only), ``certificate``, ``page count``,
+   ``page labels``, ``stamps``. Passing them proves the bundle is *consistent with
+   itself*; whoever changed it could have changed its sidecars too.
+2. With ``sha256`` (the hash the sender gave by another route, e.g. a letter or a call),
+   ``file hash`` also proves it is the very file the sender made.
+3. With ``sources`` (the folder it was built from): ``sources`` re-hashes every source
+   file (naming each one missing, changed or renamed); ``rebuild`` builds the bundle again
+   from them with the recorded options, saying it was made by the recorded versions (so
+   the certificate and front matter can match), and compares:
+   * the manifests, byte for byte (the same documents, pages, titles and hashes);
+   * the bundles, byte for byte; when they differ (other library versions, or a change),
+     what a reader sees: every page rendered and compared pixel by pixel, its text, its
+     links and actions, the document's actions, attachments, bookmarks and page labels
+     (``compare``). The first page (or part) that differs is named.
+   Passing it proves every page is what those source files make. The library versions
+   the manifest records are information only (``library versions``): they never switch
+   a comparison off or weaken it. ``other files`` and ``case records`` name, as
+   information, the files in the folder the bundle does not use.
 
 The library never prints: ``verify_bundle`` returns a ``VerifyReport`` (text lines, JSON,
 and ``raise_for_problems`` for callers that want an exception). It raises only when the
@@ -29,9 +33,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import gc
-import hashlib
-import io
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -39,25 +42,32 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pypdf import PageObject, PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+from pypdf import PdfReader
 
+from bundler.bundle.compare import Comparison, compare_as_seen
 from bundler.bundle.manifest import Manifest, ManifestDocument
-from bundler.bundle.plan import roman
+from bundler.bundle.pixels import DPI, LEVELS
 from bundler.bundle.served import (
     HEX64,
     READ_ERRORS,
     Check,
+    bounded_json,
     certificate_check,
     damaged,
+    expected_labels,
     file_hash_check,
     first_differing_field,
     guarded,
+    labels_check,
     manifest_check,
     open_bundle,
+    page_count_check,
     page_text,
+    sidecar_hash_path,
+    sidecar_manifest_path,
+    stamps_check,
+    supplement_check,
 )
-from bundler.bundle.stamp import stamp_text
 from bundler.errors import (
     BadInput,
     BundlerError,
@@ -69,39 +79,71 @@ from bundler.fileio import sha256_file
 
 logger = logging.getLogger(__name__)
 
-# The stamp as ``stamp.suffix_bytes`` writes it, at the very end of the page's last stream;
-# its text is one literal string (parentheses inside it are escaped), so nothing drawn
-# before it in the same stream (a field flattened by an earlier version) can be read as it.
-_STAMP_TAIL = re.compile(rb"BT\s+0\s+g\s+/BSF\s+[\d.]+\s+Tf\s+[-\d.]+\s+[-\d.]+\s+Td\s+"
-                         rb"\(((?:[^()\\]|\\.)*)\)\s*Tj\s+ET\s+Q\s*$", re.S)
-_SHOWN_PROBLEMS = 3  # pages named in a FAIL line before "and N more"
+_SHOWN_FILES = 10  # files named in an INFO line before "and N more"
 
 
 @dataclass
 class VerifyReport:
-    """Every check run on one bundle, in order."""
+    """Every check run on one bundle, in order, and what their passing proves."""
 
     bundle: str  # the path as the user gave it
     sha256: str
     checks: list[Check] = field(default_factory=list)
     reference: str | None = None
     sources: str | None = None
+    sha256_given: bool = False
+    signed: bool = False  # signature checks ran (bundler/bundle/signature.py)
 
     @property
     def ok(self) -> bool:
-        return bool(self.checks) and all(check.passed for check in self.checks)
+        return any(not check.info for check in self.checks) and all(
+            check.passed for check in self.checks)
 
     @property
     def failed(self) -> list[Check]:
         return [check for check in self.checks if not check.passed]
 
+    @property
+    def counted(self) -> list[Check]:
+        """The checks (INFO lines left out)."""
+        return [check for check in self.checks if not check.info]
+
+    @property
+    def proves(self) -> list[str]:
+        """What the checks prove when they pass: any of signature, sha256 and sources, or
+        only itself (the bundle agrees with itself and the files beside it)."""
+        proofs = [name for name, given in (("signature", self.signed),
+                                           ("sha256", self.sha256_given),
+                                           ("sources", self.sources is not None)) if given]
+        return proofs or ["itself"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [check.warning for check in self.checks if check.warning is not None]
+
     def verdict(self) -> str:
-        total = len(self.checks)
-        if self.ok:
-            return f"VERIFIED: {self.bundle}: all {total} checks passed"
-        names = ", ".join(check.name for check in self.failed)
-        return (f"NOT VERIFIED: {self.bundle}: {len(self.failed)} of {total} checks failed "
-                f"({names})")
+        total = len(self.counted)
+        if not self.ok:
+            names = ", ".join(check.name for check in self.failed)
+            return (f"NOT VERIFIED: {self.bundle}: {len(self.failed)} of {total} checks failed "
+                    f"({names}): do not rely on it")
+        said = {
+            "itself": "consistent with itself only: whoever changed it could have changed the "
+                      "files beside it too, so only a SHA-256 the sender gave you another way "
+                      "(--sha256 HEX) or its source files (--sources DIR) prove it is the "
+                      "bundle the sender made",
+            "signature": "its signature is intact and its signer trusted, so it is the bundle "
+                         "they signed",
+            "sha256": "it is the file whose SHA-256 you were given (--sha256)",
+            "sources": f"every page is what the source files in {self.sources} make, as the "
+                       "rebuild shows",
+        }
+        proofs = self.proves
+        what = "; ".join(said[proof] for proof in proofs)
+        if "sources" not in proofs and "itself" not in proofs:
+            what += "; --sources DIR would also prove its pages come from their source files"
+        warned = "".join(f"; warning: {warning}" for warning in self.warnings)
+        return f"VERIFIED: {self.bundle}: all {total} checks passed: {what}{warned}"
 
     def lines(self) -> list[str]:
         return [check.line() for check in self.checks] + [self.verdict()]
@@ -113,6 +155,8 @@ class VerifyReport:
             "reference": self.reference,
             "sources": self.sources,
             "ok": self.ok,
+            "proves": self.proves if self.ok else [],
+            "warnings": self.warnings,
             "checks": [check.to_json() for check in self.checks],
             "verdict": self.verdict(),
         }
@@ -152,7 +196,7 @@ def verify_bundle(
     expected = _checked_inputs(pdf, sources, sha256)
     report_progress("hashing the bundle")
     digest = sha256_file(pdf)
-    report = VerifyReport(bundle=str(pdf), sha256=digest,
+    report = VerifyReport(bundle=str(pdf), sha256=digest, sha256_given=expected is not None,
                           sources=str(sources) if sources is not None else None)
     # --- signed bundles (bundler/bundle/signature.py): the signature's own checks; every
     # check below then reads the revision the signature covers, not what came after it.
@@ -164,6 +208,7 @@ def verify_bundle(
     file_check = file_hash_check(pdf, digest, expected, signed.earlier if signed else None)
     report.checks.append(file_check)
     if signed is not None:
+        report.signed = True
         report.checks.extend(signed.checks)
     # --- end of the signature hook
     opened = open_bundle(pdf, hash_failed=not file_check.passed, revision=revision)
@@ -178,7 +223,7 @@ def verify_bundle(
         return report
     report.reference = manifest.reference
     if manifest.supplement_to is not None:
-        report.checks.append(_supplement_check(pdf, manifest))
+        report.checks.append(supplement_check(pdf, manifest))
     try:
         page_count = len(reader.pages)
     except READ_ERRORS:  # a damaged page tree: each check below then says it cannot read it
@@ -186,10 +231,10 @@ def verify_bundle(
     # a manifest claiming absurdly many pages must not make us build absurdly many labels
     labels = expected_labels(manifest, limit=page_count + 1)
     report.checks.append(guarded("certificate", certificate_check, reader, manifest, embedded))
-    report.checks.append(guarded("page count", _page_count_check, reader, manifest))
-    report.checks.append(guarded("page labels", _labels_check, reader, manifest, labels))
+    report.checks.append(guarded("page count", page_count_check, reader, manifest))
+    report.checks.append(guarded("page labels", labels_check, reader, manifest, labels))
     report_progress("reading the stamps on every document page")
-    report.checks.append(guarded("stamps", _stamps_check, reader, manifest, labels))
+    report.checks.append(guarded("stamps", stamps_check, reader, manifest, labels))
     if manifest.audience is not None:
         report.checks.append(guarded("edition", _edition_check, reader, manifest))
     if sources is not None:
@@ -199,12 +244,12 @@ def verify_bundle(
         del reader, opened
         gc.collect()
         report_progress("hashing the source files")
-        sources_check, bad = _sources_check(manifest, sources)
-        report.checks.append(sources_check)
+        found = _find_sources(manifest, sources, pdf)
+        report.checks.extend(found.checks())
         try:
             report.checks.extend(_rebuild_checks(
-                pdf if revision is None else revision, built_name, manifest, sources,
-                before_signing or digest, bad, report_progress))
+                pdf if revision is None else revision, built_name, manifest, embedded, sources,
+                before_signing or digest, found.bad, report_progress))
         except READ_ERRORS as exc:
             report.checks.append(damaged("rebuild", exc))
         if manifest.audience is not None:
@@ -258,276 +303,199 @@ def _checked_inputs(pdf: Path, sources: Path | None, sha256: str | None) -> str 
     return value
 
 
-def _supplement_check(pdf: Path, manifest: Manifest) -> Check:
-    """Say the bundle is a supplement, and which bundle it follows; compare that bundle's hash
-    when it lies beside this one (it should be served with it)."""
-    supplement = manifest.supplement_to
-    assert supplement is not None
-    first = manifest.documents[0].first_label if manifest.documents else "?"
-    what = (f"supplementary bundle {supplement.number} to {supplement.file} (SHA-256 "
-            f"{supplement.sha256[:12]}...): its document pages, from {first}, are numbered on "
-            "from the bundles it follows")
-    served = {(doc.source, doc.source_sha256) for doc in supplement.documents}
-    repeated = [doc.source for doc in manifest.documents
-                if (doc.source, doc.source_sha256) in served]
-    if repeated:
-        return Check("supplement", False, f"{what}; but it repeats documents already served: "
-                     + ", ".join(repeated))
-    name = supplement.file
-    plain_name = bool(name) and not re.search(r"[/\\\x00]", name) and name not in (".", "..")
-    earlier = pdf.with_name(name) if plain_name else pdf
-    if earlier == pdf or not earlier.is_file():
-        return Check("supplement", True, f"{what}; {supplement.file} is not beside it, so "
-                     "not compared (verify it too)")
-    digest = sha256_file(earlier)
-    if digest != supplement.sha256:
-        return Check("supplement", False, f"{what}; but the {supplement.file} beside it has "
-                     f"SHA-256 {digest[:12]}...: not the bundle it supplements")
-    return Check("supplement", True, f"{what}; the {supplement.file} beside it has that "
-                 "SHA-256 (verify it too)")
-
-
-# --------------------------------------------------------------------------- pages
-
-
-def expected_labels(manifest: Manifest, limit: int | None = None) -> list[str]:
-    """Every page's label, as the manifest's page-label ranges imply (at most ``limit``)."""
-    labels: list[str] = []
-    wanted = manifest.pages if limit is None else min(manifest.pages, limit)
-    ranges = sorted(manifest.page_labels, key=lambda item: item.start_page)
-    for position, item in enumerate(ranges):
-        end = ranges[position + 1].start_page - 1 if position + 1 < len(ranges) else (
-            manifest.pages)
-        for offset in range(max(0, min(end, wanted) - item.start_page + 1)):
-            if item.style == "none":  # a withheld document's placeholder: "45-51"
-                labels.append(item.prefix)
-                continue
-            number = item.first_number + offset
-            roman_ok = item.style == "lower-roman" and 0 < number < 5000
-            text = roman(number) if roman_ok else str(number)
-            labels.append(f"{item.prefix}{text}")
-    return labels
-
-
-def _page_count_check(reader: PdfReader, manifest: Manifest) -> Check:
-    count = len(reader.pages)
-    problems = _layout_problems(manifest)
-    if count != manifest.pages:
-        problems.insert(0, f"the PDF has {count} pages, the manifest says {manifest.pages}")
-    if problems:
-        return Check("page count", False, "; ".join(problems))
-    return Check("page count", True,
-                 f"{count} pages: {manifest.front_matter_pages} front matter, "
-                 f"{len(manifest.documents)} documents, {manifest.certificate_pages} "
-                 "certificate, as the manifest says")
-
-
-def _layout_problems(manifest: Manifest) -> list[str]:
-    """Where the manifest contradicts itself about which page is which."""
-    problems: list[str] = []
-    page = manifest.front_matter_pages + 1
-    for doc in manifest.documents:
-        if doc.first_page != page or doc.last_page - doc.first_page + 1 != doc.pages:
-            problems.append(f"the manifest's pages for document {doc.number} ({doc.source}) "
-                            "do not follow on from the one before")
-            break
-        page = doc.last_page + 1
-    if manifest.audience is not None:  # the redaction log comes before the certificate
-        page += manifest.audience.log_pages
-    if not problems and page != manifest.certificate_first_page:
-        problems.append("the manifest's certificate does not follow the last document")
-    if manifest.certificate_first_page + manifest.certificate_pages - 1 != manifest.pages:
-        problems.append("the manifest's certificate does not end on its last page")
-    return problems
-
-
-def _labels_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -> Check:
-    from bundler.evidence.pdfopen import pypdf_messages
-
-    if manifest.pages != len(reader.pages):
-        return Check("page labels", False, f"not compared: the PDF has {len(reader.pages)} "
-                     f"pages, the manifest {manifest.pages}")
-    problems = _manifest_label_problems(manifest, labels)
-    if problems:
-        return Check("page labels", False, "; ".join(problems))
-    try:
-        with pypdf_messages():
-            actual = list(reader.page_labels)
-    except Exception:  # a damaged /PageLabels tree
-        return Check("page labels", False, "the PDF's /PageLabels cannot be read")
-    for number, (got, want) in enumerate(zip(actual, labels, strict=False), start=1):
-        if got != want:
-            return Check("page labels", False, f"page {number} is labelled {got!r} in the "
-                         f"PDF, the manifest implies {want!r}")
-    if len(actual) != len(labels):
-        return Check("page labels", False, f"the PDF labels {len(actual)} pages, the "
-                     f"manifest {len(labels)}")
-    return Check("page labels", True, f"/PageLabels give all {len(labels)} pages the labels "
-                 f"the manifest implies ({_span(labels)})")
-
-
-def _manifest_label_problems(manifest: Manifest, labels: Sequence[str]) -> list[str]:
-    if len(labels) != manifest.pages:
-        return [f"the manifest's label ranges cover {len(labels)} pages, not {manifest.pages}"]
-    for doc in manifest.documents:
-        if not 1 <= doc.first_page <= doc.last_page <= len(labels):
-            return [f"document {doc.number}'s pages lie outside the bundle"]
-        if (labels[doc.first_page - 1], labels[doc.last_page - 1]) != (
-                doc.first_label, doc.last_label):
-            return [f"document {doc.number}'s labels in the manifest ({doc.first_label} to "
-                    f"{doc.last_label}) disagree with its label ranges"]
-    return []
-
-
-def _span(labels: Sequence[str]) -> str:
-    return f"{labels[0]} to {labels[-1]}" if labels else "none"
-
-
-def _stamps_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -> Check:
-    from bundler.evidence.pdfopen import pypdf_messages
-
-    chars = manifest.options.stamp_hash_chars
-    bad: list[str] = []
-    checked = 0
-    pages = reader.pages
-    with pypdf_messages():
-        for doc in manifest.documents:
-            first = stamp_text(doc.first_label, manifest.reference, doc.number,
-                               doc.source_sha256)
-            if first != doc.stamp:
-                bad.append(f"the manifest's stamp for document {doc.number} is not the stamp "
-                           "its fields imply")
-            for page_number in range(doc.first_page, doc.last_page + 1):
-                if not 1 <= page_number <= min(len(pages), len(labels)):
-                    bad.append(f"page {page_number} (document {doc.number}) is missing")
-                    break
-                label = labels[page_number - 1]
-                want = stamp_text(label, manifest.reference, doc.number, doc.source_sha256)
-                checked += 1
-                problem = _stamp_problem(pages[page_number - 1], want, label, manifest.reference,
-                                         f"sha256:{doc.source_sha256[:chars]}")
-                if problem:
-                    bad.append(f"page {label} (document {doc.number}, {doc.source}) {problem}")
-    if bad:
-        more = f"; and {len(bad) - _SHOWN_PROBLEMS} more" if len(bad) > _SHOWN_PROBLEMS else ""
-        return Check("stamps", False, "; ".join(bad[:_SHOWN_PROBLEMS]) + more)
-    return Check("stamps", True, f"all {checked} document pages carry their label, the "
-                 f"reference {manifest.reference}, their document number and source hash")
-
-
-def _stamp_problem(page: Any, want: str, label: str, reference: str, sha: str) -> str | None:
-    """None when the page carries the stamp ``want``; else what is wrong with it."""
-    shown = _stamp_on(page)
-    if shown is not None:
-        return None if shown == _as_printed(want) else f"is stamped {shown!r}, expected {want!r}"
-    try:  # not our layout (or altered): look for the parts in the page's text
-        text = " ".join(page.extract_text().split())
-    except Exception:  # a damaged page
-        return "cannot be read"
-    missing = [part for part in (label, reference, sha) if part not in text]
-    if missing:
-        return "lacks " + ", ".join(repr(part) for part in missing) + " in its stamp"
-    return None
-
-
-def _stamp_on(page: Any) -> str | None:
-    """The text of the stamp in the page's last content stream, if it is laid out as ours."""
-    try:
-        contents = page.get("/Contents")
-        contents = contents.get_object() if contents is not None else None
-        if isinstance(contents, ArrayObject) and contents:
-            last = contents[-1].get_object()
-        else:
-            last = contents
-        if not isinstance(last, StreamObject):
-            return None
-        found = _STAMP_TAIL.search(last.get_data())
-    except Exception:  # a damaged stream: fall back to the page's text
-        return None
-    return _unescape(found.group(1)).decode("cp1252", errors="replace") if found else None
-
-
-def _as_printed(text: str) -> str:
-    """The stamp as written into the PDF (WinAnsi), so odd characters compare equal."""
-    return text.encode("cp1252", errors="replace").decode("cp1252", errors="replace")
-
-
-_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
-            ord("f"): b"\f", ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
-
-
-def _unescape(raw: bytes) -> bytes:
-    """A PDF literal string's bytes (ISO 32000-1, 7.3.4.2)."""
-    out = bytearray()
-    i = 0
-    while i < len(raw):
-        byte = raw[i]
-        if byte != 0x5C or i + 1 >= len(raw):
-            out.append(byte)
-            i += 1
-            continue
-        nxt = raw[i + 1]
-        if nxt in _ESCAPES:
-            out += _ESCAPES[nxt]
-            i += 2
-        elif 0x30 <= nxt <= 0x37:
-            j = i + 1
-            while j < len(raw) and j < i + 4 and 0x30 <= raw[j] <= 0x37:
-                j += 1
-            out.append(int(raw[i + 1 : j], 8) & 0xFF)
-            i = j
-        elif nxt in (0x0A, 0x0D):
-            i += 2 if not (nxt == 0x0D and raw[i + 2 : i + 3] == b"\n") else 3
-        else:
-            out.append(nxt)
-            i += 2
-    return bytes(out)
-
-
 # --------------------------------------------------------------------------- sources
 
 
-def _sources_check(manifest: Manifest, folder: Path) -> tuple[Check, list[str]]:
-    """Re-hash every source; the check and the names of the missing or changed ones."""
+@dataclass
+class _Sources:
+    """What the sources folder holds, against what the manifest names."""
+
+    folder: Path
+    named: int  # distinct source files the manifest names
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # missing name -> found as
+    unused: list[str] = field(default_factory=list)
+    left_out: list[str] | None = None  # files the case records name; None: not a case
+    records_problem: str | None = None
+
+    @property
+    def bad(self) -> list[str]:
+        return self.changed + self.missing + self.outside
+
+    def checks(self) -> list[Check]:
+        return [self._sources_check(), self._other_files(), *self._case_records()]
+
+    def _sources_check(self) -> Check:
+        problems: list[str] = []
+        if self.changed:
+            problems.append(f"changed since the bundle was built: {', '.join(self.changed)}")
+        if self.missing:
+            problems.append(f"missing from {self.folder}: " + ", ".join(
+                f"{name} (found as {self.renamed[name]}, with the same SHA-256: put it back "
+                "under its old name)" if name in self.renamed else name
+                for name in self.missing))
+        if self.outside:
+            problems.append("named outside the sources folder (refused): "
+                            + ", ".join(self.outside))
+        if problems:
+            return Check("sources", False, "; ".join(problems))
+        return Check("sources", True, f"all {self.named} source files in {self.folder} have "
+                     "the SHA-256 the manifest records")
+
+    def _other_files(self) -> Check:
+        if not self.unused:
+            return Check("other files", True, f"every file in {self.folder} is in the bundle "
+                         "(apart from its spec, case records and outputs)", info=True)
+        named = " or named by the case records" if self.left_out is not None else ""
+        return Check("other files", True, f"{len(self.unused)} file(s) in {self.folder} are "
+                     f"not in the bundle{named}: {_listed(self.unused)}", info=True)
+
+    def _case_records(self) -> list[Check]:
+        if self.records_problem is not None:
+            return [Check("case records", True, self.records_problem, info=True)]
+        if self.left_out is None:
+            return []
+        if not self.left_out:
+            return [Check("case records", True, "the bundle holds every file the case "
+                          "records name", info=True)]
+        return [Check("case records", True, f"the case records name {len(self.left_out)} "
+                      f"file(s) the bundle leaves out: {_listed(self.left_out)}", info=True)]
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:_SHOWN_FILES])
+    more = len(names) - _SHOWN_FILES
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _find_sources(manifest: Manifest, folder: Path, pdf: Path) -> _Sources:
+    """Re-hash every source the manifest names, and list what else the folder holds."""
     seen: dict[str, ManifestDocument] = {}
     for doc in manifest.documents:
         seen.setdefault(doc.source, doc)
-    missing: list[str] = []
-    changed: list[str] = []
-    outside: list[str] = []
+    found = _Sources(folder, len(seen))
     for name, doc in seen.items():
         path = _inside(folder, name)
         if path is None:
-            outside.append(name)
+            found.outside.append(name)
         elif not path.is_file():
-            missing.append(name)
+            found.missing.append(name)
         elif sha256_file(path) != doc.source_sha256:
-            changed.append(name)
-    problems: list[str] = []
-    if changed:
-        problems.append(f"changed since the bundle was built: {', '.join(changed)}")
-    if missing:
-        problems.append(f"missing from {folder}: {', '.join(missing)}")
-    if outside:
-        problems.append(f"named outside the sources folder (refused): {', '.join(outside)}")
-    if problems:
-        return Check("sources", False, "; ".join(problems)), changed + missing + outside
-    return Check("sources", True, f"all {len(seen)} source files in {folder} have the "
-                 "SHA-256 the manifest records"), []
+            found.changed.append(name)
+    is_case = (folder / "case.yaml").is_file()
+    own = _own_files(manifest, folder, pdf, is_case)
+    others = [name for name in _files_in(folder, is_case) if name not in seen and name not in own]
+    if found.missing:
+        found.renamed = _renamed({name: seen[name] for name in found.missing}, folder, others)
+    found.unused = [name for name in others if name not in found.renamed.values()]
+    if is_case:
+        try:
+            named = _files_named_by_records(folder)
+        except BundlerError:
+            found.records_problem = ("the case records do not validate, so the files they "
+                                     "name were not compared with the bundle")
+        else:
+            found.left_out = sorted(named - set(seen))
+            found.unused = [name for name in found.unused if name not in named]
+    return found
 
 
 def _inside(folder: Path, name: str) -> Path | None:
-    """``folder/name`` when ``name`` is a relative path that stays inside ``folder``."""
+    """``folder/name`` when ``name`` is a relative path that stays inside ``folder``, symbolic
+    links followed (``bundler.paths``); None when it leads out."""
+    from bundler.paths import inside
+
     relative = PurePosixPath(name.replace("\\", "/"))
     if relative.is_absolute() or ".." in relative.parts or re.match(r"^[A-Za-z]:", name):
         return None
-    return folder.joinpath(*relative.parts)
+    try:
+        return inside(folder, name, where="the sources folder")
+    except BadInput:
+        return None
+
+
+def _own_files(manifest: Manifest, folder: Path, pdf: Path, is_case: bool) -> set[str]:
+    """Files in the folder that are not evidence: the spec, the bundle and its sidecars."""
+    own = {manifest.options.spec} if manifest.options.spec_sha256 else set()
+    for path in (pdf, sidecar_hash_path(pdf), sidecar_manifest_path(pdf)):
+        with contextlib.suppress(ValueError, OSError):
+            own.add(path.resolve().relative_to(folder.resolve()).as_posix())
+    if is_case:
+        own.add("case.yaml")
+    return own
+
+
+def _files_in(folder: Path, is_case: bool) -> list[str]:
+    """Every file under ``folder``, as relative paths, leaving out hidden files and, in a
+    case folder, the case records, the audit log and the toolkit's outputs (out/)."""
+    names: list[str] = []
+    for root, folders, files in os.walk(folder):
+        here = Path(root)
+        relative = here.relative_to(folder)
+        folders[:] = sorted(name for name in folders if not name.startswith(".") and not (
+            is_case and relative == Path() and name == "out"))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            path = (relative / name).as_posix()
+            if is_case and (path.startswith("audit.jsonl") or (
+                    relative == Path("residents") and name.endswith(".yaml"))):
+                continue
+            names.append(path)
+    return names
+
+
+def _renamed(missing: dict[str, ManifestDocument], folder: Path,
+             candidates: Sequence[str]) -> dict[str, str]:
+    """Missing sources found under another name: same size, then same SHA-256."""
+    wanted: dict[tuple[int, str], str] = {
+        (doc.source_size, doc.source_sha256): name for name, doc in missing.items()}
+    sizes = {size for size, _digest in wanted}
+    found: dict[str, str] = {}
+    for candidate in candidates:
+        path = folder / candidate
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        if size in sizes:
+            name = wanted.get((size, sha256_file(path)))
+            if name is not None and name not in found:
+                found[name] = candidate
+    return found
+
+
+def _files_named_by_records(case_dir: Path) -> set[str]:
+    """Every existing file that case.yaml or a resident's record names (any field)."""
+    from bundler.case.validate import load_valid_case
+
+    loaded = load_valid_case(case_dir)
+    values: list[Any] = [loaded.case.model_dump(mode="json")]
+    values += [resident.model_dump(mode="json") for resident in loaded.residents.values()]
+    named: set[str] = set()
+    while values:
+        value = values.pop()
+        if isinstance(value, dict):
+            values.extend(value.values())
+        elif isinstance(value, list):
+            values.extend(value)
+        elif isinstance(value, str) and "/" in value and len(value) < 1024:
+            path = _inside(case_dir, value)
+            if path is not None and path.is_file():
+                named.add(value)
+    return named
+
+
+# --------------------------------------------------------------------------- rebuild
 
 
 def _rebuild_checks(
     pdf: Path | bytes,
     built_name: str,
     manifest: Manifest,
+    embedded: bytes,
     folder: Path,
     digest: str,
     bad_sources: Sequence[str],
@@ -550,14 +518,23 @@ def _rebuild_checks(
                           "password in that folder)")]
         except BundlerError as exc:
             return [Check("rebuild", False, f"could not rebuild from {folder}: {exc.message}")]
-        again = Manifest.model_validate_json(rebuilt.manifest.read_bytes())
-        versions = _versions_check(manifest, again)
+        used = dict(rebuilt.versions_used)
+        versions = _versions_check(manifest, used)
+        again = rebuilt.manifest.read_bytes()
+        if again != embedded:
+            where = first_differing_field(bounded_json(embedded), bounded_json(again))
+            return [versions, Check("rebuild", False, f"the files in {folder} make a "
+                                    f"different bundle: its manifest differs at {where}")]
         if rebuilt.sha256 == digest:
             return [versions, Check("rebuild", True, f"rebuilt from {folder} with the "
                                     "recorded options: byte-for-byte identical")]
-        progress("comparing the rebuilt bundle page by page")
-        return [versions, _compare_rebuild(pdf, manifest, rebuilt.pdf, again,
-                                           same_versions=versions.detail.startswith("same"))]
+        if isinstance(pdf, bytes):  # a signed bundle: its revision as signed
+            as_signed = Path(work) / "as-signed.pdf"
+            as_signed.write_bytes(pdf)
+            pdf = as_signed
+        comparison = compare_as_seen(pdf, rebuilt.pdf, skip_ocr_text=_other_ocr(manifest, used),
+                                     progress=progress)
+        return [versions, _as_seen_check(manifest, comparison)]
 
 
 def _built_name(reader: PdfReader, pdf: Path) -> str:
@@ -573,62 +550,55 @@ def _built_name(reader: PdfReader, pdf: Path) -> str:
     return name
 
 
-def _versions_check(manifest: Manifest, again: Manifest) -> Check:
+def _versions_check(manifest: Manifest, used: dict[str, str]) -> Check:
+    """Information only: the versions the manifest records against this computer's."""
     before = {manifest.tool.name: manifest.tool.version, **manifest.libraries}
-    now = {again.tool.name: again.tool.version, **again.libraries}
-    changed = [f"{name} {before.get(name, 'none')} -> {now.get(name, 'none')}"
-               for name in sorted(set(before) | set(now)) if before.get(name) != now.get(name)]
+    changed = [f"{name} {before.get(name, 'none')} -> {used.get(name, 'none')}"
+               for name in sorted(set(before) | set(used)) if before.get(name) != used.get(name)]
     if not changed:
-        return Check("library versions", True, "same as when the bundle was built ("
-                     + ", ".join(f"{k} {v}" for k, v in sorted(before.items())) + ")")
-    return Check("library versions", True, "differ from when the bundle was built ("
-                 + ", ".join(changed) + "): pages are compared by content, not bytes")
+        return Check("library versions", True, "this computer has the versions the bundle "
+                     "records (" + ", ".join(f"{k} {v}" for k, v in sorted(before.items()))
+                     + ")", info=True)
+    return Check("library versions", True, "this computer has other versions than the "
+                 "bundle records (" + ", ".join(changed) + "); the rebuild is compared in "
+                 "full all the same", info=True)
 
 
-def _compare_rebuild(
-    pdf: Path | bytes, manifest: Manifest, rebuilt_pdf: Path, again: Manifest,
-    *, same_versions: bool,
-) -> Check:
-    from bundler.evidence.pdfopen import pypdf_messages
+def _other_ocr(manifest: Manifest, used: dict[str, str]) -> bool:
+    """Whether the rebuild's OCR ran with another tesseract (or other language data)."""
+    if not manifest.options.ocr:
+        return False
+    return any(manifest.libraries.get(name) != used.get(name)
+               for name in set(manifest.libraries) | set(used) if name.startswith("tesseract"))
 
-    with pypdf_messages():
-        reader = PdfReader(pdf if isinstance(pdf, Path) else io.BytesIO(pdf), strict=False)
-        other = PdfReader(rebuilt_pdf, strict=False)
-        ours_pages, their_pages = reader.pages, other.pages
-        if len(ours_pages) != len(their_pages):
-            return Check("rebuild", False, f"the rebuild has {len(their_pages)} pages, the "
-                         f"bundle {len(ours_pages)}")
+
+def _as_seen_check(manifest: Manifest, comparison: Comparison) -> Check:
+    """The rebuild check when the bytes differ: PASS only if a reader sees no difference."""
+    if comparison.same:
+        notes = [f"every page renders the same at {DPI} dpi (no pixel more than {LEVELS} of "
+                 f"255 levels apart; the largest difference was {comparison.largest_within})",
+                 "and the text, links, actions, attachments, bookmarks and page labels match"]
+        if comparison.ocr_text_left_out:
+            notes.append(f"(the invisible text OCR read on {comparison.ocr_text_left_out} "
+                         "page(s) was not compared: another tesseract can read words "
+                         "differently; what those pages show was)")
+        return Check("rebuild", True, "not byte-for-byte identical, but the same as a reader "
+                     "sees it: " + " ".join(notes))
+    pages = comparison.pages_differing()
+    first = comparison.differences[0]
+    where = (f"{_describe_page(manifest, first.page)}: {first.what}" if first.page is not None
+             else f"the document: {first.what}")
+    counted = ""
+    if pages:
         starts = [doc.first_page for doc in manifest.documents]
-        differing: list[int] = []
-        other_ocr = _other_ocr(manifest, again)
-        for index in range(len(ours_pages)):
-            if not _same_page(ours_pages[index], their_pages[index], by_text=not same_versions,
-                              front_or_certificate=_outside_documents(manifest, index + 1),
-                              skip_ocr=other_ocr):
-                differing.append(index + 1)
-    if not differing:
-        if same_versions:
-            return Check("rebuild", False, "every page matches the rebuild, but other parts "
-                         "of the file differ (bookmarks, links, metadata or structure)")
-        field_name = _manifest_difference(manifest, again)
-        if field_name is not None:
-            return Check("rebuild", False, f"the rebuild's manifest differs at {field_name}")
-        if other_ocr:
-            return Check("rebuild", True, "rebuilt with other library versions: every page's "
-                         "content and text matches the bundle (text read by OCR is not "
-                         "compared: another tesseract can read words differently)")
-        return Check("rebuild", True, "rebuilt with other library versions: every page's "
-                     "content and text matches the bundle")
-    docs = {_document_at(manifest, starts, page) for page in differing}
-    first_page = differing[0]
-    where = _describe_page(manifest, starts, first_page)
-    count = len(docs - {None})
+        documents = {_document_at(manifest, starts, page) for page in pages} - {None}
+        counted = f"; {len(pages)} page(s) differ" + (
+            f", in {len(documents)} document(s)" if documents else "")
+    whole = next((item.what for item in comparison.differences if item.page is None), None)
+    if whole is not None and first.page is not None:
+        counted += f"; and the document: {whole}"
     return Check("rebuild", False, f"differs from the rebuild from the sources, first at "
-                 f"{where}; {len(differing)} page(s) in {count} document(s) differ")
-
-
-def _outside_documents(manifest: Manifest, page: int) -> bool:
-    return page <= manifest.front_matter_pages or page >= manifest.certificate_first_page
+                 f"{where}{counted}")
 
 
 def _document_at(manifest: Manifest, starts: Sequence[int], page: int) -> int | None:
@@ -638,118 +608,17 @@ def _document_at(manifest: Manifest, starts: Sequence[int], page: int) -> int | 
     return position
 
 
-def _describe_page(manifest: Manifest, starts: Sequence[int], page: int) -> str:
+def _describe_page(manifest: Manifest, page: int) -> str:
     labels = expected_labels(manifest)
     label = labels[page - 1] if 0 < page <= len(labels) else str(page)
+    starts = [doc.first_page for doc in manifest.documents]
     position = _document_at(manifest, starts, page)
     if position is None:
-        part = "front matter" if page <= manifest.front_matter_pages else "certificate"
+        part = ("front matter" if page <= manifest.front_matter_pages else "certificate"
+                if page >= manifest.certificate_first_page else "redaction log")
         return f"page {label} ({part})"
     doc = manifest.documents[position]
     return f"document {doc.number} ({doc.source}), page {label}"
-
-
-def _manifest_difference(manifest: Manifest, again: Manifest) -> str | None:
-    mine = manifest.model_dump(mode="json", exclude={"libraries", "tool"})
-    theirs = again.model_dump(mode="json", exclude={"libraries", "tool"})
-    return first_differing_field(mine, theirs)
-
-
-def _other_ocr(manifest: Manifest, again: Manifest) -> bool:
-    """Whether the rebuild's OCR ran with another tesseract (or other language data)."""
-    if not manifest.options.ocr:
-        return False
-    return any(manifest.libraries.get(name) != again.libraries.get(name)
-               for name in set(manifest.libraries) | set(again.libraries)
-               if name.startswith("tesseract"))
-
-
-def _same_page(a: Any, b: Any, *, by_text: bool, front_or_certificate: bool,
-               skip_ocr: bool = False) -> bool:
-    """Same drawing instructions and images; with ``by_text``, or the same visible text.
-
-    Front matter and the certificate name the tool's version and the manifest's hash,
-    which change with the library versions: they are compared only when versions agree.
-    With ``skip_ocr`` (another tesseract rebuilt it) the invisible text layers are left out
-    of the text compared: what the pages show must still match.
-    """
-    try:
-        if page_fingerprint(a) == page_fingerprint(b):
-            return True
-        if not by_text:
-            return False
-        if front_or_certificate:
-            return True
-        return _text_and_images(a, skip_ocr) == _text_and_images(b, skip_ocr)
-    except Exception:  # a page we cannot read is not the same as one we can
-        return False
-
-
-def page_fingerprint(page: Any) -> str:
-    """SHA-256 over a page's decoded content streams and its XObjects' stored bytes."""
-    digest = hashlib.sha256()
-    contents = page.get("/Contents")
-    contents = contents.get_object() if contents is not None else None
-    parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
-    for part in parts:
-        stream = part.get_object() if part is not None else None
-        if isinstance(stream, StreamObject):
-            digest.update(stream.get_data())
-            digest.update(b"\x00")
-    for name, stream in _xobjects(page.get("/Resources"), depth=0):
-        digest.update(name.encode("latin-1", "replace") + b"\x00")
-        digest.update(stream._data if isinstance(stream._data, bytes) else b"")
-        digest.update(b"\x00")
-    return digest.hexdigest()
-
-
-def _xobjects(resources: Any, depth: int) -> Iterator[tuple[str, StreamObject]]:
-    resources = resources.get_object() if resources is not None else None
-    if not isinstance(resources, DictionaryObject) or depth > 4:
-        return
-    xobjects = resources.get("/XObject")
-    xobjects = xobjects.get_object() if xobjects is not None else None
-    if not isinstance(xobjects, DictionaryObject):
-        return
-    for name in sorted(xobjects):
-        stream = xobjects[name].get_object()
-        if isinstance(stream, StreamObject):
-            yield name, stream
-            if stream.get("/Subtype") == "/Form":
-                yield from _xobjects(stream.get("/Resources"), depth + 1)
-
-
-def _text_and_images(
-    page: Any, skip_ocr: bool = False
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    text = " ".join(_without_text_layer(page, skip_ocr).extract_text().split())
-    sizes = tuple(
-        (int(stream.get("/Width", 0)), int(stream.get("/Height", 0)))
-        for _name, stream in _xobjects(page.get("/Resources"), depth=0)
-        if stream.get("/Subtype") == "/Image"
-    )
-    return text, sizes
-
-
-_LAYER_CALL = re.compile(rb"\Aq [-0-9. ]+ cm /BundlerOCR\d+ Do Q\n\Z")
-
-
-def _without_text_layer(page: Any, skip: bool) -> Any:
-    """The page, or with ``skip`` a copy that does not draw its OCR text layer (the stream
-    right after the shared prefix that only calls a /BundlerOCR form; see assemble)."""
-    if not skip:
-        return page
-    contents = page.get("/Contents")
-    contents = contents.get_object() if contents is not None else None
-    if not isinstance(contents, ArrayObject) or len(contents) < 3:
-        return page
-    call = contents[1].get_object()
-    if not isinstance(call, StreamObject) or not _LAYER_CALL.match(call.get_data()):
-        return page
-    copy = PageObject(page.pdf, page.indirect_reference)
-    copy.update(page)
-    copy[NameObject("/Contents")] = ArrayObject([contents[0], *contents[2:]])
-    return copy
 
 
 @contextlib.contextmanager
