@@ -8,6 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CASE := samples/nettlebank-road
 OUT := $(CASE)/out
+WORK := $(OUT)/case
 DEMO_DATE := 2026-11-20
 # The locks (`make lock` refreshes them; see the README's "Installing"):
 #   requirements.lock         what the toolkit runs on; shipped inside the package
@@ -41,32 +42,38 @@ venv: $(VENV)/.installed
 
 demo: system venv
 	@mkdir -p $(OUT)
+	# The demo works on a copy of the sample (out/case): writing letters records them in the
+	# case's letters.yaml and audit log, and the sample's own records stay as committed.
+	rm -rf $(WORK) && mkdir -p $(WORK)
+	tar -C $(CASE) --exclude=./out --exclude='./audit.jsonl*' -cf - . | tar -C $(WORK) -xf -
 	# The sample's evidence files were put in place by scripts/make_sample_evidence.py: record
-	# each in the audit log where it is (files already recorded are left alone).
-	$(BIN)/bundler evidence add $(CASE) $(CASE)/evidence > /dev/null
-	$(BIN)/bundler validate $(CASE) | tee $(OUT)/validation.txt
-	$(BIN)/bundler checklist $(CASE) --as-of $(DEMO_DATE) | tee $(OUT)/checklist.txt
-	$(BIN)/bundler checklist $(CASE) --as-of $(DEMO_DATE) --json > $(OUT)/checklist.json
-	# Letters: the request, findings and residents' outcome letters carry the dates the case
-	# records for them (their due dates would be past on the demo date, which the tool refuses).
-	$(BIN)/bundler letter information-request $(CASE) -o $(OUT)/letters --pdf --force
-	$(BIN)/bundler letter information-reminder $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
-	$(BIN)/bundler letter resident-consent $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
-	$(BIN)/bundler letter findings $(CASE) -o $(OUT)/letters --pdf --force
-	$(BIN)/bundler letter resident-outcome $(CASE) -o $(OUT)/letters --pdf --force
-	$(BIN)/bundler letter revisit-notice $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
-	# The evidence bundle: derived from the case records (no bundle.yaml), with the provider letters.
-	# --ocr makes the two scanned consent forms searchable (about 3 s more).
-	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle.pdf --force --date $(DEMO_DATE) --ocr
+	# each in the copy's audit log where it is.
+	$(BIN)/bundler evidence add $(WORK) $(WORK)/evidence > /dev/null
+	$(BIN)/bundler validate $(WORK) | tee $(OUT)/validation.txt
+	$(BIN)/bundler checklist $(WORK) --as-of $(DEMO_DATE) | tee $(OUT)/checklist.txt
+	$(BIN)/bundler checklist $(WORK) --as-of $(DEMO_DATE) --json > $(OUT)/checklist.json
+	# Letters, each on the date the case records for it (the request, the reminder, the consent
+	# letters, the findings), so each says what was true on its own date.
+	$(BIN)/bundler letter information-request $(WORK) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter information-reminder $(WORK) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter resident-consent $(WORK) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter findings $(WORK) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter resident-outcome $(WORK) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter revisit-notice $(WORK) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
+	$(BIN)/bundler letter sent $(WORK) revisit-notice --on $(DEMO_DATE) --by email
+	# The evidence bundle: derived from the case records (no bundle.yaml), with the letters to the
+	# provider recorded as sent. --ocr makes the two scanned consent forms searchable.
+	$(BIN)/bundler bundle build $(WORK) -o $(OUT)/bundle.pdf --force --date $(DEMO_DATE) --ocr
 	# What a recipient does: check the bundle against its source files.
-	$(BIN)/bundler bundle verify $(OUT)/bundle.pdf --sources $(CASE) | tee $(OUT)/verification.txt
+	$(BIN)/bundler bundle verify $(OUT)/bundle.pdf --sources $(WORK) | tee $(OUT)/verification.txt
 	# Editions for the provider and for R01's appeal: consent decides what goes in, what they
 	# must not see is removed (see each one's redaction log), and each is checked as above.
-	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle-provider.pdf --force --date $(DEMO_DATE) --audience provider
-	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle-appeal-R01.pdf --force --date $(DEMO_DATE) --audience appeal:R01
-	$(BIN)/bundler bundle verify $(OUT)/bundle-provider.pdf --sources $(CASE) | tee $(OUT)/verification-provider.txt
-	$(BIN)/bundler bundle verify $(OUT)/bundle-appeal-R01.pdf --sources $(CASE) | tee $(OUT)/verification-appeal-R01.txt
-	$(BIN)/bundler audit verify $(CASE)
+	$(BIN)/bundler bundle build $(WORK) -o $(OUT)/bundle-provider.pdf --force --date $(DEMO_DATE) --audience provider
+	$(BIN)/bundler bundle build $(WORK) -o $(OUT)/bundle-appeal-R01.pdf --force --date $(DEMO_DATE) --audience appeal:R01
+	$(BIN)/bundler bundle verify $(OUT)/bundle-provider.pdf --sources $(WORK) | tee $(OUT)/verification-provider.txt
+	$(BIN)/bundler bundle verify $(OUT)/bundle-appeal-R01.pdf --sources $(WORK) | tee $(OUT)/verification-appeal-R01.txt
+	$(BIN)/bundler audit verify $(WORK)
+	$(BIN)/bundler audit show $(WORK) > $(OUT)/history.txt
 	@echo "Demo outputs are in $(OUT)/"
 
 test: system-test venv

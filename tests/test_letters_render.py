@@ -67,7 +67,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 def test_every_kind_renders_without_template_syntax_or_none(rendered: dict[str, bytes]) -> None:
     expected = {
         "information-request", "information-reminder", "findings", "revisit-notice",
-        *(f"{kind}-R0{n}" for kind in ("resident-consent", "resident-outcome") for n in (1, 2, 3)),
+        *(f"{kind}-R0{n}" for kind in ("resident-consent", "resident-outcome") for n in (1, 2, 3, 4)),
     }
     assert set(rendered) == expected
     for stem, data in rendered.items():
@@ -148,7 +148,7 @@ def test_findings_letter_has_both_dates_for_each_recommendation(rendered: dict[s
     assert rows[0] == ["Recommendation", "Tell us you have received it by",
                        "Complete it and send evidence by"]
     body_rows = rows[1:]
-    assert len(body_rows) == len(case.recommendations) == 3
+    assert len(body_rows) == len(case.recommendations) == 4
     for rec, row in zip(case.recommendations, body_rows, strict=True):
         assert row[0].startswith(f"{rec.id}: ")
         assert row[1] == uk_date(rec.acknowledge_by)
@@ -157,6 +157,11 @@ def test_findings_letter_has_both_dates_for_each_recommendation(rendered: dict[s
     text = all_text(doc)
     for question in ("Is the support tailored", "accurately described", "dignity and respect"):
         assert question in text
+    # Two schemes: each answer says which scheme(s) it is about, scheme by scheme.
+    texts = paragraph_texts(doc)
+    headed = [t.split(":")[0] for t in texts if t.endswith("?") and ": " in t]
+    assert headed == ["Nettlebank House", "Nettlebank House and Orchard Court", "Nettlebank House",
+                      "Orchard Court", "Orchard Court"]
     assert "13 January 2027" in text  # the planned revisit
     assert "Support to make these changes" not in text  # provider_inexperienced is false
 
@@ -171,7 +176,7 @@ def test_findings_offers_support_to_an_inexperienced_provider(sample_case: Path)
 def test_address_block_is_the_recipient(rendered: dict[str, bytes]) -> None:
     texts = paragraph_texts(open_docx(rendered["resident-outcome-R01"]))
     start = texts.index("Łukasz Brennan")
-    assert texts[start:start + 5] == ["Łukasz Brennan", "Room 3", "14 Nettlebank Road",
+    assert texts[start:start + 5] == ["Łukasz Brennan", "Room 5", "14 Nettlebank Road",
                                       "Wrexley", "WX4 2QT"]
     texts = paragraph_texts(open_docx(rendered["resident-consent-R03"]))
     assert "The resident" in texts and "Dear resident," in texts
