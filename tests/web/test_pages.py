@@ -274,6 +274,11 @@ def test_evidence_upload_of_several_files(client, case_dir: Path) -> None:  # ty
     entries = _audit(case_dir)
     assert [e["action"] for e in entries] == ["evidence_added"] * 3
     assert entries[0]["outputs"][0]["sha256"] == hashlib.sha256(pdf).hexdigest()
+    # the log names each input as the officer's computer named it, never the server's
+    # temporary copy
+    assert [e["inputs"][0]["path"] for e in entries] == [
+        "uploaded: support-plan.pdf", "uploaded: notes.txt", "uploaded: escape.txt"]
+    assert entries[0]["inputs"][0]["sha256"] == hashlib.sha256(pdf).hexdigest()
     again = client.post("/cases/nettlebank-road/evidence",
                         data={"csrf_token": csrf(client), "folder": "residents/R03"},
                         files={"files": ("notes.txt", b"other\n", "text/plain")})
@@ -433,9 +438,9 @@ def test_a_bundle_edition_for_one_audience(client, case_dir: Path) -> None:  # t
 
 def test_start_a_review_and_add_a_resident(client, cases: Path) -> None:  # type: ignore[no-untyped-def]
     token = csrf(client)
-    assert 'href="/cases/new"' in client.get("/").text
-    assert "Start the review" in client.get("/cases/new").text
-    started = client.post("/cases/new", data={
+    assert 'href="/start"' in client.get("/").text
+    assert "Start the review" in client.get("/start").text
+    started = client.post("/start", data={
         "csrf_token": token, "folder": "wbc-shr-2027-001", "reference": "WBC-SHR-2027-001",
         "authority": "Wrexley Borough Council", "schemes": "Alder Court\nBirch House",
         "provider": "Harrowgate Living Ltd", "lead_officer": "Priya Marchetti",
@@ -452,7 +457,7 @@ def test_start_a_review_and_add_a_resident(client, cases: Path) -> None:  # type
         ("../outside", "WBC-SHR-2027-003", "not a plain folder name"),
         ("fine-name", "has spaces", "has spaces"),
     ]:
-        refused = client.post("/cases/new", data={"csrf_token": token, "folder": folder,
+        refused = client.post("/start", data={"csrf_token": token, "folder": folder,
                                                   "reference": reference})
         assert refused.status_code == 400, folder
         assert message in _unescape(_text(refused.text))
@@ -471,7 +476,20 @@ def test_start_a_review_and_add_a_resident(client, cases: Path) -> None:  # type
     assert sorted(p.name for p in (case_dir / "residents").iterdir()) == ["R01.yaml"]
 
 
-LABELLED_PAGES = ["/", "/report", "/verify", "/cases/new", "/cases/nettlebank-road",
+def test_a_case_folder_named_new_is_reachable(client, cases: Path) -> None:  # type: ignore[no-untyped-def]
+    """Any plain folder name is a case's address: the start page lives elsewhere."""
+    token = csrf(client)
+    started = client.post("/start", data={
+        "csrf_token": token, "folder": "new", "reference": "WBC-SHR-2027-009",
+        "authority": "Wrexley Borough Council", "schemes": "Alder Court",
+        "provider": "Harrowgate Living Ltd", "lead_officer": "Priya Marchetti",
+        "opened": "2026-11-02"})
+    assert started.headers["location"] == "/cases/new"
+    assert "valid: review WBC-SHR-2027-009" in _text(client.get("/cases/new").text)
+    assert 'href="/cases/new"' in client.get("/").text
+
+
+LABELLED_PAGES = ["/", "/report", "/verify", "/start", "/cases/nettlebank-road",
                   "/cases/nettlebank-road/checklist", "/cases/nettlebank-road/evidence",
                   "/cases/nettlebank-road/letters", "/cases/nettlebank-road/bundles",
                   "/cases/nettlebank-road/records/review",
