@@ -413,23 +413,50 @@ def test_a_resident_with_neither_name_nor_room_gets_no_letter(sample_case: Path,
     assert "warning: letter not written: R03 has no name or room recorded" in result.stderr
 
 
-def test_a_letter_that_would_print_a_placeholder_is_refused(sample_case: Path,
-                                                            tmp_path: Path) -> None:
+def test_a_letter_is_refused_while_its_records_hold_a_placeholder(sample_case: Path,
+                                                                  tmp_path: Path) -> None:
+    """Whether or not this letter prints it, a value `bundler case new` left to fill in means
+    the records are not finished: one line naming the first, the file, line and field."""
     case_yaml = sample_case / "case.yaml"
     text = case_yaml.read_text(encoding="utf-8")
-    line = next(number for number, row in enumerate(text.splitlines(), start=1)
+    lines = text.splitlines()
+    team = next(number for number, row in enumerate(lines, start=1)
                 if row.strip().startswith("team: Supported Housing Review Team"))
-    case_yaml.write_text(text.replace("team: Supported Housing Review Team",
-                                      "team: \"FILL IN: the team's name as letters show it\""),
-                         encoding="utf-8")
+    text = text.replace("team: Supported Housing Review Team",
+                        "team: \"FILL IN: the team's name as letters show it\"")
+    area = next(number for number, row in enumerate(lines, start=1)
+                if row.strip().startswith("area: "))
+    text = "\n".join(row if number != area else row.split(":")[0] + ": 'FILL IN: the ward'"
+                     for number, row in enumerate(text.splitlines(), start=1)) + "\n"
+    case_yaml.write_text(text, encoding="utf-8")
     out = tmp_path / "letters"
     result = run("letter", "information-request", str(sample_case), "-o", str(out))
     assert result.exit_code == ExitCode.CASE_INCOMPLETE
-    assert (f"error: {case_yaml}:{line}: review.authority.team: still the placeholder "
-            "\"FILL IN: the team's name as letters show it\", which the information-request "
-            "letter would print") in result.stderr
+    first = min(team, area)
+    field = "review.authority.team" if first == team else "schemes[0].area"
+    error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and error[0].startswith(f"error: {case_yaml}:{first}: {field}: still "
+                                                   "the placeholder \"FILL IN: ")
+    assert error[0].endswith("(and 1 more): a letter is not made from records still holding "
+                             "placeholders")
+    assert f"bundler validate {sample_case}" in result.stderr
     assert not out.exists() or not list(out.iterdir())
     assert not audit_entries(sample_case)
+    # a resident's letter: their own file too, and only theirs
+    case_yaml.write_text(case_yaml.read_text(encoding="utf-8").replace(
+        "\"FILL IN: the team's name as letters show it\"", "Supported Housing Review Team").replace(
+        "'FILL IN: the ward'", "Nettlebank and Canal Side ward"), encoding="utf-8")
+    r01 = sample_case / "residents" / "R01.yaml"
+    r01.write_text(r01.read_text(encoding="utf-8").replace("flat: Room 5", "flat: 'FILL IN: room'"),
+                   encoding="utf-8")
+    line = next(number for number, row in enumerate(
+        r01.read_text(encoding="utf-8").splitlines(), start=1) if "FILL IN: room" in row)
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out), "--resident", "R01")
+    assert result.exit_code == ExitCode.CASE_INCOMPLETE
+    assert (f"error: {r01}:{line}: correspondence.flat: still the placeholder \"FILL IN: room\": "
+            "the resident-outcome letter is not made") in result.stderr
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out), "--resident", "R02")
+    assert result.exit_code == 0, result.output
 
 
 @needs_libreoffice

@@ -647,7 +647,7 @@ def _build(
     if front is not None and edition is not None:
         front = _front_redacted(front, edition)
     if recorded is None:  # before any work: a rebuild says nothing
-        _refuse_placeholders(source, resolved, front)
+        _refuse_placeholders(source, resolved)
     if front is not None and recorded is None:
         _report_citations(findings_problems(front.findings, [d.file for d in _documents(spec)]),
                           strict)
@@ -1383,20 +1383,11 @@ def _front_redacted(front: _Front, edition: Edition) -> _Front:
                   None if events is None else tuple(chronology.redacted(events, clean)))
 
 
-def _refuse_placeholders(source: Path, resolved: _Source, front: _Front | None) -> None:
-    """A bundle never prints a placeholder `bundler case new` left (``FILL IN: ...``) on its
-    cover, index, findings table or chronology: CaseIncomplete naming each (record, line)."""
+def _refuse_placeholders(source: Path, resolved: _Source) -> None:
+    """A bundle is not built from records still holding a placeholder `bundler case new`
+    left (``FILL IN: ...``): its spec, and the case folder's case.yaml and residents' files."""
     from bundler.case.placeholders import refuse_placeholders
 
-    spec = resolved.loaded.spec
-    printed = [spec.title, spec.reference, resolved.authority or "", resolved.officer or ""]
-    for section in spec.sections:
-        printed += [section.title, *(doc.title for doc in section.documents)]
-    if front is not None:
-        for row in front.findings:
-            printed += [row.heading, row.answer, row.summary,
-                        *(cited.quote or "" for cited in row.evidence)]
-        printed += [event.event for event in front.chronology or ()]
     records: list[tuple[Path, str]] = []
     if resolved.kind == "spec":
         records.append((source, str(source)))
@@ -1408,7 +1399,7 @@ def _refuse_placeholders(source: Path, resolved: _Source, front: _Front | None) 
         residents = folder / "residents"
         if residents.is_dir():
             records += [(path, str(path)) for path in sorted(residents.glob("*.yaml"))]
-    refuse_placeholders(records, printed, "the bundle")
+    refuse_placeholders(records, "the bundle", str(folder or source))
 
 
 def _report_citations(problems: Sequence[str], strict: bool) -> None:

@@ -3,11 +3,13 @@ cannot know, and where they are still left in a record file.
 
 A placeholder is a value an officer must replace: text starting ``FILL IN`` (a postcode
 ``ZZ99 9ZZ``, the postcode used where none is known). It validates, so a new case is
-valid from the start, and ``bundler validate`` notes every one still there.
+valid from the start, and ``bundler validate`` notes every one still there; letters and
+bundles are not made from a record still holding one (``refuse_placeholders``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -36,15 +38,11 @@ def placeholders(data: Any, loc: Loc = ()) -> Iterator[Loc]:
         yield loc
 
 
-def printed_placeholders(records: Iterable[tuple[Path, str]], printed: Iterable[str]
-                         ) -> list[str]:
-    """``FILE:LINE: field: value`` for each placeholder in the record files ``records``
-    ((path, name shown)) whose value an output would print (``printed``: its texts)."""
+def placeholders_left(records: Iterable[tuple[Path, str]]) -> list[str]:
+    """``FILE:LINE: field: still the placeholder "value"`` for each placeholder left in the
+    record files ``records`` ((path, name shown)), in file order."""
     from bundler.yamlmodel import Problem, dotted, read_document
 
-    text = "\n".join(printed)
-    if PLACEHOLDER not in text and PLACEHOLDER_POSTCODE not in text:
-        return []
     found: list[str] = []
     for path, shown in records:
         if not path.is_file():
@@ -54,23 +52,25 @@ def printed_placeholders(records: Iterable[tuple[Path, str]], printed: Iterable[
         if document is None:
             continue
         for loc in placeholders(document.data):
-            value = _value_at(document.data, loc)
-            if isinstance(value, str) and value in text:
-                found.append(f"{shown}:{document.line_of(loc)}: {dotted(loc)}: still the "
-                             f"placeholder {value!r}")
-    return found or [f"a placeholder ({PLACEHOLDER}...) left in the records"]
+            value = json.dumps(_value_at(document.data, loc), ensure_ascii=False)
+            found.append(f"{shown}:{document.line_of(loc)}: {dotted(loc)}: still the "
+                         f"placeholder {value}")
+    return found
 
 
-def refuse_placeholders(records: Iterable[tuple[Path, str]], printed: Iterable[str],
-                        output: str) -> None:
-    """Raise CaseIncomplete naming each placeholder ``output`` would print."""
+def refuse_placeholders(records: Iterable[tuple[Path, str]], output: str, case_dir: str
+                        ) -> None:
+    """Raise CaseIncomplete (one line) when a record ``output`` draws on still holds a
+    placeholder: the first one, and how many more."""
     from bundler.errors import CaseIncomplete
 
-    found = printed_placeholders(records, printed)
+    found = placeholders_left(records)
     if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise CaseIncomplete(
-            "\n".join(f"{line}, which {output} would print" for line in found),
-            "Fill in each value named (FILE:LINE), run `bundler validate`, then try again.")
+            f"{found[0]}{more}: {output} is not made from records still holding placeholders",
+            f"Fill in each value `bundler case new` left (`bundler validate {case_dir}` lists "
+            "them with their lines), then try again.")
 
 
 def _value_at(data: Any, loc: Loc) -> Any:

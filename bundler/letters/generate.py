@@ -160,13 +160,14 @@ def generate_letters(
     """Write the letters ``options`` describe and return what was written."""
     say = progress or (lambda _message: None)
     loaded = load_valid_case(options.case_dir, today=options.today)
+    _refuse_placeholders(loaded, [])  # case.yaml first: what else is wrong may follow from it
     template, shown = template_for(options, loaded)
     uses = _check(template, shown, options.kind)
     when = letter_date_for(options, loaded)
     cited = _cited_pages(options, loaded) if options.bundle is not None else None
     plans = build_contexts(options.kind, loaded, when, options.resident, uses=uses,
                            cited=cited)
-    _refuse_placeholders(loaded, plans, uses)
+    _refuse_placeholders(loaded, plans, options.kind.value)
 
     docx_paths = [options.out_dir / f"{plan.stem}.docx" for plan in plans]
     pdf_paths = [options.out_dir / f"{plan.stem}.pdf" for plan in plans] if options.pdf else []
@@ -262,44 +263,17 @@ def _cited_pages(options: LetterOptions, loaded: LoadedCase) -> CitedPages:
         pages={ident: ", ".join(found) for ident, found in pages.items() if found})
 
 
-def _refuse_placeholders(loaded: LoadedCase, plans: list[LetterPlan],
-                         uses: frozenset[str]) -> None:
-    """A letter never prints a placeholder `bundler case new` left (``FILL IN: ...``):
-    CaseIncomplete naming the record, file and line of each one the template would print."""
+def _refuse_placeholders(loaded: LoadedCase, plans: list[LetterPlan], kind: str = "") -> None:
+    """A letter is not written from records still holding a placeholder `bundler case new`
+    left (``FILL IN: ...``): case.yaml and the file of each resident it is for."""
     from bundler.case.placeholders import refuse_placeholders
 
-    printed = [text for plan in plans
-               for path, text in _strings(plan.context.model_dump(mode="python"))
-               if _used(path, uses)]
     records = [(loaded.root / CASE_FILE, str(loaded.root / CASE_FILE))]
     records += [(loaded.root / RESIDENTS_DIR / f"{plan.resident}.yaml",
                  str(loaded.root / RESIDENTS_DIR / f"{plan.resident}.yaml"))
                 for plan in plans if plan.resident is not None]
-    kind = plans[0].kind.value if plans else "letter"
-    refuse_placeholders(records, printed, f"the {kind} letter")
-
-
-def _strings(value: object, path: str = "") -> list[tuple[str, str]]:
-    """(dotted path, text) of every string in a context: lists as ``name[]``."""
-    if isinstance(value, str):
-        return [(path, value)]
-    if isinstance(value, dict):
-        return [found for key, item in value.items()
-                for found in _strings(item, f"{path}.{key}" if path else str(key))]
-    if isinstance(value, list | tuple):
-        return [found for item in value for found in _strings(item, f"{path}[]")]
-    return []
-
-
-def _used(path: str, uses: frozenset[str]) -> bool:
-    """Whether the template prints the value at ``path`` (or the whole of a parent)."""
-    probe = path
-    while probe:
-        if probe in uses:
-            return True
-        cut = max(probe.rfind("."), probe.rfind("["))
-        probe = probe[:cut] if cut > 0 else ""
-    return False
+    refuse_placeholders(records, f"the {kind} letter" if kind else "a letter",
+                        str(loaded.root))
 
 
 def _convert_all(
