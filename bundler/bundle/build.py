@@ -1212,8 +1212,11 @@ def _layout(
                                    + _later_sections(spec, volume), rows)
         twin_pages = 0
         if editing is not None:  # the unedited bundle's front matter fixes its length
-            twin_pages = _twin_front_pages(editing, cover, prepared, sections, plan, placement,
-                                           order_note)
+            twin_pages = _twin_front_pages(editing.twin, editing.twin_front, cover, prepared,
+                                           sections, plan, placement, order_note)
+        elif front is not None and volume is None:  # and the bundle for no audience's too
+            twin_pages = _twin_front_pages(spec, front, cover, prepared, sections, plan,
+                                           placement, order_note)
         drawn = render_front_matter(cover, index, plan.labels[: plan.front_pages], twin_pages,
                                     tables=tables, tail=tail, order_note=order_note)
         if where and volume is not None:
@@ -1265,20 +1268,21 @@ def _layout(
     raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
 
 
-def _twin_front_pages(editing: _Editing, cover: Cover, prepared: Sequence[_Prepared],
-                      sections: Sequence[SectionInput], plan: Plan, placement: Placement,
-                      order_note: str | None) -> int:
-    """The pages of the front matter every edition of this source shares: the unedited
-    bundle's (its titles, its findings and events, nothing withheld), with a row for a
-    redaction log whether or not this edition has one. Each edition pads its own to it, so
-    the editions' pages keep the same numbers whatever each leaves out."""
+def _twin_front_pages(twin: BundleSpec, twin_front: _Front | None, cover: Cover,
+                      prepared: Sequence[_Prepared], sections: Sequence[SectionInput],
+                      plan: Plan, placement: Placement, order_note: str | None) -> int:
+    """The pages of the front matter every edition of this source shares, the bundle built
+    for no audience included: the unedited bundle's (its titles, its findings and events,
+    each citation drawn at its longest, as cited and as withheld at once), with a row for a
+    redaction log whether or not this edition has one. Each pads its own to it, so the
+    editions' pages keep the same numbers whatever each leaves out."""
     full = plan_bundle(sections, front_pages=plan.front_pages,
                        certificate_pages=plan.certificate_pages, numbering=plan.numbering,
                        log_pages=max(1, plan.log_pages))
-    unedited = dataclasses.replace(placement, withheld=frozenset())
-    tables = _tables(editing.twin_front, unedited, full)[0]
+    longest = dataclasses.replace(placement, withheld=frozenset(), bound=True)
+    tables = _tables(twin_front, longest, full)[0]
     tail = _tail_parts(full, "Material withheld from the parties")
-    return render_front_matter(cover, _index(editing.twin, prepared, full),
+    return render_front_matter(cover, _index(twin, prepared, full),
                                full.labels[: full.front_pages], tables=tables, tail=tail,
                                order_note=order_note).pages
 

@@ -18,6 +18,8 @@ from bundler.bundle.manifest import CitedRecord
 from bundler.bundle.plan import Plan, label_span
 from bundler.case.models import page_numbers
 
+WITHHELD = "withheld from this edition"
+
 
 @dataclass(frozen=True)
 class Placement:
@@ -27,6 +29,9 @@ class Placement:
     titles: tuple[str, ...]
     pages: tuple[int, ...]  # each document's own page count (before an edition withholds it)
     withheld: frozenset[int] = frozenset()
+    # every citation drawn at its longest (as cited and as withheld at once): the front matter
+    # each edition of a bundle pads its own to, so no edition's pages move
+    bound: bool = False
 
     def position(self, source: str) -> int | None:
         try:
@@ -48,7 +53,7 @@ def resolve(cited: CitedRecord, placement: Placement, plan: Plan
     if position in placement.withheld:
         link = PageLink(planned.first_label, position, 0)
         return (cited.model_copy(update={"bundle_pages": planned.first_label}),
-                Citation((link,), title, None, "withheld from this edition"), [])
+                Citation((link,), title, None, WITHHELD), [])
     count = placement.pages[position]
     problems: list[str] = []
     ranges = ([(first, max(first, last)) for first, last in page_numbers(cited.pages)]
@@ -66,6 +71,11 @@ def resolve(cited: CitedRecord, placement: Placement, plan: Plan
         for first, last in ranges
     )
     printed = ", ".join(link.text for link in links)
+    if placement.bound:
+        whole = label_span(planned.first_label, planned.last_label)
+        if len(whole) > len(printed):
+            links = (PageLink(whole, position, 0),)
+        return cited, Citation(links, title, cited.quote, WITHHELD), problems
     return (cited.model_copy(update={"bundle_pages": printed}),
             Citation(links, title, cited.quote), problems)
 
