@@ -339,13 +339,14 @@ def _render_front(
             pages.new_page()
             starts.append((table.title, pages.page))
             links += _draw_table(pages, table)
+    drawn = pages.page + 1  # the pages padding leaves blank belong to no part
     while pages.page + 1 < min_pages:
         pages.new_page()
         pages.text(MARGIN, "This page is intentionally blank.", pages.regular, 9)
     data, count = pages.finish()
     parts = []
     for position, (title, first) in enumerate(starts):
-        last = starts[position + 1][1] - 1 if position + 1 < len(starts) else count - 1
+        last = starts[position + 1][1] - 1 if position + 1 < len(starts) else drawn - 1
         parts.append(Part(title, first, _label(labels, first), _label(labels, last)))
     return FrontMatter(data, count, links, tuple(parts))
 
