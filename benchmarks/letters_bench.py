@@ -5,7 +5,8 @@ the six `bundler letter KIND CASE -o OUT --pdf --force` commands of `make demo` 
 other, each a child process, and prints the median wall time of the six with the spread and
 the processor time (LibreOffice's included). With ``--before DIR`` (another checkout of the
 toolkit, e.g. ``git worktree add /tmp/before main``), that code runs the same commands in
-alternate rounds, so both see the same machine.
+alternate rounds, so both see the same machine (``python -P``: the current folder's copy of
+the toolkit is never imported instead).
 
     .venv/bin/python benchmarks/letters_bench.py --repeat 5 [--before DIR]
 """
@@ -45,7 +46,7 @@ def one_round(env: dict[str, str] | None) -> tuple[float, float, int]:
         out = Path(scratch) / "letters"
         wall = cpu = 0.0
         for kind, extra in LETTERS:
-            measured = run_measured([sys.executable, "-m", "bundler", "letter", kind, str(case),
+            measured = run_measured([sys.executable, "-P", "-m", "bundler", "letter", kind, str(case),
                                      "-o", str(out), "--pdf", "--force", *extra], env)
             wall += measured.wall
             cpu += measured.cpu
