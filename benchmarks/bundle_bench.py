@@ -224,7 +224,7 @@ def main() -> None:
     results = [bench(pages, args.repeat) for pages in args.pages]
     print(f"\nfinished: {_load()}")
     print(f"{'pages':>8}{'build / qpdf':>14}{'build':>9}{'qpdf':>9}{'memory':>10}{'size':>8}"
-          f"{'verify':>9}{'--sources':>11}{'identical':>11}")
+          f"{'verify':>9}{'--sources':>11}{'identical':>13}")
     ok = True
     for result in results:
         ratios = result["ratios"]
@@ -233,7 +233,7 @@ def main() -> None:
         print(f"{result['pages']:>8}{ratios['build']:>13.2f}x{result['build']:>8.2f}s"
               f"{result['qpdf']:>8.2f}s{memory / MB:>7.0f} MB{result['size']:>7.2f}x"
               f"{ratios['verify']:>8.2f}x{ratios['verify --sources']:>10.2f}x"
-              f"{_identical(result['identical']):>11}")
+              f"{_identical(result['identical']):>13}")
         ok = ok and all(ratios[name] <= TARGETS[name] for name in TARGETS)
         ok = ok and memory <= MAX_MEMORY and float(result["size"]) <= MAX_SIZE  # type: ignore[arg-type]
         ok = ok and result["identical"] is not False
