@@ -88,9 +88,10 @@ def _rss(pid: int) -> int:
     return 0
 
 
-def run_measured(argv: list[str], env: dict[str, str] | None = None) -> Run:
+def run_measured(argv: list[str], env: dict[str, str] | None = None,
+                 ok: tuple[int, ...] = (0,)) -> Run:
     """Run ``argv`` as a child process (in ``env``, else this environment) and measure it
-    (see the module docstring)."""
+    (see the module docstring). An exit status not in ``ok`` stops the benchmark."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     peak = 0
@@ -112,7 +113,7 @@ def run_measured(argv: list[str], env: dict[str, str] | None = None) -> Run:
     if proc.stderr:
         proc.stderr.close()
     code = os.waitstatus_to_exitcode(status)
-    if code != 0:
+    if code not in ok:
         raise SystemExit(f"{' '.join(argv[:4])}... failed with exit {code}:\n{stderr[-2000:]}")
     largest = usage.ru_maxrss * 1024
     return Run(wall, usage.ru_utime + usage.ru_stime, largest, max(peak, largest))

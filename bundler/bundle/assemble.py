@@ -610,18 +610,34 @@ def _fmt(value: float) -> str:
 
 
 def _add_index_links(writer: PdfWriter, areas: Sequence[LinkArea], plan: Plan) -> None:
+    """Each index entry links to its document's first page; in a set of volumes, an entry
+    for a document in another volume opens that file at that page (a remote go-to, which
+    viewers that open local files follow)."""
     by_page: dict[int, ArrayObject] = {}
     for area in areas:
-        doc = plan.documents[area.document]
-        target = writer.pages[doc.first_page - 1].indirect_reference
         link = DictionaryObject({
             NameObject("/Type"): NameObject("/Annot"),
             NameObject("/Subtype"): NameObject("/Link"),
             NameObject("/Rect"): ArrayObject(FloatObject(round(v, 3)) for v in area.rect),
             NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
-            NameObject("/Dest"): ArrayObject([target, NameObject("/XYZ"), NullObject(),
-                                              NullObject(), NullObject()]),
         })
+        if area.remote is not None:
+            name, page = area.remote
+            link[NameObject("/A")] = DictionaryObject({
+                NameObject("/S"): NameObject("/GoToR"),
+                NameObject("/F"): DictionaryObject({
+                    NameObject("/Type"): NameObject("/Filespec"),
+                    NameObject("/F"): TextStringObject(name),
+                    NameObject("/UF"): TextStringObject(name)}),
+                NameObject("/D"): ArrayObject([NumberObject(page), NameObject("/XYZ"),
+                                               NullObject(), NullObject(), NullObject()]),
+                NameObject("/NewWindow"): _true(),
+            })
+        else:
+            target = writer.pages[plan.documents[area.document].first_page - 1]
+            link[NameObject("/Dest")] = ArrayObject([target.indirect_reference,
+                                                     NameObject("/XYZ"), NullObject(),
+                                                     NullObject(), NullObject()])
         by_page.setdefault(area.page, ArrayObject()).append(writer._add_object(link))
     for page_index, annots in sorted(by_page.items()):
         writer.pages[page_index][NameObject("/Annots")] = annots

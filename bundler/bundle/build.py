@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from pypdf import PdfReader
 
@@ -61,6 +61,7 @@ from bundler.bundle.frontmatter import (
     CertificateEntry,
     Cover,
     SupplementNote,
+    VolumeNote,
     index_sections,
     render_certificate,
     render_front_matter,
@@ -68,12 +69,14 @@ from bundler.bundle.frontmatter import (
 from bundler.bundle.manifest import (
     AUDIENCE_MANIFEST_VERSION,
     SUPPLEMENT_MANIFEST_VERSION,
+    VOLUME_MANIFEST_VERSION,
     BuildOptions,
     EarlierDocument,
     Manifest,
     ManifestDocument,
     ManifestSection,
     PageLabelRange,
+    SetDocument,
     SupplementOf,
     ToolInfo,
     library_versions,
@@ -102,6 +105,9 @@ from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, InputNotFound, OutputFailed
 from bundler.fileio import StagedOutputs, refuse_overwrite, sha256_file
 from bundler.paths import inside
+
+if TYPE_CHECKING:
+    from bundler.bundle.volumes import VolumePart
 
 logger = logging.getLogger(__name__)
 
@@ -408,7 +414,7 @@ def _case_folder_of(source: Path) -> Path | None:
 
 def _record_build(case_dir: Path, result: BuildResult, staged: StagedOutputs, numbering: str,
                   supplement_to: Path | None = None, ocr: bool = False,
-                  audience: str | None = None) -> None:
+                  audience: str | None = None, volumes: Sequence[BuildResult] = ()) -> None:
     """Append the bundle_built entry to the case's audit log (para 146: show what was sent)
     and put the outputs in place, both under the log's lock: concurrent builds into one
     output each record the files they put there, and no bundle is in place unrecorded."""
@@ -424,6 +430,10 @@ def _record_build(case_dir: Path, result: BuildResult, staged: StagedOutputs, nu
         details["ocr"] = "true"
     if audience is not None:
         details["audience"] = audience
+    if volumes:  # a set of volumes: the whole set's pages and documents
+        details.update(pages=str(sum(v.pages for v in volumes)),
+                       documents=str(sum(v.documents for v in volumes)),
+                       volumes=str(len(volumes)))
     inputs = list(dict.fromkeys(result.sources))
     if supplement_to is not None and result.supplement is not None:
         details["supplement"] = str(result.supplement)
@@ -578,110 +588,171 @@ def _build(
         edition_check_names(edition, resolved.loaded.spec,
                             [doc.file for doc in _documents(resolved.loaded.spec)])
         resolved = dataclasses.replace(resolved, loaded=retitled(resolved.loaded, edition))
-    spec = resolved.loaded.spec
+    volume = None
+    if recorded is not None and recorded.volume is not None:  # a volume of a set, rebuilt
+        from bundler.bundle.volumes import part_from_record
 
+        volume = part_from_record(recorded)
     with tempfile.TemporaryDirectory(prefix="bundler-build-") as work:
-        prepared, open_readers = _prepare_documents(resolved.loaded, Path(work), report)
-        _warn_duplicates(prepared)
-        outcomes: list[Outcome] = []
-        if edition is not None:
-            outcomes = apply_edition(edition, [
-                EditionItem(item.evidence_source, item.rendition_pdf, item.rendition_password,
-                            item.pages) for item in prepared], Path(work), report)
-            for position, outcome in enumerate(outcomes):
-                item = prepared[position]
-                update: dict[str, object] = {"outline": clean_outline(item.outline, edition)}
-                if outcome.pdf is not None:
-                    update.update(rendition_pdf=outcome.pdf, rendition_password=None)
-                    open_readers[position] = None
-                prepared[position] = dataclasses.replace(item, **update)  # type: ignore[arg-type]
-        layers: list[tuple[tuple[int, Path], ...]] = [() for _ in prepared]
-        if engine is not None:
-            skip = edition.withheld if edition is not None else frozenset()
-            textless = {position: outcome.textless for position, outcome in enumerate(outcomes)
-                        if outcome.textless}
-            layers = _recognise_text(engine, prepared, open_readers, Path(work), report, skip,
-                                     textless)
-        used = _versions_used(prepared, engine)
+        ready = _prepare_all(resolved, Path(work), report, edition, engine)
         reproduced = recorded if recorded is not None else pinned
         provenance = (_Provenance(reproduced.tool, dict(reproduced.libraries))
-                      if reproduced is not None
-                      else _Provenance(ToolInfo(name=TOOL_NAME, version=__version__), used))
-        report("laying out the index and certificate")
-        plan, front, links, certificate, manifest_bytes, log = _layout(
-            resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
-            provenance, engine,
-            _Editing(edition, outcomes, twin.loaded.spec) if edition else None,
-        )
-        documents = [
-            AssemblyDocument(
-                pdf=item.rendition_pdf,
-                password=item.rendition_password,
-                source=item.evidence_source,
-                title=doc.title,
-                number=planned.number,
-                sha256=item.sha256,
-                outline=item.outline,
-                text_layers=item_layers,
-                markers=outcomes[position].markers if outcomes else (),
-            )
-            for position, (item, doc, planned, item_layers) in enumerate(zip(
-                prepared, _documents(spec), plan.documents, layers, strict=True
-            ))
-        ]
-        if edition is not None:
-            for position in sorted(edition.withheld):
-                stand_in = placeholder(edition, position, plan, documents[position].title,
-                                       Path(work))
-                documents[position] = dataclasses.replace(
-                    documents[position], pdf=stand_in, password=None, outline=(),
-                    text_layers=(), markers=())
+                      if reproduced is not None else new_provenance(ready.prepared, engine))
+        return _write_bundle(resolved, twin, ready, Path(work), scheme, when, when_from,
+                             supplement, provenance, engine, pdf_path, manifest_path,
+                             sidecar_path, staged, report, volume)
+
+
+def new_provenance(prepared: Sequence[_Prepared], engine: OcrEngine | None) -> _Provenance:
+    """This toolkit and the library versions that shape the bytes of these documents."""
+    return _Provenance(ToolInfo(name=TOOL_NAME, version=__version__),
+                       _versions_used(prepared, engine))
+
+
+@dataclass
+class _Ready:
+    """Every document converted, edited for an audience and read by OCR: ready to lay out."""
+
+    prepared: list[_Prepared]
+    open_readers: list[PdfReader | None]
+    outcomes: list[Outcome]
+    layers: list[tuple[tuple[int, Path], ...]]
+    edition: Edition | None
+
+    def part(self, positions: Sequence[int]) -> _Ready:
+        """The documents at ``positions`` (a volume's), in that order."""
+        return _Ready([self.prepared[p] for p in positions],
+                      [self.open_readers[p] for p in positions],
+                      [self.outcomes[p] for p in positions] if self.outcomes else [],
+                      [self.layers[p] for p in positions], self.edition)
+
+
+def _prepare_all(resolved: _Source, work: Path, report: Callable[[str], None],
+                 edition: Edition | None, engine: OcrEngine | None) -> _Ready:
+    """Convert every document of ``resolved``; apply the edition; read scans (OCR)."""
+    prepared, open_readers = _prepare_documents(resolved.loaded, work, report)
+    _warn_duplicates(prepared)
+    outcomes: list[Outcome] = []
+    if edition is not None:
+        outcomes = apply_edition(edition, [
+            EditionItem(item.evidence_source, item.rendition_pdf, item.rendition_password,
+                        item.pages) for item in prepared], work, report)
+        for position, outcome in enumerate(outcomes):
+            item = prepared[position]
+            update: dict[str, object] = {"outline": clean_outline(item.outline, edition)}
+            if outcome.pdf is not None:
+                update.update(rendition_pdf=outcome.pdf, rendition_password=None)
                 open_readers[position] = None
-        info = BundleInfo(
-            reference=spec.reference,
-            title=spec.title if supplement is None else
-            f"{spec.title} (supplementary bundle {supplement.number})",
-            authority=resolved.authority,
-            officer=resolved.officer,
-            build_date=when,
-            tool=provenance.tool_line,
+            prepared[position] = dataclasses.replace(item, **update)  # type: ignore[arg-type]
+    layers: list[tuple[tuple[int, Path], ...]] = [() for _ in prepared]
+    if engine is not None:
+        skip = edition.withheld if edition is not None else frozenset()
+        textless = {position: outcome.textless for position, outcome in enumerate(outcomes)
+                    if outcome.textless}
+        layers = _recognise_text(engine, prepared, open_readers, work, report, skip,
+                                 textless)
+    return _Ready(prepared, open_readers, outcomes, layers, edition)
+
+
+def _write_bundle(
+    resolved: _Source,
+    twin: _Source,
+    ready: _Ready,
+    work: Path,
+    scheme: Numbering,
+    when: dt.date,
+    when_from: str,
+    supplement: SupplementOf | None,
+    provenance: _Provenance,
+    engine: OcrEngine | None,
+    pdf_path: Path,
+    manifest_path: Path,
+    sidecar_path: Path,
+    staged: StagedOutputs,
+    report: Callable[[str], None],
+    volume: VolumePart | None = None,
+) -> BuildResult:
+    """Lay out and assemble the prepared documents of ``resolved`` into ``staged``: the
+    bundle, its manifest and its hash (``volume``: as one volume of a set)."""
+    spec = resolved.loaded.spec
+    prepared, open_readers = ready.prepared, ready.open_readers
+    outcomes, layers, edition = ready.outcomes, ready.layers, ready.edition
+    used = _versions_used(prepared, engine)
+    report("laying out the index and certificate")
+    plan, front, links, certificate, manifest_bytes, log = _layout(
+        resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
+        provenance, engine,
+        _Editing(edition, outcomes, twin.loaded.spec) if edition else None, volume,
+    )
+    documents = [
+        AssemblyDocument(
+            pdf=item.rendition_pdf,
+            password=item.rendition_password,
+            source=item.evidence_source,
+            title=doc.title,
+            number=planned.number,
+            sha256=item.sha256,
+            outline=item.outline,
+            text_layers=item_layers,
+            markers=outcomes[position].markers if outcomes else (),
         )
-
-        def reader(position: int) -> PdfReader:
-            # Each reader is used once, then released so its parsed objects can be freed.
-            opened = open_readers[position]
+        for position, (item, doc, planned, item_layers) in enumerate(zip(
+            prepared, _documents(spec), plan.documents, layers, strict=True
+        ))
+    ]
+    if edition is not None:
+        for position in sorted(edition.withheld):
+            stand_in = placeholder(edition, position, plan, documents[position].title,
+                                   work)
+            documents[position] = dataclasses.replace(
+                documents[position], pdf=stand_in, password=None, outline=(),
+                text_layers=(), markers=())
             open_readers[position] = None
-            if opened is None:
-                return open_rendition(documents[position].pdf, documents[position].password)
-            return opened
+    info = BundleInfo(
+        reference=spec.reference,
+        title=spec.title if supplement is None else
+        f"{spec.title} (supplementary bundle {supplement.number})",
+        authority=resolved.authority,
+        officer=resolved.officer,
+        build_date=when,
+        tool=provenance.tool_line,
+    )
 
-        with ExitStack() as stack:
-            pdf_handle = stack.enter_context(staged.writer(pdf_path))
-            manifest_handle = stack.enter_context(staged.writer(manifest_path))
-            sidecar_handle = stack.enter_context(staged.writer(sidecar_path))
-            raw = _HashingRaw(pdf_handle)
-            buffered = io.BufferedWriter(raw, buffer_size=1 << 20)  # type: ignore[type-var]
-            assemble_bundle(
-                buffered,
-                info=info,
-                plan=plan,
-                front_matter=front,
-                index_links=links,
-                documents=documents,
-                readers=reader,
-                certificate=certificate,
-                manifest_json=manifest_bytes,
-                progress=report,
-                log=log,
-                log_title=_log_title(edition),
-            )
-            buffered.flush()
-            pdf_sha = raw.digest.hexdigest()
-            manifest_handle.write(manifest_bytes)
-            sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
-        if edition is not None:  # before anything is put in place
-            report("checking that nothing marked can be extracted")
-            check_extractable(edition, plan, dict(staged.files())[pdf_path], pdf_path)
+    def reader(position: int) -> PdfReader:
+        # Each reader is used once, then released so its parsed objects can be freed.
+        opened = open_readers[position]
+        open_readers[position] = None
+        if opened is None:
+            return open_rendition(documents[position].pdf, documents[position].password)
+        return opened
+
+    with ExitStack() as stack:
+        pdf_handle = stack.enter_context(staged.writer(pdf_path))
+        manifest_handle = stack.enter_context(staged.writer(manifest_path))
+        sidecar_handle = stack.enter_context(staged.writer(sidecar_path))
+        raw = _HashingRaw(pdf_handle)
+        buffered = io.BufferedWriter(raw, buffer_size=1 << 20)  # type: ignore[type-var]
+        assemble_bundle(
+            buffered,
+            info=info,
+            plan=plan,
+            front_matter=front,
+            index_links=links,
+            documents=documents,
+            readers=reader,
+            certificate=certificate,
+            manifest_json=manifest_bytes,
+            progress=report,
+            log=log,
+            log_title=_log_title(edition),
+        )
+        buffered.flush()
+        pdf_sha = raw.digest.hexdigest()
+        manifest_handle.write(manifest_bytes)
+        sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
+    if edition is not None:  # before anything is put in place
+        report("checking that nothing marked can be extracted")
+        check_extractable(edition, plan, dict(staged.files())[pdf_path], pdf_path)
     return BuildResult(
         pdf=pdf_path,
         manifest=manifest_path,
@@ -937,9 +1008,11 @@ def _layout(
     provenance: _Provenance,
     engine: OcrEngine | None = None,
     editing: _Editing | None = None,
+    volume: VolumePart | None = None,
 ) -> tuple[Plan, bytes, list, bytes, bytes, bytes]:  # type: ignore[type-arg]
     """Plan, front matter, index links, certificate, manifest and redaction log (b"" when
-    none), laid out again until their page counts settle."""
+    none), laid out again until their page counts settle. A ``volume`` of a set is numbered
+    on from the volume before; volume 1's index lists the whole set (see ``volumes``)."""
     spec = resolved.loaded.spec
     continuation = _continuation(supplement, scheme) if supplement is not None else None
     note = None if supplement is None or continuation is None else SupplementNote(
@@ -959,14 +1032,27 @@ def _layout(
     log_pages = 0
     edition = editing.edition if editing is not None else None
     withheld = edition.withheld if edition is not None else frozenset()
+    if volume is not None and volume.number > 1:
+        front_pages = 1  # its cover: the index of every volume is in volume 1
+    set_documents: list[SetDocument] = []
     for _round in range(_MAX_LAYOUT_ROUNDS):
         plan = plan_bundle(sections, front_pages=front_pages, certificate_pages=cert_pages,
                            numbering=scheme, continuation=continuation, withheld=withheld,
-                           log_pages=log_pages)
+                           log_pages=log_pages,
+                           first_number=volume.first_number if volume else 1,
+                           first_document=volume.first_document if volume else 1)
         cover = Cover(spec.reference, spec.title, when, resolved.authority, resolved.officer,
                       tool, len(plan.documents), plan.total_pages, note,
-                      describe(edition.audience) if edition is not None else None)
+                      describe(edition.audience) if edition is not None else None,
+                      None if volume is None else VolumeNote(
+                          volume.number, volume.count, volume.note_pages(plan.labels),
+                          volume.files[0]))
         index = _index(spec, prepared, plan, withheld)
+        where: list[tuple[int, int]] = []
+        if volume is not None and volume.number == 1:
+            rows, where, set_documents = volume.index(plan, spec, prepared)
+            index = index_sections([(s.label, s.title) for s in spec.sections]
+                                   + _later_sections(spec, volume), rows)
         twin_pages = 0
         if editing is not None:  # the unedited titles' index fixes the front matter's length
             twin_pages = render_front_matter(cover, _index(editing.twin, prepared, plan,
@@ -975,6 +1061,10 @@ def _layout(
         front, front_count, links = render_front_matter(cover, index,
                                                         plan.labels[: plan.front_pages],
                                                         twin_pages)
+        if where and volume is not None:
+            links = [area if where[area.document][0] == 1 else dataclasses.replace(
+                area, remote=(volume.files[where[area.document][0] - 1],
+                              where[area.document][1] - 1)) for area in links]
         if front_count != front_pages:  # the index moved every page number: plan again
             front_pages = front_count
             continue
@@ -1000,6 +1090,10 @@ def _layout(
                 "audience": edition_record(edition, editing.outcomes, plan,
                                            [doc.file for doc in _documents(spec)], lines),
                 "manifest_version": AUDIENCE_MANIFEST_VERSION})
+        if volume is not None:
+            manifest = manifest.model_copy(update={
+                "volume": volume.record(set_documents),
+                "manifest_version": VOLUME_MANIFEST_VERSION})
         manifest_bytes = manifest.to_json_bytes()
         certificate, cert_count = render_certificate(
             _certificate(resolved, prepared, plan, scheme, when, pdf_path, manifest_path,
@@ -1010,6 +1104,18 @@ def _layout(
             return plan, front, links, certificate, manifest_bytes, log
         front_pages, cert_pages = front_count, cert_count
     raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
+
+
+def _later_sections(spec: BundleSpec, volume: VolumePart) -> list[tuple[str, str]]:
+    """Sections that only later volumes hold (volume 1's index lists them too)."""
+    seen = {section.label for section in spec.sections}
+    found: list[tuple[str, str]] = []
+    for items in volume.later:
+        for item in items:
+            if item.section not in seen:
+                seen.add(item.section)
+                found.append((item.section, item.section_title))
+    return found
 
 
 def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan,

@@ -46,6 +46,18 @@ class LinkArea:
     page: int  # 0-based page within the front matter
     rect: tuple[float, float, float, float]
     document: int  # 0-based document position in the bundle
+    # a document in another file of a set of volumes: (its file name, its 0-based page)
+    remote: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class VolumeNote:
+    """What a volume's cover says about the set it belongs to."""
+
+    number: int
+    count: int
+    pages: str  # "1001-2000": the numbers this volume's pages carry
+    index_file: str  # the file holding the index of every volume (volume 1)
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,7 @@ class Cover:
     total_pages: int
     supplement: SupplementNote | None = None
     audience: str | None = None  # who this edition is for, in words
+    volume: VolumeNote | None = None
 
 
 @dataclass(frozen=True)
@@ -172,12 +185,15 @@ def render_front_matter(
     """Cover then index; returns (PDF bytes, page count, link areas of index entries).
 
     ``min_pages``: pad with blank pages to this many (an edition whose redacted titles take
-    fewer lines keeps the page numbers of its unedited twin).
+    fewer lines keeps the page numbers of its unedited twin). A later volume of a set has
+    no index (volume 1 holds the index of every volume): its front matter is its cover.
     """
     pages = _Pages(labels, cover.reference, f"{cover.reference}: front matter")
     _draw_cover(pages, cover)
-    pages.new_page()
-    links = _draw_index(pages, sections)
+    links: list[LinkArea] = []
+    if cover.volume is None or cover.volume.number == 1:
+        pages.new_page()
+        links = _draw_index(pages, sections)
     while pages.page + 1 < min_pages:
         pages.new_page()
         pages.text(MARGIN, "This page is intentionally blank.", pages.regular, 9)
@@ -195,6 +211,8 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
     supplement = cover.supplement
     heading = (cover.reference if supplement is None else
                f"Supplementary bundle {supplement.number} to {cover.reference}")
+    if cover.volume is not None:
+        heading = f"{heading}: volume {cover.volume.number} of {cover.volume.count}"
     for line in _wrap(heading, pages.regular, 16, PAGE_W - 2 * MARGIN):
         pages.text(MARGIN, line, pages.regular, 16)
         pages.y -= 20
@@ -207,6 +225,12 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
         ("Documents", str(cover.documents)),
         ("Pages", str(cover.total_pages)),
     ]
+    if cover.volume is not None:
+        rows += [("Volume", f"{cover.volume.number} of {cover.volume.count}, pages "
+                            f"{cover.volume.pages}"),
+                 ("Index", "the index of every volume follows this cover" if
+                  cover.volume.number == 1 else f"the index of every volume is in "
+                  f"{cover.volume.index_file}")]
     if supplement is not None:
         rows += [
             ("Supplements", supplement.earlier_file),
