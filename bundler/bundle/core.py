@@ -115,8 +115,10 @@ def core_record(main: Manifest, main_file: str, main_sha256: str, main_manifest_
 
 def main_note(document: CoreDocument) -> str:
     """What the core index says under a document's title."""
-    return (f"in the main bundle: doc {document.main_number}, pages "
-            f"{label_span(document.main_labels[0], document.main_labels[-1])}")
+    labels = document.main_labels
+    pages = "page" if len(labels) == 1 else "pages"
+    return (f"in the main bundle: doc {document.main_number}, {pages} "
+            f"{label_span(labels[0], labels[-1])}")
 
 
 def core_check(pdf: Path, manifest: Manifest) -> Check:
