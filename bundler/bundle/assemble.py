@@ -51,6 +51,7 @@ from bundler.bundle.stamp import (
     Matrix,
     PageGeometry,
     content_matrix,
+    core_label,
     details_text,
     fitted_geometry,
     page_geometry,
@@ -92,6 +93,7 @@ class AssemblyDocument:
     # an edition's note in the footer band of each page (0-based page -> note)
     markers: tuple[tuple[int, str], ...] = ()
     fit_a4: bool = False  # pages that are not A4 go onto A4 sheets (a profile requiring A4)
+    main_labels: tuple[str, ...] = ()  # a core bundle's document: its pages' main labels
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,8 @@ def _add_document(
             target[NameObject("/Annots")] = annotations
         _strip_ascii_images(context, target)
         label = labels[first_page - 1 + offset]
+        if doc.main_labels:
+            label = core_label(label, doc.main_labels[offset])
         details = details_text(reference, doc.number, doc.sha256)
         layer = layers.get(offset)
         under = _text_layer(context, target, geometry, layer) if layer is not None else None
