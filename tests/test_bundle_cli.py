@@ -3,8 +3,12 @@ behind on failure, refusal without --force, build-date precedence, long indexes.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import resource
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,6 +82,41 @@ def test_failed_build_leaves_earlier_outputs_untouched(good: Path, tmp_path: Pat
     code, _stdout, stderr = run(str(good), "-o", str(out), "--force")
     assert code == 3, stderr
     assert {p.name: p.read_bytes() for p in out.parent.iterdir()} == before
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file in ``folder`` (temporary files included), by name."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+@contextlib.contextmanager
+def file_size_limit(size: int) -> Iterator[None]:
+    """Files may grow to ``size`` bytes and no further: the kernel refuses the rest (EFBIG),
+    as a full disk would (Python ignores the SIGXFSZ signal, so the write just fails)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+def test_disk_filling_while_writing_over_an_earlier_build_leaves_it_byte_identical(
+    good: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "bundle.pdf"
+    assert run(str(good), "-o", str(out), "--date", "2026-03-01")[0] == 0
+    before = hashes(out.parent)
+    assert sorted(before) == ["bundle.manifest.json", "bundle.pdf", "bundle.pdf.sha256"]
+    # The new bundle is larger than the old one, so the disk "fills" part-way through it,
+    # after the earlier bundle's size (and well after the manifest's and sidecar's).
+    fx.make_text_pdf(tmp_path / "c.pdf", "CWORD", 30)
+    write_spec(tmp_path, [("a.pdf", "First"), ("b.pdf", "Second"), ("c.pdf", "Third")])
+    with file_size_limit(out.stat().st_size):
+        code, stdout, stderr = run(str(good), "-o", str(out), "--force", "--date", "2026-03-01")
+    assert (code, stdout, stderr.splitlines()[0]) == (
+        11, "", f"error: {out}: cannot write here (File too large)")
+    assert hashes(out.parent) == before
 
 
 @pytest.mark.parametrize(
