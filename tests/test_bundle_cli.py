@@ -3,12 +3,8 @@ behind on failure, refusal without --force, build-date precedence, long indexes.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import resource
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +14,7 @@ from pypdf import PdfReader
 from bundler.cli import cli
 from tests import awkward
 from tests import bundle_fixtures as fx
+from tests.limits import file_size_limit, hashes
 
 
 def write_spec(folder: Path, files: list[tuple[str, str]], extra: str = "",
@@ -82,23 +79,6 @@ def test_failed_build_leaves_earlier_outputs_untouched(good: Path, tmp_path: Pat
     code, _stdout, stderr = run(str(good), "-o", str(out), "--force")
     assert code == 3, stderr
     assert {p.name: p.read_bytes() for p in out.parent.iterdir()} == before
-
-
-def hashes(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file in ``folder`` (temporary files included), by name."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
-
-
-@contextlib.contextmanager
-def file_size_limit(size: int) -> Iterator[None]:
-    """Files may grow to ``size`` bytes and no further: the kernel refuses the rest (EFBIG),
-    as a full disk would (Python ignores the SIGXFSZ signal, so the write just fails)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
 
 
 def test_disk_filling_while_writing_over_an_earlier_build_leaves_it_byte_identical(
