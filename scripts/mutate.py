@@ -1,0 +1,187 @@
+"""Mutation testing of the modules whose mistakes users cannot see (`make mutate`).
+
+mutmut changes the code in small ways (a ``<`` for a ``<=``, a dropped argument, a string
+changed) and runs the tests once for every change ("mutant"); a mutant no test notices
+("survived") is a gap in the tests, unless it cannot change behaviour ("equivalent": those
+are listed with the reason in tests/equivalent-mutants.txt, so a new survivor stands out).
+
+The modules are tested in groups, each against the test files that exercise it, in a folder
+of its own under .mutants/ (mutmut keeps its results there, so a second run only tests the
+functions that changed). Within a group mutmut runs, for each mutant, only the tests that
+reached the mutated function, fastest first, stopping at the first failure. A mutant that
+makes mypy --strict fail is caught by `make test` too, so mypy sorts those out first.
+
+    make mutate                      every group, then the report
+    make mutate GROUPS="fileio spec" only these groups
+    python scripts/mutate.py --list  the groups, their modules and tests
+
+The report lists every survivor not in tests/equivalent-mutants.txt, with the command that
+shows its change; the exit status is 1 when there is one (or a mutant no test reaches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutants"
+EQUIVALENTS = ROOT / "tests" / "equivalent-mutants.txt"
+# What the tests read besides bundler/ and tests/ (mutmut copies them beside the mutants).
+ALSO_COPY = ["samples", "letter_templates", "schemas", "scripts"]
+LINKED = ["bundler", "tests", *ALSO_COPY, "pyproject.toml"]
+
+
+@dataclass(frozen=True)
+class Group:
+    modules: tuple[str, ...]  # paths, or folders ending in /*
+    tests: tuple[str, ...]
+
+
+GROUPS: dict[str, Group] = {
+    "fileio": Group(("bundler/fileio.py",), (
+        "tests/test_fileio.py", "tests/test_bundle_cli.py", "tests/test_letters_cli.py",
+        "tests/test_audit.py", "tests/test_evidence_add.py")),
+    "paths": Group(("bundler/paths.py",), (
+        "tests/test_hostile_yaml_and_paths.py", "tests/test_verify_sources.py",
+        "tests/test_evidence_add.py", "tests/test_evidence_files.py")),
+    "dates": Group(("bundler/dates.py",), (
+        "tests/test_dates.py", "tests/test_case_validate.py", "tests/test_cli_smoke.py")),
+    "spec": Group(("bundler/bundle/spec.py",), (
+        "tests/test_bundle_cli.py", "tests/test_bundle_audit.py", "tests/test_bundle_build.py",
+        "tests/test_hostile_yaml_and_paths.py", "tests/test_bundle_audience.py")),
+    "plan": Group(("bundler/bundle/plan.py",), (
+        "tests/test_bundle_plan.py", "tests/test_bundle_build.py",
+        "tests/test_bundle_supplement.py")),
+    "stamp": Group(("bundler/bundle/stamp.py",), (
+        "tests/test_bundle_stamp.py", "tests/test_bundle_build.py", "tests/test_verify.py")),
+    "letters": Group(("bundler/letters/workdays.py", "bundler/letters/context.py"), (
+        "tests/test_letters_workdays.py", "tests/test_letters_render.py",
+        "tests/test_letters_cli.py", "tests/test_letters_checktemplate.py")),
+    "validate": Group(("bundler/case/validate.py",), (
+        "tests/test_case_validate.py", "tests/test_case_records.py", "tests/test_dates.py",
+        "tests/test_evidence_files.py", "tests/test_cli_warnings.py")),
+    "audit": Group(("bundler/audit/*",), (
+        "tests/test_audit.py", "tests/test_audit_anchor.py", "tests/test_audit_cli.py",
+        "tests/test_audit_concurrency.py", "tests/test_audit_proof.py",
+        "tests/test_audit_records.py", "tests/test_audit_tamper.py",
+        "tests/test_bundle_audit.py", "tests/test_evidence_add.py",
+        "tests/test_evidence_retire.py")),
+    "verify": Group((
+        "bundler/bundle/verify.py", "bundler/bundle/served.py", "bundler/bundle/compare.py",
+        "bundler/bundle/pixels.py"), (
+        "tests/test_verify.py", "tests/test_verify_as_seen.py", "tests/test_verify_cli.py",
+        "tests/test_verify_own_bundles.py", "tests/test_verify_sources.py",
+        "tests/test_bundle_supplement.py")),
+}
+
+_RESULT = re.compile(r"^\s*(\S+): (.+)$")
+
+
+def _config(group: Group) -> str:
+    """pyproject.toml for the group's folder: the project's, with the group's [tool.mutmut]."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    text = re.sub(r"\n\[tool\.mutmut\]\n(?:[^\[].*\n|\n)*", "\n", text)
+    tests = [path for path in group.tests if (ROOT / path).exists()]
+
+    def strings(values: list[str] | tuple[str, ...]) -> str:
+        return "[" + ", ".join(f'"{value}"' for value in values) + "]"
+
+    return text + (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["bundler"]\n'
+        f"only_mutate = {strings(group.modules)}\n"
+        f"also_copy = {strings(ALSO_COPY)}\n"
+        f"pytest_add_cli_args_test_selection = {strings(tests)}\n"
+        'pytest_add_cli_args = ["-p", "no:cacheprovider"]\n'
+        'type_check_command = ["mypy", "bundler", "--no-warn-unused-ignores", "--output", '
+        '"json"]\n'
+    )
+
+
+def _prepare(name: str, group: Group) -> Path:
+    """The group's folder: links to the project's files, and its own pyproject.toml."""
+    folder = WORK / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in LINKED:
+        link = folder / entry
+        if entry == "pyproject.toml":
+            config = _config(group)
+            if not link.exists() or link.read_text(encoding="utf-8") != config:
+                link.write_text(config, encoding="utf-8")
+        elif not link.is_symlink():
+            link.symlink_to(ROOT / entry, target_is_directory=True)
+    return folder
+
+
+def _results(folder: Path, mutmut: str) -> dict[str, str]:
+    shown = subprocess.run([mutmut, "results", "--all", "true"], cwd=folder,
+                           capture_output=True, text=True, check=True).stdout
+    return {match[1]: match[2] for line in shown.splitlines() if (match := _RESULT.match(line))}
+
+
+def equivalents() -> dict[str, str]:
+    """Mutant name -> why it cannot change behaviour (tests/equivalent-mutants.txt)."""
+    found: dict[str, str] = {}
+    for line in EQUIVALENTS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            mutant, _, reason = line.partition(" ")
+            found[mutant] = reason.strip()
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("groups", nargs="*", help=f"groups to run (default: all): {', '.join(GROUPS)}")
+    parser.add_argument("--list", action="store_true", help="list the groups and stop")
+    parser.add_argument("--children", type=int, default=2, help="mutants tested at once")
+    args = parser.parse_args()
+    if args.list:
+        for name, group in GROUPS.items():
+            print(f"{name}: {' '.join(group.modules)}\n    tests: {' '.join(group.tests)}")
+        return 0
+    unknown = [name for name in args.groups if name not in GROUPS]
+    if unknown:
+        parser.error(f"no group {', '.join(unknown)}; the groups: {', '.join(GROUPS)}")
+    tools = Path(sys.executable).parent  # mutmut, and the mypy it runs first
+    mutmut = str(tools / "mutmut")
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
+    known = equivalents()
+    new: list[tuple[str, str, str]] = []
+    for name in args.groups or list(GROUPS):
+        folder = _prepare(name, GROUPS[name])
+        log = folder / "mutmut.log"
+        started = time.monotonic()
+        with log.open("w", encoding="utf-8") as output:
+            run = subprocess.run([mutmut, "run", "--max-children", str(args.children)],
+                                 cwd=folder, stdout=output, stderr=subprocess.STDOUT, env=env,
+                                 check=False)
+        if run.returncode != 0:
+            print(f"{name}: mutmut failed (exit {run.returncode}); see {log}")
+            return 2
+        results = _results(folder, mutmut)
+        counts: dict[str, int] = {}
+        for mutant, status in sorted(results.items()):
+            counts[status] = counts.get(status, 0) + 1
+            if status in ("survived", "no tests") and mutant not in known:
+                new.append((name, mutant, status))
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+        print(f"{name}: {len(results)} mutants in {time.monotonic() - started:.0f} s: {summary}")
+    if new:
+        print(f"\n{len(new)} mutant(s) no test notices (not in {EQUIVALENTS.relative_to(ROOT)}):")
+        for name, mutant, status in new:
+            print(f"  {mutant}  ({status}; see it: cd .mutants/{name} && "
+                  f"../../.venv/bin/mutmut show {mutant})")
+        return 1
+    print("\nEvery mutant is killed, or listed as equivalent with its reason.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
