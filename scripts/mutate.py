@@ -13,17 +13,24 @@ makes mypy --strict fail is caught by `make test` too, so mypy sorts those out f
 
     make mutate                      every group, then the report
     make mutate GROUPS="fileio spec" only these groups
+    make mutate BUDGET=30            at most 30 minutes a group (run again to go on)
     python scripts/mutate.py --list  the groups, their modules and tests
+    python scripts/mutate.py --report   the results so far, per module, without running
 
-The report lists every survivor not in tests/equivalent-mutants.txt, with the command that
-shows its change; the exit status is 1 when there is one (or a mutant no test reaches).
+The report gives each module's mutants by outcome (killed; caught by mypy; survived;
+equivalent, that is listed in tests/equivalent-mutants.txt; not checked yet) and its score
+(killed out of those tested), then every survivor not listed, with the command that shows
+its change. The exit status is 1 when there is such a survivor (or a mutant no test reaches,
+or one not checked yet).
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -42,6 +49,8 @@ LINKED = ["bundler", "tests", *ALSO_COPY, "pyproject.toml"]
 class Group:
     modules: tuple[str, ...]  # paths, or folders ending in /*
     tests: tuple[str, ...]
+    # Only these functions' mutants (mutmut's names, * as a wildcard); all when empty.
+    functions: tuple[str, ...] = ()
 
 
 GROUPS: dict[str, Group] = {
@@ -61,9 +70,18 @@ GROUPS: dict[str, Group] = {
         "tests/test_bundle_supplement.py")),
     "stamp": Group(("bundler/bundle/stamp.py",), (
         "tests/test_bundle_stamp.py", "tests/test_bundle_build.py", "tests/test_verify.py")),
-    "letters": Group(("bundler/letters/workdays.py", "bundler/letters/context.py"), (
+    "workdays": Group(("bundler/letters/workdays.py",), (
         "tests/test_letters_workdays.py", "tests/test_letters_render.py",
-        "tests/test_letters_cli.py", "tests/test_letters_checktemplate.py")),
+        "tests/test_letters_cli.py")),
+    # The date logic of letter contexts: the dates a letter prints, the due dates it sets,
+    # and the date checks that refuse a letter (the rest of the module is wording).
+    "letterdates": Group(("bundler/letters/context.py",), (
+        "tests/test_letters_workdays.py", "tests/test_letters_render.py",
+        "tests/test_letters_cli.py", "tests/test_case_records.py"), tuple(
+        f"bundler.letters.context.x_{function}__mutmut_*" for function in (
+            "uk_date", "uk_day_and_date", "_next_revisit", "_warn_if_not_working_day",
+            "_not_before_findings", "consent_refusal", "_must_follow", "recorded_letter_date",
+            "_information_request", "_information_reminder", "_revisit_notice"))),
     "validate": Group(("bundler/case/validate.py",), (
         "tests/test_case_validate.py", "tests/test_case_records.py", "tests/test_dates.py",
         "tests/test_evidence_files.py", "tests/test_cli_warnings.py")),
@@ -136,11 +154,72 @@ def equivalents() -> dict[str, str]:
     return found
 
 
+def _module(mutant: str) -> str:
+    """bundler.fileio.x_sha256_file__mutmut_3 -> bundler.fileio (methods: xǁClassǁname)."""
+    return mutant.rsplit(".", 1)[0]
+
+
+def _selected(group: Group, results: dict[str, str]) -> dict[str, str]:
+    """The results of the group's mutants (of its functions only, when it names them)."""
+    return {mutant: status for mutant, status in results.items()
+            if not group.functions
+            or any(fnmatch.fnmatchcase(mutant, pattern) for pattern in group.functions)}
+
+
+def _to_run(group: Group, results: dict[str, str], recheck: bool) -> list[str] | None:
+    """The mutants to name to ``mutmut run`` (an empty list: all those not yet checked), or
+    None when there is nothing to run. mutmut runs named mutants even when they have a
+    result, so a group that names its functions names only those not yet checked."""
+    if recheck:  # after new tests: the survivors again
+        survivors = [mutant for mutant, status in _selected(group, results).items()
+                     if status == "survived" and mutant not in equivalents()]
+        return survivors or None
+    if not group.functions:
+        return []
+    if not results:
+        return list(group.functions)
+    unchecked = [mutant for mutant, status in _selected(group, results).items()
+                 if status == "not checked"]
+    return unchecked or None
+
+
+def _run_group(folder: Path, names: list[str], mutmut: str, env: dict[str, str],
+               children: int, budget: float | None) -> None:
+    """Run mutmut in the group's folder, for at most ``budget`` seconds.
+
+    mutmut saves each mutant's result as it comes, so a run stopped by the time budget
+    keeps what it found; the next run carries on with the mutants not yet checked."""
+    log = folder / "mutmut.log"
+    with log.open("w", encoding="utf-8") as output:
+        process = subprocess.Popen(
+            [mutmut, "run", "--max-children", str(children), *names], cwd=folder,
+            stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        try:
+            code = process.wait(timeout=budget)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            return
+    if code != 0:
+        raise SystemExit(f"mutmut failed (exit {code}); see {log}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("groups", nargs="*", help=f"groups to run (default: all): {', '.join(GROUPS)}")
     parser.add_argument("--list", action="store_true", help="list the groups and stop")
     parser.add_argument("--children", type=int, default=2, help="mutants tested at once")
+    parser.add_argument("--budget", type=float, metavar="MINUTES",
+                        help="stop each group after this long (what it found is kept; "
+                        "the next run goes on from there)")
+    parser.add_argument("--recheck", action="store_true",
+                        help="run the survivors again (after writing tests to kill them)")
+    parser.add_argument("--report", action="store_true",
+                        help="report the results kept in .mutants/ without running anything")
     args = parser.parse_args()
     if args.list:
         for name, group in GROUPS.items():
@@ -154,30 +233,49 @@ def main() -> int:
     env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
     known = equivalents()
     new: list[tuple[str, str, str]] = []
+    unfinished: list[str] = []
     for name in args.groups or list(GROUPS):
-        folder = _prepare(name, GROUPS[name])
-        log = folder / "mutmut.log"
+        group = GROUPS[name]
+        folder = _prepare(name, group)
         started = time.monotonic()
-        with log.open("w", encoding="utf-8") as output:
-            run = subprocess.run([mutmut, "run", "--max-children", str(args.children)],
-                                 cwd=folder, stdout=output, stderr=subprocess.STDOUT, env=env,
-                                 check=False)
-        if run.returncode != 0:
-            print(f"{name}: mutmut failed (exit {run.returncode}); see {log}")
-            return 2
-        results = _results(folder, mutmut)
-        counts: dict[str, int] = {}
-        for mutant, status in sorted(results.items()):
-            counts[status] = counts.get(status, 0) + 1
-            if status in ("survived", "no tests") and mutant not in known:
-                new.append((name, mutant, status))
-        summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-        print(f"{name}: {len(results)} mutants in {time.monotonic() - started:.0f} s: {summary}")
+        ran = (folder / "mutants").is_dir()
+        if not args.report:
+            names = _to_run(group, _results(folder, mutmut) if ran else {}, args.recheck)
+            if names is not None:
+                _run_group(folder, names, mutmut, env, args.children,
+                           None if args.budget is None else args.budget * 60)
+        elif not ran:
+            print(f"{name}: not run yet")
+            unfinished.append(name)
+            continue
+        results = _selected(group, _results(folder, mutmut))
+        print(f"{name} ({time.monotonic() - started:.0f} s):")
+        for module in sorted({_module(mutant) for mutant in results}):
+            counts: dict[str, int] = {}
+            for mutant, status in sorted(results.items()):
+                if _module(mutant) != module:
+                    continue
+                if status == "survived" and mutant in known:
+                    status = "equivalent"
+                counts[status] = counts.get(status, 0) + 1
+                if status in ("survived", "no tests"):
+                    new.append((name, mutant, status))
+            caught = counts.get("killed", 0) + counts.get("timeout", 0)
+            tested = caught + counts.get("survived", 0) + counts.get("no tests", 0)
+            score = f"; score {100 * caught / tested:.0f}% (killed of those tested)" if tested else ""
+            summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+            print(f"  {module}: {sum(counts.values())} mutants: {summary}{score}")
+        if any(status == "not checked" for status in results.values()):
+            unfinished.append(name)
     if new:
         print(f"\n{len(new)} mutant(s) no test notices (not in {EQUIVALENTS.relative_to(ROOT)}):")
         for name, mutant, status in new:
             print(f"  {mutant}  ({status}; see it: cd .mutants/{name} && "
                   f"../../.venv/bin/mutmut show {mutant})")
+    if unfinished:
+        print(f"\nNot every mutant checked yet in: {', '.join(unfinished)} "
+              "(run again to go on)")
+    if new or unfinished:
         return 1
     print("\nEvery mutant is killed, or listed as equivalent with its reason.")
     return 0
