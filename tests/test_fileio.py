@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def test_a_failure_while_writing_leaves_the_earlier_file_and_no_temporary_file(
 ) -> None:
     path = tmp_path / "bundle.pdf"
     path.write_bytes(b"earlier")
-    with pytest.raises(RuntimeError, match="^stopped$"), atomic_writer(path) as handle:
+    with pytest.raises(RuntimeError, match=r"^stopped$"), atomic_writer(path) as handle:
         handle.write(b"half of the new")
         raise RuntimeError("stopped")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle.pdf"]
@@ -68,20 +69,38 @@ def test_nothing_is_put_in_place_without_commit(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("blocked", [0, 1, 2])
 def test_a_file_that_cannot_be_put_in_place_takes_back_the_ones_before_it(
-    tmp_path: Path,
+    tmp_path: Path, blocked: int
 ) -> None:
-    (tmp_path / "b.json").mkdir()  # a folder where the second output goes
+    names = ["a.pdf", "b.json", "c.sha256"]
+    (tmp_path / names[blocked]).mkdir()  # a folder where that output goes
     with StagedOutputs() as staged:
-        for name in ("a.pdf", "b.json", "c.sha256"):
+        for name in names:
             with staged.writer(tmp_path / name) as handle:
                 handle.write(name.encode())
         with pytest.raises(OutputFailed) as raised:
             staged.commit()
+    removed = ", ".join(str(tmp_path / name) for name in names[:blocked])
     assert raised.value.message == (
-        f"{tmp_path / 'b.json'}: cannot be put in place (Is a directory); "
-        f"{tmp_path / 'a.pdf'} removed again")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]
+        f"{tmp_path / names[blocked]}: cannot be put in place (Is a directory)"
+        + (f"; {removed} removed again" if removed else ""))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [names[blocked]]
+
+
+def test_hashing_a_large_file_reads_it_a_block_at_a_time(tmp_path: Path) -> None:
+    """Evidence can be large: hashing it must not hold the whole file in memory."""
+    path = tmp_path / "large.bin"
+    with path.open("wb") as handle:  # 64 MiB, sparse: no disk space used
+        handle.truncate(64 << 20)
+    tracemalloc.start()
+    try:
+        digest = sha256_file(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert digest == hashlib.sha256(bytes(64 << 20)).hexdigest()
+    assert peak < 8 << 20
 
 
 def test_existing_outputs_are_refused_unless_forced(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def test_ten_working_days_from_the_demo_date() -> None:
 
 def test_zero_days_and_negative() -> None:
     assert add_working_days(D(2026, 11, 21), 0) == D(2026, 11, 21)
-    with pytest.raises(ValueError, match="^days must be zero or more$"):
+    with pytest.raises(ValueError, match=r"^days must be zero or more$"):
         add_working_days(D(2026, 11, 21), -1)
 
 
