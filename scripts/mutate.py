@@ -58,8 +58,9 @@ GROUPS: dict[str, Group] = {
         "tests/test_fileio.py", "tests/test_bundle_cli.py", "tests/test_letters_cli.py",
         "tests/test_audit.py", "tests/test_evidence_add.py")),
     "paths": Group(("bundler/paths.py",), (
-        "tests/test_paths.py", "tests/test_hostile_yaml_and_paths.py", "tests/test_verify_sources.py",
-        "tests/test_evidence_add.py", "tests/test_evidence_files.py")),
+        "tests/test_paths.py", "tests/test_hostile_yaml_and_paths.py",
+        "tests/test_verify_sources.py", "tests/test_evidence_add.py",
+        "tests/test_evidence_files.py")),
     "dates": Group(("bundler/dates.py",), (
         "tests/test_dates.py", "tests/test_case_validate.py", "tests/test_cli_smoke.py")),
     "spec": Group(("bundler/bundle/spec.py",), (
