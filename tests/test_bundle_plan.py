@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bundler.bundle.plan import Numbering, SectionInput, plan_bundle, roman
+from bundler.bundle.plan import (
+    LabelRange,
+    LabelStyle,
+    Numbering,
+    SectionInput,
+    plan_bundle,
+    roman,
+)
 from bundler.bundle.spec import load_spec
 from bundler.errors import BadInput
 
@@ -95,3 +102,54 @@ def test_spec_errors_name_file_line_and_field(tmp_path: Path) -> None:
         in lines
     )
     assert "bundle.yaml:9: sections[1].documents[2].file: must stay inside the spec's folder (no '..')" in lines
+
+
+def test_roman_numerals_of_every_kind_and_none_below_one() -> None:
+    numbers = (5, 6, 55, 100, 401, 444, 500, 600, 3888)
+    assert [roman(n) for n in numbers] == [
+        "v", "vi", "lv", "c", "cdi", "cdxliv", "d", "dc", "mmmdccclxxxviii"]
+    for value in (0, -3):
+        with pytest.raises(ValueError, match=r"^roman numerals start at 1$"):
+            roman(value)
+
+
+@pytest.mark.parametrize(("front", "certificate", "log", "pages", "message"), [
+    (0, 1, 0, 1, "a bundle has at least a cover and a certificate page"),
+    (1, 0, 0, 1, "a bundle has at least a cover and a certificate page"),
+    (1, 1, -1, 1, "a bundle has at least a cover and a certificate page"),
+    (1, 1, 0, 0, "every document has at least one page"),
+])
+def test_impossible_page_counts_are_refused(front: int, certificate: int, log: int, pages: int,
+                                            message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        plan_bundle([SectionInput("A", "S", (2, pages))], front_pages=front,
+                    certificate_pages=certificate, log_pages=log)
+
+
+def test_withheld_documents_keep_every_later_number_in_the_fewest_label_ranges() -> None:
+    """The parties' edition: the 2nd and 3rd documents (across a section boundary) are one
+    placeholder page each, labelled with the pages they would have had; a redaction log of
+    two pages; every other page keeps its number in the unedited bundle."""
+    sections = [SectionInput("A", "First", (2, 3)), SectionInput("B", "Second", (2, 4, 1))]
+    plan = plan_bundle(sections, front_pages=1, certificate_pages=1, withheld={1, 2},
+                       log_pages=2)
+    assert plan.labels == ("1", "2", "3", "4\u20136", "7\u20138", "9", "10", "11", "12", "13",
+                           "log-1", "log-2", "14")
+    assert plan.ranges == (
+        LabelRange(0, LabelStyle.DECIMAL, "", 1), LabelRange(3, LabelStyle.NONE, "4\u20136", 1),
+        LabelRange(4, LabelStyle.NONE, "7\u20138", 1), LabelRange(5, LabelStyle.DECIMAL, "", 9),
+        LabelRange(10, LabelStyle.DECIMAL, "log-", 1), LabelRange(12, LabelStyle.DECIMAL, "", 14))
+    assert [(d.number, d.first_page, d.last_page, d.first_label, d.last_label)
+            for d in plan.documents] == [
+        (1, 2, 3, "2", "3"), (2, 4, 4, "4\u20136", "4\u20136"), (3, 5, 5, "7\u20138", "7\u20138"),
+        (4, 6, 9, "9", "12"), (5, 10, 10, "13", "13")]
+    assert (plan.log_first_page, plan.certificate_first_page) == (11, 13)
+
+
+def test_a_withheld_one_page_document_is_labelled_with_its_page_alone() -> None:
+    plan = plan_bundle([SectionInput("A", "First", (1, 1))], front_pages=1,
+                       certificate_pages=1, numbering=Numbering.SECTIONED, withheld={0})
+    assert plan.labels == ("i", "A1", "A2", "cert-1")
+    assert plan.ranges == (
+        LabelRange(0, LabelStyle.LOWER_ROMAN, "", 1), LabelRange(1, LabelStyle.NONE, "A1", 1),
+        LabelRange(2, LabelStyle.DECIMAL, "A", 2), LabelRange(3, LabelStyle.DECIMAL, "cert-", 1))
