@@ -49,6 +49,14 @@ demo: system venv
 	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle.pdf --force --date $(DEMO_DATE) --ocr
 	# What a recipient does: check the bundle against its source files.
 	$(BIN)/bundler bundle verify $(OUT)/bundle.pdf --sources $(CASE) | tee $(OUT)/verification.txt
+	# ...and against the judiciary's guidance on electronic court bundles, as any bundle can be.
+	$(BIN)/bundler bundle check $(OUT)/bundle.pdf --profile judiciary-2021 | tee $(OUT)/check.txt
+	# Editions for the provider and for R01's appeal: consent decides what goes in, what they
+	# must not see is removed (see each one's redaction log), and each is checked as above.
+	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle-provider.pdf --force --date $(DEMO_DATE) --audience provider
+	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle-appeal-R01.pdf --force --date $(DEMO_DATE) --audience appeal:R01
+	$(BIN)/bundler bundle verify $(OUT)/bundle-provider.pdf --sources $(CASE) | tee $(OUT)/verification-provider.txt
+	$(BIN)/bundler bundle verify $(OUT)/bundle-appeal-R01.pdf --sources $(CASE) | tee $(OUT)/verification-appeal-R01.txt
 	$(BIN)/bundler audit verify $(CASE)
 	@echo "Demo outputs are in $(OUT)/"
 

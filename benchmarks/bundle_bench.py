@@ -125,9 +125,10 @@ def make_corpus(total_pages: int, files: int = 300) -> tuple[Path, list[Path]]:
     return spec, paths
 
 
-def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+def run_measured(argv: list[str], env: dict[str, str] | None = None,
+                 ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
     """Run argv as a child (in ``env``, else this environment); return (wall seconds, peak
-    RSS in bytes of that child)."""
+    RSS in bytes of that child). An exit status not in ``ok`` stops the benchmark."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -136,7 +137,7 @@ def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[fl
     if proc.stderr:
         proc.stderr.close()
     code = os.waitstatus_to_exitcode(status)
-    if code != 0:
+    if code not in ok:
         raise SystemExit(f"{argv[0]} failed with exit {code}:\n{stderr}")
     return elapsed, usage.ru_maxrss * 1024
 

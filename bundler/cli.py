@@ -668,6 +668,9 @@ def bundle() -> None:
     """Build (and verify) indexed, paginated, hash-stamped evidence bundles."""
 
 
+_PROFILE_NAMES = ("general", "judiciary-2021", "pd27a", "sscs")  # tests check these match
+
+
 @bundle.command("build")
 @click.argument("source", type=_PATH)
 @click.option("-o", "--output", "out", type=_PATH, required=True, metavar="OUT.pdf",
@@ -691,23 +694,76 @@ def bundle() -> None:
               "parties do not see marked), appeal:REF (the parties to one appeal), provider, "
               "or internal. Documents it may not see become one-page placeholders keeping "
               "their page numbers; what it must not see is removed; a redaction log is added.")
+@click.option("--profile", type=click.Choice(_PROFILE_NAMES),
+              help="Build for a court's or tribunal's rules (numbering, OCR of scans; pd27a "
+              "fits pages that are not A4 onto A4, scaled and centred), then check the "
+              "bundle against them (see `bundle check`).")
+@click.option("--max-pages", type=click.IntRange(min=1), metavar="N",
+              help="Split into volumes of at most N pages each (OUT-vol1.pdf, ...).")
+@click.option("--max-mb", type=click.FloatRange(min=0.1), metavar="M",
+              help="Split into volumes of at most M megabytes each (an upload or e-mail "
+              "limit).")
 def bundle_build(
     source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
-    supplement_to: Path | None, ocr: bool, audience: str | None,
+    supplement_to: Path | None, ocr: bool, audience: str | None, profile: str | None,
+    max_pages: int | None, max_mb: float | None,
 ) -> None:
-    """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder."""
+    """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder; or, with
+    --max-pages or --max-mb, a set of volumes."""
     from bundler.bundle.build import build_bundle
+    from bundler.bundle.profiles import build_choices, get_profile
 
+    rules = get_profile(profile) if profile else None
+    if rules is not None:
+        numbering, ocr = build_choices(rules, numbering, ocr)
+    if max_pages is not None or max_mb is not None:
+        from bundler.bundle.volumes import VolumeLimits, build_set
+
+        results = build_set(source, out, VolumeLimits(max_pages, max_mb), force=force,
+                            numbering=numbering, build_date=build_date,
+                            progress=_progress(True), ocr=ocr, supplement_to=supplement_to,
+                            audience=audience, fit_a4=rules is not None and rules.fit_a4)
+        for number, volume in enumerate(results, start=1):
+            _fitted_lines(volume.fitted)
+            click.echo(f"Wrote volume {number} of {len(results)}: {volume.pages} pages from "
+                       f"{volume.documents} documents to {volume.pdf}")
+        _profile_lines(rules, [volume.pdf for volume in results])
+        return
     result = build_bundle(source, out, force=force, numbering=numbering,
                           build_date=build_date, progress=_progress(True),
-                          supplement_to=supplement_to, ocr=ocr, audience=audience)
+                          supplement_to=supplement_to, ocr=ocr, audience=audience,
+                          fit_a4=rules is not None and rules.fit_a4)
+    _profile_lines(rules, [result.pdf])
     for line in result.edition:
         click.echo(line)
+    _fitted_lines(result.fitted)
     what = "" if result.supplement is None else (
         f" (supplementary bundle {result.supplement} to {supplement_to})")
     edition = f" for {audience}" if audience else ""
     click.echo(f"Wrote {result.pages} pages from {result.documents} documents{edition} to "
                f"{result.pdf}{what}")
+
+
+def _fitted_lines(fitted: tuple[str, ...]) -> None:
+    """Documents whose pages went onto A4 sheets (a profile requiring A4), and how."""
+    for line in fitted:
+        click.echo(f"Fitted onto A4: {line}")
+
+
+def _profile_lines(rules: object, pdfs: list[Path]) -> None:
+    """After a build for a profile: what `bundle check` says, on stderr, when not a PASS."""
+    if rules is None:
+        return
+    from bundler.bundle.check import check_bundle
+    from bundler.bundle.profiles import Profile
+
+    assert isinstance(rules, Profile)
+    for pdf in pdfs:
+        report = check_bundle(pdf, rules)
+        for result in report.results:
+            if result.level.value != "PASS":
+                click.echo(f"warning: {pdf.name}: {result.line()}", err=True)
+        click.echo(report.verdict())
 
 
 def _parse_sha256(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -734,9 +790,12 @@ def _parse_sha256(_ctx: click.Context, param: click.Parameter, value: str | None
 @click.option("--trust", "trust", type=_PATH, multiple=True, metavar="CA.pem",
               help="A CA certificate you trust (PEM or DER; repeatable): a signed bundle's "
               "signer must chain to one of these or to the system's trust store.")
+@click.option("--volumes", "volumes", is_flag=True,
+              help="Check the whole set of volumes BUNDLE.pdf belongs to (or give the set's "
+              "folder or OUT.manifest.json): every volume present, none extra, each verified.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None,
-                  trust: tuple[Path, ...], as_json: bool) -> None:
+                  trust: tuple[Path, ...], volumes: bool, as_json: bool) -> None:
     """Check a bundle without trusting its sender: its hash, manifest, pages, labels and
     stamps; a signed bundle's signature, signer, signing time and what changed after
     signing; and with --sources that it is what those files build.
@@ -750,9 +809,58 @@ def bundle_verify(pdf: Path, sources: Path | None, sha256: str | None,
     when any failed.
     """
     from bundler.bundle.verify import verify_bundle
+    from bundler.bundle.volumes import holds_set, verify_set
 
+    if volumes or pdf.name.endswith(".manifest.json") or holds_set(pdf):
+
+        checked = verify_set(pdf, sources=sources, progress=_progress(True))
+        if as_json:
+            _print_json(checked.to_json())
+        else:
+            for line in checked.lines():
+                click.echo(line)
+        if not checked.ok:
+            sys.exit(int(ExitCode.CHECKS_FAILED))
+        return
     report = verify_bundle(pdf, sources=sources, sha256=sha256, trust=trust,
                            progress=_progress(True))
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        for line in report.lines():
+            click.echo(line)
+    if not report.ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+@bundle.command("check")
+@click.argument("pdf", type=_PATH, metavar="BUNDLE.pdf")
+@click.option("--profile", type=click.Choice(_PROFILE_NAMES), default="general",
+              show_default=True,
+              help="The rules to check against: the judiciary's 2021 guidance on electronic "
+              "court bundles, Practice Direction 27A, the Social Entitlement Chamber's "
+              "practice, or this toolkit's own.")
+@click.option("--max-pages", type=click.IntRange(min=1), metavar="N",
+              help="The most pages the court allows (instead of the profile's limit).")
+@click.option("--max-mb", type=click.FloatRange(min=0.1), metavar="M",
+              help="The largest file the court accepts, in megabytes (e.g. an upload or "
+              "e-mail limit).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bundle_check(pdf: Path, profile: str, max_pages: int | None, max_mb: float | None,
+                 as_json: bool) -> None:
+    """Check any PDF bundle (made by this toolkit or anyone else) against a court's or
+    tribunal's rules: page numbers printed on every page, page labels, a hyperlinked index,
+    a bookmark per document, searchable text, opening view, page sizes, image resolution,
+    size and page limits, no JavaScript or attachments, fonts embedded.
+
+    One PASS, WARN or FAIL line per rule naming the pages concerned, then the verdict.
+    Exit 0 when no rule failed, 1 when any did.
+    """
+    from bundler.bundle.check import check_bundle
+    from bundler.bundle.profiles import get_profile, with_limits
+
+    rules = with_limits(get_profile(profile), max_pages, max_mb)
+    report = check_bundle(pdf, rules, progress=_progress(True))
     if as_json:
         _print_json(report.to_json())
     else:

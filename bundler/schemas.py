@@ -40,6 +40,12 @@ SCHEMAS: dict[str, tuple[str, str, str]] = {
         "OutstandingItem",
         "An outstanding item reported by `bundler checklist --json`",
     ),
+    "redactions.schema.json": (
+        "bundler.bundle.spec",
+        "RedactionSpec",
+        "Supported housing review: redactions.yaml (what bundles for each audience must not "
+        "show, beside what the residents' consent decides)",
+    ),
     "bundle-spec.schema.json": (
         "bundler.bundle.spec",
         "BundleSpec",

@@ -74,8 +74,10 @@ AUDIENCES = ("internal", "tribunal", "appeal:R01", "provider")
 
 @pytest.fixture(scope="module")
 def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's evidence with the spec, and no case records: the spec alone decides
+    (beside a case.yaml, the residents' consent would decide too: test_bundle_case_audience)."""
     folder = tmp_path_factory.mktemp("audience") / "case"
-    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("out", "audit.jsonl"))
+    shutil.copytree(SAMPLE / "evidence", folder / "evidence")
     (folder / "appeal.yaml").write_text(SPEC, encoding="utf-8")
     return folder
 

@@ -52,6 +52,8 @@ def test_ocr_words_may_differ_by_one_letter_from_a_long_term() -> None:
     ("tel (01632) 960418.", ["(01632) 960418."]),
     ("call 0044 7700 900 123", ["0044 7700 900 123"]),
     ("ref 2026-09-29 and 0123", []),
+    ("dates 2025-11-03 2025-11-03 2025-10-20", []),
+    ("ref NH-LIC-2025-031 0.5 07700", []),
     ("total 012345678901234", []),
 ])
 def test_uk_telephone_numbers(text: str, found: list[str]) -> None:

@@ -95,11 +95,44 @@ class Edition:
 
     @property
     def unedited(self) -> bool:
+        """The tribunal's and the review team's editions: nothing withheld from the parties
+        is removed (what consent withholds from everyone is)."""
         return self.audience in UNEDITED
+
+    @property
+    def removes(self) -> bool:
+        return not self.titles.empty
 
     @property
     def withheld(self) -> frozenset[int]:
         return frozenset(i for i, doc in enumerate(self.documents) if doc.withheld)
+
+
+def merged(first: Edition, second: Edition) -> Edition:
+    """Both editions' rules at once (a bundle.yaml in a case folder: its own rules, and the
+    case records' consent): withheld if either withholds, redacted by both."""
+    documents = []
+    for one, other in zip(first.documents, second.documents, strict=True):
+        withheld = other.withheld or one.withheld
+        documents.append(DocumentEdition(
+            withheld=withheld,
+            rules=joined(one.rules, other.rules),
+            marks=joined(one.marks, other.marks),
+            parties_withheld=one.parties_withheld or other.parties_withheld,
+            basis=other.basis or one.basis,
+        ))
+    return Edition(first.audience, tuple(documents),
+                   joined(Rules(first.titles), Rules(second.titles)).matcher,
+                   {**first.reasons, **second.reasons}, first.rules + second.rules)
+
+
+def joined(*rules: Rules) -> Rules:
+    """Everything any of ``rules`` removes (each term, pattern, kept phrase, region once)."""
+    return Rules(
+        Matcher(terms=tuple(dict.fromkeys(t for r in rules for t in r.matcher.terms)),
+                patterns=tuple(dict.fromkeys(p for r in rules for p in r.matcher.patterns)),
+                keep=tuple(dict.fromkeys(k for r in rules for k in r.matcher.keep))),
+        tuple(dict.fromkeys(g for r in rules for g in r.regions)))
 
 
 def spec_edition(spec: BundleSpec, documents: Sequence[DocumentSpec], audience: str) -> Edition:

@@ -34,13 +34,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from pypdf import PdfReader
 
 from bundler import TOOL_NAME, __version__
-from bundler.bundle.assemble import AssemblyDocument, BundleInfo, assemble_bundle, open_rendition
-from bundler.bundle.audience import Edition, describe, parse_audience, spec_edition
+from bundler.bundle.assemble import (
+    AssemblyDocument,
+    BundleInfo,
+    assemble_bundle,
+    displayed_sizes,
+    open_rendition,
+)
+from bundler.bundle.audience import Edition, describe, merged, parse_audience, spec_edition
 from bundler.bundle.edition import Item as EditionItem
 from bundler.bundle.edition import (
     Outcome,
@@ -61,19 +67,23 @@ from bundler.bundle.frontmatter import (
     CertificateEntry,
     Cover,
     SupplementNote,
+    VolumeNote,
     index_sections,
     render_certificate,
     render_front_matter,
 )
 from bundler.bundle.manifest import (
     AUDIENCE_MANIFEST_VERSION,
+    FIT_A4,
     SUPPLEMENT_MANIFEST_VERSION,
+    VOLUME_MANIFEST_VERSION,
     BuildOptions,
     EarlierDocument,
     Manifest,
     ManifestDocument,
     ManifestSection,
     PageLabelRange,
+    SetDocument,
     SupplementOf,
     ToolInfo,
     library_versions,
@@ -87,6 +97,7 @@ from bundler.bundle.ocr import (
     recognise_pages,
     render_dpi,
 )
+from bundler.bundle.paper import Fitted, describe_fits
 from bundler.bundle.plan import (
     Continuation,
     LabelStyle,
@@ -102,6 +113,9 @@ from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, InputNotFound, OutputFailed
 from bundler.fileio import StagedOutputs, refuse_overwrite, sha256_file
 from bundler.paths import inside
+
+if TYPE_CHECKING:
+    from bundler.bundle.volumes import VolumePart
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +136,7 @@ class BuildResult:
     sources: tuple[Path, ...] = ()  # every source file, in bundle order
     supplement: int | None = None  # N when this is supplementary bundle N
     edition: tuple[str, ...] = ()  # --audience: each document left out or redacted, and why
+    fitted: tuple[str, ...] = ()  # each document whose pages were fitted onto A4, and how
     # the toolkit's and libraries' versions on this computer, whatever the manifest says
     # (a rebuild writes the versions it was asked to reproduce; see rebuild_bundle)
     versions_used: tuple[tuple[str, str], ...] = ()
@@ -153,6 +168,7 @@ class _Prepared:
     converter: str
     tool_versions: dict[str, str]
     pages: int
+    fitted: Fitted | None = None  # pages not A4 fitted onto A4 (a profile requiring A4)
 
 
 @dataclass(frozen=True)
@@ -203,6 +219,7 @@ def build_bundle(
     supplement_to: Path | None = None,
     ocr: bool = False,
     audience: str | None = None,
+    fit_a4: bool = False,
 ) -> BuildResult:
     """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder.
 
@@ -216,7 +233,8 @@ def build_bundle(
     supplementary bundle of the documents of ``source`` that bundle does not already hold;
     a document it holds whose file has changed since is refused, and so is nothing new.
     With ``ocr``, pages without text get an invisible text layer (see ``ocr``); tesseract
-    must be installed (MissingTool otherwise, before any work).
+    must be installed (MissingTool otherwise, before any work). With ``fit_a4`` (a profile
+    requiring A4), pages that are not A4 go onto A4 sheets, scaled to fit and centred.
     """
     report = progress or (lambda _message: None)
     try:
@@ -244,7 +262,8 @@ def build_bundle(
     with StagedOutputs() as staged:
         with collector_paused():
             result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date,
-                            report, staged, served=served, engine=engine, audience=audience)
+                            report, staged, served=served, engine=engine, audience=audience,
+                            fit_a4=fit_a4)
         if case_dir is None:
             staged.commit()
         else:
@@ -408,7 +427,7 @@ def _case_folder_of(source: Path) -> Path | None:
 
 def _record_build(case_dir: Path, result: BuildResult, staged: StagedOutputs, numbering: str,
                   supplement_to: Path | None = None, ocr: bool = False,
-                  audience: str | None = None) -> None:
+                  audience: str | None = None, volumes: Sequence[BuildResult] = ()) -> None:
     """Append the bundle_built entry to the case's audit log (para 146: show what was sent)
     and put the outputs in place, both under the log's lock: concurrent builds into one
     output each record the files they put there, and no bundle is in place unrecorded."""
@@ -424,6 +443,10 @@ def _record_build(case_dir: Path, result: BuildResult, staged: StagedOutputs, nu
         details["ocr"] = "true"
     if audience is not None:
         details["audience"] = audience
+    if volumes:  # a set of volumes: the whole set's pages and documents
+        details.update(pages=str(sum(v.pages for v in volumes)),
+                       documents=str(sum(v.documents for v in volumes)),
+                       volumes=str(len(volumes)))
     inputs = list(dict.fromkeys(result.sources))
     if supplement_to is not None and result.supplement is not None:
         details["supplement"] = str(result.supplement)
@@ -458,6 +481,7 @@ def rebuild_bundle(
     pdf_path, manifest_path, sidecar_path = output_paths(out)
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], False)
     engine = find_engine() if recorded.options.ocr else None
+    fit_a4 = recorded.options.page_size == FIT_A4
     with StagedOutputs() as staged:
         with collector_paused():
             if recorded.audience is not None:  # its rules are in the spec or the case records
@@ -466,10 +490,11 @@ def rebuild_bundle(
                 result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, None,
                                 report, staged, engine=engine,
                                 audience=recorded.audience.audience,
-                                pinned=recorded)
+                                pinned=recorded, fit_a4=fit_a4)
             else:
                 result = _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None,
-                                report, staged, recorded=recorded, engine=engine)
+                                report, staged, recorded=recorded, engine=engine,
+                                fit_a4=fit_a4)
         staged.commit()
     return result
 
@@ -554,6 +579,7 @@ def _build(
     engine: OcrEngine | None = None,
     audience: str | None = None,
     pinned: Manifest | None = None,
+    fit_a4: bool = False,
 ) -> BuildResult:
     """Build the three outputs into ``staged`` (the caller puts them in place)."""
     supplement: SupplementOf | None
@@ -574,115 +600,196 @@ def _build(
     edition: Edition | None = None
     twin = resolved
     if audience is not None:
-        edition = _edition(resolved, audience)
+        edition = _edition(resolved, audience, when)
         edition_check_names(edition, resolved.loaded.spec,
                             [doc.file for doc in _documents(resolved.loaded.spec)])
         resolved = dataclasses.replace(resolved, loaded=retitled(resolved.loaded, edition))
-    spec = resolved.loaded.spec
+    volume = None
+    if recorded is not None and recorded.volume is not None:  # a volume of a set, rebuilt
+        from bundler.bundle.volumes import part_from_record
 
+        volume = part_from_record(recorded)
     with tempfile.TemporaryDirectory(prefix="bundler-build-") as work:
-        prepared, open_readers = _prepare_documents(resolved.loaded, Path(work), report)
-        _warn_duplicates(prepared)
-        outcomes: list[Outcome] = []
-        if edition is not None:
-            outcomes = apply_edition(edition, [
-                EditionItem(item.evidence_source, item.rendition_pdf, item.rendition_password,
-                            item.pages) for item in prepared], Path(work), report)
-            for position, outcome in enumerate(outcomes):
-                item = prepared[position]
-                update: dict[str, object] = {"outline": clean_outline(item.outline, edition)}
-                if outcome.pdf is not None:
-                    update.update(rendition_pdf=outcome.pdf, rendition_password=None)
-                    open_readers[position] = None
-                prepared[position] = dataclasses.replace(item, **update)  # type: ignore[arg-type]
-        layers: list[tuple[tuple[int, Path], ...]] = [() for _ in prepared]
-        if engine is not None:
-            skip = edition.withheld if edition is not None else frozenset()
-            textless = {position: outcome.textless for position, outcome in enumerate(outcomes)
-                        if outcome.textless}
-            layers = _recognise_text(engine, prepared, open_readers, Path(work), report, skip,
-                                     textless)
-        used = _versions_used(prepared, engine)
+        ready = _prepare_all(resolved, Path(work), report, edition, engine, fit_a4)
         reproduced = recorded if recorded is not None else pinned
         provenance = (_Provenance(reproduced.tool, dict(reproduced.libraries))
-                      if reproduced is not None
-                      else _Provenance(ToolInfo(name=TOOL_NAME, version=__version__), used))
-        report("laying out the index and certificate")
-        plan, front, links, certificate, manifest_bytes, log = _layout(
-            resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
-            provenance, engine,
-            _Editing(edition, outcomes, twin.loaded.spec) if edition else None,
-        )
-        documents = [
-            AssemblyDocument(
-                pdf=item.rendition_pdf,
-                password=item.rendition_password,
-                source=item.evidence_source,
-                title=doc.title,
-                number=planned.number,
-                sha256=item.sha256,
-                outline=item.outline,
-                text_layers=item_layers,
-                markers=outcomes[position].markers if outcomes else (),
-            )
-            for position, (item, doc, planned, item_layers) in enumerate(zip(
-                prepared, _documents(spec), plan.documents, layers, strict=True
-            ))
-        ]
-        if edition is not None:
-            for position in sorted(edition.withheld):
-                stand_in = placeholder(edition, position, plan, documents[position].title,
-                                       Path(work))
-                documents[position] = dataclasses.replace(
-                    documents[position], pdf=stand_in, password=None, outline=(),
-                    text_layers=(), markers=())
+                      if reproduced is not None else new_provenance(ready.prepared, engine))
+        return _write_bundle(resolved, twin, ready, Path(work), scheme, when, when_from,
+                             supplement, provenance, engine, pdf_path, manifest_path,
+                             sidecar_path, staged, report, volume)
+
+
+def new_provenance(prepared: Sequence[_Prepared], engine: OcrEngine | None) -> _Provenance:
+    """This toolkit and the library versions that shape the bytes of these documents."""
+    return _Provenance(ToolInfo(name=TOOL_NAME, version=__version__),
+                       _versions_used(prepared, engine))
+
+
+@dataclass
+class _Ready:
+    """Every document converted, edited for an audience and read by OCR: ready to lay out."""
+
+    prepared: list[_Prepared]
+    open_readers: list[PdfReader | None]
+    outcomes: list[Outcome]
+    layers: list[tuple[tuple[int, Path], ...]]
+    edition: Edition | None
+    fit_a4: bool = False  # pages not A4 go onto A4 sheets (``paper``)
+
+    def part(self, positions: Sequence[int]) -> _Ready:
+        """The documents at ``positions`` (a volume's), in that order."""
+        return _Ready([self.prepared[p] for p in positions],
+                      [self.open_readers[p] for p in positions],
+                      [self.outcomes[p] for p in positions] if self.outcomes else [],
+                      [self.layers[p] for p in positions], self.edition, self.fit_a4)
+
+
+def fitted_onto_a4(item: _Prepared, reader: PdfReader | None,
+                   report: Callable[[str], None]) -> _Prepared:
+    """``item`` with its pages that are not A4 described (they go onto A4 sheets), said on
+    progress; ``reader`` is its rendition when already open."""
+    opened = reader if reader is not None else open_rendition(item.rendition_pdf,
+                                                              item.rendition_password)
+    fitted = describe_fits(displayed_sizes(opened), BAND)
+    if fitted is not None:
+        report(f"{item.evidence_source}: {fitted.description} (A4 required)")
+    return dataclasses.replace(item, fitted=fitted)
+
+
+def _prepare_all(resolved: _Source, work: Path, report: Callable[[str], None],
+                 edition: Edition | None, engine: OcrEngine | None,
+                 fit_a4: bool = False) -> _Ready:
+    """Convert every document of ``resolved``; apply the edition; read scans (OCR); with
+    ``fit_a4``, find the pages that go onto A4 sheets."""
+    prepared, open_readers = _prepare_documents(resolved.loaded, work, report)
+    _warn_duplicates(prepared)
+    outcomes: list[Outcome] = []
+    if edition is not None:
+        outcomes = apply_edition(edition, [
+            EditionItem(item.evidence_source, item.rendition_pdf, item.rendition_password,
+                        item.pages) for item in prepared], work, report)
+        for position, outcome in enumerate(outcomes):
+            item = prepared[position]
+            update: dict[str, object] = {"outline": clean_outline(item.outline, edition)}
+            if outcome.pdf is not None:
+                update.update(rendition_pdf=outcome.pdf, rendition_password=None)
                 open_readers[position] = None
-        info = BundleInfo(
-            reference=spec.reference,
-            title=spec.title if supplement is None else
-            f"{spec.title} (supplementary bundle {supplement.number})",
-            authority=resolved.authority,
-            officer=resolved.officer,
-            build_date=when,
-            tool=provenance.tool_line,
+            prepared[position] = dataclasses.replace(item, **update)  # type: ignore[arg-type]
+    layers: list[tuple[tuple[int, Path], ...]] = [() for _ in prepared]
+    if engine is not None:
+        skip = edition.withheld if edition is not None else frozenset()
+        textless = {position: outcome.textless for position, outcome in enumerate(outcomes)
+                    if outcome.textless}
+        layers = _recognise_text(engine, prepared, open_readers, work, report, skip,
+                                 textless)
+    if fit_a4:
+        prepared = [fitted_onto_a4(item, open_readers[position], report)
+                    for position, item in enumerate(prepared)]
+    return _Ready(prepared, open_readers, outcomes, layers, edition, fit_a4)
+
+
+def _write_bundle(
+    resolved: _Source,
+    twin: _Source,
+    ready: _Ready,
+    work: Path,
+    scheme: Numbering,
+    when: dt.date,
+    when_from: str,
+    supplement: SupplementOf | None,
+    provenance: _Provenance,
+    engine: OcrEngine | None,
+    pdf_path: Path,
+    manifest_path: Path,
+    sidecar_path: Path,
+    staged: StagedOutputs,
+    report: Callable[[str], None],
+    volume: VolumePart | None = None,
+) -> BuildResult:
+    """Lay out and assemble the prepared documents of ``resolved`` into ``staged``: the
+    bundle, its manifest and its hash (``volume``: as one volume of a set)."""
+    spec = resolved.loaded.spec
+    prepared, open_readers = ready.prepared, ready.open_readers
+    outcomes, layers, edition = ready.outcomes, ready.layers, ready.edition
+    used = _versions_used(prepared, engine)
+    report("laying out the index and certificate")
+    plan, front, links, certificate, manifest_bytes, log = _layout(
+        resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
+        provenance, engine,
+        _Editing(edition, outcomes, twin.loaded.spec) if edition else None, volume,
+        ready.fit_a4,
+    )
+    documents = [
+        AssemblyDocument(
+            pdf=item.rendition_pdf,
+            password=item.rendition_password,
+            source=item.evidence_source,
+            title=doc.title,
+            number=planned.number,
+            sha256=item.sha256,
+            outline=item.outline,
+            text_layers=item_layers,
+            markers=outcomes[position].markers if outcomes else (),
+            fit_a4=ready.fit_a4,
         )
-
-        def reader(position: int) -> PdfReader:
-            # Each reader is used once, then released so its parsed objects can be freed.
-            opened = open_readers[position]
+        for position, (item, doc, planned, item_layers) in enumerate(zip(
+            prepared, _documents(spec), plan.documents, layers, strict=True
+        ))
+    ]
+    if edition is not None:
+        for position in sorted(edition.withheld):
+            stand_in = placeholder(edition, position, plan, documents[position].title,
+                                   work)
+            documents[position] = dataclasses.replace(
+                documents[position], pdf=stand_in, password=None, outline=(),
+                text_layers=(), markers=())
             open_readers[position] = None
-            if opened is None:
-                return open_rendition(documents[position].pdf, documents[position].password)
-            return opened
+    info = BundleInfo(
+        reference=spec.reference,
+        title=spec.title if supplement is None else
+        f"{spec.title} (supplementary bundle {supplement.number})",
+        authority=resolved.authority,
+        officer=resolved.officer,
+        build_date=when,
+        tool=provenance.tool_line,
+    )
 
-        # One file at a time, so a failed write names the file it failed on (staged, and so
-        # put in place, in this order: the PDF, its manifest, its sidecar).
-        with staged.writer(pdf_path) as pdf_handle:
-            raw = _HashingRaw(pdf_handle)
-            buffered = io.BufferedWriter(raw, buffer_size=1 << 20)  # type: ignore[type-var]
-            assemble_bundle(
-                buffered,
-                info=info,
-                plan=plan,
-                front_matter=front,
-                index_links=links,
-                documents=documents,
-                readers=reader,
-                certificate=certificate,
-                manifest_json=manifest_bytes,
-                progress=report,
-                log=log,
-                log_title=_log_title(edition),
-            )
-            buffered.flush()
-            pdf_sha = raw.digest.hexdigest()
-        with staged.writer(manifest_path) as manifest_handle:
-            manifest_handle.write(manifest_bytes)
-        with staged.writer(sidecar_path) as sidecar_handle:
-            sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
-        if edition is not None:  # before anything is put in place
-            report("checking that nothing marked can be extracted")
-            check_extractable(edition, dict(staged.files())[pdf_path], pdf_path)
+    def reader(position: int) -> PdfReader:
+        # Each reader is used once, then released so its parsed objects can be freed.
+        opened = open_readers[position]
+        open_readers[position] = None
+        if opened is None:
+            return open_rendition(documents[position].pdf, documents[position].password)
+        return opened
+
+    # One file at a time, so a failed write names the file it failed on (staged, and so put
+    # in place, in this order: the PDF, its manifest, its sidecar).
+    with staged.writer(pdf_path) as pdf_handle:
+        raw = _HashingRaw(pdf_handle)
+        buffered = io.BufferedWriter(raw, buffer_size=1 << 20)  # type: ignore[type-var]
+        assemble_bundle(
+            buffered,
+            info=info,
+            plan=plan,
+            front_matter=front,
+            index_links=links,
+            documents=documents,
+            readers=reader,
+            certificate=certificate,
+            manifest_json=manifest_bytes,
+            progress=report,
+            log=log,
+            log_title=_log_title(edition),
+        )
+        buffered.flush()
+        pdf_sha = raw.digest.hexdigest()
+    with staged.writer(manifest_path) as manifest_handle:
+        manifest_handle.write(manifest_bytes)
+    with staged.writer(sidecar_path) as sidecar_handle:
+        sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
+    if edition is not None:  # before anything is put in place
+        report("checking that nothing marked can be extracted")
+        check_extractable(edition, plan, dict(staged.files())[pdf_path], pdf_path)
     return BuildResult(
         pdf=pdf_path,
         manifest=manifest_path,
@@ -694,6 +801,8 @@ def _build(
         sources=tuple(item.path for item in prepared),
         supplement=supplement.number if supplement is not None else None,
         edition=_edition_lines(manifest_bytes) if edition is not None else (),
+        fitted=tuple(f"{item.evidence_source}: {item.fitted.description}"
+                     for item in prepared if item.fitted is not None),
         versions_used=((TOOL_NAME, __version__), *used.items()),
     )
 
@@ -713,13 +822,24 @@ class _Editing:
     twin: BundleSpec
 
 
-def _edition(resolved: _Source, audience: str) -> Edition:
-    """The edition for ``audience`` of a spec (its ``audiences`` and ``redactions``)."""
+def _edition(resolved: _Source, audience: str, when: dt.date) -> Edition:
+    """The edition for ``audience``: a spec's own ``audiences`` and ``redactions``; in a case
+    folder (a spec beside case.yaml, or bundle.yaml), also what the residents' consent allows
+    on ``when`` (for a bundle derived from the records: that alone)."""
+    from bundler.bundle.caseaudience import case_edition
+
     try:
         name = parse_audience(audience)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    return spec_edition(resolved.loaded.spec, _documents(resolved.loaded.spec), name)
+    documents = _documents(resolved.loaded.spec)
+    folder = resolved.loaded.folder
+    if resolved.kind == "spec" and not (folder / "case.yaml").is_file():
+        return spec_edition(resolved.loaded.spec, documents, name)
+    by_consent = case_edition(folder, documents, name, when)
+    if resolved.kind == "case-derived":
+        return by_consent
+    return merged(spec_edition(resolved.loaded.spec, documents, name), by_consent)
 
 
 def edition_for(recorded: Manifest, folder: Path) -> Edition:
@@ -727,7 +847,8 @@ def edition_for(recorded: Manifest, folder: Path) -> Edition:
     assert recorded.audience is not None
     kind = recorded.options.source_kind
     source = folder / recorded.options.spec if kind == "spec" else folder
-    return _edition(_resolve_source(source), recorded.audience.audience)
+    return _edition(_resolve_source(source), recorded.audience.audience,
+                    recorded.options.build_date)
 
 
 def _log_title(edition: Edition | None) -> str:
@@ -926,9 +1047,12 @@ def _layout(
     provenance: _Provenance,
     engine: OcrEngine | None = None,
     editing: _Editing | None = None,
+    volume: VolumePart | None = None,
+    fit_a4: bool = False,
 ) -> tuple[Plan, bytes, list, bytes, bytes, bytes]:  # type: ignore[type-arg]
     """Plan, front matter, index links, certificate, manifest and redaction log (b"" when
-    none), laid out again until their page counts settle."""
+    none), laid out again until their page counts settle. A ``volume`` of a set is numbered
+    on from the volume before; volume 1's index lists the whole set (see ``volumes``)."""
     spec = resolved.loaded.spec
     continuation = _continuation(supplement, scheme) if supplement is not None else None
     note = None if supplement is None or continuation is None else SupplementNote(
@@ -948,14 +1072,27 @@ def _layout(
     log_pages = 0
     edition = editing.edition if editing is not None else None
     withheld = edition.withheld if edition is not None else frozenset()
+    if volume is not None and volume.number > 1:
+        front_pages = 1  # its cover: the index of every volume is in volume 1
+    set_documents: list[SetDocument] = []
     for _round in range(_MAX_LAYOUT_ROUNDS):
         plan = plan_bundle(sections, front_pages=front_pages, certificate_pages=cert_pages,
                            numbering=scheme, continuation=continuation, withheld=withheld,
-                           log_pages=log_pages)
+                           log_pages=log_pages,
+                           first_number=volume.first_number if volume else 1,
+                           first_document=volume.first_document if volume else 1)
         cover = Cover(spec.reference, spec.title, when, resolved.authority, resolved.officer,
                       tool, len(plan.documents), plan.total_pages, note,
-                      describe(edition.audience) if edition is not None else None)
+                      describe(edition.audience) if edition is not None else None,
+                      None if volume is None else VolumeNote(
+                          volume.number, volume.count, volume.note_pages(plan.labels),
+                          volume.files[0]))
         index = _index(spec, prepared, plan, withheld)
+        where: list[tuple[int, int]] = []
+        if volume is not None and volume.number == 1:
+            rows, where, set_documents = volume.index(plan, spec, prepared)
+            index = index_sections([(s.label, s.title) for s in spec.sections]
+                                   + _later_sections(spec, volume), rows)
         twin_pages = 0
         if editing is not None:  # the unedited titles' index fixes the front matter's length
             twin_pages = render_front_matter(cover, _index(editing.twin, prepared, plan,
@@ -964,6 +1101,10 @@ def _layout(
         front, front_count, links = render_front_matter(cover, index,
                                                         plan.labels[: plan.front_pages],
                                                         twin_pages)
+        if where and volume is not None:
+            links = [area if where[area.document][0] == 1 else dataclasses.replace(
+                area, remote=(volume.files[where[area.document][0] - 1],
+                              where[area.document][1] - 1)) for area in links]
         if front_count != front_pages:  # the index moved every page number: plan again
             front_pages = front_count
             continue
@@ -980,7 +1121,7 @@ def _layout(
             log_pages = log_count
             continue
         manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, provenance,
-                             engine)
+                             engine, fit_a4)
         if supplement is not None:
             manifest = manifest.model_copy(update={
                 "supplement_to": supplement, "manifest_version": SUPPLEMENT_MANIFEST_VERSION})
@@ -989,6 +1130,10 @@ def _layout(
                 "audience": edition_record(edition, editing.outcomes, plan,
                                            [doc.file for doc in _documents(spec)], lines),
                 "manifest_version": AUDIENCE_MANIFEST_VERSION})
+        if volume is not None:
+            manifest = manifest.model_copy(update={
+                "volume": volume.record(set_documents),
+                "manifest_version": VOLUME_MANIFEST_VERSION})
         manifest_bytes = manifest.to_json_bytes()
         certificate, cert_count = render_certificate(
             _certificate(resolved, prepared, plan, scheme, when, pdf_path, manifest_path,
@@ -1001,12 +1146,25 @@ def _layout(
     raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
 
 
+def _later_sections(spec: BundleSpec, volume: VolumePart) -> list[tuple[str, str]]:
+    """Sections that only later volumes hold (volume 1's index lists them too)."""
+    seen = {section.label for section in spec.sections}
+    found: list[tuple[str, str]] = []
+    for items in volume.later:
+        for item in items:
+            if item.section not in seen:
+                seen.add(item.section)
+                found.append((item.section, item.section_title))
+    return found
+
+
 def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan,
            withheld: frozenset[int] = frozenset()) -> list:  # type: ignore[type-arg]
     docs = _documents(spec)
     rows = [
         (planned.section, str(planned.number), doc.date, doc.title, planned.first_label,
-         planned.last_label, "withheld" if position in withheld else item.sha256)
+         planned.last_label, "withheld" if position in withheld else item.sha256,
+         item.fitted.description if item.fitted and position not in withheld else "")
         for position, (doc, item, planned) in enumerate(zip(docs, prepared, plan.documents,
                                                             strict=True))
     ]
@@ -1022,6 +1180,7 @@ def _manifest(
     when_from: str,
     provenance: _Provenance,
     engine: OcrEngine | None = None,
+    fit_a4: bool = False,
 ) -> Manifest:
     spec = resolved.loaded.spec
     docs = _documents(spec)
@@ -1043,6 +1202,7 @@ def _manifest(
             first_label=planned.first_label,
             last_label=planned.last_label,
             stamp=stamp_text(planned.first_label, spec.reference, planned.number, item.sha256),
+            fitted=item.fitted.description if item.fitted else None,
         )
         for doc, item, planned in zip(docs, prepared, plan.documents, strict=True)
     ]
@@ -1068,6 +1228,7 @@ def _manifest(
             stamp_band_points=BAND,
             stamp_hash_chars=SHA_SHOWN,
             ocr=engine is not None,
+            page_size=FIT_A4 if fit_a4 else None,
         ),
         reference=spec.reference,
         title=spec.title,

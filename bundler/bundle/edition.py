@@ -53,9 +53,9 @@ class Outcome:
 
 def check_names(edition: Edition, spec: BundleSpec, sources: Sequence[str]) -> None:
     """Refuse an edited bundle whose reference or file names carry what it must hide."""
-    if edition.unedited or edition.titles.empty:
+    if not edition.removes:
         return
-    names = Matcher(terms=edition.titles.terms)
+    names = Matcher(terms=edition.titles.terms, keep=edition.titles.keep)
     if find_hits(spec.reference.split(), names):
         raise BadInput(f"the bundle reference {spec.reference!r} holds a name or term the "
                        f"{edition.audience} bundle must not show",
@@ -76,8 +76,8 @@ def _shown(source: str) -> str:
 
 
 def retitled(loaded: LoadedSpec, edition: Edition) -> LoadedSpec:
-    """The spec with every title redacted for an edited bundle ([TP] for a name)."""
-    if edition.unedited or edition.titles.empty:
+    """The spec with every title redacted ([TP] for a name) where the edition removes."""
+    if not edition.removes:
         return loaded
 
     def clean(text: str) -> str:
@@ -98,7 +98,7 @@ def retitled(loaded: LoadedSpec, edition: Edition) -> LoadedSpec:
 def clean_outline(outline: Sequence[tuple[str, int]], edition: Edition) -> tuple[tuple[str, int],
                                                                                    ...]:
     """Bookmarks a conversion made (attachment names...), redacted like titles."""
-    if edition.unedited or edition.titles.empty:
+    if not edition.removes:
         return tuple(outline)
     return tuple((redact_line(title, edition.titles)[0], page) for title, page in outline)
 
@@ -114,29 +114,27 @@ def apply(edition: Edition, items: Sequence[Item], workdir: Path,
         if position % 10 == 0:
             report(f"preparing the {edition.audience} edition: document {position + 1} of "
                    f"{len(items)}")
-        if not edition.unedited:
-            done = redact_pdf(item.pdf, item.password, doc.rules, workdir, item.source, report)
-            if done is None:
-                outcomes.append(Outcome())
-                continue
-            pages = sorted({entry.page - 1 for entry in done.entries})
-            outcomes.append(Outcome(done.pdf, done.entries,
-                                    tuple((page, REDACTED_MARKER) for page in pages),
-                                    done.textless))
-        elif doc.parties_withheld:
-            outcomes.append(Outcome(markers=tuple((page, PARTY_MARKER)
-                                                  for page in range(item.pages))))
+        pdf, password = item.pdf, item.password
+        entries: list[Entry] = []
+        markers: dict[int, str] = {}
+        textless: set[int] = set()
+        done = redact_pdf(pdf, password, doc.rules, workdir, item.source, report)
+        if done is not None:
+            pdf, password = done.pdf, None
+            entries.extend(done.entries)
+            markers.update((entry.page - 1, REDACTED_MARKER) for entry in done.entries)
+            textless.update(done.textless)
+        if doc.parties_withheld:
+            markers.update((page, PARTY_MARKER) for page in range(item.pages))
         elif edition.audience == "tribunal":
-            marked = mark_pdf(item.pdf, item.password, doc.marks, workdir, item.source, report)
-            if marked is None:
-                outcomes.append(Outcome())
-                continue
-            pages = sorted({entry.page - 1 for entry in marked.entries})
-            outcomes.append(Outcome(marked.pdf, marked.entries,
-                                    tuple((page, PARTLY_MARKER) for page in pages),
-                                    marked.textless))
-        else:
-            outcomes.append(Outcome())
+            marked = mark_pdf(pdf, password, doc.marks, workdir, item.source, report)
+            if marked is not None:
+                pdf = marked.pdf
+                entries.extend(marked.entries)
+                markers.update((entry.page - 1, PARTLY_MARKER) for entry in marked.entries)
+                textless.update(marked.textless)
+        outcomes.append(Outcome(pdf if pdf != item.pdf else None, tuple(entries),
+                                tuple(sorted(markers.items())), tuple(sorted(textless))))
     return outcomes
 
 
@@ -196,7 +194,7 @@ def _plural(count: int, kind: str) -> str:
 def log_page(edition: Edition, lines: Sequence[LogLine], reference: str) -> LogPage:
     return LogPage(reference, describe(edition.audience), edition.unedited, tuple(lines),
                    tuple((code, edition.reasons.get(code, code)) for code in
-                         _codes_used(lines)))
+                         _codes_used(lines)), edition.removes)
 
 
 def _codes_used(lines: Sequence[LogLine]) -> list[str]:
@@ -218,7 +216,7 @@ def wants_log(edition: Edition, outcomes: Sequence[Outcome]) -> bool:
     when the parties' bundles withhold something."""
     if not edition.unedited:
         return True
-    return any(doc.parties_withheld for doc in edition.documents) or any(
+    return any(doc.parties_withheld or doc.withheld for doc in edition.documents) or any(
         outcome.entries for outcome in outcomes)
 
 
@@ -250,16 +248,34 @@ def record(edition: Edition, outcomes: Sequence[Outcome], plan: Plan,
         withheld=withheld,
         parties_withheld=[plan.documents[i].number for i, doc in enumerate(edition.documents)
                           if edition.unedited and doc.parties_withheld],
-        check=CHECKED if not edition.unedited else "unedited: nothing removed",
+        check=CHECKED if edition.removes else "nothing removed",
         log_pages=plan.log_pages,
     )
 
 
-def check_extractable(edition: Edition, pdf: Path, shown: Path) -> None:
+def page_matchers(edition: Edition, total_pages: int,
+                  spans: Sequence[tuple[int, int]]) -> list[Matcher]:
+    """Per page of the bundle: what its text must not hold (the document's own rules with
+    the terms every page must not hold; the edition's own pages: everything). ``spans``:
+    each document's first and last physical page, in bundle order."""
+    pages = [edition.titles] * total_pages
+    for doc, (first, last) in zip(edition.documents, spans, strict=True):
+        if doc.withheld is not None:
+            continue
+        own = Matcher(terms=edition.titles.terms + doc.rules.matcher.terms,
+                      patterns=doc.rules.matcher.patterns,
+                      keep=edition.titles.keep + doc.rules.matcher.keep)
+        for page in range(first - 1, min(last, total_pages)):
+            pages[page] = own
+    return pages
+
+
+def check_extractable(edition: Edition, plan: Plan, pdf: Path, shown: Path) -> None:
     """Refuse the bundle if anything its audience must not see can still be extracted."""
-    if edition.unedited or edition.titles.empty:
+    if not edition.removes:
         return
-    findings = extractable(pdf, edition.titles)
+    spans = [(doc.first_page, doc.last_page) for doc in plan.documents]
+    findings = extractable(pdf, edition.titles, page_matchers(edition, plan.total_pages, spans))
     if not findings:
         return
     places = "; ".join(finding.line() for finding in findings[:5])
@@ -277,7 +293,8 @@ def summary(audience: AudienceRecord) -> list[str]:
     lines: list[str] = []
     for left_out in audience.withheld:
         basis = f"; basis: {left_out.basis}" if left_out.basis else ""
-        lines.append(f"left out: document {left_out.document} ({left_out.source}, pages "
+        pages = "pages" if "–" in left_out.pages else "page"
+        lines.append(f"left out: document {left_out.document} ({left_out.source}, {pages} "
                      f"{left_out.pages}): {left_out.reason}, {left_out.why}{basis}")
     by_document: dict[str, list[RedactionRecord]] = {}
     for record_ in audience.redactions:
@@ -331,9 +348,10 @@ def verify_extractable(pdf: Path, manifest: Manifest, folder: Path) -> tuple[boo
     audience = manifest.audience
     assert audience is not None
     edition = edition_for(manifest, folder)
-    if edition.unedited or edition.titles.empty:
-        return True, f"{audience.audience}: unedited, nothing to check"
-    findings = extractable(pdf, edition.titles)
+    if not edition.removes:
+        return True, f"{audience.audience}: nothing removed, nothing to check"
+    spans = [(doc.first_page, doc.last_page) for doc in manifest.documents]
+    findings = extractable(pdf, edition.titles, page_matchers(edition, manifest.pages, spans))
     if findings:
         places = "; ".join(finding.line() for finding in findings[:5])
         return False, f"what {audience.audience} must not see can still be read at {places}"

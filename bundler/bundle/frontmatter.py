@@ -30,6 +30,7 @@ class IndexEntry:
     date: str  # "2026-03-01" or ""
     pages: str  # "5-12" / "A1-A9"
     sha256: str
+    note: str = ""  # a line under the title: pages fitted onto A4
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,18 @@ class LinkArea:
     page: int  # 0-based page within the front matter
     rect: tuple[float, float, float, float]
     document: int  # 0-based document position in the bundle
+    # a document in another file of a set of volumes: (its file name, its 0-based page)
+    remote: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class VolumeNote:
+    """What a volume's cover says about the set it belongs to."""
+
+    number: int
+    count: int
+    pages: str  # "1001-2000": the numbers this volume's pages carry
+    index_file: str  # the file holding the index of every volume (volume 1)
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,7 @@ class Cover:
     total_pages: int
     supplement: SupplementNote | None = None
     audience: str | None = None  # who this edition is for, in words
+    volume: VolumeNote | None = None
 
 
 @dataclass(frozen=True)
@@ -172,12 +186,15 @@ def render_front_matter(
     """Cover then index; returns (PDF bytes, page count, link areas of index entries).
 
     ``min_pages``: pad with blank pages to this many (an edition whose redacted titles take
-    fewer lines keeps the page numbers of its unedited twin).
+    fewer lines keeps the page numbers of its unedited twin). A later volume of a set has
+    no index (volume 1 holds the index of every volume): its front matter is its cover.
     """
     pages = _Pages(labels, cover.reference, f"{cover.reference}: front matter")
     _draw_cover(pages, cover)
-    pages.new_page()
-    links = _draw_index(pages, sections)
+    links: list[LinkArea] = []
+    if cover.volume is None or cover.volume.number == 1:
+        pages.new_page()
+        links = _draw_index(pages, sections)
     while pages.page + 1 < min_pages:
         pages.new_page()
         pages.text(MARGIN, "This page is intentionally blank.", pages.regular, 9)
@@ -195,6 +212,8 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
     supplement = cover.supplement
     heading = (cover.reference if supplement is None else
                f"Supplementary bundle {supplement.number} to {cover.reference}")
+    if cover.volume is not None:
+        heading = f"{heading}: volume {cover.volume.number} of {cover.volume.count}"
     for line in _wrap(heading, pages.regular, 16, PAGE_W - 2 * MARGIN):
         pages.text(MARGIN, line, pages.regular, 16)
         pages.y -= 20
@@ -207,6 +226,12 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
         ("Documents", str(cover.documents)),
         ("Pages", str(cover.total_pages)),
     ]
+    if cover.volume is not None:
+        rows += [("Volume", f"{cover.volume.number} of {cover.volume.count}, pages "
+                            f"{cover.volume.pages}"),
+                 ("Index", "the index of every volume follows this cover" if
+                  cover.volume.number == 1 else f"the index of every volume is in "
+                  f"{cover.volume.index_file}")]
     if supplement is not None:
         rows += [
             ("Supplements", supplement.earlier_file),
@@ -284,7 +309,8 @@ def _draw_index(pages: _Pages, sections: Sequence[IndexSection]) -> list[LinkAre
         pages.y -= 2
         for entry in section.entries:
             lines = _wrap(entry.title, pages.regular, 9, _TITLE_W)
-            height = len(lines) * _ROW
+            notes = _wrap(entry.note, pages.regular, 7.5, _TITLE_W) if entry.note else []
+            height = (len(lines) + len(notes)) * _ROW
             if pages.need(height):
                 _index_header(pages, continued=True)
             top = pages.y + 9
@@ -295,6 +321,10 @@ def _draw_index(pages: _Pages, sections: Sequence[IndexSection]) -> list[LinkAre
             pages.canvas.setFillColorRGB(0.05, 0.2, 0.55)
             for line in lines:
                 pages.text(_COL_TITLE, line, pages.regular, 9)
+                pages.y -= _ROW
+            pages.canvas.setFillColorRGB(0.3, 0.3, 0.3)
+            for line in notes:
+                pages.text(_COL_TITLE, line, pages.regular, 7.5)
                 pages.y -= _ROW
             pages.canvas.setFillColorRGB(0, 0, 0)
             bottom = pages.y + _ROW - 3
@@ -307,15 +337,16 @@ def _draw_index(pages: _Pages, sections: Sequence[IndexSection]) -> list[LinkAre
 
 def index_sections(
     sections: Sequence[tuple[str, str]],
-    documents: Sequence[tuple[str, str, dt.date | None, str, str, str, str]],
+    documents: Sequence[tuple[str, str, dt.date | None, str, str, str, str, str]],
 ) -> list[IndexSection]:
-    """Group (section, number, date, title, first_label, last_label, sha256) by section."""
+    """Group (section, number, date, title, first_label, last_label, sha256, note) by
+    section."""
     out: list[IndexSection] = []
     for label, title in sections:
         entries = tuple(
             IndexEntry(number, doc_title, when.isoformat() if when else "",
-                       label_span(first, last), sha)
-            for section, number, when, doc_title, first, last, sha in documents
+                       label_span(first, last), sha, note)
+            for section, number, when, doc_title, first, last, sha, note in documents
             if section == label
         )
         out.append(IndexSection(label, title, entries))

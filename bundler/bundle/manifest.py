@@ -16,9 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MANIFEST_VERSION = 3  # the newest this toolkit reads: 2 adds ``supplement_to``, 3 ``audience``
+FIT_A4 = "fit-a4"  # BuildOptions.page_size: pages not A4 fitted onto A4 sheets
+MANIFEST_VERSION = 4  # the newest this toolkit reads: 2 adds ``supplement_to``, 3 ``audience``,
+# 4 ``volume``
 SUPPLEMENT_MANIFEST_VERSION = 2  # written by supplements only, so other bundles keep their bytes
 AUDIENCE_MANIFEST_VERSION = 3  # written by bundles built for an audience only
+VOLUME_MANIFEST_VERSION = 4  # written by the volumes of a set only
 
 
 class ToolInfo(BaseModel):
@@ -48,6 +51,11 @@ class BuildOptions(BaseModel):
         default=False,
         description="Pages without text were given an invisible text layer by OCR "
         "(tesseract; --ocr). Written only when true, so other bundles keep their bytes.",
+    )
+    page_size: str | None = Field(
+        default=None,
+        description="fit-a4: pages that are not A4 were fitted onto A4 sheets (scaled to fit, "
+        "never enlarged, centred; a profile requiring A4). Written only when set.",
     )
 
 
@@ -83,6 +91,10 @@ class ManifestDocument(BaseModel):
     first_label: str
     last_label: str
     stamp: str = Field(description="The stamp printed on the document's first page.")
+    fitted: str | None = Field(
+        default=None,
+        description="Its pages that were not A4 and how they were fitted onto A4 (written "
+        "when the build fitted pages onto A4).")
 
 
 class PageLabelRange(BaseModel):
@@ -177,6 +189,74 @@ class AudienceRecord(BaseModel):
     check: str = Field(description="What the build checked could not be extracted.")
 
 
+class SetDocument(BaseModel):
+    """A document of a set of volumes, as the index in volume 1 lists it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int | str
+    section: str
+    section_title: str
+    title: str
+    date: dt.date | None
+    source: str
+    source_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    volume: int = Field(ge=1, description="The volume holding it.")
+    first_page: int = Field(description="1-based page in its volume's file.")
+    first_label: str
+    last_label: str
+
+
+class VolumeOf(BaseModel):
+    """Set on each volume of a bundle split into volumes (--max-pages, --max-mb)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int = Field(ge=1, description="This is volume N ...")
+    of: int = Field(ge=1, description="... of this many.")
+    set_manifest: str = Field(description="The set's manifest file, beside the volumes.")
+    files: list[str] = Field(description="Every volume's file name, in order.")
+    first_number: int = Field(ge=1, description="The number of this volume's first page: "
+                              "numbering runs on from the volume before.")
+    max_pages: int | None = Field(description="The page limit each volume keeps to.")
+    max_mb: float | None = Field(description="The size limit each volume keeps to (MB).")
+    index: list[SetDocument] = Field(
+        description="Volume 1 only: every document of the set, as its index lists them.")
+
+
+class SetVolume(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int = Field(ge=1)
+    file: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the volume.")
+    manifest_sha256: str = Field(pattern=r"^[0-9a-f]{64}$",
+                                 description="SHA-256 of the manifest inside the volume.")
+    pages: int
+    first_label: str
+    last_label: str
+    documents: int
+
+
+class VolumeSet(BaseModel):
+    """The manifest of a set of volumes (OUT.manifest.json): one for the whole set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(default="volume-set", pattern="^volume-set$")
+    reference: str
+    title: str
+    build_date: dt.date
+    tool: ToolInfo
+    max_pages: int | None
+    max_mb: float | None
+    volumes: list[SetVolume]
+    documents: list[SetDocument]
+
+    def to_json_bytes(self) -> bytes:
+        return dump_json(self.model_dump(mode="json"))
+
+
 class Manifest(BaseModel):
     """The manifest written beside (and inside) every bundle."""
 
@@ -214,6 +294,11 @@ class Manifest(BaseModel):
         description="Set on a bundle built for an audience (--audience): who it is for, the "
         "redaction rules in words, the redaction log and the documents withheld.",
     )
+    volume: VolumeOf | None = Field(
+        default=None,
+        description="Set on each volume of a bundle split into volumes: which volume, of the "
+        "set's files, where its numbers start, and (volume 1) the index of the whole set.",
+    )
 
     def to_json_bytes(self) -> bytes:
         # bundles that are not supplements keep the bytes they had before supplements existed
@@ -223,8 +308,16 @@ class Manifest(BaseModel):
             exclude["supplement_to"] = True
         if self.audience is None:
             exclude["audience"] = True
+        if self.volume is None:
+            exclude["volume"] = True
+        options: set[str] = set()
         if not self.options.ocr:
-            exclude["options"] = {"ocr"}
+            options.add("ocr")
+        if self.options.page_size is None:
+            options.add("page_size")
+            exclude["documents"] = {"__all__": {"fitted"}}
+        if options:
+            exclude["options"] = options
         return dump_json(self.model_dump(mode="json", exclude=exclude or None))
 
 

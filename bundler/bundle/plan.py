@@ -153,6 +153,8 @@ def plan_bundle(
     continuation: Continuation | None = None,
     withheld: Collection[int] = (),
     log_pages: int = 0,
+    first_number: int = 1,
+    first_document: int = 1,
 ) -> Plan:
     """Number every page: front matter, then each section's documents, then the redaction
     log (``log_pages``, labelled ``log-1``...) and the certificate.
@@ -160,7 +162,9 @@ def plan_bundle(
     Documents at the positions in ``withheld`` (0-based, in bundle order) keep their numbers
     but take one page: a placeholder labelled with the whole range they would have had
     (``45-51``), so every later page keeps the number it has in the unedited bundle. With
-    ``continuation`` the plan is a supplementary bundle's (see the module's notes).
+    ``continuation`` the plan is a supplementary bundle's (see the module's notes). With
+    ``first_number`` and ``first_document`` (continuous numbering) the pages and documents are
+    numbered from them: a later volume of a set goes on from the volume before.
     """
     if front_pages < 1 or certificate_pages < 1 or log_pages < 0:
         raise ValueError("a bundle has at least a cover and a certificate page")
@@ -169,12 +173,14 @@ def plan_bundle(
     own = continuation.own_prefix if continuation is not None else ""
     front_style = (LabelStyle.DECIMAL if continuation is None and numbering is
                    Numbering.CONTINUOUS else LabelStyle.LOWER_ROMAN)
+    start = first_number if continuation is None and numbering is Numbering.CONTINUOUS else 1
     pages: list[tuple[LabelStyle, str, int]] = [
-        (front_style, own, number) for number in range(1, front_pages + 1)]
-    number = (continuation.next_page if continuation is not None else front_pages + 1)
+        (front_style, own, number) for number in range(start, start + front_pages)]
+    number = (continuation.next_page if continuation is not None else start + front_pages)
     planned_sections: list[PlannedSection] = []
     documents: list[PlannedDocument] = []
-    doc_counter = continuation.next_document - 1 if continuation is not None else 0
+    doc_counter = (continuation.next_document - 1 if continuation is not None
+                   else first_document - 1)
     position = 0
     for section in sections:
         section_start = len(pages)

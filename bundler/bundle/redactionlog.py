@@ -33,6 +33,7 @@ class LogPage:
     unedited: bool  # the tribunal's list of what the parties' bundles withhold
     lines: tuple[LogLine, ...]
     reasons: tuple[tuple[str, str], ...]  # (code, meaning) of every code used
+    removes: bool = False  # the edition removed something too (consent withholds it)
 
 
 def render_placeholder(*, number: str, title: str, pages: str, audience: str, reason: str,
@@ -61,13 +62,16 @@ def render_placeholder(*, number: str, title: str, pages: str, audience: str, re
 
     para(f"Document {number}: withheld from this bundle", bold, 18, 10)
     para(title, regular, 12, 14)
-    para(f"Pages {pages} of the unedited bundle are not in this bundle, which is for "
-         f"{audience}. This one page stands in their place, so every later page keeps its "
+    several = "–" in pages
+    para(f"{'Pages' if several else 'Page'} {pages} of the unedited bundle "
+         f"{'are' if several else 'is'} not in this bundle, which is for {audience}. This one "
+         f"page stands in {'their' if several else 'its'} place, so every later page keeps its "
          "number.", regular, 11)
     para(f"Reason: {reason}, {meaning}. {why[:1].upper()}{why[1:]}.", regular, 11)
     if basis:
         para(f"Legal basis recorded: {basis}.", regular, 11)
-    para("The tribunal's unedited bundle holds this document on the same pages.", regular, 11)
+    para("Every edition of this bundle that includes the document (the review team's always "
+         "does) holds it on the same pages.", regular, 11)
     c.showPage()
     c.save()
     return buffer.getvalue()
@@ -96,6 +100,11 @@ def render_log(log: LogPage, labels: Sequence[str]) -> tuple[bytes, int]:
              "show what is listed below: in this bundle each such passage is outlined in red "
              "with its reason code, and each page of a document the parties do not receive "
              "says so in its footer (First-tier Tribunal rule 14).", pages.regular, 9)
+        if log.removes:
+            para("What no one outside the review team may see (a resident's consent or a "
+                 "recorded legal basis does not cover it) is removed here too: black boxes, "
+                 "and documents withheld in full on one page keeping their numbers.",
+                 pages.regular, 9)
     else:
         para(f"This bundle is for {log.audience}. What its reader must not see has been "
              "removed from the file, not covered: each black box marks where text or part of "
@@ -108,8 +117,8 @@ def render_log(log: LogPage, labels: Sequence[str]) -> tuple[bytes, int]:
     for code, meaning in log.reasons:
         para(f"{code}   {meaning}", pages.regular, 9)
     pages.y -= 6
-    columns = (MARGIN, MARGIN + 40, MARGIN + 110, MARGIN + 330, MARGIN + 370)
-    what_width, basis_width = 212.0, width - 370
+    columns = (MARGIN, MARGIN + 40, MARGIN + 100, MARGIN + 318, MARGIN + 368)
+    what_width, basis_width = 210.0, width - 368
 
     def header() -> None:
         for x, name in zip(columns, ("Doc", "Pages", "What was removed", "Reason",

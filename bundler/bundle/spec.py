@@ -270,6 +270,19 @@ class LoadedSpec(BaseModel):
                       where=f"the folder {self.folder}")
 
 
+def load_redactions(path: Path) -> RedactionSpec:
+    """A case folder's ``redactions.yaml`` (the spec's ``redactions`` block on its own)."""
+    problems: list[Problem] = []
+    document = read_document(path, str(path), problems)
+    rules = validate_document(RedactionSpec, document, str(path), problems) if document else None
+    if problems:
+        raise BadInput(
+            "\n".join(str(problem) for problem in sorted(problems, key=lambda p: p.line)),
+            "Correct the lines listed in redactions.yaml, then build again.",
+        )
+    return rules if rules is not None else RedactionSpec()
+
+
 def load_spec(path: Path, shown: str | None = None) -> LoadedSpec:
     """Read and validate a bundle spec; BadInput lists every problem as FILE:LINE: field: msg."""
     shown = shown if shown is not None else str(path)

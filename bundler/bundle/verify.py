@@ -224,6 +224,10 @@ def verify_bundle(
     report.reference = manifest.reference
     if manifest.supplement_to is not None:
         report.checks.append(supplement_check(pdf, manifest))
+    if manifest.volume is not None:  # one volume of a set (bundler/bundle/volumes.py)
+        from bundler.bundle.volumes import volume_check
+
+        report.checks.append(volume_check(pdf, manifest))
     try:
         page_count = len(reader.pages)
     except READ_ERRORS:  # a damaged page tree: each check below then says it cannot read it

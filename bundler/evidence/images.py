@@ -55,6 +55,10 @@ from bundler.evidence.model import HEIC, HEIF, JPEG, Evidence
 from bundler.evidence.text import warn_uncovered
 
 MAX_DPI = 300.0
+# A bundle shrinks every page by up to 2.4% (A4 landscape) to fit its footer band, which
+# raises a picture's resolution as placed: it is downsampled to this, so it stays at or
+# below MAX_DPI in the bundle (courts' guidance: at most 300 dpi; `bundle check` reads it).
+PLACED_DPI = 292.0
 MIN_DPI = 72.0  # never enlarge a small picture beyond one pixel per point
 JPEG_QUALITY = 90
 JPEG_SUBSAMPLING = 2  # 4:2:0, what cameras and HEIC store anyway
@@ -275,10 +279,10 @@ def _place(size: tuple[int, int], caption: str, label: str, font: str) -> _Place
 
 
 def _target_pixels(size: tuple[int, int], placement: _Placement) -> tuple[int, int] | None:
-    """Pixel size to downsample to, or None when the picture is already <= 300 dpi."""
+    """Pixel size to downsample to, or None when the picture is already <= 292 dpi."""
     width_px, height_px = size
-    max_width = math.floor(placement.width / 72.0 * MAX_DPI)
-    max_height = math.floor(placement.height / 72.0 * MAX_DPI)
+    max_width = math.floor(placement.width / 72.0 * PLACED_DPI)
+    max_height = math.floor(placement.height / 72.0 * PLACED_DPI)
     if width_px <= max_width and height_px <= max_height:
         return None
     factor = min(max_width / width_px, max_height / height_px)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,15 +46,22 @@ class Finding:
         return f"{self.where}: {self.kind.value} ({self.reason})"
 
 
-def extractable(pdf: Path, matcher: Matcher) -> list[Finding]:
-    """Every place in ``pdf`` where the matcher still finds something (empty: none)."""
+def extractable(pdf: Path, matcher: Matcher,
+                pages: Sequence[Matcher] | None = None) -> list[Finding]:
+    """Every place in ``pdf`` where the matcher still finds something (empty: none).
+
+    ``pages`` (one per page) narrows the patterns searched in each page's text to those its
+    document was redacted by (an appellant's own records keep their own telephone number);
+    the terms are searched everywhere.
+    """
     if matcher.empty:
         return []
     from bundler.evidence.pdfopen import pypdf_messages
 
     findings: list[Finding] = []
     for number, text in enumerate(_poppler_pages(pdf), start=1):
-        findings.extend(_findings(text, matcher, f"page {number} (text)", patterns=True))
+        own = pages[number - 1] if pages is not None and number <= len(pages) else matcher
+        findings.extend(_findings(text, own, f"page {number} (text)", patterns=True))
     terms_only = Matcher(terms=matcher.terms, keep=matcher.keep)
     with pypdf_messages():
         reader = PdfReader(pdf, strict=False)

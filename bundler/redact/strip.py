@@ -186,7 +186,7 @@ class Stripper:
         elif operator == b"T*":
             walk.tlm = walk.tm = multiply((1.0, 0.0, 0.0, 1.0, 0.0, -state.leading), walk.tlm)
         elif operator in (b"Tj", b"TJ", b"'", b'"'):
-            return self._show(operands, operator, walk, boxes, out)
+            return self._show(operands, operator, walk, boxes)
         elif operator in (b"BDC", b"BMC"):
             walk.marked.append(len(out))
         elif operator == b"EMC":
@@ -209,8 +209,8 @@ class Stripper:
             walk.fonts[key] = known
         return known
 
-    def _show(self, operands: Any, operator: bytes, walk: _Walk, boxes: Sequence[Rect],
-              out: list[tuple[Any, bytes]]) -> list[tuple[Any, bytes]] | None:
+    def _show(self, operands: Any, operator: bytes, walk: _Walk,
+              boxes: Sequence[Rect]) -> list[tuple[Any, bytes]] | None:
         state = walk.state
         prefix: list[tuple[Any, bytes]] = []
         if operator == b'"' and len(operands) == 3:

@@ -241,9 +241,10 @@ def _pattern_hits(words: Sequence[str], patterns: Iterable[tuple[Pattern, str]])
     return hits
 
 
-# A UK number starts 0, +44 or 0044 (+44 (0) too); then 9 or 10 national digits, written
-# with single spaces, hyphens or brackets between them as people do.
-_PHONE_START = re.compile(r"(?<![\w+])(?:\+ ?44 ?(?:\(0\) ?)?|0044 ?|\(?0(?=\d))")
+# A UK number starts a word with 0, +44 or 0044 (+44 (0) too); then 9 or 10 national digits,
+# written with single spaces, hyphens or brackets between them as people do. Not inside a
+# date, a reference or a hash ("2025-11-03 2025-11-03" is no number).
+_PHONE_START = re.compile(r"(?<![\w+./-])(?:\+ ?44 ?(?:\(0\) ?)?|0044 ?|\(?0(?=\d))")
 _PHONE_GAP = " -()"
 
 
