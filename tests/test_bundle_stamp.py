@@ -88,8 +88,9 @@ TOLERANCE = 0.05  # points: the streams carry 4 decimals
 
 def stamped(path: Path, mediabox: tuple[float, float, float, float], *,
             cropbox: tuple[float, float, float, float] | None = None, rotate: int = 0,
-            text: str = TEXT, marker: str | None = None) -> fx.PageWords:
-    """One blank page of this geometry, stamped as a bundle's pages are."""
+            text: str = TEXT, marker: str | None = None, content: bytes = b"") -> fx.PageWords:
+    """One page of this geometry (blank, or drawing ``content``), stamped as a bundle's
+    pages are."""
     writer = PdfWriter()
     page = writer.add_blank_page(mediabox[2] - mediabox[0], mediabox[3] - mediabox[1])
     page.mediabox = RectangleObject(mediabox)
@@ -104,7 +105,7 @@ def stamped(path: Path, mediabox: tuple[float, float, float, float], *,
         {NameObject(FONT_RESOURCE): font})})
     geometry = page_geometry(mediabox, cropbox, rotate)
     streams = ArrayObject()
-    for data in (prefix_bytes(geometry), suffix_bytes(geometry, text, marker)):
+    for data in (prefix_bytes(geometry), content, suffix_bytes(geometry, text, marker)):
         stream = DecodedStreamObject()
         stream.set_data(data)
         streams.append(writer._add_object(stream))
@@ -134,6 +135,17 @@ def test_the_stamp_is_centred_in_the_band_at_the_foot_of_the_page_as_displayed(
     assert [word.text for word in words.words] == TEXT.split()
     assert abs((x0 + x1) / 2 - words.width / 2) < TOLERANCE
     assert words.height - BAND <= y0 < y1 <= words.height
+
+
+def test_the_page_shrinks_about_its_centre_to_make_room_for_the_band(tmp_path: Path) -> None:
+    """A word in the middle of the page stays in the middle, lifted above the band."""
+    width = text_width("MIDDLE", 12)
+    content = f"BT {FONT_RESOURCE} 12 Tf {(600 - width) / 2:.4f} 300 Td (MIDDLE) Tj ET".encode()
+    words = stamped(tmp_path / "p.pdf", (0.0, 0.0, 600.0, 600.0), content=content)
+    (middle,) = words.find("MIDDLE")
+    scale = (600 - BAND) / 600
+    assert abs((middle.x0 + middle.x1) / 2 - 300) < TOLERANCE
+    assert (middle.x1 - middle.x0) == pytest.approx(width * scale, abs=TOLERANCE)
 
 
 def test_a_stamp_wider_than_the_page_shrinks_to_fit_between_2pt_margins(tmp_path: Path) -> None:
@@ -217,6 +229,8 @@ def test_a_nonsense_crop_box_shows_the_media_box() -> None:
         assert page_geometry(media, crop, 0).box == media
     assert page_geometry(media, (100.0, 100.0, 101.5, 101.5), 0).box == (
         100.0, 100.0, 101.5, 101.5)
+    assert page_geometry(media, (100.0, 300.0, 250.0, 700.0), 0).box == (
+        100.0, 300.0, 250.0, 700.0)  # narrow and high up: a real crop box
 
 
 @pytest.mark.parametrize("rotate", [360, 450, -90, 540])
