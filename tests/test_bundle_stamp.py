@@ -138,7 +138,7 @@ def test_the_stamp_is_centred_in_the_band_at_the_foot_of_the_page_as_displayed(
 
 
 def test_the_page_shrinks_about_its_centre_to_make_room_for_the_band(tmp_path: Path) -> None:
-    """A word in the middle of the page stays in the middle, lifted above the band."""
+    """A word in the middle of the page stays in the middle, at the shrunk page's scale."""
     width = text_width("MIDDLE", 12)
     content = f"BT {FONT_RESOURCE} 12 Tf {(600 - width) / 2:.4f} 300 Td (MIDDLE) Tj ET".encode()
     words = stamped(tmp_path / "p.pdf", (0.0, 0.0, 600.0, 600.0), content=content)
