@@ -179,8 +179,11 @@ def test_check_template_command(tmp_path: Path) -> None:
     assert "every variable is provided by the findings letter" in result.output
 
     result = run("letter", "check-template", str(shipped), "--kind", "resident-outcome")
-    assert result.exit_code == ExitCode.TEMPLATE_ERROR
-    assert "provider.name" in result.output or "findings_date" in result.output
+    assert (result.exit_code, result.stderr.splitlines()[0]) == (
+        ExitCode.TEMPLATE_ERROR, f"error: {shipped}: 3 problems for the resident-outcome letter")
+    assert [line for line in result.stdout.splitlines() if not line.startswith("uses ")] == [
+        f"{shipped}: {name} in the document body: the letter has no such value"
+        for name in ("findings_date", "conclusions", "offer_support")]
 
     bad = tmp_path / "bad.docx"
     doc = Document()
