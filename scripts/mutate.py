@@ -64,7 +64,7 @@ GROUPS: dict[str, Group] = {
     "dates": Group(("bundler/dates.py",), (
         "tests/test_dates.py", "tests/test_case_validate.py", "tests/test_cli_smoke.py")),
     "spec": Group(("bundler/bundle/spec.py",), (
-        "tests/test_bundle_cli.py", "tests/test_bundle_audit.py", "tests/test_bundle_build.py",
+        "tests/test_bundle_plan.py", "tests/test_bundle_cli.py", "tests/test_bundle_audit.py", "tests/test_bundle_build.py",
         "tests/test_hostile_yaml_and_paths.py", "tests/test_bundle_audience.py",
         "tests/test_bundle_case_audience.py")),
     "plan": Group(("bundler/bundle/plan.py",), (

@@ -17,7 +17,7 @@ from bundler.bundle.plan import (
     roman,
 )
 from bundler.bundle.spec import load_spec
-from bundler.errors import BadInput
+from bundler.errors import BadInput, InputNotFound
 
 section_lists = st.lists(
     st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=6),
@@ -102,6 +102,28 @@ def test_spec_errors_name_file_line_and_field(tmp_path: Path) -> None:
         in lines
     )
     assert "bundle.yaml:9: sections[1].documents[2].file: must stay inside the spec's folder (no '..')" in lines
+
+
+def test_a_spec_that_is_missing_or_a_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InputNotFound) as missing:
+        load_spec(tmp_path / "bundle.yaml")
+    with pytest.raises(BadInput) as folder:
+        load_spec(tmp_path, "case")
+    assert (missing.value.message, folder.value.message) == (
+        f"{tmp_path / 'bundle.yaml'}: bundle spec not found",
+        "case: is a folder, not a bundle spec file")
+
+
+def test_a_reason_code_that_is_not_one_says_what_one_is(tmp_path: Path) -> None:
+    spec = tmp_path / "bundle.yaml"
+    spec.write_text("reference: HB-1\ntitle: T\nsections:\n  - label: A\n    title: S\n"
+                    "    documents:\n      - file: a.pdf\n        title: A\n"
+                    "        withheld_reason: tp\n", encoding="utf-8")
+    with pytest.raises(BadInput) as caught:
+        load_spec(spec, "bundle.yaml")
+    assert caught.value.message == (
+        "bundle.yaml:9: sections[1].documents[1].withheld_reason: 'tp' is not a reason code: "
+        "use 1 to 4 capital letters, e.g. TP")
 
 
 def test_roman_numerals_of_every_kind_and_none_below_one() -> None:
