@@ -78,7 +78,7 @@ GROUPS: dict[str, Group] = {
     # The date logic of letter contexts: the dates a letter prints, the due dates it sets,
     # and the date checks that refuse a letter (the rest of the module is wording).
     "letterdates": Group(("bundler/letters/context.py",), (
-        "tests/test_letters_workdays.py", "tests/test_letters_render.py",
+        "tests/test_letter_dates.py", "tests/test_letters_workdays.py", "tests/test_letters_render.py",
         "tests/test_letters_cli.py", "tests/test_case_records.py"), tuple(
         f"bundler.letters.context.x_{function}__mutmut_*" for function in (
             "uk_date", "uk_day_and_date", "_next_revisit", "_warn_if_not_working_day",
