@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bundler.bundle.plan import (
+    Continuation,
     LabelRange,
     LabelStyle,
     Numbering,
@@ -175,3 +176,17 @@ def test_a_withheld_one_page_document_is_labelled_with_its_page_alone() -> None:
     assert plan.ranges == (
         LabelRange(0, LabelStyle.LOWER_ROMAN, "", 1), LabelRange(1, LabelStyle.NONE, "A1", 1),
         LabelRange(2, LabelStyle.DECIMAL, "A", 2), LabelRange(3, LabelStyle.DECIMAL, "cert-", 1))
+
+
+def test_a_later_volume_goes_on_from_the_number_it_is_given_in_continuous_numbering() -> None:
+    sections = [SectionInput("A", "First", (2, 1))]
+    later = plan_bundle(sections, front_pages=2, certificate_pages=1, first_number=40,
+                        first_document=7)
+    assert later.labels == ("40", "41", "42", "43", "44", "45")
+    assert [d.number for d in later.documents] == [7, 8]
+    sectioned = plan_bundle(sections, front_pages=2, certificate_pages=1, first_number=40,
+                            numbering=Numbering.SECTIONED)
+    assert sectioned.labels == ("i", "ii", "A1", "A2", "A3", "cert-1")
+    supplement = plan_bundle(sections, front_pages=1, certificate_pages=1, first_number=40,
+                             continuation=Continuation("S1-", next_page=12, next_document=4))
+    assert supplement.labels == ("S1-i", "12", "13", "14", "S1-ii")
