@@ -236,6 +236,7 @@ def main() -> int:
     known = equivalents()
     new: list[tuple[str, str, str]] = []
     unfinished: list[str] = []
+    stale: list[str] = []  # listed as equivalent, but no longer a survivor of that name
     for name in args.groups or list(GROUPS):
         group = GROUPS[name]
         folder = _prepare(name, group)
@@ -269,11 +270,19 @@ def main() -> int:
             print(f"  {module}: {sum(counts.values())} mutants: {summary}{score}")
         if any(status == "not checked" for status in results.values()):
             unfinished.append(name)
+        modules = {_module(mutant) for mutant in results}
+        stale.extend(f"{mutant} ({results.get(mutant, 'no such mutant')})" for mutant in known
+                     if _module(mutant) in modules and results.get(mutant) != "survived")
     if new:
         print(f"\n{len(new)} mutant(s) no test notices (not in {EQUIVALENTS.relative_to(ROOT)}):")
         for name, mutant, status in new:
             print(f"  {mutant}  ({status}; see it: cd .mutants/{name} && "
                   f"../../.venv/bin/mutmut show {mutant})")
+    if stale:
+        print(f"\nListed in {EQUIVALENTS.relative_to(ROOT)} but no longer surviving under that "
+              "name (its function changed: find its new name, or remove the line):")
+        for line in stale:
+            print(f"  {line}")
     if unfinished:
         print(f"\nNot every mutant checked yet in: {', '.join(unfinished)} "
               "(run again to go on)")
