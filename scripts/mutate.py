@@ -71,7 +71,8 @@ GROUPS: dict[str, Group] = {
         "tests/test_bundle_plan.py", "tests/test_bundle_build.py",
         "tests/test_bundle_supplement.py")),
     "stamp": Group(("bundler/bundle/stamp.py",), (
-        "tests/test_bundle_stamp.py", "tests/test_bundle_build.py", "tests/test_verify.py")),
+        "tests/test_bundle_stamp.py", "tests/test_bundle_pagesize.py",
+        "tests/test_bundle_build.py", "tests/test_verify.py")),
     "workdays": Group(("bundler/letters/workdays.py",), (
         "tests/test_letters_workdays.py", "tests/test_letters_render.py",
         "tests/test_letters_cli.py")),
