@@ -17,7 +17,7 @@ from bundler.bundle.plan import (
     plan_bundle,
     roman,
 )
-from bundler.bundle.spec import load_spec
+from bundler.bundle.spec import load_redactions, load_spec
 from bundler.errors import BadInput, InputNotFound
 
 section_lists = st.lists(
@@ -125,6 +125,39 @@ def test_a_reason_code_that_is_not_one_says_what_one_is(tmp_path: Path) -> None:
     assert caught.value.message == (
         "bundle.yaml:9: sections[1].documents[1].withheld_reason: 'tp' is not a reason code: "
         "use 1 to 4 capital letters, e.g. TP")
+
+
+def test_a_key_written_twice_is_refused_even_when_the_spec_is_otherwise_whole(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "bundle.yaml"
+    spec.write_text("reference: HB-1\ntitle: T\ntitle: U\nsections:\n  - label: A\n"
+                    "    title: S\n    documents:\n      - file: a.pdf\n        title: A\n",
+                    encoding="utf-8")
+    with pytest.raises(BadInput) as caught:
+        load_spec(spec, "bundle.yaml")
+    assert caught.value.message == "bundle.yaml:3: title: this key appears twice; keep one"
+
+
+def test_a_case_folders_redactions_file_is_checked_line_by_line(tmp_path: Path) -> None:
+    rules = tmp_path / "redactions.yaml"
+    rules.write_text("terms:\n  - text: Brennan\n    reason: tp\n    audiences: [nobody]\n",
+                     encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("terms: [\n", encoding="utf-8")
+    refused = []
+    for path in (rules, broken):
+        with pytest.raises(BadInput) as caught:
+            load_redactions(path)
+        refused.append((caught.value.message.splitlines(), caught.value.hint))
+    hint = "Correct the lines listed in redactions.yaml, then build again."
+    assert refused == [
+        ([f"{rules}:3: terms[1].reason: 'tp' is not a reason code: use 1 to 4 capital "
+          "letters, e.g. TP",
+          f"{rules}:4: terms[1].audiences: 'nobody' is not an audience: use tribunal, "
+          "provider, internal, appeal:REF or appeal:*"], hint),
+        ([f"{broken}:2: yaml: expected the node content, but found '<stream end>'; check the "
+          "indentation and punctuation here"], hint)]
 
 
 def test_roman_numerals_of_every_kind_and_none_below_one() -> None:
