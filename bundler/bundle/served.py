@@ -68,6 +68,13 @@ _NAME_TREE_DEPTH = 8  # /Kids levels followed to find the embedded manifest
 _SHOWN_PROBLEMS = 3  # pages named in a FAIL line before "and N more"
 
 
+def is_signed(data: bytes) -> bool:
+    """Whether ``data`` may hold a PDF signature (its dictionary is never compressed:
+    signing writes the signature into it in place). Here, not in ``signature``, so that
+    verifying an unsigned bundle never loads pyHanko (half a second of start-up)."""
+    return b"/ByteRange" in data
+
+
 @dataclass(frozen=True)
 class Check:
     """One check's outcome: a stable name, PASS or FAIL, one line of detail, and a warning
