@@ -4,8 +4,7 @@ Sections follow the review's own order (domain brief, "The review, step by step"
 
 * A  Scheme-level review: site visit notes and photographs (paras 87-88), then the
      referral process documents (paras 89-93);
-* B  Provider information received against para 85, one document per file received, titled
-     by the para 85 items it answers;
+* B  Provider information received against para 85, one document per file received;
 * C, D, ...  one section per resident, titled by the pseudonymous reference only (R01...):
      consent form, licence or tenancy, assessments, referral, support plan and its reviews,
      interview notes (paras 94-100);
@@ -13,9 +12,13 @@ Sections follow the review's own order (domain brief, "The review, step by step"
      are not already in the bundle, disputes, referrals to other agencies, follow-up visit
      files, and the letters to the provider that ``letters.yaml`` records as sent, in date order.
 
-A file already placed in an earlier section is not repeated. A document described in the
-records' ``documents`` catalogue (case.yaml, or the resident's file) carries its own title
-and date; others are titled by what the records say they are.
+A file already placed in an earlier section is not repeated. Within each section documents
+run in date order (their own date, else the date received; undated ones last). A document
+described in the records' ``documents`` catalogue (case.yaml, or the resident's file) carries
+its own title and dates; a provider's or referral-process document the catalogue does not
+describe, the title it gives itself (``evidence.owntitle``), never the request's wording;
+others are titled by what the records say they are (a resident's file is never read for a
+title: it could name them).
 """
 
 from __future__ import annotations
@@ -125,11 +128,11 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
         for answer in case.findings.answers:
             for cited in answer.evidence:
                 _add(closing, placed, cited_file(cited),
-                     "Evidence relied on in the findings (para 110)", None, read_title=True)
+                     "Evidence relied on in the findings (para 110)", None)
     for rec in case.recommendations:
         for cited in rec.evidence:
             _add(closing, placed, cited_file(cited),
-                 f"Evidence relied on in recommendation {rec.id}", None, read_title=True)
+                 f"Evidence relied on in recommendation {rec.id}", None)
         if rec.dispute is not None:
             for path in rec.dispute.files:
                 _add(closing, placed, path, f"Dispute of recommendation {rec.id} (para 144)",
@@ -150,7 +153,7 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
         _add(closing, placed, path, title, when)
     sections.append(("Findings and correspondence", closing))
 
-    kept = [(title, in_date_order(docs)) for title, docs in sections if docs]
+    kept = [(title, _in_date_order(docs)) for title, docs in sections if docs]
     if not kept:
         raise CaseIncomplete(f"{case_dir}: the case records name no evidence files to bundle")
     spec = BundleSpec(
@@ -180,8 +183,8 @@ def _add(docs: list[DocumentSpec], placed: _Placed, path: str, title: str,
          when: dt.date | None, received: dt.date | None = None, *,
          read_title: bool = False) -> None:
     """Place ``path`` once, with the catalogue's title and dates where it has an entry;
-    else, when the records only say why the file is here (``read_title``: the request's
-    item it answers, a generic description), with the title the document gives itself."""
+    else, when the records only say why a provider's or scheme-level file is here
+    (``read_title``: the request's item it answers), with the title it gives itself."""
     if path in placed.files:
         return
     placed.files.add(path)
@@ -209,7 +212,7 @@ def _own_title(case_dir: Path, name: str) -> str | None:
     return document_title(path, media_type)
 
 
-def in_date_order(docs: Sequence[DocumentSpec]) -> list[DocumentSpec]:
+def _in_date_order(docs: Sequence[DocumentSpec]) -> list[DocumentSpec]:
     """The documents by their own date, else the date received; undated ones last, each
     group in the records' order (the index says so)."""
     order = {id(doc): position for position, doc in enumerate(docs)}
