@@ -720,8 +720,9 @@ _PROFILE_NAMES = ("general", "judiciary-2021", "pd27a", "sscs")  # tests check t
               "or internal. Documents it may not see become one-page placeholders keeping "
               "their page numbers; what it must not see is removed; a redaction log is added.")
 @click.option("--profile", type=click.Choice(_PROFILE_NAMES),
-              help="Build for a court's or tribunal's rules (numbering, OCR of scans), then "
-              "check the bundle against them (see `bundle check`).")
+              help="Build for a court's or tribunal's rules (numbering, OCR of scans; pd27a "
+              "fits pages that are not A4 onto A4, scaled and centred), then check the "
+              "bundle against them (see `bundle check`).")
 @click.option("--max-pages", type=click.IntRange(min=1), metavar="N",
               help="Split into volumes of at most N pages each (OUT-vol1.pdf, ...).")
 @click.option("--max-mb", type=click.FloatRange(min=0.1), metavar="M",
@@ -746,23 +747,32 @@ def bundle_build(
         results = build_set(source, out, VolumeLimits(max_pages, max_mb), force=force,
                             numbering=numbering, build_date=build_date,
                             progress=_progress(True), ocr=ocr, supplement_to=supplement_to,
-                            audience=audience)
+                            audience=audience, fit_a4=rules is not None and rules.fit_a4)
         for number, volume in enumerate(results, start=1):
+            _fitted_lines(volume.fitted)
             click.echo(f"Wrote volume {number} of {len(results)}: {volume.pages} pages from "
                        f"{volume.documents} documents to {volume.pdf}")
         _profile_lines(rules, [volume.pdf for volume in results])
         return
     result = build_bundle(source, out, force=force, numbering=numbering,
                           build_date=build_date, progress=_progress(True),
-                          supplement_to=supplement_to, ocr=ocr, audience=audience)
+                          supplement_to=supplement_to, ocr=ocr, audience=audience,
+                          fit_a4=rules is not None and rules.fit_a4)
     _profile_lines(rules, [result.pdf])
     for line in result.edition:
         click.echo(line)
+    _fitted_lines(result.fitted)
     what = "" if result.supplement is None else (
         f" (supplementary bundle {result.supplement} to {supplement_to})")
     edition = f" for {audience}" if audience else ""
     click.echo(f"Wrote {result.pages} pages from {result.documents} documents{edition} to "
                f"{result.pdf}{what}")
+
+
+def _fitted_lines(fitted: tuple[str, ...]) -> None:
+    """Documents whose pages went onto A4 sheets (a profile requiring A4), and how."""
+    for line in fitted:
+        click.echo(f"Fitted onto A4: {line}")
 
 
 def _profile_lines(rules: object, pdfs: list[Path]) -> None:

@@ -49,6 +49,7 @@ from bundler.bundle.stamp import (
     Matrix,
     PageGeometry,
     content_matrix,
+    fitted_geometry,
     page_geometry,
     prefix_bytes,
     stamp_text,
@@ -62,6 +63,8 @@ logger = logging.getLogger(__name__)
 # Page keys never copied: annotations are re-added selectively, the rest is interactive
 # or refers to structures we do not copy.
 EXCLUDED_PAGE_KEYS = ("/Annots", "/AA", "/B", "/Thumb", "/PieceInfo", "/StructParents")
+# A page fitted onto an A4 sheet: its own boxes and turn are replaced by the sheet's
+_SHEET_DROPPED_KEYS = ("/CropBox", "/BleedBox", "/TrimBox", "/ArtBox", "/Rotate")
 MARKUP_ANNOTATIONS = frozenset({
     "/Text", "/FreeText", "/Line", "/Square", "/Circle", "/Polygon", "/PolyLine",
     "/Highlight", "/Underline", "/Squiggly", "/StrikeOut", "/Stamp", "/Caret", "/Ink",
@@ -86,6 +89,7 @@ class AssemblyDocument:
     text_layers: tuple[tuple[int, Path], ...] = ()
     # an edition's note in the footer band of each page (0-based page -> note)
     markers: tuple[tuple[int, str], ...] = ()
+    fit_a4: bool = False  # pages that are not A4 go onto A4 sheets (a profile requiring A4)
 
 
 @dataclass(frozen=True)
@@ -257,6 +261,12 @@ def _geometry(page: Any) -> PageGeometry:
     )
 
 
+def displayed_sizes(reader: PdfReader) -> list[tuple[float, float]]:
+    """Each page's visible size as displayed (width, height in points), in order."""
+    return [(geometry.width, geometry.height)
+            for geometry in (_geometry(page) for page in reader.pages)]
+
+
 def _add_document(
     context: _Context,
     reader: PdfReader,
@@ -281,7 +291,10 @@ def _add_document(
     markers = dict(doc.markers)
     for offset, (source_page, target) in enumerate(added):
         geometry = _geometry(source_page)
-        matrix = content_matrix(geometry)
+        onto = fitted_geometry(geometry) if doc.fit_a4 else None
+        if onto is not None:
+            _onto_sheet(target, onto)
+        matrix = content_matrix(geometry, onto)
         extra = bytearray()
         annotations = ArrayObject()
         for raw in source_page.get("/Annots", None) or ():
@@ -315,7 +328,8 @@ def _add_document(
         text = stamp_text(label, reference, doc.number, doc.sha256)
         layer = layers.get(offset)
         under = _text_layer(context, target, geometry, layer) if layer is not None else None
-        _stamp(context, target, geometry, bytes(extra), text, under, markers.get(offset))
+        _stamp(context, target, geometry, bytes(extra), text, under, markers.get(offset),
+               onto)
     if web_links:
         logger.warning("%s: %d web link(s) no longer open anything in the bundle (the text on "
                        "the page is unchanged; the source file keeps them)", doc.source,
@@ -345,8 +359,16 @@ def _text_layer(context: _Context, page: Any, geometry: PageGeometry,
                           .encode("ascii"))
 
 
+def _onto_sheet(page: Any, sheet: PageGeometry) -> None:
+    """Make ``page`` the A4 sheet its content is fitted onto (``stamp.fitted_geometry``)."""
+    page[NameObject("/MediaBox")] = ArrayObject(FloatObject(round(v, 4)) for v in sheet.box)
+    for key in _SHEET_DROPPED_KEYS:
+        page.pop(key, None)
+
+
 def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, text: str,
-           under: IndirectObject | None = None, marker: str | None = None) -> None:
+           under: IndirectObject | None = None, marker: str | None = None,
+           onto: PageGeometry | None = None) -> None:
     resources = _resources(context, page)
     fonts = resources.get("/Font")
     if fonts is None:
@@ -354,7 +376,7 @@ def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, t
         resources[NameObject("/Font")] = fonts
     cast(DictionaryObject, fonts.get_object())[NameObject(FONT_RESOURCE)] = context.font_ref
     contents = page.get("/Contents")
-    parts = ArrayObject([context.prefix(prefix_bytes(geometry))])
+    parts = ArrayObject([context.prefix(prefix_bytes(geometry, onto))])
     if contents is not None:
         resolved = contents.get_object()
         if isinstance(resolved, ArrayObject):
@@ -372,7 +394,7 @@ def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, t
         parts.insert(1, under)
     if extra:  # flattened form fields: a stream of their own, so the last holds only the stamp
         parts.append(context.stream(b"\n" + extra, compress=True))
-    parts.append(context.stream(suffix_bytes(geometry, text, marker), compress=True))
+    parts.append(context.stream(suffix_bytes(onto or geometry, text, marker), compress=True))
     page[NameObject("/Contents")] = parts
 
 

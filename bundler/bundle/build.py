@@ -39,7 +39,13 @@ from typing import TYPE_CHECKING, BinaryIO
 from pypdf import PdfReader
 
 from bundler import TOOL_NAME, __version__
-from bundler.bundle.assemble import AssemblyDocument, BundleInfo, assemble_bundle, open_rendition
+from bundler.bundle.assemble import (
+    AssemblyDocument,
+    BundleInfo,
+    assemble_bundle,
+    displayed_sizes,
+    open_rendition,
+)
 from bundler.bundle.audience import Edition, describe, merged, parse_audience, spec_edition
 from bundler.bundle.edition import Item as EditionItem
 from bundler.bundle.edition import (
@@ -68,6 +74,7 @@ from bundler.bundle.frontmatter import (
 )
 from bundler.bundle.manifest import (
     AUDIENCE_MANIFEST_VERSION,
+    FIT_A4,
     SUPPLEMENT_MANIFEST_VERSION,
     VOLUME_MANIFEST_VERSION,
     BuildOptions,
@@ -90,6 +97,7 @@ from bundler.bundle.ocr import (
     recognise_pages,
     render_dpi,
 )
+from bundler.bundle.paper import Fitted, describe_fits
 from bundler.bundle.plan import (
     Continuation,
     LabelStyle,
@@ -128,6 +136,7 @@ class BuildResult:
     sources: tuple[Path, ...] = ()  # every source file, in bundle order
     supplement: int | None = None  # N when this is supplementary bundle N
     edition: tuple[str, ...] = ()  # --audience: each document left out or redacted, and why
+    fitted: tuple[str, ...] = ()  # each document whose pages were fitted onto A4, and how
     # the toolkit's and libraries' versions on this computer, whatever the manifest says
     # (a rebuild writes the versions it was asked to reproduce; see rebuild_bundle)
     versions_used: tuple[tuple[str, str], ...] = ()
@@ -159,6 +168,7 @@ class _Prepared:
     converter: str
     tool_versions: dict[str, str]
     pages: int
+    fitted: Fitted | None = None  # pages not A4 fitted onto A4 (a profile requiring A4)
 
 
 @dataclass(frozen=True)
@@ -209,6 +219,7 @@ def build_bundle(
     supplement_to: Path | None = None,
     ocr: bool = False,
     audience: str | None = None,
+    fit_a4: bool = False,
 ) -> BuildResult:
     """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder.
 
@@ -222,7 +233,8 @@ def build_bundle(
     supplementary bundle of the documents of ``source`` that bundle does not already hold;
     a document it holds whose file has changed since is refused, and so is nothing new.
     With ``ocr``, pages without text get an invisible text layer (see ``ocr``); tesseract
-    must be installed (MissingTool otherwise, before any work).
+    must be installed (MissingTool otherwise, before any work). With ``fit_a4`` (a profile
+    requiring A4), pages that are not A4 go onto A4 sheets, scaled to fit and centred.
     """
     report = progress or (lambda _message: None)
     try:
@@ -250,7 +262,8 @@ def build_bundle(
     with StagedOutputs() as staged:
         with collector_paused():
             result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date,
-                            report, staged, served=served, engine=engine, audience=audience)
+                            report, staged, served=served, engine=engine, audience=audience,
+                            fit_a4=fit_a4)
         if case_dir is None:
             staged.commit()
         else:
@@ -468,6 +481,7 @@ def rebuild_bundle(
     pdf_path, manifest_path, sidecar_path = output_paths(out)
     refuse_overwrite([pdf_path, manifest_path, sidecar_path], False)
     engine = find_engine() if recorded.options.ocr else None
+    fit_a4 = recorded.options.page_size == FIT_A4
     with StagedOutputs() as staged:
         with collector_paused():
             if recorded.audience is not None:  # its rules are in the spec or the case records
@@ -476,10 +490,11 @@ def rebuild_bundle(
                 result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, None,
                                 report, staged, engine=engine,
                                 audience=recorded.audience.audience,
-                                pinned=recorded)
+                                pinned=recorded, fit_a4=fit_a4)
             else:
                 result = _build(folder, pdf_path, manifest_path, sidecar_path, scheme, None,
-                                report, staged, recorded=recorded, engine=engine)
+                                report, staged, recorded=recorded, engine=engine,
+                                fit_a4=fit_a4)
         staged.commit()
     return result
 
@@ -564,6 +579,7 @@ def _build(
     engine: OcrEngine | None = None,
     audience: str | None = None,
     pinned: Manifest | None = None,
+    fit_a4: bool = False,
 ) -> BuildResult:
     """Build the three outputs into ``staged`` (the caller puts them in place)."""
     supplement: SupplementOf | None
@@ -594,7 +610,7 @@ def _build(
 
         volume = part_from_record(recorded)
     with tempfile.TemporaryDirectory(prefix="bundler-build-") as work:
-        ready = _prepare_all(resolved, Path(work), report, edition, engine)
+        ready = _prepare_all(resolved, Path(work), report, edition, engine, fit_a4)
         reproduced = recorded if recorded is not None else pinned
         provenance = (_Provenance(reproduced.tool, dict(reproduced.libraries))
                       if reproduced is not None else new_provenance(ready.prepared, engine))
@@ -618,18 +634,33 @@ class _Ready:
     outcomes: list[Outcome]
     layers: list[tuple[tuple[int, Path], ...]]
     edition: Edition | None
+    fit_a4: bool = False  # pages not A4 go onto A4 sheets (``paper``)
 
     def part(self, positions: Sequence[int]) -> _Ready:
         """The documents at ``positions`` (a volume's), in that order."""
         return _Ready([self.prepared[p] for p in positions],
                       [self.open_readers[p] for p in positions],
                       [self.outcomes[p] for p in positions] if self.outcomes else [],
-                      [self.layers[p] for p in positions], self.edition)
+                      [self.layers[p] for p in positions], self.edition, self.fit_a4)
+
+
+def fitted_onto_a4(item: _Prepared, reader: PdfReader | None,
+                   report: Callable[[str], None]) -> _Prepared:
+    """``item`` with its pages that are not A4 described (they go onto A4 sheets), said on
+    progress; ``reader`` is its rendition when already open."""
+    opened = reader if reader is not None else open_rendition(item.rendition_pdf,
+                                                              item.rendition_password)
+    fitted = describe_fits(displayed_sizes(opened), BAND)
+    if fitted is not None:
+        report(f"{item.evidence_source}: {fitted.description} (A4 required)")
+    return dataclasses.replace(item, fitted=fitted)
 
 
 def _prepare_all(resolved: _Source, work: Path, report: Callable[[str], None],
-                 edition: Edition | None, engine: OcrEngine | None) -> _Ready:
-    """Convert every document of ``resolved``; apply the edition; read scans (OCR)."""
+                 edition: Edition | None, engine: OcrEngine | None,
+                 fit_a4: bool = False) -> _Ready:
+    """Convert every document of ``resolved``; apply the edition; read scans (OCR); with
+    ``fit_a4``, find the pages that go onto A4 sheets."""
     prepared, open_readers = _prepare_documents(resolved.loaded, work, report)
     _warn_duplicates(prepared)
     outcomes: list[Outcome] = []
@@ -651,7 +682,10 @@ def _prepare_all(resolved: _Source, work: Path, report: Callable[[str], None],
                     if outcome.textless}
         layers = _recognise_text(engine, prepared, open_readers, work, report, skip,
                                  textless)
-    return _Ready(prepared, open_readers, outcomes, layers, edition)
+    if fit_a4:
+        prepared = [fitted_onto_a4(item, open_readers[position], report)
+                    for position, item in enumerate(prepared)]
+    return _Ready(prepared, open_readers, outcomes, layers, edition, fit_a4)
 
 
 def _write_bundle(
@@ -683,6 +717,7 @@ def _write_bundle(
         resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
         provenance, engine,
         _Editing(edition, outcomes, twin.loaded.spec) if edition else None, volume,
+        ready.fit_a4,
     )
     documents = [
         AssemblyDocument(
@@ -695,6 +730,7 @@ def _write_bundle(
             outline=item.outline,
             text_layers=item_layers,
             markers=outcomes[position].markers if outcomes else (),
+            fit_a4=ready.fit_a4,
         )
         for position, (item, doc, planned, item_layers) in enumerate(zip(
             prepared, _documents(spec), plan.documents, layers, strict=True
@@ -764,6 +800,8 @@ def _write_bundle(
         sources=tuple(item.path for item in prepared),
         supplement=supplement.number if supplement is not None else None,
         edition=_edition_lines(manifest_bytes) if edition is not None else (),
+        fitted=tuple(f"{item.evidence_source}: {item.fitted.description}"
+                     for item in prepared if item.fitted is not None),
         versions_used=((TOOL_NAME, __version__), *used.items()),
     )
 
@@ -1009,6 +1047,7 @@ def _layout(
     engine: OcrEngine | None = None,
     editing: _Editing | None = None,
     volume: VolumePart | None = None,
+    fit_a4: bool = False,
 ) -> tuple[Plan, bytes, list, bytes, bytes, bytes]:  # type: ignore[type-arg]
     """Plan, front matter, index links, certificate, manifest and redaction log (b"" when
     none), laid out again until their page counts settle. A ``volume`` of a set is numbered
@@ -1081,7 +1120,7 @@ def _layout(
             log_pages = log_count
             continue
         manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, provenance,
-                             engine)
+                             engine, fit_a4)
         if supplement is not None:
             manifest = manifest.model_copy(update={
                 "supplement_to": supplement, "manifest_version": SUPPLEMENT_MANIFEST_VERSION})
@@ -1123,7 +1162,8 @@ def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan,
     docs = _documents(spec)
     rows = [
         (planned.section, str(planned.number), doc.date, doc.title, planned.first_label,
-         planned.last_label, "withheld" if position in withheld else item.sha256)
+         planned.last_label, "withheld" if position in withheld else item.sha256,
+         item.fitted.description if item.fitted and position not in withheld else "")
         for position, (doc, item, planned) in enumerate(zip(docs, prepared, plan.documents,
                                                             strict=True))
     ]
@@ -1139,6 +1179,7 @@ def _manifest(
     when_from: str,
     provenance: _Provenance,
     engine: OcrEngine | None = None,
+    fit_a4: bool = False,
 ) -> Manifest:
     spec = resolved.loaded.spec
     docs = _documents(spec)
@@ -1160,6 +1201,7 @@ def _manifest(
             first_label=planned.first_label,
             last_label=planned.last_label,
             stamp=stamp_text(planned.first_label, spec.reference, planned.number, item.sha256),
+            fitted=item.fitted.description if item.fitted else None,
         )
         for doc, item, planned in zip(docs, prepared, plan.documents, strict=True)
     ]
@@ -1185,6 +1227,7 @@ def _manifest(
             stamp_band_points=BAND,
             stamp_hash_chars=SHA_SHOWN,
             ocr=engine is not None,
+            page_size=FIT_A4 if fit_a4 else None,
         ),
         reference=spec.reference,
         title=spec.title,

@@ -39,13 +39,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bundler.bundle.paper import is_a4
 from bundler.bundle.pdfscan import Bookmark, PageInfo, Scan, opened
 from bundler.bundle.printed import A4_SIZE, Size, Texts, a4_bottoms, crop, read_regions
 from bundler.bundle.profiles import Level, Profile, get_profile
 from bundler.errors import BadInput, ChecksFailed, InputNotFound
 
-A4 = (595.28, 841.89)
-_A4_TOLERANCE = 3.0  # points (about 1 mm)
 _FEW_TEXT_OPS = 12  # a page drawing no more text than this may hold only its page number
 _SHOWN = 12  # page ranges named in a line before "and N more"
 _NUMBERISH = re.compile(r"(?<![\w-])(?:[A-Za-z]{0,4}-?\d{1,6}|[ivxlcdm]{1,8})(?![\w-])")
@@ -622,8 +621,7 @@ def _opening_rule(scan: Scan, profile: Profile) -> RuleResult:
 
 
 def _is_a4(page: PageInfo) -> bool:
-    width, height = sorted((page.width, page.height))
-    return abs(width - A4[0]) <= _A4_TOLERANCE and abs(height - A4[1]) <= _A4_TOLERANCE
+    return is_a4(page.width, page.height)
 
 
 def _mm(points: float) -> str:

@@ -30,6 +30,7 @@ class IndexEntry:
     date: str  # "2026-03-01" or ""
     pages: str  # "5-12" / "A1-A9"
     sha256: str
+    note: str = ""  # a line under the title: pages fitted onto A4
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,8 @@ def _draw_index(pages: _Pages, sections: Sequence[IndexSection]) -> list[LinkAre
         pages.y -= 2
         for entry in section.entries:
             lines = _wrap(entry.title, pages.regular, 9, _TITLE_W)
-            height = len(lines) * _ROW
+            notes = _wrap(entry.note, pages.regular, 7.5, _TITLE_W) if entry.note else []
+            height = (len(lines) + len(notes)) * _ROW
             if pages.need(height):
                 _index_header(pages, continued=True)
             top = pages.y + 9
@@ -319,6 +321,10 @@ def _draw_index(pages: _Pages, sections: Sequence[IndexSection]) -> list[LinkAre
             pages.canvas.setFillColorRGB(0.05, 0.2, 0.55)
             for line in lines:
                 pages.text(_COL_TITLE, line, pages.regular, 9)
+                pages.y -= _ROW
+            pages.canvas.setFillColorRGB(0.3, 0.3, 0.3)
+            for line in notes:
+                pages.text(_COL_TITLE, line, pages.regular, 7.5)
                 pages.y -= _ROW
             pages.canvas.setFillColorRGB(0, 0, 0)
             bottom = pages.y + _ROW - 3
@@ -331,15 +337,16 @@ def _draw_index(pages: _Pages, sections: Sequence[IndexSection]) -> list[LinkAre
 
 def index_sections(
     sections: Sequence[tuple[str, str]],
-    documents: Sequence[tuple[str, str, dt.date | None, str, str, str, str]],
+    documents: Sequence[tuple[str, str, dt.date | None, str, str, str, str, str]],
 ) -> list[IndexSection]:
-    """Group (section, number, date, title, first_label, last_label, sha256) by section."""
+    """Group (section, number, date, title, first_label, last_label, sha256, note) by
+    section."""
     out: list[IndexSection] = []
     for label, title in sections:
         entries = tuple(
             IndexEntry(number, doc_title, when.isoformat() if when else "",
-                       label_span(first, last), sha)
-            for section, number, when, doc_title, first, last, sha in documents
+                       label_span(first, last), sha, note)
+            for section, number, when, doc_title, first, last, sha, note in documents
             if section == label
         )
         out.append(IndexSection(label, title, entries))

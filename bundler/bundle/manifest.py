@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+FIT_A4 = "fit-a4"  # BuildOptions.page_size: pages not A4 fitted onto A4 sheets
 MANIFEST_VERSION = 4  # the newest this toolkit reads: 2 adds ``supplement_to``, 3 ``audience``,
 # 4 ``volume``
 SUPPLEMENT_MANIFEST_VERSION = 2  # written by supplements only, so other bundles keep their bytes
@@ -51,6 +52,11 @@ class BuildOptions(BaseModel):
         description="Pages without text were given an invisible text layer by OCR "
         "(tesseract; --ocr). Written only when true, so other bundles keep their bytes.",
     )
+    page_size: str | None = Field(
+        default=None,
+        description="fit-a4: pages that are not A4 were fitted onto A4 sheets (scaled to fit, "
+        "never enlarged, centred; a profile requiring A4). Written only when set.",
+    )
 
 
 class ManifestSection(BaseModel):
@@ -85,6 +91,10 @@ class ManifestDocument(BaseModel):
     first_label: str
     last_label: str
     stamp: str = Field(description="The stamp printed on the document's first page.")
+    fitted: str | None = Field(
+        default=None,
+        description="Its pages that were not A4 and how they were fitted onto A4 (written "
+        "when the build fitted pages onto A4).")
 
 
 class PageLabelRange(BaseModel):
@@ -300,8 +310,14 @@ class Manifest(BaseModel):
             exclude["audience"] = True
         if self.volume is None:
             exclude["volume"] = True
+        options: set[str] = set()
         if not self.options.ocr:
-            exclude["options"] = {"ocr"}
+            options.add("ocr")
+        if self.options.page_size is None:
+            options.add("page_size")
+            exclude["documents"] = {"__all__": {"fitted"}}
+        if options:
+            exclude["options"] = options
         return dump_json(self.model_dump(mode="json", exclude=exclude or None))
 
 

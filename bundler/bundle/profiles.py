@@ -50,6 +50,7 @@ class Profile:
     max_dpi: int = 300
     ocr: bool = False  # build reads scans (--ocr); pages without text FAIL rather than WARN
     a4: Level = Level.WARN  # a page that is not A4 (portrait or landscape)
+    fit_a4: bool = False  # build fits pages that are not A4 onto A4 sheets (``paper``)
     labels: Level = Level.WARN  # no /PageLabels
     opening: Level = Level.WARN  # not opening at page 1 at 100%
     bookmark_pages: Level | None = None  # a document's bookmark without its page number
@@ -85,6 +86,7 @@ PROFILES: dict[str, Profile] = {
             printed="label",
             max_pages=350,
             a4=Level.FAIL,
+            fit_a4=True,
             labels=Level.FAIL,
             bookmark_pages=Level.WARN,
             document_limits=(

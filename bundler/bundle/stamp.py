@@ -17,6 +17,11 @@ prefix depends only on the page geometry, so pages of the same size share one ob
 suffix carries the page's own text (about 200 bytes). The stamp font is one shared
 Helvetica resource.
 
+A profile that requires A4 (pd27a) fits a page of other paper onto an A4 sheet instead of
+shrinking it on its own paper: the same prefix, with a matrix that scales the visible page
+to fit above the band and centres it (``fitted_geometry``, ``paper``); the page's boxes
+become that sheet's.
+
 Geometry follows ISO 32000-1: the visible area is the CropBox (default MediaBox; both may
 be inherited from the page tree), displayed after turning clockwise by /Rotate.
 """
@@ -24,6 +29,8 @@ be inherited from the page tree), displayed after turning clockwise by /Rotate.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from bundler.bundle.paper import a4_like, fit_scale, is_a4
 
 BAND = 14.0  # footer band height in points (display space)
 FONT_SIZE = 7.5
@@ -109,12 +116,29 @@ def shrink_factor(geometry: PageGeometry) -> float:
     return max(0.5, (geometry.height - BAND) / geometry.height)
 
 
-def content_matrix(geometry: PageGeometry) -> Matrix:
-    """User-space transform that shrinks the visible page into the area above the band."""
-    scale = shrink_factor(geometry)
-    in_display: Matrix = (scale, 0.0, 0.0, scale, geometry.width * (1 - scale) / 2, BAND)
-    to_user = geometry.display_to_user
-    return multiply(multiply(invert(to_user), in_display), to_user)
+def content_matrix(geometry: PageGeometry, onto: PageGeometry | None = None) -> Matrix:
+    """User-space transform that shrinks the visible page into the area above the band.
+
+    ``onto`` (a page fitted onto A4, see ``fitted_geometry``): the page's content goes onto
+    that sheet instead, scaled to fit above the band (never enlarged) and centred."""
+    if onto is None:
+        scale = shrink_factor(geometry)
+        in_display: Matrix = (scale, 0.0, 0.0, scale, geometry.width * (1 - scale) / 2, BAND)
+        to_user = geometry.display_to_user
+        return multiply(multiply(invert(to_user), in_display), to_user)
+    scale = fit_scale(geometry.width, geometry.height, (onto.width, onto.height), BAND)
+    placed: Matrix = (scale, 0.0, 0.0, scale, (onto.width - scale * geometry.width) / 2,
+                      BAND + (onto.height - BAND - scale * geometry.height) / 2)
+    return multiply(multiply(invert(geometry.display_to_user), placed), onto.display_to_user)
+
+
+def fitted_geometry(geometry: PageGeometry) -> PageGeometry | None:
+    """The A4 sheet a page that is not A4 goes onto (same orientation as displayed, upright,
+    its media box at the origin), or None when the page is A4 already."""
+    if is_a4(geometry.width, geometry.height):
+        return None
+    width, height = a4_like(geometry.width, geometry.height)
+    return page_geometry((0.0, 0.0, width, height), None, 0)
 
 
 def transform_rect(m: Matrix, rect: tuple[float, float, float, float]) -> tuple[float, ...]:
@@ -134,11 +158,12 @@ def _cm(m: Matrix) -> str:
     return " ".join(_num(v) for v in m) + " cm"
 
 
-def prefix_bytes(geometry: PageGeometry) -> bytes:
-    """Save the state, shrink, and clip to the area that was visible before."""
+def prefix_bytes(geometry: PageGeometry, onto: PageGeometry | None = None) -> bytes:
+    """Save the state, shrink (or fit ``onto`` A4), and clip to the area that was visible
+    before."""
     x0, y0, x1, y1 = geometry.box
     clip = f"{_num(x0)} {_num(y0)} {_num(x1 - x0)} {_num(y1 - y0)} re W n"
-    return f"q\n{_cm(content_matrix(geometry))}\n{clip}\n".encode("ascii")
+    return f"q\n{_cm(content_matrix(geometry, onto))}\n{clip}\n".encode("ascii")
 
 
 def stamp_text(label: str, reference: str, number: int | str, sha256: str) -> str:

@@ -94,7 +94,8 @@ class VolumePart:
         titles = {section.label: section.title for section in spec.sections}
         for doc, item, planned in zip(doc_specs, prepared, plan.documents, strict=True):
             rows.append((planned.section, str(planned.number), doc.date, doc.title,
-                         planned.first_label, planned.last_label, item.sha256))
+                         planned.first_label, planned.last_label, item.sha256,
+                         item.fitted.description if item.fitted else ""))
             where.append((1, planned.first_page))
             documents.append(SetDocument(
                 number=planned.number, section=planned.section,
@@ -110,7 +111,7 @@ class VolumePart:
             for entry in later:
                 first, last = str(label), str(label + entry.pages - 1)
                 rows.append((entry.section, str(doc_number), entry.date, entry.title,
-                             f"vol {volume}: {first}", last, entry.sha256))
+                             f"vol {volume}: {first}", last, entry.sha256, ""))
                 where.append((volume, page))
                 documents.append(SetDocument(
                     number=doc_number, section=entry.section,
@@ -227,6 +228,7 @@ def _split_oversized(ready: _Ready, source: _Source, limits: VolumeLimits, index
     from pypdf import PdfWriter
 
     from bundler.bundle.assemble import open_rendition
+    from bundler.bundle.build import fitted_onto_a4
 
     room = _room(limits, index_pages, first=False)
     if room is None or not any(item.pages > room for item in ready.prepared):
@@ -266,10 +268,12 @@ def _split_oversized(ready: _Ready, source: _Source, limits: VolumeLimits, index
                     writer.write(handle)
                 title = f"{doc.title} (pages {first + 1}-{last} of {item.pages:,})"
                 documents.append(doc.model_copy(update={"title": title[:300]}))
-                prepared.append(dataclasses.replace(
+                piece = dataclasses.replace(
                     item, rendition_pdf=path, rendition_password=None, pages=last - first,
                     outline=tuple((name, page - first) for name, page in item.outline
-                                  if first <= page < last)))
+                                  if first <= page < last))
+                prepared.append(fitted_onto_a4(piece, None, lambda _message: None)
+                                if ready.fit_a4 else piece)
                 readers.append(None)
                 layers.append(tuple((page - first, layer) for page, layer in
                                     ready.layers[position] if first <= page < last))
@@ -279,7 +283,7 @@ def _split_oversized(ready: _Ready, source: _Source, limits: VolumeLimits, index
 
     new_spec = spec.model_copy(update={"sections": sections})
     loaded = source.loaded.model_copy(update={"spec": new_spec})
-    return (Ready(prepared, readers, [], layers, ready.edition),
+    return (Ready(prepared, readers, [], layers, ready.edition, ready.fit_a4),
             dataclasses.replace(source, loaded=loaded))
 
 
@@ -315,6 +319,7 @@ def build_set(
     build_date: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
     ocr: bool = False,
+    fit_a4: bool = False,
     supplement_to: Path | None = None,
     audience: str | None = None,
 ) -> list[BuildResult]:
@@ -335,7 +340,8 @@ def build_set(
 
     engine = find_engine() if ocr else None
     return _build_volumes(b, source, out, limits, force=force, build_date=build_date,
-                          report=progress or (lambda _message: None), engine=engine)
+                          report=progress or (lambda _message: None), engine=engine,
+                          fit_a4=fit_a4)
 
 
 def _build_volumes(
@@ -348,6 +354,7 @@ def _build_volumes(
     build_date: dt.date | None,
     report: Callable[[str], None],
     engine: Any,
+    fit_a4: bool = False,
 ) -> list[BuildResult]:
     scheme = Numbering.CONTINUOUS
 
@@ -364,7 +371,7 @@ def _build_volumes(
     with b.collector_paused(), \
             tempfile.TemporaryDirectory(prefix="bundler-volumes-") as work_dir:
         work = Path(work_dir)
-        ready = b._prepare_all(resolved, work, report, None, engine)
+        ready = b._prepare_all(resolved, work, report, None, engine, fit_a4)
         count = len(ready.prepared)
         index_pages = 1 + -(-(count + 2 * len(resolved.loaded.spec.sections)) // 48)
         ready, resolved = _split_oversized(ready, resolved, limits, index_pages, work, report)
