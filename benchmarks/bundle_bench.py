@@ -1,190 +1,245 @@
-"""Benchmark `bundler bundle build` against `qpdf --empty --pages` on the same files.
+"""Benchmark `bundler bundle build` and `verify` against `qpdf --empty --pages`, same files.
 
-Generates (deterministically, cached under benchmarks/.corpus/) a corpus of text PDFs, some
-with photographs, writes a bundle spec naming them, then times in one run, each as a
-subprocess so both pay process start-up:
+For each corpus size (``--pages``, default 2,600 and 10,000; see ``corpus.py`` for what the
+corpus holds, printed before the figures) it runs, interleaved so all see the same machine
+state, ``--repeat`` times each (default 5), every one a child process that pays its own
+start-up:
 
+    qpdf --empty --pages FILES... -- OUT.pdf            (the reference: one core)
     bundler bundle build SPEC -o OUT.pdf --force --date 2026-01-01
-    qpdf --empty --pages FILES... -- OUT.pdf
+    bundler bundle verify OUT.pdf                       (the bundle with itself)
+    bundler bundle verify OUT.pdf --sources CORPUS      (re-hash and rebuild)
 
-and prints time, peak RSS (of that child: ru_maxrss via os.wait4) and output size side by
-side with the ratios. Minimums (issue 3): time <= 1.5x qpdf, peak RSS <= 300 MB, size <= 1.25x.
+and prints, per command, the median wall time with the spread (fastest to slowest run), the
+processor time (user + system, children included), the peak memory and the output size, then
+the ratios. Ratios are the median of each round's own ratio (both measured seconds apart),
+with their spread. Memory is measured per child, so each tool reports its own: ``largest
+process`` is the kernel's peak RSS of the child or of any process it started (``wait4``);
+``all processes`` is the peak of the sum of the resident sizes of the child and its worker
+processes at the same moment (read from /proc every 10 ms).
 
-    .venv/bin/python benchmarks/bundle_bench.py               # 300 files, ~2,600 pages
-    .venv/bin/python benchmarks/bundle_bench.py --pages 10000 # scale up
+Last, when the build takes ``--workers``, the corpus is built with ``--workers 1`` and
+``--workers 2`` into folders of their own and the two bundles compared byte for byte (a build
+without the option uses one process: nothing to compare).
+
+Targets (issue 14): build <= 1.0x qpdf, peak memory <= 200 MB, output <= 1.1x qpdf's,
+verify <= 0.3x build, verify --sources <= 1.0x build, identical bundles. Exit 1 if one is
+missed. On a machine shared with other work, read the spread and the load average printed.
+
+    .venv/bin/python benchmarks/bundle_bench.py                      # make bench
+    .venv/bin/python benchmarks/bundle_bench.py --pages 2600 --repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
-import random
 import shutil
+import statistics
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CORPUS_ROOT = HERE / ".corpus"
+sys.path.insert(0, str(HERE))
+
+from corpus import describe, make_corpus, qpdf_inputs  # noqa: E402
+
 OUT_ROOT = HERE / "out"
-
-WORDS = ["support", "plan", "review", "resident", "provider", "scheme", "licence", "assessment", "referral", "staff", "visit", "occupancy", "agreement", "safeguarding", "caseload", "training", "evidence", "weekly", "keyworker", "housing", "benefit", "exempt", "accommodation", "tenancy", "council", "officer", "notes", "outcome", "independence", "dignity"]
-
-
-def _photo_jpeg(rng: random.Random, width: int = 1200, height: int = 900) -> bytes:
-    """A photograph-like JPEG (smooth gradients plus noise), deterministic from rng."""
-    from PIL import Image, ImageDraw, ImageFilter
-
-    image = Image.new("RGB", (width, height))
-    draw = ImageDraw.Draw(image)
-    base = (rng.randrange(60, 200), rng.randrange(60, 200), rng.randrange(60, 200))
-    for y in range(height):
-        shade = int(60 * y / height)
-        draw.line([(0, y), (width, y)], fill=(base[0] - shade // 2, base[1], base[2] + shade // 3))
-    for _ in range(40):
-        x, y = rng.randrange(width), rng.randrange(height)
-        r = rng.randrange(20, 160)
-        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-        draw.ellipse([x - r, y - r, x + r, y + r], fill=colour)
-    image = image.filter(ImageFilter.GaussianBlur(3))
-    noise = Image.effect_noise((width, height), 18).convert("RGB")
-    image = Image.blend(image, noise, 0.12)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=80, optimize=False)
-    return buffer.getvalue()
+MB = 1024 * 1024
+TARGETS = {"build": 1.0, "verify": 0.3, "verify --sources": 1.0}
+MAX_MEMORY = 200 * MB
+MAX_SIZE = 1.1
 
 
-def _make_pdf(path: Path, rng: random.Random, pages: int, photo: bytes | None) -> None:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds, the child and every process it waited for
+    largest: int  # bytes: peak RSS of the child or of one of its processes (wait4)
+    total: int  # bytes: peak of the summed RSS of the child's process tree (sampled)
 
-    buffer = io.BytesIO()
-    c = canvas.Canvas(buffer, pagesize=A4, invariant=True, pageCompression=1)
-    c.setTitle(path.stem)
-    for number in range(1, pages + 1):
-        if photo is not None and number == 1:
-            c.setPageSize(landscape(A4))
-            w, h = landscape(A4)
-            c.drawImage(ImageReader(io.BytesIO(photo)), 40, 60, width=w - 80, height=h - 120)
-            c.setFont("Helvetica", 10)
-            c.drawString(40, 40, f"{path.stem} photograph")
-            c.showPage()
-            c.setPageSize(A4)
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (from /proc/PID/task/*/children)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
             continue
-        c.setFont("Helvetica-Bold", 13)
-        c.drawString(56, 790, f"{path.stem}: page {number}")
-        c.setFont("Helvetica", 10)
-        y = 760.0
-        while y > 60:
-            line = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(10, 15)))
-            c.drawString(56, y, line)
-            y -= 13
-        c.showPage()
-    c.save()
-    path.write_bytes(buffer.getvalue())
+    return found
 
 
-def make_corpus(total_pages: int, files: int = 300) -> tuple[Path, list[Path]]:
-    """Return (spec path, PDF paths); reuses the cached corpus when it already exists."""
-    folder = CORPUS_ROOT / f"p{total_pages}-f{files}"
-    spec = folder / "bundle.yaml"
-    done = folder / ".complete"
-    rng = random.Random(f"bundle-bench-{total_pages}-{files}")
-    mean = total_pages / files
-    counts = [max(1, round(rng.uniform(0.2, 1.8) * mean)) for _ in range(files)]
-    counts[-1] = max(1, counts[-1] + total_pages - sum(counts))
-    paths = [folder / "docs" / f"doc{i + 1:04d}.pdf" for i in range(files)]
-    if done.exists():
-        return spec, paths
-    if folder.exists():
-        shutil.rmtree(folder)
-    (folder / "docs").mkdir(parents=True)
-    photos = [_photo_jpeg(random.Random(f"photo-{k}")) for k in range(6)]
-    for i, (path, count) in enumerate(zip(paths, counts, strict=True)):
-        photo = photos[i % len(photos)] if i % 10 == 3 else None
-        _make_pdf(path, random.Random(f"doc-{total_pages}-{i}"), count, photo)
-    sections = ["A", "B", "C", "D"]
-    lines = ["reference: BENCH-0001", f"title: Benchmark bundle, {total_pages} pages", "sections:"]
-    per = -(-files // len(sections))
-    for s, label in enumerate(sections):
-        chunk = paths[s * per : (s + 1) * per]
-        if not chunk:
-            continue
-        lines += [f"  - label: {label}", f"    title: Section {label}", "    documents:"]
-        for path in chunk:
-            lines += [
-                f"      - file: docs/{path.name}",
-                f"        title: Benchmark document {path.stem}",
-                "        date: 2026-01-15",
-            ]
-    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    done.write_text("ok\n")
-    return spec, paths
+def _rss(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def run_measured(argv: list[str], env: dict[str, str] | None = None,
-                 ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
-    """Run argv as a child (in ``env``, else this environment); return (wall seconds, peak
-    RSS in bytes of that child). An exit status not in ``ok`` stops the benchmark."""
+                 ok: tuple[int, ...] = (0,)) -> Run:
+    """Run ``argv`` as a child process (in ``env``, else this environment) and measure it
+    (see the module docstring). An exit status not in ``ok`` stops the benchmark."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_rss(pid) for pid in _tree(proc.pid)))
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _pid, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.stderr:
         proc.stderr.close()
     code = os.waitstatus_to_exitcode(status)
     if code not in ok:
-        raise SystemExit(f"{argv[0]} failed with exit {code}:\n{stderr}")
-    return elapsed, usage.ru_maxrss * 1024
+        raise SystemExit(f"{' '.join(argv[:4])}... failed with exit {code}:\n{stderr[-2000:]}")
+    largest = usage.ru_maxrss * 1024
+    return Run(wall, usage.ru_utime + usage.ru_stime, largest, max(peak, largest))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=2600, help="total pages in the corpus")
-    parser.add_argument("--files", type=int, default=300, help="number of source PDFs")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each tool (best is kept)")
-    args = parser.parse_args()
+def _spread(values: list[float], unit: str = "s", digits: int = 2) -> str:
+    median = statistics.median(values)
+    return (f"{median:.{digits}f}{unit} [{min(values):.{digits}f}-{max(values):.{digits}f}]")
 
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} cores"
+
+
+def bench(pages: int, repeat: int) -> dict[str, object]:
     qpdf = shutil.which("qpdf")
     if qpdf is None:
         raise SystemExit("qpdf is not installed (apt-get install qpdf)")
     t0 = time.perf_counter()
-    spec, paths = make_corpus(args.pages, args.files)
-    print(f"corpus: {len(paths)} files, {args.pages} pages, {spec.parent} "
-          f"(ready in {time.perf_counter() - t0:.1f}s)")
+    spec, items = make_corpus(pages)
+    print(f"\n== {pages} pages: corpus {spec.parent} (ready in {time.perf_counter() - t0:.1f} s)")
+    print("   " + describe(items))
     OUT_ROOT.mkdir(exist_ok=True)
-    ours_out = OUT_ROOT / f"bundle-{args.pages}.pdf"
-    qpdf_out = OUT_ROOT / f"qpdf-{args.pages}.pdf"
-    bundler = [sys.executable, "-m", "bundler", "bundle", "build", str(spec), "-o", str(ours_out),
-               "--force", "--date", "2026-01-01"]
-    reference = [qpdf, "--empty", "--pages", *map(str, paths), "--", str(qpdf_out)]
+    ours_out = OUT_ROOT / f"bundle-{pages}.pdf"
+    qpdf_out = OUT_ROOT / f"qpdf-{pages}.pdf"
+    bundler = [sys.executable, "-m", "bundler", "bundle"]
+    commands = {
+        "qpdf": [qpdf, "--empty", "--pages", *map(str, qpdf_inputs(spec, items)), "--",
+                 str(qpdf_out)],
+        "build": [*bundler, "build", str(spec), "-o", str(ours_out), "--force", "--date",
+                  "2026-01-01"],
+        "verify": [*bundler, "verify", str(ours_out)],
+        "verify --sources": [*bundler, "verify", str(ours_out), "--sources", str(spec.parent)],
+    }
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for round_ in range(repeat):  # interleaved so all see the same machine state
+        for name, argv in commands.items():  # build before verify: verify reads its output
+            runs[name].append(run_measured(argv))
+        print(f"   round {round_ + 1} of {repeat}: " + ", ".join(
+            f"{name} {measured[-1].wall:.2f}s" for name, measured in runs.items()))
+    sizes = {"qpdf": qpdf_out.stat().st_size, "build": ours_out.stat().st_size}
+    print(f"   {'':18}{'wall time':>24}{'processor time':>24}{'largest process':>17}"
+          f"{'all processes':>15}{'output':>10}")
+    for name, measured in runs.items():
+        size = f"{sizes[name] / MB:.1f} MB" if name in sizes else ""
+        print(f"   {name:18}{_spread([r.wall for r in measured]):>24}"
+              f"{_spread([r.cpu for r in measured]):>24}"
+              f"{max(r.largest for r in measured) / MB:>14.0f} MB"
+              f"{max(r.total for r in measured) / MB:>12.0f} MB{size:>10}")
+    ratios = {
+        "build": [b.wall / q.wall for b, q in zip(runs["build"], runs["qpdf"], strict=True)],
+        "verify": [v.wall / b.wall for v, b in zip(runs["verify"], runs["build"], strict=True)],
+        "verify --sources": [v.wall / b.wall for v, b in zip(runs["verify --sources"],
+                                                             runs["build"], strict=True)],
+    }
+    names = {"build": "build / qpdf", "verify": "verify / build",
+             "verify --sources": "verify --sources / build"}
+    for name, values in ratios.items():
+        print(f"   {names[name]:28}{_spread(values, 'x'):>22}   target <= {TARGETS[name]}x")
+    cpu = [b.cpu / q.cpu for b, q in zip(runs["build"], runs["qpdf"], strict=True)]
+    print(f"   {'build / qpdf, processor time':28}{_spread(cpu, 'x'):>22}   (what a busy "
+          "machine's wall times hide)")
+    memory = max(r.total for r in runs["build"])
+    size_ratio = sizes["build"] / sizes["qpdf"]
+    print(f"   {'output size / qpdf':28}{size_ratio:>10.2f}x             target <= {MAX_SIZE}x")
+    identical = _same_bytes(spec, pages)
+    if identical is None:
+        print("   the build uses one process (no --workers): no worker counts to compare")
+    else:
+        print(f"   bundles built with --workers 1 and --workers 2: "
+              f"{'byte-identical' if identical else 'DIFFERENT'}")
+    return {
+        "pages": pages, "ratios": {k: statistics.median(v) for k, v in ratios.items()},
+        "memory": memory, "size": size_ratio, "identical": identical,
+        "build": statistics.median(r.wall for r in runs["build"]),
+        "qpdf": statistics.median(r.wall for r in runs["qpdf"]),
+    }
 
-    ours: list[tuple[float, int]] = []
-    theirs: list[tuple[float, int]] = []
-    for _ in range(args.repeat):  # interleaved so both see the same machine state
-        theirs.append(run_measured(reference))
-        ours.append(run_measured(bundler))
-    our_time = min(t for t, _ in ours)
-    their_time = min(t for t, _ in theirs)
-    our_rss = max(r for _, r in ours)
-    their_rss = max(r for _, r in theirs)
-    our_size = ours_out.stat().st_size
-    their_size = qpdf_out.stat().st_size
 
-    mb = 1024 * 1024
-    print(f"{'':22}{'bundler':>14}{'qpdf':>14}{'ratio':>10}")
-    print(f"{'time (best of ' + str(args.repeat) + ')':22}{our_time:>13.2f}s{their_time:>13.2f}s"
-          f"{our_time / their_time:>10.2f}")
-    print(f"{'peak RSS':22}{our_rss / mb:>11.1f} MB{their_rss / mb:>11.1f} MB"
-          f"{our_rss / their_rss:>10.2f}")
-    print(f"{'output size':22}{our_size / mb:>11.2f} MB{their_size / mb:>11.2f} MB"
-          f"{our_size / their_size:>10.2f}")
-    ok = our_time <= 1.5 * their_time and our_rss <= 300 * mb and our_size <= 1.25 * their_size
-    print("minimums (time <= 1.5x, RSS <= 300 MB, size <= 1.25x):", "met" if ok else "NOT MET")
+def _same_bytes(spec: Path, pages: int) -> bool | None:
+    """Whether builds with 1 and 2 workers are byte-identical (None: no --workers option)."""
+    usage = subprocess.run([sys.executable, "-m", "bundler", "bundle", "build", "--help"],
+                           capture_output=True, text=True, check=True).stdout
+    if "--workers" not in usage:
+        return None
+    outputs = []
+    for count in (1, 2):
+        folder = OUT_ROOT / f"workers-{count}"
+        folder.mkdir(exist_ok=True)
+        out = folder / f"bundle-{pages}.pdf"
+        run_measured([sys.executable, "-m", "bundler", "bundle", "build", str(spec), "-o",
+                      str(out), "--force", "--date", "2026-01-01", "--workers", str(count)])
+        outputs.append(out.read_bytes())
+    return outputs[0] == outputs[1]
+
+
+def _identical(value: object) -> str:
+    return "one process" if value is None else "yes" if value else "NO"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--pages", type=int, nargs="+", default=[2600, 10000],
+                        help="corpus sizes in pages [default: 2600 10000]")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds [default: 5]")
+    args = parser.parse_args()
+    print(f"started: {_load()}")
+    results = [bench(pages, args.repeat) for pages in args.pages]
+    print(f"\nfinished: {_load()}")
+    print(f"{'pages':>8}{'build / qpdf':>14}{'build':>9}{'qpdf':>9}{'memory':>10}{'size':>8}"
+          f"{'verify':>9}{'--sources':>11}{'identical':>13}")
+    ok = True
+    for result in results:
+        ratios = result["ratios"]
+        assert isinstance(ratios, dict)
+        memory = int(result["memory"])  # type: ignore[call-overload]
+        print(f"{result['pages']:>8}{ratios['build']:>13.2f}x{result['build']:>8.2f}s"
+              f"{result['qpdf']:>8.2f}s{memory / MB:>7.0f} MB{result['size']:>7.2f}x"
+              f"{ratios['verify']:>8.2f}x{ratios['verify --sources']:>10.2f}x"
+              f"{_identical(result['identical']):>13}")
+        ok = ok and all(ratios[name] <= TARGETS[name] for name in TARGETS)
+        ok = ok and memory <= MAX_MEMORY and float(result["size"]) <= MAX_SIZE  # type: ignore[arg-type]
+        ok = ok and result["identical"] is not False
+    print("targets (build <= 1.0x qpdf, memory <= 200 MB, size <= 1.1x, verify <= 0.3x build, "
+          "verify --sources <= 1.0x build, identical):", "met" if ok else "NOT MET")
     if not ok:
         sys.exit(1)
 

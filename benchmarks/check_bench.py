@@ -1,6 +1,6 @@
 """Benchmark `bundler bundle check` against `bundler bundle verify` (without sources).
 
-Builds a bundle from the corpus of ``bundle_bench.py`` (generated once, cached under
+Builds a bundle from the corpus of ``corpus.py`` (generated once, cached under
 benchmarks/.corpus/), then times, in one run and interleaved, each as a subprocess so both
 pay process start-up:
 
@@ -11,7 +11,7 @@ Target (issue 11): check takes less time than verify. Peak RSS is each child's o
 (os.wait4); check's helpers (qpdf, pdftotext) are children of that child, and are
 reported too (RUSAGE_CHILDREN of this process grows by the largest of them).
 
-    .venv/bin/python benchmarks/check_bench.py                 # 300 files, ~10,000 pages
+    .venv/bin/python benchmarks/check_bench.py                 # 1,149 files, 10,000 pages
     .venv/bin/python benchmarks/check_bench.py --pages 2600
 """
 
@@ -27,19 +27,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bundle_bench import OUT_ROOT, make_corpus, run_measured  # noqa: E402
+from bundle_bench import OUT_ROOT, run_measured  # noqa: E402
+from corpus import make_corpus  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--pages", type=int, default=10000, help="total pages in the corpus")
-    parser.add_argument("--files", type=int, default=300, help="number of source PDFs")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    spec, paths = make_corpus(args.pages, args.files)
-    print(f"corpus: {len(paths)} files, {args.pages} pages, {spec.parent} "
+    spec, items = make_corpus(args.pages)
+    print(f"corpus: {len(items)} files, {args.pages} pages, {spec.parent} "
           f"(ready in {time.perf_counter() - t0:.1f}s)")
     OUT_ROOT.mkdir(exist_ok=True)
     out = OUT_ROOT / f"check-{args.pages}.pdf"
@@ -54,7 +54,8 @@ def main() -> None:
     runs: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
     for _ in range(args.repeat):  # interleaved so both see the same machine state
         for name, argv in commands.items():
-            runs[name].append(run_measured(argv, ok=(0, 1)))
+            measured = run_measured(argv, ok=(0, 1))
+            runs[name].append((measured.wall, measured.largest))
     mb = 1024 * 1024
     print(f"bundle: {out.name}, {out.stat().st_size / mb:.1f} MB")
     print(f"{'':10}{'best':>9}{'median':>9}{'spread':>9}{'peak RSS':>12}")

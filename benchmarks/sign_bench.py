@@ -25,25 +25,25 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.bundle_bench import OUT_ROOT, make_corpus, run_measured  # noqa: E402
+from benchmarks.bundle_bench import OUT_ROOT, run_measured  # noqa: E402
+from benchmarks.corpus import make_corpus  # noqa: E402
 from tests.pki import make_pki  # noqa: E402
 
 
 def best(argv: list[str], repeat: int) -> tuple[float, int]:
     runs = [run_measured(argv) for _ in range(repeat)]
-    return min(t for t, _ in runs), max(r for _, r in runs)
+    return min(run.wall for run in runs), max(run.total for run in runs)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2600, help="total pages in the corpus")
-    parser.add_argument("--files", type=int, default=300, help="number of source PDFs")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command (best kept)")
     args = parser.parse_args()
     openssl = shutil.which("openssl")
     if openssl is None:
         raise SystemExit("openssl is not installed (apt-get install openssl)")
-    spec, _paths = make_corpus(args.pages, args.files)
+    spec, _items = make_corpus(args.pages)
     OUT_ROOT.mkdir(exist_ok=True)
     bundle = OUT_ROOT / f"sign-bundle-{args.pages}.pdf"
     signed = OUT_ROOT / f"sign-bundle-{args.pages}-signed.pdf"

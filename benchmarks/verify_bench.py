@@ -1,6 +1,6 @@
 """Benchmark `bundler bundle verify` against `bundler bundle build` on the same corpus.
 
-Uses the corpus of ``bundle_bench.py`` (generated once, cached under benchmarks/.corpus/),
+Uses the corpus of ``corpus.py`` (generated once, cached under benchmarks/.corpus/),
 then times in one run, each as a subprocess so all pay process start-up:
 
     bundler bundle build SPEC -o OUT.pdf --force --date 2026-01-01
@@ -16,7 +16,7 @@ the rendering children are bounded at 2 GB each). Target (issue 4): ``verify --s
 with the builder's versions takes at most about twice the build time; the render
 comparison's cost is reported, not bounded (issue 17).
 
-    .venv/bin/python benchmarks/verify_bench.py               # 300 files, ~2,600 pages
+    .venv/bin/python benchmarks/verify_bench.py               # 299 files, 2,600 pages
     .venv/bin/python benchmarks/verify_bench.py --pages 10000 # scale up
 """
 
@@ -32,7 +32,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bundle_bench import CORPUS_ROOT, OUT_ROOT, make_corpus, run_measured  # noqa: E402
+from bundle_bench import OUT_ROOT, run_measured  # noqa: E402
+from corpus import CORPUS_ROOT, make_corpus  # noqa: E402
 
 from tests.oldest import install_oldest  # noqa: E402
 
@@ -42,13 +43,12 @@ TARGET = 2.0  # verify --sources / build
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--pages", type=int, default=2600, help="total pages in the corpus")
-    parser.add_argument("--files", type=int, default=300, help="number of source PDFs")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command (best kept)")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    spec, paths = make_corpus(args.pages, args.files)
-    print(f"corpus: {len(paths)} files, {args.pages} pages, {spec.parent} "
+    spec, items = make_corpus(args.pages)
+    print(f"corpus: {len(items)} files, {args.pages} pages, {spec.parent} "
           f"(ready in {time.perf_counter() - t0:.1f}s)")
     OUT_ROOT.mkdir(exist_ok=True)
     out = OUT_ROOT / f"verify-{args.pages}.pdf"
@@ -66,7 +66,8 @@ def main() -> None:
     runs: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
     for _ in range(args.repeat):  # interleaved so all see the same machine state
         for name, argv in commands.items():  # build first: verify needs its output
-            runs[name].append(run_measured(argv, environments.get(name)))
+            measured = run_measured(argv, environments.get(name))
+            runs[name].append((measured.wall, measured.total))
 
     build_time = min(t for t, _ in runs["build"])
     mb = 1024 * 1024

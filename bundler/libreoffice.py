@@ -28,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from bundler.errors import ConversionFailed, InputNotFound, MissingTool
@@ -135,7 +136,30 @@ def convert_with_libreoffice(
     Raises MissingTool when LibreOffice is not installed, ConversionFailed when
     it fails, produces no PDF, or takes longer than ``timeout`` seconds.
     """
-    name = source or src.name
+    [result] = convert_several([(src, source or src.name)], out_dir, timeout=timeout,
+                               tagged=tagged)
+    if isinstance(result, ConversionFailed):
+        raise result
+    return result
+
+
+def convert_several(
+    sources: Sequence[tuple[Path, str]],
+    out_dir: Path,
+    *,
+    timeout: float = 180,
+    tagged: bool = True,
+) -> list[Path | ConversionFailed]:
+    """Convert each ``(file, name in messages)`` to ``out_dir/<stem>.pdf`` with one
+    LibreOffice process (it starts once, which takes longer than converting a letter).
+
+    Returns, in order, each PDF's path or the ConversionFailed saying why that one has none
+    (a damaged file does not stop the others). The whole run may take ``timeout`` seconds a
+    file; when it takes longer it is stopped and every file fails (a PDF being written when
+    it stopped would be incomplete).
+    Raises MissingTool when LibreOffice is not installed, InputNotFound or ConversionFailed
+    when a file cannot be read (before LibreOffice starts). Stems must differ.
+    """
     program = find_soffice()
     export = (
         TAGGED_FILTER
@@ -149,13 +173,16 @@ def convert_with_libreoffice(
         for folder in (inbox, outbox, home, profile / "user"):
             folder.mkdir(parents=True)
         (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, "utf-8")
-        copy = inbox / ("document" + src.suffix.lower())
-        try:
-            shutil.copyfile(src, copy)
-        except FileNotFoundError:
-            raise InputNotFound.for_path(name) from None
-        except OSError as exc:
-            raise ConversionFailed(f"{name}: cannot be read ({exc.strerror})") from exc
+        copies = []
+        for number, (src, name) in enumerate(sources, start=1):
+            copy = inbox / f"document-{number}{src.suffix.lower()}"
+            try:
+                shutil.copyfile(src, copy)
+            except FileNotFoundError:
+                raise InputNotFound.for_path(name) from None
+            except OSError as exc:
+                raise ConversionFailed(f"{name}: cannot be read ({exc.strerror})") from exc
+            copies.append(copy)
         command = [
             str(program),
             f"-env:UserInstallation={profile.as_uri()}",
@@ -168,23 +195,44 @@ def convert_with_libreoffice(
             export,
             "--outdir",
             str(outbox),
-            str(copy),
+            *map(str, copies),
         ]
-        status = _run(command, home, timeout, name)
-        produced = outbox / "document.pdf"
-        if not produced.is_file():
-            raise ConversionFailed(
-                f"{name}: LibreOffice could not convert it to PDF (exit status {status}); "
-                "the file may be damaged or password-protected"
-            )
-        data = produced.read_bytes()
-        if not data.startswith(b"%PDF"):
-            raise ConversionFailed(f"{name}: LibreOffice produced something that is not a PDF")
-        target = out_dir / f"{src.stem}.pdf"
-        staged = out_dir / f".{src.stem}.pdf.{os.getpid()}.{id(scratch)}.part"
-        staged.write_bytes(normalise_pdf(data))
-        staged.replace(target)
-        return target
+        limit = timeout * max(1, len(copies))
+        status: int | None = None
+        try:
+            status = _run(command, home, limit, sources[0][1])
+        except ConversionFailed:
+            if len(sources) == 1:
+                raise
+        results: list[Path | ConversionFailed] = []
+        for (src, name), copy in zip(sources, copies, strict=True):
+            produced = outbox / f"{copy.stem}.pdf"
+            if status is None or not produced.is_file():  # stopped: none is trusted whole
+                results.append(_not_converted(name, status, limit))
+                continue
+            data = produced.read_bytes()
+            if not data.startswith(b"%PDF"):
+                results.append(ConversionFailed(
+                    f"{name}: LibreOffice produced something that is not a PDF"))
+                continue
+            target = out_dir / f"{src.stem}.pdf"
+            staged = out_dir / f".{src.stem}.pdf.{os.getpid()}.{id(scratch)}.part"
+            staged.write_bytes(normalise_pdf(data))
+            staged.replace(target)
+            results.append(target)
+        return results
+
+
+def _not_converted(name: str, status: int | None, limit: float) -> ConversionFailed:
+    """Why ``name`` has no PDF: LibreOffice was stopped (``status`` None) or failed."""
+    if status is None:
+        return ConversionFailed(
+            f"{name}: LibreOffice took longer than {limit:g} seconds converting this and the "
+            "files given with it, and was stopped")
+    return ConversionFailed(
+        f"{name}: LibreOffice could not convert it to PDF (exit status {status}); "
+        "the file may be damaged or password-protected"
+    )
 
 
 def _environment(home: Path) -> dict[str, str]:

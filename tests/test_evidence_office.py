@@ -14,6 +14,7 @@ from bundler.errors import ConversionFailed, MissingTool
 from bundler.evidence import identify, render_pdf
 from bundler.libreoffice import (
     SOFFICE_ENV,
+    convert_several,
     convert_with_libreoffice,
     libreoffice_version,
     normalise_pdf,
@@ -83,6 +84,28 @@ def test_four_parallel_conversions_all_succeed(tmp_path: Path) -> None:
     assert [p.name for p in outputs] == [f"doc{n}.pdf" for n in range(4)]
     for n, out in enumerate(outputs):
         assert f"Document number {n}" in awkward.pdf_text(out)
+
+
+def test_one_process_converts_several_and_names_the_one_that_fails(tmp_path: Path) -> None:
+    good = [awkward.make_docx(tmp_path / f"letter{n}.docx", (f"Letter number {n}", "Zoë"))
+            for n in range(3)]
+    broken = awkward.make_docx(tmp_path / "broken.docx")
+    broken.write_bytes(broken.read_bytes()[:3000])
+    results = convert_several(
+        [(good[0], "a/letter0.docx"), (broken, "a/broken.docx"), (good[1], "a/letter1.docx"),
+         (good[2], "a/letter2.docx")], tmp_path / "out", timeout=60)
+    assert isinstance(results[1], ConversionFailed)
+    assert str(results[1]).startswith("a/broken.docx: LibreOffice could not convert it")
+    converted = [results[0], results[2], results[3]]
+    assert [p.name for p in converted if isinstance(p, Path)] == [
+        "letter0.pdf", "letter1.pdf", "letter2.pdf"]
+    for n, out in enumerate(converted):
+        assert isinstance(out, Path)
+        assert f"Letter number {n}" in awkward.pdf_text(out)
+    # the same bytes as converting each alone
+    assert converted[1] == tmp_path / "out" / "letter1.pdf"
+    alone = convert_with_libreoffice(good[1], tmp_path / "alone")
+    assert alone.read_bytes() == converted[1].read_bytes()
 
 
 def test_other_word_formats_convert(tmp_path: Path) -> None:
@@ -157,7 +180,8 @@ def test_no_output_is_conversion_failed(tmp_path: Path, monkeypatch: pytest.Monk
 def test_output_that_is_not_pdf_is_conversion_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    body = 'for last; do :; done\nout="$(dirname "$last")/../out/document.pdf"\necho oops > "$out"'
+    body = ('for last; do :; done\nname="$(basename "$last")"\n'
+            'out="$(dirname "$last")/../out/${name%.*}.pdf"\necho oops > "$out"')
     monkeypatch.setenv(SOFFICE_ENV, str(_fake_soffice(tmp_path, body)))
     with pytest.raises(ConversionFailed, match="not a PDF"):
         convert_with_libreoffice(awkward.make_docx(tmp_path / "a.docx"), tmp_path / "o")

@@ -286,6 +286,37 @@ def test_four_pdf_conversions_in_parallel(sample_case: Path, tmp_path: Path) -> 
 
 
 @needs_libreoffice
+def test_one_libreoffice_process_converts_all_the_letters_of_a_run(
+    sample_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    starts = tmp_path / "starts.log"
+    real = shutil.which("soffice")
+    wrapper = tmp_path / "soffice"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {starts}\nexec {real} "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("BUNDLER_SOFFICE", str(wrapper))
+    out = tmp_path / "letters"
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out), "--pdf")
+    assert result.exit_code == 0, result.output
+    conversions = [line for line in starts.read_text().splitlines() if "--convert-to" in line]
+    assert len(conversions) == 1
+    for ref in ("R01", "R02", "R03"):
+        pdf = out / f"resident-outcome-{ref}.pdf"
+        assert "Page 1 of" in PdfReader(pdf).pages[0].extract_text(), ref
+    # each PDF is its own letter's: the words only that resident's letter has are in it
+    refs = ("R01", "R02", "R03")
+    pdf_texts = {ref: set(subprocess.run(
+        ["pdftotext", str(out / f"resident-outcome-{ref}.pdf"), "-"],
+        capture_output=True, text=True, check=True).stdout.split()) for ref in refs}
+    docx_words = {ref: set(all_text(open_docx(out / f"resident-outcome-{ref}.docx")).split())
+                  for ref in refs}
+    for ref in refs:
+        own = docx_words[ref] - set().union(*(docx_words[o] for o in refs if o != ref))
+        assert own, ref
+        assert own <= pdf_texts[ref], (ref, own - pdf_texts[ref])
+
+
+@needs_libreoffice
 def test_pdf_missing_libreoffice(sample_case: Path, tmp_path: Path,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BUNDLER_SOFFICE", str(tmp_path / "no-soffice"))

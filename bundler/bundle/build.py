@@ -553,6 +553,10 @@ def collector_paused() -> Iterator[None]:
     collector keeps re-scanning an ever larger heap: measured at 20% of a 2,600-page build.
     The libraries' own objects are frozen (never scanned); the checks' parsed copies are
     collected every few documents, and each source is released by hand after merging.
+    Those collections look only at what is new since the last (generation 0): a full one
+    also re-scans the readers kept for merging, which grow with the bundle (measured at
+    10,000 pages: 46 full collections took 8 of the build's 17 s of processor time, the
+    same 46 of generation 0 0.5 s).
     """
     collecting = gc.isenabled()
     gc.freeze()
@@ -944,8 +948,8 @@ def _prepare_documents(
     for position, doc in enumerate(docs, start=1):
         if position % 10 == 1 or position == len(docs):
             report(f"checking document {position} of {len(docs)}")
-        if position % 25 == 0:
-            gc.collect()  # frees the fully parsed copies the checks leave (cyclic garbage)
+        if position % 25 == 0:  # frees the fully parsed copies the checks leave (cycles)
+            gc.collect(0)  # only what is new since: see collector_paused
         evidence = identify(loaded.path_of(doc), doc.file)
         rendition = render_pdf(evidence, workdir=workdir, password=doc.password,
                                caption=doc.title)
@@ -967,7 +971,7 @@ def _prepare_documents(
                 pages=pages,
             )
         )
-    gc.collect()
+    gc.collect(0)
     return prepared, readers
 
 

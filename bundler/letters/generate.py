@@ -24,7 +24,6 @@ import datetime as dt
 import logging
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +48,6 @@ from bundler.paths import inside
 
 log = logging.getLogger(__name__)
 
-PDF_WORKERS = 4
 PDF_TIMEOUT = 180.0
 
 
@@ -222,22 +220,20 @@ def generate_letters(
 def _convert_all(
     drafts: list[Path], targets: list[Path], say: Callable[[str], None]
 ) -> tuple[list[Path | None], BundlerError | None]:
-    """Convert each letter to PDF beside its draft, four at a time; the PDFs made and the
-    first failure. Messages name the letter by ``targets``, where it is going."""
-    from bundler.libreoffice import convert_with_libreoffice
+    """Convert every letter to PDF beside its draft with one LibreOffice process (starting it
+    takes longer than converting a letter); the PDFs made and the first failure. Messages
+    name the letter by ``targets``, where it is going."""
+    from bundler.libreoffice import convert_several
 
-    def convert(draft: Path, target: Path) -> Path | BundlerError:
-        say(f"converting {target} to PDF")
-        try:
-            return convert_with_libreoffice(
-                draft, draft.parent, timeout=PDF_TIMEOUT, tagged=True, source=str(target)
-            )
-        except BundlerError as exc:
-            return exc
-
-    # Each conversion has its own LibreOffice profile, so they can run side by side.
-    with ThreadPoolExecutor(max_workers=min(PDF_WORKERS, len(drafts) or 1)) as pool:
-        results = list(pool.map(convert, drafts, targets))
+    count = len(drafts)
+    if not count:
+        return [], None
+    say(f"converting {count} letter{'s' if count != 1 else ''} to PDF")
+    try:
+        results = convert_several([(d, str(t)) for d, t in zip(drafts, targets, strict=True)],
+                                  drafts[0].parent, timeout=PDF_TIMEOUT, tagged=True)
+    except BundlerError as exc:
+        return [None] * count, exc
     pdfs = [result if isinstance(result, Path) else None for result in results]
     failures = [result for result in results if isinstance(result, BundlerError)]
     return pdfs, (failures[0] if failures else None)
