@@ -22,7 +22,7 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from bundler import __version__
-from bundler.errors import BundlerError, ExitCode, SeveralProblems
+from bundler.errors import BadInput, BundlerError, ExitCode, SeveralProblems
 
 _PATH = click.Path(path_type=Path)
 
@@ -728,10 +728,16 @@ _PROFILE_NAMES = ("general", "judiciary-2021", "pd27a", "sscs")  # tests check t
 @click.option("--max-mb", type=click.FloatRange(min=0.1), metavar="M",
               help="Split into volumes of at most M megabytes each (an upload or e-mail "
               "limit).")
+@click.option("--core", "core", is_flag=False, flag_value="", default=None, metavar="DOCS",
+              help="Also write OUT-core.pdf, a core bundle of the documents DOCS names "
+              "(document numbers as the index gives them, or files as the spec names them, "
+              "comma-separated; --core alone, for a case folder: the documents the findings "
+              "and recommendations cite). Each of its pages prints its own number and its "
+              "page in the main bundle.")
 def bundle_build(
     source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
     supplement_to: Path | None, ocr: bool, audience: str | None, profile: str | None,
-    max_pages: int | None, max_mb: float | None,
+    max_pages: int | None, max_mb: float | None, core: str | None,
 ) -> None:
     """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder; or, with
     --max-pages or --max-mb, a set of volumes."""
@@ -743,6 +749,11 @@ def bundle_build(
         numbering, ocr = build_choices(rules, numbering, ocr)
     if max_pages is not None or max_mb is not None:
         from bundler.bundle.volumes import VolumeLimits, build_set
+
+        if core is not None:
+            raise BadInput("a core bundle cannot yet be made with a set of volumes",
+                           "Build the core bundle with the bundle in one file (without "
+                           "--max-pages and --max-mb), or leave out --core.")
 
         results = build_set(source, out, VolumeLimits(max_pages, max_mb), force=force,
                             numbering=numbering, build_date=build_date,
@@ -757,8 +768,8 @@ def bundle_build(
     result = build_bundle(source, out, force=force, numbering=numbering,
                           build_date=build_date, progress=_progress(True),
                           supplement_to=supplement_to, ocr=ocr, audience=audience,
-                          fit_a4=rules is not None and rules.fit_a4)
-    _profile_lines(rules, [result.pdf])
+                          fit_a4=rules is not None and rules.fit_a4, core=core)
+    _profile_lines(rules, [result.pdf] + ([result.core.pdf] if result.core else []))
     for line in result.edition:
         click.echo(line)
     _fitted_lines(result.fitted)
@@ -767,6 +778,9 @@ def bundle_build(
     edition = f" for {audience}" if audience else ""
     click.echo(f"Wrote {result.pages} pages from {result.documents} documents{edition} to "
                f"{result.pdf}{what}")
+    if result.core is not None:
+        click.echo(f"Wrote the core bundle: {result.core.pages} pages from "
+                   f"{result.core.documents} documents to {result.core.pdf}")
 
 
 def _fitted_lines(fitted: tuple[str, ...]) -> None:

@@ -49,6 +49,7 @@ from bundler.bundle.stamp import (
     Matrix,
     PageGeometry,
     content_matrix,
+    core_label,
     fitted_geometry,
     page_geometry,
     prefix_bytes,
@@ -90,6 +91,7 @@ class AssemblyDocument:
     # an edition's note in the footer band of each page (0-based page -> note)
     markers: tuple[tuple[int, str], ...] = ()
     fit_a4: bool = False  # pages that are not A4 go onto A4 sheets (a profile requiring A4)
+    main_labels: tuple[str, ...] = ()  # a core bundle's document: its pages' main labels
 
 
 @dataclass(frozen=True)
@@ -325,6 +327,8 @@ def _add_document(
             target[NameObject("/Annots")] = annotations
         _strip_ascii_images(context, target)
         label = labels[first_page - 1 + offset]
+        if doc.main_labels:
+            label = core_label(label, doc.main_labels[offset])
         text = stamp_text(label, reference, doc.number, doc.sha256)
         layer = layers.get(offset)
         under = _text_layer(context, target, geometry, layer) if layer is not None else None

@@ -47,6 +47,7 @@ from bundler.bundle.assemble import (
     open_rendition,
 )
 from bundler.bundle.audience import Edition, describe, merged, parse_audience, spec_edition
+from bundler.bundle.core import core_path, main_note, shown_label
 from bundler.bundle.edition import Item as EditionItem
 from bundler.bundle.edition import (
     Outcome,
@@ -74,10 +75,12 @@ from bundler.bundle.frontmatter import (
 )
 from bundler.bundle.manifest import (
     AUDIENCE_MANIFEST_VERSION,
+    CORE_MANIFEST_VERSION,
     FIT_A4,
     SUPPLEMENT_MANIFEST_VERSION,
     VOLUME_MANIFEST_VERSION,
     BuildOptions,
+    CoreOf,
     EarlierDocument,
     Manifest,
     ManifestDocument,
@@ -137,6 +140,7 @@ class BuildResult:
     supplement: int | None = None  # N when this is supplementary bundle N
     edition: tuple[str, ...] = ()  # --audience: each document left out or redacted, and why
     fitted: tuple[str, ...] = ()  # each document whose pages were fitted onto A4, and how
+    core: BuildResult | None = None  # --core: the core bundle written beside it
     # the toolkit's and libraries' versions on this computer, whatever the manifest says
     # (a rebuild writes the versions it was asked to reproduce; see rebuild_bundle)
     versions_used: tuple[tuple[str, str], ...] = ()
@@ -220,6 +224,7 @@ def build_bundle(
     ocr: bool = False,
     audience: str | None = None,
     fit_a4: bool = False,
+    core: str | None = None,
 ) -> BuildResult:
     """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder.
 
@@ -235,6 +240,8 @@ def build_bundle(
     With ``ocr``, pages without text get an invisible text layer (see ``ocr``); tesseract
     must be installed (MissingTool otherwise, before any work). With ``fit_a4`` (a profile
     requiring A4), pages that are not A4 go onto A4 sheets, scaled to fit and centred.
+    With ``core`` (document numbers or files, comma-separated; "" for the documents the
+    case's findings cite) a core bundle OUT-core.pdf is written beside it (see ``core``).
     """
     report = progress or (lambda _message: None)
     try:
@@ -249,7 +256,14 @@ def build_bundle(
                        "the audience.")
     if supplement_to is not None:
         _refuse_replacing(supplement_to, (pdf_path, manifest_path, sidecar_path))
-    refuse_overwrite([pdf_path, manifest_path, sidecar_path], force)
+    outputs = [pdf_path, manifest_path, sidecar_path]
+    if core is not None:
+        if audience is not None or supplement_to is not None:
+            raise BadInput("a core bundle can yet be made only with a main bundle for "
+                           "everyone (not an audience's edition or a supplement)",
+                           "Leave out --core, or --audience and --supplement-to.")
+        outputs += output_paths(core_path(pdf_path))
+    refuse_overwrite(outputs, force)
     case_dir = _case_folder_of(source)
     if case_dir is not None:
         from bundler.audit import check_appendable
@@ -263,7 +277,7 @@ def build_bundle(
         with collector_paused():
             result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date,
                             report, staged, served=served, engine=engine, audience=audience,
-                            fit_a4=fit_a4)
+                            fit_a4=fit_a4, core=core, case_dir=case_dir)
         if case_dir is None:
             staged.commit()
         else:
@@ -443,6 +457,8 @@ def _record_build(case_dir: Path, result: BuildResult, staged: StagedOutputs, nu
         details["ocr"] = "true"
     if audience is not None:
         details["audience"] = audience
+    if result.core is not None:
+        details["core"] = f"{result.core.pages} pages, {result.core.documents} documents"
     if volumes:  # a set of volumes: the whole set's pages and documents
         details.update(pages=str(sum(v.pages for v in volumes)),
                        documents=str(sum(v.documents for v in volumes)),
@@ -584,8 +600,11 @@ def _build(
     audience: str | None = None,
     pinned: Manifest | None = None,
     fit_a4: bool = False,
+    core: str | None = None,
+    case_dir: Path | None = None,
 ) -> BuildResult:
-    """Build the three outputs into ``staged`` (the caller puts them in place)."""
+    """Build the three outputs into ``staged`` (the caller puts them in place); with
+    ``core``, the core bundle's three too."""
     supplement: SupplementOf | None
     if recorded is None:
         resolved = _resolve_source(source)
@@ -618,9 +637,40 @@ def _build(
         reproduced = recorded if recorded is not None else pinned
         provenance = (_Provenance(reproduced.tool, dict(reproduced.libraries))
                       if reproduced is not None else new_provenance(ready.prepared, engine))
-        return _write_bundle(resolved, twin, ready, Path(work), scheme, when, when_from,
-                             supplement, provenance, engine, pdf_path, manifest_path,
-                             sidecar_path, staged, report, volume)
+        result = _write_bundle(resolved, twin, ready, Path(work), scheme, when, when_from,
+                               supplement, provenance, engine, pdf_path, manifest_path,
+                               sidecar_path, staged, report, volume,
+                               recorded.core if recorded is not None else None)
+        if core is None:
+            return result
+        return _write_core(core, result, resolved, ready, Path(work), scheme, when, when_from,
+                           provenance, engine, staged, report, case_dir)
+
+
+def _write_core(selection: str, main: BuildResult, resolved: _Source, ready: _Ready,
+                work: Path, scheme: Numbering, when: dt.date, when_from: str,
+                provenance: _Provenance, engine: OcrEngine | None, staged: StagedOutputs,
+                report: Callable[[str], None], case_dir: Path | None) -> BuildResult:
+    """The core bundle of the main bundle just written: the same converted documents."""
+    from bundler.bundle.core import core_record, select_core
+    from bundler.bundle.served import expected_labels
+    from bundler.bundle.volumes import subset_source
+
+    recorded = Manifest.model_validate_json(dict(staged.files())[main.manifest].read_bytes())
+    positions = select_core(selection, recorded, case_dir)
+    record = core_record(recorded, main.pdf.name, main.sha256, main.manifest_sha256,
+                         positions, expected_labels(recorded))
+    subset = subset_source(resolved, positions)
+    spec = subset.loaded.spec
+    subset = dataclasses.replace(subset, loaded=subset.loaded.model_copy(update={
+        "spec": spec.model_copy(update={"title": f"{spec.title}: core bundle"})}))
+    part = ready.part(positions)
+    part.open_readers = [None] * len(positions)  # the main bundle used them: reopen
+    report(f"core bundle: {len(positions)} documents")
+    paths = output_paths(core_path(main.pdf))
+    built = _write_bundle(subset, subset, part, work, scheme, when, when_from, None,
+                          provenance, engine, *paths, staged, report, None, record)
+    return dataclasses.replace(main, core=built)
 
 
 def new_provenance(prepared: Sequence[_Prepared], engine: OcrEngine | None) -> _Provenance:
@@ -709,9 +759,11 @@ def _write_bundle(
     staged: StagedOutputs,
     report: Callable[[str], None],
     volume: VolumePart | None = None,
+    core: CoreOf | None = None,
 ) -> BuildResult:
     """Lay out and assemble the prepared documents of ``resolved`` into ``staged``: the
-    bundle, its manifest and its hash (``volume``: as one volume of a set)."""
+    bundle, its manifest and its hash (``volume``: as one volume of a set; ``core``: as the
+    core bundle of a main bundle)."""
     spec = resolved.loaded.spec
     prepared, open_readers = ready.prepared, ready.open_readers
     outcomes, layers, edition = ready.outcomes, ready.layers, ready.edition
@@ -721,7 +773,7 @@ def _write_bundle(
         resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
         provenance, engine,
         _Editing(edition, outcomes, twin.loaded.spec) if edition else None, volume,
-        ready.fit_a4,
+        ready.fit_a4, core,
     )
     documents = [
         AssemblyDocument(
@@ -735,6 +787,7 @@ def _write_bundle(
             text_layers=item_layers,
             markers=outcomes[position].markers if outcomes else (),
             fit_a4=ready.fit_a4,
+            main_labels=tuple(core.documents[position].main_labels) if core else (),
         )
         for position, (item, doc, planned, item_layers) in enumerate(zip(
             prepared, _documents(spec), plan.documents, layers, strict=True
@@ -1052,6 +1105,7 @@ def _layout(
     editing: _Editing | None = None,
     volume: VolumePart | None = None,
     fit_a4: bool = False,
+    core: CoreOf | None = None,
 ) -> tuple[Plan, bytes, list, bytes, bytes, bytes]:  # type: ignore[type-arg]
     """Plan, front matter, index links, certificate, manifest and redaction log (b"" when
     none), laid out again until their page counts settle. A ``volume`` of a set is numbered
@@ -1089,8 +1143,9 @@ def _layout(
                       describe(edition.audience) if edition is not None else None,
                       None if volume is None else VolumeNote(
                           volume.number, volume.count, volume.note_pages(plan.labels),
-                          volume.files[0]))
-        index = _index(spec, prepared, plan, withheld)
+                          volume.files[0]),
+                      core_of=core.main_file if core is not None else None)
+        index = _index(spec, prepared, plan, withheld, core)
         where: list[tuple[int, int]] = []
         if volume is not None and volume.number == 1:
             rows, where, set_documents = volume.index(plan, spec, prepared)
@@ -1124,7 +1179,7 @@ def _layout(
             log_pages = log_count
             continue
         manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, provenance,
-                             engine, fit_a4)
+                             engine, fit_a4, core)
         if supplement is not None:
             manifest = manifest.model_copy(update={
                 "supplement_to": supplement, "manifest_version": SUPPLEMENT_MANIFEST_VERSION})
@@ -1137,6 +1192,9 @@ def _layout(
             manifest = manifest.model_copy(update={
                 "volume": volume.record(set_documents),
                 "manifest_version": VOLUME_MANIFEST_VERSION})
+        if core is not None:
+            manifest = manifest.model_copy(update={
+                "core": core, "manifest_version": CORE_MANIFEST_VERSION})
         manifest_bytes = manifest.to_json_bytes()
         certificate, cert_count = render_certificate(
             _certificate(resolved, prepared, plan, scheme, when, pdf_path, manifest_path,
@@ -1162,12 +1220,15 @@ def _later_sections(spec: BundleSpec, volume: VolumePart) -> list[tuple[str, str
 
 
 def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan,
-           withheld: frozenset[int] = frozenset()) -> list:  # type: ignore[type-arg]
+           withheld: frozenset[int] = frozenset(),
+           core: CoreOf | None = None) -> list:  # type: ignore[type-arg]
     docs = _documents(spec)
     rows = [
         (planned.section, str(planned.number), doc.date, doc.title, planned.first_label,
          planned.last_label, "withheld" if position in withheld else item.sha256,
-         item.fitted.description if item.fitted and position not in withheld else "")
+         "; ".join(filter(None, [
+             main_note(core.documents[position]) if core is not None else "",
+             item.fitted.description if item.fitted and position not in withheld else ""])))
         for position, (doc, item, planned) in enumerate(zip(docs, prepared, plan.documents,
                                                             strict=True))
     ]
@@ -1184,6 +1245,7 @@ def _manifest(
     provenance: _Provenance,
     engine: OcrEngine | None = None,
     fit_a4: bool = False,
+    core: CoreOf | None = None,
 ) -> Manifest:
     spec = resolved.loaded.spec
     docs = _documents(spec)
@@ -1204,10 +1266,12 @@ def _manifest(
             last_page=planned.last_page,
             first_label=planned.first_label,
             last_label=planned.last_label,
-            stamp=stamp_text(planned.first_label, spec.reference, planned.number, item.sha256),
+            stamp=stamp_text(shown_label(core, position, 0, planned.first_label),
+                             spec.reference, planned.number, item.sha256),
             fitted=item.fitted.description if item.fitted else None,
         )
-        for doc, item, planned in zip(docs, prepared, plan.documents, strict=True)
+        for position, (doc, item, planned) in enumerate(zip(docs, prepared, plan.documents,
+                                                            strict=True))
     ]
     sections = [
         ManifestSection(

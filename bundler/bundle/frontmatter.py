@@ -86,6 +86,7 @@ class Cover:
     supplement: SupplementNote | None = None
     audience: str | None = None  # who this edition is for, in words
     volume: VolumeNote | None = None
+    core_of: str | None = None  # a core bundle: its main bundle's file name
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,9 @@ def _draw_cover(pages: _Pages, cover: Cover) -> None:
                  ("Index", "the index of every volume follows this cover" if
                   cover.volume.number == 1 else f"the index of every volume is in "
                   f"{cover.volume.index_file}")]
+    if cover.core_of is not None:
+        rows += [("Core bundle of", f"{cover.core_of}: each document page prints its page "
+                                    "number here, then its page there as (main N)")]
     if supplement is not None:
         rows += [
             ("Supplements", supplement.earlier_file),

@@ -17,11 +17,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 FIT_A4 = "fit-a4"  # BuildOptions.page_size: pages not A4 fitted onto A4 sheets
-MANIFEST_VERSION = 4  # the newest this toolkit reads: 2 adds ``supplement_to``, 3 ``audience``,
-# 4 ``volume``
+MANIFEST_VERSION = 5  # the newest this toolkit reads: 2 adds ``supplement_to``, 3 ``audience``,
+# 4 ``volume``, 5 ``core``
 SUPPLEMENT_MANIFEST_VERSION = 2  # written by supplements only, so other bundles keep their bytes
 AUDIENCE_MANIFEST_VERSION = 3  # written by bundles built for an audience only
 VOLUME_MANIFEST_VERSION = 4  # written by the volumes of a set only
+CORE_MANIFEST_VERSION = 5  # written by core bundles only
 
 
 class ToolInfo(BaseModel):
@@ -238,6 +239,29 @@ class SetVolume(BaseModel):
     documents: int
 
 
+class CoreDocument(BaseModel):
+    """A document of a core bundle, and where its pages are in the main bundle."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    source_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    main_number: int | str = Field(description="Its document number in the main bundle.")
+    main_labels: list[str] = Field(min_length=1,
+                                   description="Each of its pages' labels in the main bundle.")
+
+
+class CoreOf(BaseModel):
+    """Set on a core bundle (--core): the main bundle it is the core of."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    main_file: str = Field(description="The main bundle's file name, beside the core bundle.")
+    main_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    main_manifest_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    documents: list[CoreDocument] = Field(description="In the core bundle's order.")
+
+
 class VolumeSet(BaseModel):
     """The manifest of a set of volumes (OUT.manifest.json): one for the whole set."""
 
@@ -299,6 +323,11 @@ class Manifest(BaseModel):
         description="Set on each volume of a bundle split into volumes: which volume, of the "
         "set's files, where its numbers start, and (volume 1) the index of the whole set.",
     )
+    core: CoreOf | None = Field(
+        default=None,
+        description="Set on a core bundle (--core): its main bundle and each of its pages' "
+        "labels there (its stamps print both).",
+    )
 
     def to_json_bytes(self) -> bytes:
         # bundles that are not supplements keep the bytes they had before supplements existed
@@ -310,6 +339,8 @@ class Manifest(BaseModel):
             exclude["audience"] = True
         if self.volume is None:
             exclude["volume"] = True
+        if self.core is None:
+            exclude["core"] = True
         options: set[str] = set()
         if not self.options.ocr:
             options.add("ocr")

@@ -41,6 +41,7 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
+from bundler.bundle.core import shown_label
 from bundler.bundle.manifest import MANIFEST_VERSION, Manifest
 from bundler.bundle.plan import roman
 from bundler.bundle.stamp import stamp_text
@@ -569,9 +570,9 @@ def stamps_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -
     checked = 0
     pages = reader.pages
     with pypdf_messages():
-        for doc in manifest.documents:
-            first = stamp_text(doc.first_label, manifest.reference, doc.number,
-                               doc.source_sha256)
+        for position, doc in enumerate(manifest.documents):
+            first = stamp_text(shown_label(manifest.core, position, 0, doc.first_label),
+                               manifest.reference, doc.number, doc.source_sha256)
             if first != doc.stamp:
                 bad.append(f"the manifest's stamp for document {doc.number} is not the stamp "
                            "its fields imply")
@@ -579,7 +580,8 @@ def stamps_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -
                 if not 1 <= page_number <= min(len(pages), len(labels)):
                     bad.append(f"page {page_number} (document {doc.number}) is missing")
                     break
-                label = labels[page_number - 1]
+                label = shown_label(manifest.core, position, page_number - doc.first_page,
+                                    labels[page_number - 1])
                 want = stamp_text(label, manifest.reference, doc.number, doc.source_sha256)
                 checked += 1
                 problem = _stamp_problem(pages[page_number - 1], want, label, manifest.reference,

@@ -171,6 +171,11 @@ def stamp_text(label: str, reference: str, number: int | str, sha256: str) -> st
     return f"{label}  {reference}  doc {number}  sha256:{sha256[:SHA_SHOWN]}"
 
 
+def core_label(label: str, main: str) -> str:
+    """A core bundle page's label as its stamp prints it: its own, then its main bundle's."""
+    return f"{label} (main {main})"
+
+
 MARKER_SIZE = 6.0
 
 

@@ -228,6 +228,10 @@ def verify_bundle(
         from bundler.bundle.volumes import volume_check
 
         report.checks.append(volume_check(pdf, manifest))
+    if manifest.core is not None:  # a core bundle: its main bundle's numbers
+        from bundler.bundle.core import core_check
+
+        report.checks.append(core_check(pdf, manifest))
     try:
         page_count = len(reader.pages)
     except READ_ERRORS:  # a damaged page tree: each check below then says it cannot read it

@@ -287,7 +287,7 @@ def _split_oversized(ready: _Ready, source: _Source, limits: VolumeLimits, index
             dataclasses.replace(source, loaded=loaded))
 
 
-def _subset_source(source: _Source, positions: Sequence[int]) -> _Source:
+def subset_source(source: _Source, positions: Sequence[int]) -> _Source:
     """The source cut down to the documents at ``positions`` (sections kept in order)."""
     spec = source.loaded.spec
     wanted = set(positions)
@@ -437,7 +437,7 @@ def _write_volumes(b: Any, resolved: _Source, ready: _Ready, volumes: list[_Volu
         # its certificate's length, laid out once (numbers do not change how long it is)
         trial = VolumePart(number, len(volumes), files, set_manifest, 1, 1, limits)
         pdf_path = volume_paths(out, number)
-        subset = _subset_source(resolved, volume.positions)
+        subset = subset_source(resolved, volume.positions)
         plan = b._layout(subset, [ready.prepared[p] for p in volume.positions], scheme, when,
                          when_from, pdf_path, b.output_paths(pdf_path)[1], None, provenance,
                          engine, None, trial)[0]
@@ -455,7 +455,7 @@ def _write_volumes(b: Any, resolved: _Source, ready: _Ready, volumes: list[_Volu
         pdf_path = volume_paths(out, number)
         _pdf, manifest_path, sidecar_path = b.output_paths(pdf_path)
         report(f"volume {number} of {len(volumes)}: {len(volume.positions)} documents")
-        subset = _subset_source(resolved, volume.positions)
+        subset = subset_source(resolved, volume.positions)
         result = b._write_bundle(subset, subset, ready.part(volume.positions), work, scheme,
                                  when, when_from, None, provenance, engine, pdf_path,
                                  manifest_path, sidecar_path, staged, report, part)
