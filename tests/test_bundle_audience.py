@@ -278,20 +278,22 @@ def test_cli_refuses_an_unknown_audience(case: Path, tmp_path: Path) -> None:
         result.output)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ("reason: SC\n", "reason: XX\n"),
+@pytest.mark.parametrize(("change", "to", "message"), [
+    ("reason: SC\n", "reason: XX\n",
+     "reason code XX is not known: add it under redactions.reasons with what it means"),
     ("file: evidence/residents/R03/risk-assessment.pdf\n      page: 1",
-     "file: evidence/residents/R03/other.pdf\n      page: 1"),
+     "file: evidence/residents/R03/other.pdf\n      page: 1",
+     "a redaction region names evidence/residents/R03/other.pdf, which is not among the "
+     "documents"),
 ])
-def test_spec_rules_are_checked(case: Path, tmp_path: Path, change: str, message: str) -> None:
+def test_spec_rules_are_checked(case: Path, tmp_path: Path, change: str, to: str,
+                                message: str) -> None:
     spec = tmp_path / "spec.yaml"
-    spec.write_text(SPEC.replace(change, message), encoding="utf-8")
+    spec.write_text(SPEC.replace(change, to), encoding="utf-8")
     result = CliRunner().invoke(cli, ["bundle", "build", str(spec), "-o",
                                       str(tmp_path / "x.pdf"), "--audience", "provider"])
-    assert result.exit_code == 4
-    assert "reason code XX is not known" in result.output or \
-        "names evidence/residents/R03/other.pdf, which is not among the documents" in \
-        result.output
+    assert (result.exit_code, result.stdout, result.stderr.splitlines()[0]) == (
+        4, "", f"error: {spec}:1: {message}")
 
 
 def test_without_an_audience_nothing_changes(case: Path, tmp_path: Path) -> None:

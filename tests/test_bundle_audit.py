@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from bundler.audit import head_hash, read_entries, verify_log
 from bundler.cli import cli
-from bundler.fileio import sha256_file
 
 
 def build(case: Path, out: Path) -> None:
@@ -29,9 +30,8 @@ def test_bundle_built_entry_and_head_in_manifest(sample_case: Path, tmp_path: Pa
     entry = entries[0]
     outputs = {Path(o.path).name: o.sha256 for o in entry.outputs}
     assert outputs == {
-        "bundle.pdf": sha256_file(out),
-        "bundle.manifest.json": sha256_file(tmp_path / "bundle.manifest.json"),
-        "bundle.pdf.sha256": sha256_file(tmp_path / "bundle.pdf.sha256"),
+        name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+        for name in ("bundle.pdf", "bundle.manifest.json", "bundle.pdf.sha256")
     }
     inputs = {i.path: i.sha256 for i in entry.inputs}
     manifest = json.loads((tmp_path / "bundle.manifest.json").read_text(encoding="utf-8"))
@@ -50,6 +50,25 @@ def test_bundle_built_entry_and_head_in_manifest(sample_case: Path, tmp_path: Pa
 
 def test_spec_outside_a_case_folder_records_nothing(tmp_path: Path, sample_case: Path) -> None:
     spec = tmp_path / "spec.yaml"
+    shutil.copy(sample_case / "evidence" / "provider" / "85d-cohorts-and-referral-criteria.pdf",
+                tmp_path / "cohorts.pdf")
+    spec.write_text(
+        "reference: HB-APPEAL-2026-0142\ntitle: Test\nsections:\n  - label: A\n    title: S\n"
+        "    documents:\n      - file: cohorts.pdf\n        title: Cohorts\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["bundle", "build", str(spec), "-o", str(tmp_path / "b.pdf")])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "b.manifest.json", "b.pdf", "b.pdf.sha256", "cohorts.pdf", "nettlebank-road", "spec.yaml"]
+    assert not (sample_case / "audit.jsonl").exists()
+
+
+def test_a_spec_naming_a_file_by_its_absolute_path_is_refused(tmp_path: Path,
+                                                               sample_case: Path) -> None:
+    """A spec may come from someone else: a file named by an absolute path (anywhere on this
+    computer) never goes into a bundle, even when it exists."""
+    spec = tmp_path / "spec.yaml"
     pdf = sample_case / "evidence" / "provider" / "85d-cohorts-and-referral-criteria.pdf"
     spec.write_text(
         "reference: HB-APPEAL-2026-0142\ntitle: Test\nsections:\n  - label: A\n    title: S\n"
@@ -57,6 +76,8 @@ def test_spec_outside_a_case_folder_records_nothing(tmp_path: Path, sample_case:
         encoding="utf-8",
     )
     result = CliRunner().invoke(cli, ["bundle", "build", str(spec), "-o", str(tmp_path / "b.pdf")])
-    # absolute paths are refused or accepted by the spec rules; either way no log appears
-    assert not (tmp_path / "audit.jsonl").exists()
-    assert result.exit_code in (0, 4)
+    assert (result.exit_code, result.stdout, result.stderr.splitlines()) == (4, "", [
+        f"error: {spec}:7: sections[1].documents[1].file: must be relative to the spec's "
+        "folder, not an absolute path",
+        "  what to do: Correct the lines listed in the bundle spec, then build again."])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["nettlebank-road", "spec.yaml"]

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from bundler.cli import cli
 from tests import awkward
 from tests import bundle_fixtures as fx
+from tests.limits import file_size_limit, hashes
 
 
 def write_spec(folder: Path, files: list[tuple[str, str]], extra: str = "",
@@ -78,6 +79,24 @@ def test_failed_build_leaves_earlier_outputs_untouched(good: Path, tmp_path: Pat
     code, _stdout, stderr = run(str(good), "-o", str(out), "--force")
     assert code == 3, stderr
     assert {p.name: p.read_bytes() for p in out.parent.iterdir()} == before
+
+
+def test_disk_filling_while_writing_over_an_earlier_build_leaves_it_byte_identical(
+    good: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "bundle.pdf"
+    assert run(str(good), "-o", str(out), "--date", "2026-03-01")[0] == 0
+    before = hashes(out.parent)
+    assert sorted(before) == ["bundle.manifest.json", "bundle.pdf", "bundle.pdf.sha256"]
+    # The new bundle is larger than the old one, so the disk "fills" part-way through it,
+    # after the earlier bundle's size (and well after the manifest's and sidecar's).
+    fx.make_text_pdf(tmp_path / "c.pdf", "CWORD", 30)
+    write_spec(tmp_path, [("a.pdf", "First"), ("b.pdf", "Second"), ("c.pdf", "Third")])
+    with file_size_limit(out.stat().st_size):
+        code, stdout, stderr = run(str(good), "-o", str(out), "--force", "--date", "2026-03-01")
+    assert (code, stdout, stderr.splitlines()[0]) == (
+        11, "", f"error: {out}: cannot write here (File too large)")
+    assert hashes(out.parent) == before
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,43 @@
-"""Stamp geometry and the ASCII85 fast path (pure functions)."""
+"""Stamp geometry and the ASCII85 fast path; stamped pages read back with pdftotext."""
 
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pypdf import PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    RectangleObject,
+)
 
 from bundler.bundle.assemble import ascii85_decode
-from bundler.bundle.stamp import BAND, apply, content_matrix, page_geometry, stamp_text
+from bundler.bundle.stamp import (
+    BAND,
+    FONT_RESOURCE,
+    FONT_SIZE,
+    IDENTITY,
+    MARKER_SIZE,
+    _num,
+    apply,
+    content_matrix,
+    invert,
+    multiply,
+    page_geometry,
+    prefix_bytes,
+    stamp_text,
+    suffix_bytes,
+    text_width,
+    transform_rect,
+)
+from tests import bundle_fixtures as fx
 
 
 @given(st.binary(max_size=2000))
@@ -50,3 +78,162 @@ def _inverse(m: tuple[float, float, float, float, float, float]) -> tuple[float,
     from bundler.bundle.stamp import invert
 
     return invert(m)
+
+
+# Stamped pages read back as a recipient sees them: pdftotext's word boxes, in points from
+# the displayed page's top-left corner.
+TEXT = stamp_text("A12", "HB-APPEAL-2026-0142", 3, "0123456789abcdef" * 4)
+TOLERANCE = 0.05  # points: the streams carry 4 decimals
+
+
+def stamped(path: Path, mediabox: tuple[float, float, float, float], *,
+            cropbox: tuple[float, float, float, float] | None = None, rotate: int = 0,
+            text: str = TEXT, marker: str | None = None, content: bytes = b"") -> fx.PageWords:
+    """One page of this geometry (blank, or drawing ``content``), stamped as a bundle's
+    pages are."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(mediabox[2] - mediabox[0], mediabox[3] - mediabox[1])
+    page.mediabox = RectangleObject(mediabox)
+    if cropbox is not None:
+        page.cropbox = RectangleObject(cropbox)
+    page[NameObject("/Rotate")] = NumberObject(rotate)
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject(FONT_RESOURCE): font})})
+    geometry = page_geometry(mediabox, cropbox, rotate)
+    streams = ArrayObject()
+    for data in (prefix_bytes(geometry), content, suffix_bytes(geometry, text, marker)):
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        streams.append(writer._add_object(stream))
+    page[NameObject("/Contents")] = streams
+    with path.open("wb") as handle:
+        writer.write(handle)
+    (words,) = fx.words_by_page(path)
+    return words
+
+
+def line(words: fx.PageWords, first: str, last: str) -> tuple[float, float, float, float]:
+    """The box from the word ``first`` to the word ``last`` (the first of each)."""
+    texts = [word.text for word in words.words]
+    start, end = texts.index(first), texts.index(last)
+    chosen = words.words[start:end + 1]
+    return (chosen[0].x0, min(w.y0 for w in chosen), chosen[-1].x1, max(w.y1 for w in chosen))
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+@pytest.mark.parametrize("cropbox", [None, (40.0, 30.0, 540.0, 760.0)], ids=["media", "crop"])
+def test_the_stamp_is_centred_in_the_band_at_the_foot_of_the_page_as_displayed(
+    tmp_path: Path, rotate: int, cropbox: tuple[float, float, float, float] | None
+) -> None:
+    words = stamped(tmp_path / "p.pdf", (10.0, 20.0, 600.0, 860.0), cropbox=cropbox,
+                    rotate=rotate)
+    x0, y0, x1, y1 = line(words, "A12", "sha256:0123456789ab")
+    assert [word.text for word in words.words] == TEXT.split()
+    assert abs((x0 + x1) / 2 - words.width / 2) < TOLERANCE
+    assert words.height - BAND <= y0 < y1 <= words.height
+
+
+def test_the_page_shrinks_about_its_centre_to_make_room_for_the_band(tmp_path: Path) -> None:
+    """A word in the middle of the page stays in the middle, at the shrunk page's scale."""
+    width = text_width("MIDDLE", 12)
+    content = f"BT {FONT_RESOURCE} 12 Tf {(600 - width) / 2:.4f} 300 Td (MIDDLE) Tj ET".encode()
+    words = stamped(tmp_path / "p.pdf", (0.0, 0.0, 600.0, 600.0), content=content)
+    (middle,) = words.find("MIDDLE")
+    scale = (600 - BAND) / 600
+    assert abs((middle.x0 + middle.x1) / 2 - 300) < TOLERANCE
+    assert (middle.x1 - middle.x0) == pytest.approx(width * scale, abs=TOLERANCE)
+
+
+def test_a_stamp_wider_than_the_page_shrinks_to_fit_between_2pt_margins(tmp_path: Path) -> None:
+    for width in (120.0, text_width(TEXT, FONT_SIZE) + 2):
+        words = stamped(tmp_path / "p.pdf", (0.0, 0.0, width, 400.0))
+        x0, _y0, x1, _y1 = line(words, "A12", "sha256:0123456789ab")
+        assert (round(x0, 1), round(x1, 1)) == (2.0, round(width - 2, 1))
+
+
+def test_a_stamp_that_just_fits_keeps_its_size(tmp_path: Path) -> None:
+    width = text_width(TEXT, FONT_SIZE) + 4.5
+    words = stamped(tmp_path / "p.pdf", (0.0, 0.0, width, 400.0))
+    x0, _y0, x1, _y1 = line(words, "A12", "sha256:0123456789ab")
+    assert (round(x0, 2), round(x1, 2)) == (2.25, round(width - 2.25, 2))
+
+
+def test_on_a_tiny_page_the_stamp_shrinks_no_smaller_than_3pt(tmp_path: Path) -> None:
+    """Smaller would be unreadable: the stamp runs off the page instead (a 50pt receipt)."""
+    words = stamped(tmp_path / "p.pdf", (0.0, 0.0, 50.0, 100.0))
+    first = words.words[0]
+    assert (first.text, round(first.x0, 2), round(first.x1, 2)) == (
+        "A12", 2.0, round(2 + text_width("A12", 3.0), 2))
+
+
+MARKER = "Parties' edition: 2 pages withheld"
+
+
+def test_a_marker_sits_at_the_right_end_of_the_band_when_it_fits_beside_the_stamp(
+    tmp_path: Path,
+) -> None:
+    # Centred stamp, 8pt gap, the marker, 4pt margin: the narrowest page it fits on.
+    fits = text_width(TEXT, FONT_SIZE) + 24 + 2 * text_width(MARKER, MARKER_SIZE)
+    words = stamped(tmp_path / "p.pdf", (0.0, 0.0, fits + 0.01, 400.0), marker=MARKER)
+    _x0, y0, x1, y1 = line(words, "Parties'", "withheld")
+    assert [word.text for word in words.words] == TEXT.split() + MARKER.split()
+    assert abs(x1 - (words.width - 4)) < TOLERANCE
+    assert words.height - BAND <= y0 < y1 <= words.height
+    words = stamped(tmp_path / "q.pdf", (0.0, 0.0, fits - 0.01, 400.0), marker=MARKER)
+    assert [word.text for word in words.words] == TEXT.split()
+
+
+def test_text_outside_cp1252_and_pdf_string_delimiters_read_back_as_written(
+    tmp_path: Path,
+) -> None:
+    """What the stamp cannot show (outside Windows-1252, the font's encoding) becomes '?';
+    brackets and backslashes are escaped, so they print rather than end the string."""
+    written = r"Café – R01’s (copy) \ Łódź"
+    words = stamped(tmp_path / "p.pdf", (0.0, 0.0, 595.0, 842.0), text=written)
+    assert " ".join(word.text for word in words.words) == r"Café – R01’s (copy) \ ?ód?"
+
+
+def test_the_original_content_is_clipped_to_the_area_that_was_visible() -> None:
+    geometry = page_geometry((0.0, 0.0, 600.0, 860.0), (40.0, 30.0, 540.0, 760.0), 0)
+    assert prefix_bytes(geometry).splitlines()[2] == b"40 30 500 730 re W n"
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    (0.0, "0"), (-0.00001, "0"), (3.0, "3"), (12.5, "12.5"), (-1.234567, "-1.2346"),
+    (0.98765, "0.9877"), (841.89, "841.89")])
+def test_numbers_in_the_stamp_streams_are_short_and_plain(value: float, written: str) -> None:
+    assert _num(value) == written
+
+
+def test_matrices_compose_and_invert() -> None:
+    first = (2.0, 1.0, 0.5, 3.0, 10.0, -4.0)
+    second = (0.0, -1.0, 1.5, 0.25, 7.0, 2.0)
+    assert multiply(first, second) == (1.5, -1.75, 4.5, 0.25, 1.0, -9.0)
+    assert multiply(first, invert(first)) == pytest.approx(IDENTITY)
+    assert invert(first) == pytest.approx((0.5454545, -0.1818182, -0.0909091, 0.3636364,
+                                           -5.8181818, 3.2727273))
+    with pytest.raises(ValueError, match=r"^singular matrix$"):
+        invert((1.0, 2.0, 2.0, 4.0, 0.0, 0.0))
+    assert transform_rect((0.5, 0.0, 0.0, 0.25, 10.0, 20.0), (0.0, 0.0, 100.0, 200.0)) == (
+        10.0, 20.0, 60.0, 70.0)
+
+
+def test_a_nonsense_crop_box_shows_the_media_box() -> None:
+    media = (10.0, 20.0, 600.0, 860.0)
+    for crop in ((100.0, 100.0, 100.5, 700.0), (100.0, 100.0, 500.0, 101.0),
+                 (100.0, 100.0, 101.0, 700.0)):
+        assert page_geometry(media, crop, 0).box == media
+    assert page_geometry(media, (100.0, 100.0, 101.5, 101.5), 0).box == (
+        100.0, 100.0, 101.5, 101.5)
+    assert page_geometry(media, (100.0, 300.0, 250.0, 700.0), 0).box == (
+        100.0, 300.0, 250.0, 700.0)  # narrow and high up: a real crop box
+
+
+@pytest.mark.parametrize("rotate", [360, 450, -90, 540])
+def test_rotation_is_taken_modulo_a_full_turn(rotate: int) -> None:
+    assert page_geometry((0.0, 0.0, 600.0, 800.0), None, rotate) == page_geometry(
+        (0.0, 0.0, 600.0, 800.0), None, rotate % 360)

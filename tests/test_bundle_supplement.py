@@ -552,3 +552,40 @@ def test_a_spec_for_another_reference_is_refused(copy: Path) -> None:
     spec.write_text(spec.read_text().replace(REFERENCE, "HB-APPEAL-2026-0999"))
     with pytest.raises(BadInput, match="is for HB-APPEAL-2026-0999, but the earlier bundle"):
         build_bundle(spec, copy / "out" / "s.pdf", supplement_to=copy / "out" / "main.pdf")
+
+
+def test_an_earlier_bundle_whose_manifest_beside_it_was_changed_is_refused(copy: Path) -> None:
+    main = copy / "out" / "main.pdf"
+    sidecar = copy / "out" / "main.manifest.json"
+    sidecar.write_bytes(sidecar.read_bytes().replace(b"Site plan", b"Site plans"))
+    before = outputs(copy / "out")
+    code, stdout, stderr = run(str(copy / "case" / "bundle.yaml"), "-o",
+                               str(copy / "out" / "s.pdf"), "--supplement-to", str(main))
+    assert (code, stdout, stderr.splitlines()) == (4, "", [
+        f"error: {main}: the earlier bundle's manifest: the sidecar main.manifest.json differs "
+        "from the manifest embedded in the bundle: first differing field: documents[1].title",
+        "  what to do: Use the earlier bundle exactly as it was served (check it with `bundler "
+        "bundle verify`), with its own .pdf.sha256 and .manifest.json beside it."])
+    assert outputs(copy / "out") == before
+
+
+def test_an_earlier_bundle_whose_manifest_was_forged_inside_and_beside_is_refused(
+    copy: Path,
+) -> None:
+    from tests.test_verify import _replace_embedded_manifest
+
+    main = copy / "out" / "main.pdf"
+    sidecar = copy / "out" / "main.manifest.json"
+    forged = sidecar.read_bytes().replace(b"Site plan", b"Site plans")
+    _replace_embedded_manifest(main, forged)
+    sidecar.write_bytes(forged)
+    (copy / "out" / "main.pdf.sha256").write_text(f"{sha(main)}  main.pdf\n", encoding="utf-8")
+    before = outputs(copy / "out")
+    code, stdout, stderr = run(str(copy / "case" / "bundle.yaml"), "-o",
+                               str(copy / "out" / "s.pdf"), "--supplement-to", str(main))
+    page = json.loads(forged)["certificate_first_page"]
+    assert (code, stdout, stderr.splitlines()[0]) == (4, "", (
+        f"error: {main}: the earlier bundle's certificate: page {page} does not show the "
+        f"embedded manifest's SHA-256 {hashlib.sha256(forged).hexdigest()}: the manifest was "
+        "changed after the bundle was built"))
+    assert outputs(copy / "out") == before

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bundler.cli import cli
-from bundler.dates import date_message
+from bundler.dates import date_message, parse_iso
 
 from .conftest import SAMPLE
 
@@ -22,6 +23,7 @@ from .conftest import SAMPLE
         ("03-11-2026", "2026-11-03", "3 November 2026"),
         ("03/11/26", "2026-11-03", "3 November 2026"),
         ("11/23/2026", "2026-11-23", "23 November 2026"),  # only the US reading is a real date
+        ("12/13/2026", "2026-12-13", "13 December 2026"),  # the first month that cannot be
         ("2026-11-3", "2026-11-03", "3 November 2026"),
         ("2026/11/03", "2026-11-03", "3 November 2026"),
         ("20261103", "2026-11-03", "3 November 2026"),
@@ -64,6 +66,20 @@ def test_a_number_where_a_date_belongs() -> None:
     )
 
 
+def test_nothing_where_a_date_belongs() -> None:
+    assert date_message(None) == "this is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01"
+
+
+def test_a_date_and_time_where_a_date_belongs() -> None:
+    """YAML reads `2026-03-01 10:00` as a moment, not a day: it is not a date to a record."""
+    assert date_message(dt.datetime(2026, 3, 1, 10, 0)) == (
+        "2026-03-01 10:00:00 is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01")
+
+
+def test_options_take_yyyy_mm_dd() -> None:
+    assert parse_iso(" 2026-03-01 ") == dt.date(2026, 3, 1)
+
+
 def test_validate_says_how_to_write_a_uk_date(sample_case: Path) -> None:
     resident = sample_case / "residents" / "R01.yaml"
     text = resident.read_text(encoding="utf-8")
@@ -98,8 +114,6 @@ def _edit(path: Path, old: str, new: str) -> int:
 
 
 def test_a_date_after_today_is_an_error_whatever_the_review_date_says(sample_case: Path) -> None:
-    import datetime as dt
-
     from bundler.case.validate import validate_case
 
     case = sample_case / "case.yaml"
@@ -119,8 +133,6 @@ def test_a_date_after_today_is_an_error_whatever_the_review_date_says(sample_cas
 
 
 def test_validate_uses_the_computers_date(sample_case: Path) -> None:
-    import datetime as dt
-
     resident = sample_case / "residents" / "R01.yaml"
     line = _edit(resident, "  date: 2026-09-29\n  officer", "  date: 2099-01-05\n  officer")
     result = CliRunner().invoke(cli, ["validate", str(sample_case)])
@@ -132,8 +144,6 @@ def test_validate_uses_the_computers_date(sample_case: Path) -> None:
 
 def test_planned_dates_may_be_in_the_future(sample_case: Path) -> None:
     """Due dates and planned visits are not things that happened."""
-    import datetime as dt
-
     from bundler.case.validate import validate_case
 
     text = (sample_case / "case.yaml").read_text(encoding="utf-8")

@@ -19,6 +19,7 @@ from bundler.errors import ExitCode
 from bundler.letters.context import LetterKind
 
 from .letters_helpers import all_text, open_docx, pdf_words
+from .limits import file_size_limit, hashes
 
 needs_libreoffice = pytest.mark.skipif(
     shutil.which("soffice") is None or shutil.which("pdftotext") is None,
@@ -183,8 +184,11 @@ def test_check_template_command(tmp_path: Path) -> None:
     assert "every variable is provided by the findings letter" in result.output
 
     result = run("letter", "check-template", str(shipped), "--kind", "resident-outcome")
-    assert result.exit_code == ExitCode.TEMPLATE_ERROR
-    assert "provider.name" in result.output or "findings_date" in result.output
+    assert (result.exit_code, result.stderr.splitlines()[0]) == (
+        ExitCode.TEMPLATE_ERROR, f"error: {shipped}: 3 problems for the resident-outcome letter")
+    assert [line for line in result.stdout.splitlines() if not line.startswith("uses ")] == [
+        f"{shipped}: {name} in the document body: the letter has no such value"
+        for name in ("findings_date", "conclusions", "offer_support")]
 
     bad = tmp_path / "bad.docx"
     doc = Document()
@@ -415,3 +419,21 @@ def test_legal_basis_from_the_case_or_the_template(sample_case: Path, tmp_path: 
                  "--templates", str(own))
     assert result.exit_code == 0, result.output
     assert "Due 22 September 2026." in all_text(open_docx(tmp_path / "b" / "information-request.docx"))
+
+
+def test_disk_filling_while_writing_a_letter_leaves_the_earlier_one_and_records_nothing(
+    sample_case: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "letters"
+    assert run("letter", "findings", str(sample_case), "-o", str(out)).exit_code == 0
+    before, log_before = hashes(out), (sample_case / "audit.jsonl").read_bytes()
+    (sample_case / "case.yaml").write_text(
+        (sample_case / "case.yaml").read_text(encoding="utf-8").replace(
+            "Nettlebank House", "Nettlebank Court"), encoding="utf-8")
+    with file_size_limit((out / "findings.docx").stat().st_size // 2):
+        result = run("letter", "findings", str(sample_case), "-o", str(out), "--force")
+    assert (result.exit_code, result.stdout, result.stderr.splitlines()[0]) == (
+        ExitCode.OUTPUT_FAILED, "", f"error: {out / 'findings.docx'}: cannot write here "
+        "(File too large)")
+    assert hashes(out) == before
+    assert (sample_case / "audit.jsonl").read_bytes() == log_before

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import holidays
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bundler.letters.context import LetterKind
 from bundler.letters.workdays import (
     add_working_days,
     bank_holidays,
     is_working_day,
     working_days_between,
 )
+from tests.letters_helpers import all_text, open_docx, render_sample
 
 D = dt.date
 
@@ -50,7 +54,7 @@ def test_ten_working_days_from_the_demo_date() -> None:
 
 def test_zero_days_and_negative() -> None:
     assert add_working_days(D(2026, 11, 21), 0) == D(2026, 11, 21)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^days must be zero or more$"):
         add_working_days(D(2026, 11, 21), -1)
 
 
@@ -78,3 +82,14 @@ def test_result_is_a_working_day_exactly_n_on(start: dt.date, days: int) -> None
     assert end.weekday() < 5
     assert working_days_between(start, end) == days
     assert end > start
+
+
+def test_a_reminder_sent_before_christmas_skips_the_bank_holidays(sample_case: Path) -> None:
+    """Ten working days from Friday 18 December 2026, skipping the bank holidays GOV.UK lists
+    (Friday 25 December, Monday 28 December as Boxing Day's substitute, Friday 1 January):
+    Wednesday 6 January 2027. Weekdays alone would give Friday 1 January, itself a holiday."""
+    ((_stem, letter),) = render_sample(sample_case, LetterKind.INFORMATION_REMINDER,
+                                       D(2026, 12, 18))
+    text = all_text(open_docx(letter))
+    assert re.findall(r"\b\d{1,2} (?:December 2026|January 2027)\b", text) == [
+        "18 December 2026", "6 January 2027"]

@@ -5,6 +5,8 @@ file the records name that the bundle leaves out is named (information, never a 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 from bundler.bundle.build import build_bundle
 from bundler.bundle.verify import VerifyReport, verify_bundle
 from tests import awkward
-from tests.test_verify import DATE, make_sources
+from tests.test_verify import DATE, _replace_embedded_manifest, make_sources
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +149,33 @@ def test_sources_behind_a_symlinked_folder_leading_out_are_refused(root: Path) -
     assert [check.name for check in report.failed] == ["sources", "rebuild"]
     assert lines_of(report)["FAIL  sources"].startswith(
         "FAIL  sources: named outside the sources folder (refused): evidence/text.pdf, ")
+
+
+def _forge_source(root: Path, old: str, new: str) -> None:
+    """Rename a source inside the manifest, embedded and beside the bundle, and make the
+    bundle's sidecar hash match again (as a forger would)."""
+    pdf = root / "out" / "bundle.pdf"
+    sidecar = root / "out" / "bundle.manifest.json"
+    forged = sidecar.read_bytes().replace(json.dumps(old).encode(), json.dumps(new).encode())
+    assert forged != sidecar.read_bytes()
+    _replace_embedded_manifest(pdf, forged)
+    sidecar.write_bytes(forged)
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    (root / "out" / "bundle.pdf.sha256").write_text(f"{digest}  bundle.pdf\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["up", "absolute"])
+def test_a_forged_manifest_cannot_have_a_file_outside_the_sources_hashed(
+    root: Path, where: str
+) -> None:
+    """A manifest naming a source by '..' or an absolute path is refused, even when the file
+    there is exactly the one the bundle holds."""
+    case = root / "case"
+    outside = root / "secret" / "visit-note.txt"
+    outside.parent.mkdir()
+    shutil.copy(case / "evidence" / "visit-note.txt", outside)
+    named = "../secret/visit-note.txt" if where == "up" else outside.as_posix()
+    _forge_source(root, "evidence/visit-note.txt", named)
+    report = verify_bundle(root / "out" / "bundle.pdf", sources=case, record_audit=False)
+    assert lines_of(report)["FAIL  sources"] == (
+        f"FAIL  sources: named outside the sources folder (refused): {named}")

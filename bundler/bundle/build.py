@@ -31,7 +31,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -819,10 +819,9 @@ def _write_bundle(
             return open_rendition(documents[position].pdf, documents[position].password)
         return opened
 
-    with ExitStack() as stack:
-        pdf_handle = stack.enter_context(staged.writer(pdf_path))
-        manifest_handle = stack.enter_context(staged.writer(manifest_path))
-        sidecar_handle = stack.enter_context(staged.writer(sidecar_path))
+    # One file at a time, so a failed write names the file it failed on (staged, and so put
+    # in place, in this order: the PDF, its manifest, its sidecar).
+    with staged.writer(pdf_path) as pdf_handle:
         raw = _HashingRaw(pdf_handle)
         buffered = io.BufferedWriter(raw, buffer_size=1 << 20)  # type: ignore[type-var]
         assemble_bundle(
@@ -841,7 +840,9 @@ def _write_bundle(
         )
         buffered.flush()
         pdf_sha = raw.digest.hexdigest()
+    with staged.writer(manifest_path) as manifest_handle:
         manifest_handle.write(manifest_bytes)
+    with staged.writer(sidecar_path) as sidecar_handle:
         sidecar_handle.write(f"{pdf_sha}  {pdf_path.name}\n".encode())
     if edition is not None:  # before anything is put in place
         report("checking that nothing marked can be extracted")

@@ -40,7 +40,7 @@ from bundler.case.validate import (
     load_valid_case,
 )
 from bundler.errors import BundlerError, InputNotFound, OutputFailed, TemplateError
-from bundler.fileio import StagedOutputs, refuse_overwrite, write_bytes_atomic
+from bundler.fileio import StagedOutputs, refuse_overwrite
 from bundler.letters.checktemplate import check_template
 from bundler.letters.context import LetterKind, LetterPlan, build_contexts, recorded_letter_date
 from bundler.letters.render import render_letter
@@ -183,7 +183,10 @@ def generate_letters(
                 author=authority,
                 when=when,
             )
-            write_bytes_atomic(draft, data)
+            try:  # a draft in the private folder, which goes away whatever happens
+                draft.write_bytes(data)
+            except OSError as exc:
+                raise OutputFailed(f"{target}: cannot write here ({exc.strerror})") from exc
 
         pdfs: list[Path | None] = [None] * len(plans)
         failure: BundlerError | None = None
