@@ -128,7 +128,7 @@ def _check_paths(pdf: Path, out: Path) -> None:
 def _verified_reference(pdf: Path) -> str:
     """The bundle's reference, once it passes `bundle verify` (sources not needed); a
     missing bundle is InputNotFound, as verify says."""
-    from bundler.bundle.signature import is_signed
+    from bundler.bundle.served import is_signed
     from bundler.bundle.verify import verify_bundle
 
     if pdf.is_file() and is_signed(pdf.read_bytes()):

@@ -58,6 +58,7 @@ from bundler.bundle.served import (
     file_hash_check,
     first_differing_field,
     guarded,
+    is_signed,
     labels_check,
     manifest_check,
     open_bundle,
@@ -200,9 +201,11 @@ def verify_bundle(
                           sources=str(sources) if sources is not None else None)
     # --- signed bundles (bundler/bundle/signature.py): the signature's own checks; every
     # check below then reads the revision the signature covers, not what came after it.
-    from bundler.bundle.signature import check_signature
+    signed = None
+    if trust or is_signed(pdf.read_bytes()):
+        from bundler.bundle.signature import check_signature
 
-    signed = check_signature(pdf, trust)
+        signed = check_signature(pdf, trust)
     before_signing = signed.bundle_sha256 if signed is not None else None
     revision = signed.revision if signed is not None else None
     file_check = file_hash_check(pdf, digest, expected, signed.earlier if signed else None)
