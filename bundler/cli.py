@@ -750,6 +750,12 @@ def bundle_build(
     if max_pages is not None or max_mb is not None:
         from bundler.bundle.volumes import VolumeLimits, build_set
 
+        if rules is not None and rules.numbering == "sectioned":
+            raise BadInput(f"--profile {rules.name} numbers pages by section (A1, B1...), and "
+                           "volumes are numbered continuously across the set",
+                           f"Build the {rules.name} bundle in one file (over its page limit "
+                           "only with the court's permission), or leave out --profile for "
+                           "volumes.")
         if core is not None:
             raise BadInput("a core bundle cannot yet be made with a set of volumes",
                            "Build the core bundle with the bundle in one file (without "
