@@ -214,7 +214,9 @@ def footer_layout(width: float, label: str, details: str, marker: str | None = N
                   ) -> FooterLayout:
     """The label at the bottom right, the details right-aligned just left of it, an
     edition's marker at the left end when there is room. On a narrow page the details
-    shrink first (to 3 pt), then the label (never below 10 pt while the page allows)."""
+    shrink to fit between 2 pt and the label, to 3 pt at the least (then they run off the
+    left edge, never over the label); a label wider than the page between its margins
+    shrinks to fit, to 3 pt at the least (then it starts 2 pt from the left edge)."""
     right = min(RIGHT, width * 0.05)
     label_size = LABEL_SIZE
     label_w = text_width(label, label_size, LABEL_FONT)
@@ -228,7 +230,7 @@ def footer_layout(width: float, label: str, details: str, marker: str | None = N
     if details_w > room:
         details_size = max(3.0, FONT_SIZE * room / max(details_w, 1e-6))
         details_w = text_width(details, details_size)
-    details_x = max(2.0, label_x - GAP - details_w)
+    details_x = label_x - GAP - details_w  # at 3 pt and still too wide: off the left edge
     marker_x: float | None = None
     if marker:
         marker_w = text_width(marker, MARKER_SIZE)
