@@ -38,7 +38,9 @@ def page_with_words(path: Path, size: tuple[float, float], words: dict[str, tupl
     if link_to_second:
         reader = PdfReader(path)
         writer = PdfWriter(clone_from=reader)
-        writer.add_annotation(0, DictionaryObject({
+        # Put in /Annots as a file made elsewhere would have it (add_annotation's handling of
+        # /Dest differs between the pypdf versions the package allows)
+        link = writer._add_object(DictionaryObject({
             NameObject("/Type"): NameObject("/Annot"),
             NameObject("/Subtype"): NameObject("/Link"),
             NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (60, 60, 200, 90)]),
@@ -46,6 +48,7 @@ def page_with_words(path: Path, size: tuple[float, float], words: dict[str, tupl
             NameObject("/Dest"): ArrayObject([writer.pages[1].indirect_reference,
                                               NameObject("/Fit")]),
         }))
+        writer.pages[0][NameObject("/Annots")] = ArrayObject([link])
         with path.open("wb") as handle:
             writer.write(handle)
     return path
