@@ -17,7 +17,9 @@ makes mypy --strict fail is caught by `make test` too, so mypy sorts those out f
     python scripts/mutate.py --list  the groups, their modules and tests
     python scripts/mutate.py --report   the results so far, per module, without running
 
-The report gives each module's mutants by outcome (killed; caught by mypy; survived;
+A survivor is then run against all the group's test files (not only those mutmut saw reach
+its function: a fixture built once for several tests hides them), and counts as killed when
+one fails. The report gives each module's mutants by outcome (killed; caught by mypy; survived;
 equivalent, that is listed in tests/equivalent-mutants.txt; not checked yet) and its score
 (killed out of those tested), then every survivor not listed, with the command that shows
 its change. The exit status is 1 when there is such a survivor (or a mutant no test reaches,
@@ -28,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
+import json
 import os
 import re
 import signal
@@ -211,6 +215,45 @@ def _run_group(folder: Path, names: list[str], mutmut: str, env: dict[str, str],
         raise SystemExit(f"mutmut failed (exit {code}); see {log}")
 
 
+def _confirm(folder: Path, group: Group, survivors: list[str], run: bool) -> dict[str, str]:
+    """Run every test file of the group against each survivor; the test that fails, by name.
+
+    mutmut runs a mutant only against the tests it saw reach the mutated function, and a
+    test that uses a fixture built once for several tests (scope="module") is not seen to
+    reach what the fixture calls; so a survivor is run here against all the group's tests
+    (mutmut switches a mutant on by the MUTANT_UNDER_TEST variable) before it counts as one.
+    The answers are kept in confirmed.json beside the results, keyed by the mutant's code;
+    without ``run`` only those kept are used."""
+    record = folder / "confirmed.json"
+    kept: dict[str, str] = json.loads(record.read_text()) if record.exists() else {}
+    mutants = folder / "mutants"
+    tests = [path for path in group.tests if (mutants / path).exists()]
+    found: dict[str, str] = {}
+    for mutant in survivors:
+        key = f"{mutant} {_code(folder, mutant)}"
+        if key not in kept and run:
+            tested = subprocess.run(
+                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                cwd=mutants, capture_output=True, text=True, check=False,
+                env={**os.environ, "MUTANT_UNDER_TEST": mutant, "PYTHONPATH": str(mutants)})
+            failed = re.search(r"^FAILED (\S+)", tested.stdout, re.MULTILINE)
+            kept[key] = failed[1] if failed else ("" if tested.returncode == 0 else
+                                                  f"pytest exit {tested.returncode}")
+            record.write_text(json.dumps(kept, indent=1, sort_keys=True))
+        if kept.get(key):
+            found[mutant] = kept[key]
+    return found
+
+
+def _code(folder: Path, mutant: str) -> str:
+    """The mutant's change as mutmut shows it (so a changed function is confirmed anew)."""
+    shown = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "show", mutant],
+                           cwd=folder, capture_output=True, text=True, check=False).stdout
+    lines = [line for line in shown.splitlines() if line[:1] in "+-"
+             and not line.startswith(("+++", "---"))]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("groups", nargs="*", help=f"groups to run (default: all): {', '.join(GROUPS)}")
@@ -221,6 +264,8 @@ def main() -> int:
                         "the next run goes on from there)")
     parser.add_argument("--recheck", action="store_true",
                         help="run the survivors again (after writing tests to kill them)")
+    parser.add_argument("--no-confirm", action="store_true",
+                        help="do not run each survivor against all the group's tests")
     parser.add_argument("--report", action="store_true",
                         help="report the results kept in .mutants/ without running anything")
     args = parser.parse_args()
@@ -253,6 +298,12 @@ def main() -> int:
             unfinished.append(name)
             continue
         results = _selected(group, _results(folder, mutmut))
+        if not args.no_confirm:
+            survivors = [mutant for mutant, status in results.items()
+                         if status == "survived" and mutant not in known]
+            for mutant, test in _confirm(folder, group, survivors, not args.report).items():
+                results[mutant] = "killed"
+                print(f"  {mutant}: killed by {test} (a test mutmut did not map to it)")
         print(f"{name} ({time.monotonic() - started:.0f} s):")
         for module in sorted({_module(mutant) for mutant in results}):
             counts: dict[str, int] = {}
