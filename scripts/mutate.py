@@ -16,6 +16,7 @@ makes mypy --strict fail is caught by `make test` too, so mypy sorts those out f
     make mutate BUDGET=30            at most 30 minutes a group (run again to go on)
     python scripts/mutate.py --list  the groups, their modules and tests
     python scripts/mutate.py --report   the results so far, per module, without running
+    python scripts/mutate.py --recheck spec   the survivors again, after writing tests
 
 A survivor is then run against all the group's test files (not only those mutmut saw reach
 its function: a fixture built once for several tests hides them), and counts as killed when
