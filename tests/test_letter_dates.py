@@ -165,12 +165,39 @@ def test_a_revisit_notice_lists_the_recommendations_its_visit_checks(sample_case
         "(para 119), or give the letter an earlier --date.")
 
 
-def test_a_reminder_goes_to_whom_the_request_went(sample_case: Path) -> None:
+def test_a_request_and_its_reminder_go_to_whom_the_request_was_sent(sample_case: Path) -> None:
+    """Not to the provider's usual contact, when the request names someone else."""
     request = load_valid_case(sample_case).case.information_request
     assert request is not None and request.sent_to is not None
-    (plan,) = build_contexts(LetterKind.INFORMATION_REMINDER, load_valid_case(sample_case),
-                             request.reminders[0].date)
-    assert request.sent_to.name in plan.context.model_dump()["recipient"]["lines"]
+    loaded = _changed(sample_case, sent_to=request.sent_to.model_copy(
+        update={"name": "Rosa Quill"}))
+    salutations = [
+        build_contexts(kind, loaded, when)[0].context.model_dump()["recipient"]["salutation"]
+        for kind, when in ((LetterKind.INFORMATION_REQUEST, request.requested_date),
+                           (LetterKind.INFORMATION_REMINDER, request.reminders[0].date))]
+    assert salutations == ["Dear Rosa Quill", "Dear Rosa Quill"]
+
+
+def test_a_request_without_the_councils_legal_basis_is_refused(sample_case: Path) -> None:
+    loaded = load_valid_case(sample_case)
+    review = loaded.case.review
+    unfounded = dataclasses.replace(loaded, case=loaded.case.model_copy(update={
+        "review": review.model_copy(update={"authority": review.authority.model_copy(
+            update={"legal_basis": None})})}))
+    request = loaded.case.information_request
+    assert request is not None
+    assert _refused(unfounded, LetterKind.INFORMATION_REQUEST, request.requested_date) == (
+        f"{sample_case / 'case.yaml'}: the information request needs the council's legal "
+        "basis, and none is recorded",
+        "Add legal_basis: (the council's own statement of the legal basis it relies on) under "
+        "review.authority in case.yaml; the toolkit never writes it for you.")
+
+
+def test_a_revisit_notice_without_findings_names_no_findings_date(sample_case: Path) -> None:
+    loaded, when = _with_visit(sample_case, ["REC-1"])
+    loaded = dataclasses.replace(loaded, case=loaded.case.model_copy(update={"findings": None}))
+    (plan,) = build_contexts(LetterKind.REVISIT_NOTICE, loaded, when)
+    assert plan.context.model_dump()["findings_date"] == ""
 
 
 def _saturday_after(day: dt.date) -> dt.date:
