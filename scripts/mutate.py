@@ -56,6 +56,8 @@ class Group:
     tests: tuple[str, ...]
     # Only these functions' mutants (mutmut's names, * as a wildcard); all when empty.
     functions: tuple[str, ...] = ()
+    # Tests left out: they run the toolkit in another process, which never sees a mutant.
+    deselect: tuple[str, ...] = ()
 
 
 GROUPS: dict[str, Group] = {
@@ -104,7 +106,8 @@ GROUPS: dict[str, Group] = {
         "bundler/bundle/pixels.py"), (
         "tests/test_verify.py", "tests/test_verify_as_seen.py", "tests/test_verify_cli.py",
         "tests/test_verify_own_bundles.py", "tests/test_verify_sources.py",
-        "tests/test_bundle_supplement.py")),
+        "tests/test_bundle_supplement.py"), deselect=(
+        "tests/test_verify_as_seen.py::test_recipient_with_the_oldest_allowed_pypdf",)),
 }
 
 _RESULT = re.compile(r"^\s*(\S+): (.+)$")
@@ -115,6 +118,7 @@ def _config(group: Group) -> str:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     text = re.sub(r"\n\[tool\.mutmut\]\n(?:[^\[].*\n|\n)*", "\n", text)
     tests = [path for path in group.tests if (ROOT / path).exists()]
+    deselected = [arg for test in group.deselect for arg in ("--deselect", test)]
 
     def strings(values: list[str] | tuple[str, ...]) -> str:
         return "[" + ", ".join(f'"{value}"' for value in values) + "]"
@@ -125,7 +129,7 @@ def _config(group: Group) -> str:
         f"only_mutate = {strings(group.modules)}\n"
         f"also_copy = {strings(ALSO_COPY)}\n"
         f"pytest_add_cli_args_test_selection = {strings(tests)}\n"
-        'pytest_add_cli_args = ["-p", "no:cacheprovider"]\n'
+        f"pytest_add_cli_args = {strings(['-p', 'no:cacheprovider', *deselected])}\n"
         'type_check_command = ["mypy", "bundler", "--no-warn-unused-ignores", "--output", '
         '"json"]\n'
     )
@@ -234,7 +238,8 @@ def _confirm(folder: Path, group: Group, survivors: list[str], run: bool) -> dic
         key = f"{mutant} {_code(folder, mutant)}"
         if key not in kept and run:
             tested = subprocess.run(
-                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                 *(arg for test in group.deselect for arg in ("--deselect", test)), *tests],
                 cwd=mutants, capture_output=True, text=True, check=False,
                 env={**os.environ, "MUTANT_UNDER_TEST": mutant, "PYTHONPATH": str(mutants)})
             failed = re.search(r"^FAILED (\S+)", tested.stdout, re.MULTILINE)
