@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bundler.case.models import ConsentMethod, ItemStatus, RecommendationStatus, Withdrawal
+from bundler.case.models import (
+    ConsentMethod,
+    ItemStatus,
+    RecommendationStatus,
+    VisitStatus,
+    Withdrawal,
+)
 from bundler.case.validate import LoadedCase, load_valid_case
 from bundler.errors import CaseIncomplete
 from bundler.letters.context import LetterKind, build_contexts, consent_refusal
@@ -32,6 +38,10 @@ def test_a_letter_dated_before_the_findings_is_refused(sample_case: Path,
     assert refusal(sample_case, kind, findings.date - DAY) == (
         f"{sample_case / 'case.yaml'}: the {kind.value} letter dated {(findings.date - DAY).isoformat()} would "
         f"report findings not made until {findings.date.isoformat()} (findings.date)")
+    with pytest.raises(CaseIncomplete) as caught:
+        build_contexts(kind, load_valid_case(sample_case), findings.date - DAY)
+    assert caught.value.hint == ("Date the letter on or after the findings date (--date "
+                                 "YYYY-MM-DD), or correct findings.date in case.yaml.")
     assert build_contexts(kind, load_valid_case(sample_case), findings.date)
 
 
@@ -227,3 +237,33 @@ def test_due_dates_and_visits_that_are_not_working_days_are_warned_of(
         f"case.yaml: information_request.due_date {due.isoformat()} {tail}",
         f"case.yaml: the reminder's new due date {new_due.isoformat()} {tail}",
         f"case.yaml: the follow-up visit's planned_date {visit.isoformat()} {tail}"]
+
+
+def test_the_findings_letter_names_the_next_planned_visit_after_its_date(
+    sample_case: Path,
+) -> None:
+    """Planned visits only (not done or cancelled ones), after the letter's date, the
+    earliest first; none, and the letter names none."""
+    loaded = load_valid_case(sample_case)
+    findings = loaded.case.findings
+    assert findings is not None
+    day = findings.date
+    template = loaded.case.follow_up_visits[-1]
+
+    def revisit(*visits: tuple[dt.timedelta, VisitStatus]) -> str:
+        planned = [template.model_copy(update={"planned_date": day + offset, "status": status})
+                   for offset, status in visits]
+        case = loaded.case.model_copy(update={"follow_up_visits": planned})
+        (plan,) = build_contexts(LetterKind.FINDINGS, dataclasses.replace(loaded, case=case),
+                                 day)
+        return str(plan.context.model_dump()["revisit_date"])
+
+    later, latest = day + 30 * DAY, day + 60 * DAY
+    assert [
+        revisit((60 * DAY, VisitStatus.PLANNED), (30 * DAY, VisitStatus.PLANNED)),
+        revisit((0 * DAY, VisitStatus.PLANNED), (60 * DAY, VisitStatus.PLANNED)),
+        revisit((30 * DAY, VisitStatus.CANCELLED), (60 * DAY, VisitStatus.PLANNED)),
+        revisit((30 * DAY, VisitStatus.DONE)),
+        revisit(),
+    ] == [f"{later.day} {later:%B %Y}", f"{latest.day} {latest:%B %Y}",
+          f"{latest.day} {latest:%B %Y}", "", ""]
