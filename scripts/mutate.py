@@ -195,6 +195,16 @@ def _to_run(group: Group, results: dict[str, str], recheck: bool) -> list[str] |
     return unchecked or None
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop mutmut and every worker it started (they share its session)."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def _run_group(folder: Path, names: list[str], mutmut: str, env: dict[str, str],
                children: int, budget: float | None) -> None:
     """Run mutmut in the group's folder, for at most ``budget`` seconds.
@@ -209,13 +219,11 @@ def _run_group(folder: Path, names: list[str], mutmut: str, env: dict[str, str],
         try:
             code = process.wait(timeout=budget)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            _stop(process)
             return
+        except BaseException:  # interrupted or stopped: mutmut's workers go too
+            _stop(process)
+            raise
     if code != 0:
         raise SystemExit(f"mutmut failed (exit {code}); see {log}")
 
@@ -275,6 +283,7 @@ def main() -> int:
     parser.add_argument("--report", action="store_true",
                         help="report the results kept in .mutants/ without running anything")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so mutmut is stopped too
     if args.list:
         for name, group in GROUPS.items():
             print(f"{name}: {' '.join(group.modules)}\n    tests: {' '.join(group.tests)}")
