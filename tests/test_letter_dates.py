@@ -153,8 +153,11 @@ def _with_visit(case_dir: Path, recommendations: list[str],
 
 
 def test_a_revisit_notice_lists_the_recommendations_its_visit_checks(sample_case: Path) -> None:
-    findings = load_valid_case(sample_case).case.findings
+    case = load_valid_case(sample_case).case
+    findings = case.findings
     assert findings is not None
+    live = [rec.id for rec in case.recommendations
+            if rec.status is not RecommendationStatus.WITHDRAWN]
     chosen = []
     for listed in (["REC-2"], ["REC-9"], []):  # one; none known, so all; none, so all
         loaded, when = _with_visit(sample_case, listed)
@@ -162,7 +165,7 @@ def test_a_revisit_notice_lists_the_recommendations_its_visit_checks(sample_case
         context = plan.context.model_dump()
         chosen.append([rec["id"] for rec in context["recommendations"]])
         assert context["findings_date"] == f"{findings.date.day} {findings.date:%B %Y}"
-    assert chosen == [["REC-2"], ["REC-1", "REC-2", "REC-3"], ["REC-1", "REC-2", "REC-3"]]
+    assert chosen == [["REC-2"], live, live] and len(live) > 1
     loaded, when = _with_visit(sample_case, ["REC-1"], withdraw_all=True)
     assert _refused(loaded, LetterKind.REVISIT_NOTICE, when) == (
         f"{sample_case / 'case.yaml'}: the revisit notice needs the recommendations the visit "
