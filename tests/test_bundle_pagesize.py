@@ -216,3 +216,14 @@ def test_verify_rebuilds_the_fitted_bundle_the_same(
                                       str(pdf.parent.parent)])
     assert result.exit_code == 0, result.output
     assert "rebuil" in result.output.lower()
+
+
+def test_pd27a_volumes_refused_saying_why(tmp_path: Path) -> None:
+    page_with_words(tmp_path / "a.pdf", A4, {"WORD": (72, 700)})
+    spec = write_spec(tmp_path, [("a.pdf", "A document")])
+    result = CliRunner().invoke(cli, ["bundle", "build", str(spec), "-o", str(tmp_path / "b.pdf"),
+                                      "--profile", "pd27a", "--max-pages", "10"])
+    assert result.exit_code != 0
+    assert "--profile pd27a numbers pages by section" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert not list(tmp_path.glob("b*.pdf"))

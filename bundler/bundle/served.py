@@ -73,6 +73,13 @@ _STAMP_TAIL = re.compile(rb"BT\s+0\s+g\s+/BSF\s+[\d.]+\s+Tf\s+[-\d.]+\s+[-\d.]+\
 _SHOWN_PROBLEMS = 3  # pages named in a FAIL line before "and N more"
 
 
+def is_signed(data: bytes) -> bool:
+    """Whether ``data`` may hold a PDF signature (its dictionary is never compressed:
+    signing writes the signature into it in place). Here, not in ``signature``, so that
+    verifying an unsigned bundle never loads pyHanko (half a second of start-up)."""
+    return b"/ByteRange" in data
+
+
 @dataclass(frozen=True)
 class Check:
     """One check's outcome: a stable name, PASS or FAIL, one line of detail, and a warning

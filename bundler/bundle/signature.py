@@ -42,7 +42,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 
 from bundler.bundle.revisions import Change, ChangeKind, changes_since
-from bundler.bundle.served import Check
+from bundler.bundle.served import Check, is_signed
 from bundler.pki.timestamp import trust_problem, utc_words
 from bundler.pki.trust import (
     SIGNER_KEY_USAGE,
@@ -74,12 +74,6 @@ class SignedBundle:
     # SHA-256 of the file's first bytes -> what they are (as built, as signed), for the
     # file hash check: a sidecar or --sha256 given for either matches, saying so
     earlier: dict[str, str] = field(default_factory=dict)
-
-
-def is_signed(data: bytes) -> bool:
-    """Whether ``data`` may hold a PDF signature (its dictionary is never compressed:
-    signing writes the signature into it in place)."""
-    return b"/ByteRange" in data
 
 
 def check_signature(pdf: Path, trust: Sequence[Path] = ()) -> SignedBundle | None:
