@@ -283,6 +283,7 @@ def _release(writer: PdfWriter, reader: PdfReader) -> None:
         writer._merged_in_pages.pop(page.indirect_reference, None)
     writer._id_translated.pop(id(reader), None)
     reader.close()
+    reader.stream.close()  # (close leaves a stream it was given open: the assembly's now)
 
 
 def _geometry(page: Any) -> PageGeometry:

@@ -123,6 +123,7 @@ from bundler.bundle.plan import (
     plan_bundle,
 )
 from bundler.bundle.redactionlog import LogLine
+from bundler.bundle.setaside import set_aside
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
 from bundler.bundle.stamp import BAND, FONT_SIZE, LABEL_FONT, LABEL_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, BundlerError, CaseIncomplete, InputNotFound, OutputFailed
@@ -1102,7 +1103,7 @@ def _prepare_documents(
                                caption=doc.title)
         reader = open_rendition(rendition.pdf, rendition.password)
         pages = len(reader.pages)
-        readers.append(reader)
+        readers.append(set_aside(reader, workdir / "checked-pdfs.bin"))  # until merged
         prepared.append(
             _Prepared(
                 evidence_source=evidence.source,
