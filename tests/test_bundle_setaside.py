@@ -39,3 +39,10 @@ def test_many_readers_set_aside_keep_no_file_open(tmp_path: Path) -> None:
     assert texts == ["MANY1"] * len(texts)
     for reader in readers:
         reader.stream.close()
+
+
+def test_a_reader_that_cannot_be_set_aside_keeps_its_bytes(tmp_path: Path) -> None:
+    reader = PdfReader(io.BytesIO(fx.text_pdf_bytes("KEPT")))
+    set_aside(reader, tmp_path / "missing" / "aside.bin")  # cannot be written
+    assert isinstance(reader.stream, io.BytesIO)
+    assert reader.pages[0].extract_text().split()[0] == "KEPT1"

@@ -49,13 +49,17 @@ class _Deferred:
 
 def set_aside(reader: PdfReader, path: Path) -> PdfReader:
     """``reader`` with its file's bytes appended to ``path`` and dropped from memory until it
-    reads again (a reader not reading from memory is left as it is)."""
+    reads again (a reader not reading from memory is left as it is, and so is one whose
+    bytes cannot be written: a full disk costs memory, not the build)."""
     stream = reader.stream
     if not isinstance(stream, io.BytesIO):
         return reader
-    with path.open("ab") as handle:
-        offset = handle.tell()
-        length = handle.write(stream.getbuffer())
+    try:
+        with path.open("ab") as handle:
+            offset = handle.tell()
+            length = handle.write(stream.getbuffer())
+    except OSError:
+        return reader
     reader.stream = _Deferred(reader, path, offset, length)  # type: ignore[assignment]
     stream.close()
     return reader
