@@ -8,9 +8,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 CASE := samples/nettlebank-road
 OUT := $(CASE)/out
+WORK := $(OUT)/case
 DEMO_DATE := 2026-11-20
+# The locks (`make lock` refreshes them; see the README's "Installing"):
+#   requirements.lock         what the toolkit runs on; shipped inside the package
+#   requirements-dev.lock     the same versions, plus the test and development tools
+#   .ci/requirements-oldest.lock   the oldest versions pyproject.toml declares (CI checks them)
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+OLDEST_LOCK := .ci/requirements-oldest.lock
+OLDEST_VENV := .venv-oldest
+COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock"
 
-.PHONY: demo test mutate system system-test screenshots venv lint typecheck schemas bench clean
+.PHONY: demo test test-oldest mutate system system-test screenshots venv lock schemas bench clean
 
 system:
 	@PYTHON=$(PYTHON) bash scripts/system-deps.sh
@@ -18,52 +29,75 @@ system:
 system-test:
 	@PYTHON=$(PYTHON) bash scripts/system-deps.sh --test
 
-$(BIN)/python:
+# A fresh venv holding exactly the locked set (made anew when a lock changes, so nothing
+# left over from an older lock stays installed), then the toolkit itself, editable.
+$(VENV)/.installed: $(DEV_LOCK) pyproject.toml
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 venv: $(VENV)/.installed
 
 demo: system venv
 	@mkdir -p $(OUT)
+	# The demo works on a copy of the sample (out/case): writing letters records them in the
+	# case's letters.yaml and audit log, and the sample's own records stay as committed.
+	rm -rf $(WORK) && mkdir -p $(WORK)
+	tar -C $(CASE) --exclude=./out --exclude='./audit.jsonl*' -cf - . | tar -C $(WORK) -xf -
 	# The sample's evidence files were put in place by scripts/make_sample_evidence.py: record
-	# each in the audit log where it is (files already recorded are left alone).
-	$(BIN)/bundler evidence add $(CASE) $(CASE)/evidence > /dev/null
-	$(BIN)/bundler validate $(CASE) | tee $(OUT)/validation.txt
-	$(BIN)/bundler checklist $(CASE) --as-of $(DEMO_DATE) | tee $(OUT)/checklist.txt
-	$(BIN)/bundler checklist $(CASE) --as-of $(DEMO_DATE) --json > $(OUT)/checklist.json
-	# Letters: the request, findings and residents' outcome letters carry the dates the case
-	# records for them (their due dates would be past on the demo date, which the tool refuses).
-	$(BIN)/bundler letter information-request $(CASE) -o $(OUT)/letters --pdf --force
-	$(BIN)/bundler letter information-reminder $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
-	$(BIN)/bundler letter resident-consent $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
-	$(BIN)/bundler letter findings $(CASE) -o $(OUT)/letters --pdf --force
-	$(BIN)/bundler letter resident-outcome $(CASE) -o $(OUT)/letters --pdf --force
-	$(BIN)/bundler letter revisit-notice $(CASE) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
-	# The evidence bundle: derived from the case records (no bundle.yaml), with the provider letters.
-	# --ocr makes the two scanned consent forms searchable (about 3 s more).
-	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle.pdf --force --date $(DEMO_DATE) --ocr
+	# each in the copy's audit log where it is.
+	$(BIN)/bundler evidence add $(WORK) $(WORK)/evidence > /dev/null
+	$(BIN)/bundler validate $(WORK) | tee $(OUT)/validation.txt
+	$(BIN)/bundler checklist $(WORK) --as-of $(DEMO_DATE) | tee $(OUT)/checklist.txt
+	$(BIN)/bundler checklist $(WORK) --as-of $(DEMO_DATE) --json > $(OUT)/checklist.json
+	# Letters, each on the date the case records for it (the request, the reminder, the consent
+	# letters, the findings), so each says what was true on its own date.
+	$(BIN)/bundler letter information-request $(WORK) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter information-reminder $(WORK) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter resident-consent $(WORK) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter findings $(WORK) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter resident-outcome $(WORK) -o $(OUT)/letters --pdf --force
+	$(BIN)/bundler letter revisit-notice $(WORK) -o $(OUT)/letters --pdf --force --date $(DEMO_DATE)
+	$(BIN)/bundler letter sent $(WORK) revisit-notice --on $(DEMO_DATE) --by email
+	# The evidence bundle: derived from the case records (no bundle.yaml), with the letters to the
+	# provider recorded as sent. --ocr makes the two scanned consent forms searchable.
+	$(BIN)/bundler bundle build $(WORK) -o $(OUT)/bundle.pdf --force --date $(DEMO_DATE) --ocr
 	# What a recipient does: check the bundle against its source files.
-	$(BIN)/bundler bundle verify $(OUT)/bundle.pdf --sources $(CASE) | tee $(OUT)/verification.txt
+	$(BIN)/bundler bundle verify $(OUT)/bundle.pdf --sources $(WORK) | tee $(OUT)/verification.txt
 	# ...and against the judiciary's guidance on electronic court bundles, as any bundle can be.
 	$(BIN)/bundler bundle check $(OUT)/bundle.pdf --profile judiciary-2021 | tee $(OUT)/check.txt
 	# Editions for the provider and for R01's appeal: consent decides what goes in, what they
 	# must not see is removed (see each one's redaction log), and each is checked as above.
-	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle-provider.pdf --force --date $(DEMO_DATE) --audience provider
-	$(BIN)/bundler bundle build $(CASE) -o $(OUT)/bundle-appeal-R01.pdf --force --date $(DEMO_DATE) --audience appeal:R01
-	$(BIN)/bundler bundle verify $(OUT)/bundle-provider.pdf --sources $(CASE) | tee $(OUT)/verification-provider.txt
-	$(BIN)/bundler bundle verify $(OUT)/bundle-appeal-R01.pdf --sources $(CASE) | tee $(OUT)/verification-appeal-R01.txt
-	$(BIN)/bundler audit verify $(CASE)
+	$(BIN)/bundler bundle build $(WORK) -o $(OUT)/bundle-provider.pdf --force --date $(DEMO_DATE) --audience provider
+	$(BIN)/bundler bundle build $(WORK) -o $(OUT)/bundle-appeal-R01.pdf --force --date $(DEMO_DATE) --audience appeal:R01
+	$(BIN)/bundler bundle verify $(OUT)/bundle-provider.pdf --sources $(WORK) | tee $(OUT)/verification-provider.txt
+	$(BIN)/bundler bundle verify $(OUT)/bundle-appeal-R01.pdf --sources $(WORK) | tee $(OUT)/verification-appeal-R01.txt
+	$(BIN)/bundler audit verify $(WORK)
+	$(BIN)/bundler audit show $(WORK) > $(OUT)/history.txt
 	@echo "Demo outputs are in $(OUT)/"
 
 test: system-test venv
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check bundler tests benchmarks
 	$(BIN)/mypy bundler
+
+# The test suite once more on the oldest versions pyproject.toml declares, in a venv of its
+# own; tests/test_lock.py then checks that venv against that lock (BUNDLER_TEST_LOCK).
+test-oldest: system-test
+	rm -rf $(OLDEST_VENV)
+	$(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --require-hashes -r $(OLDEST_LOCK)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	BUNDLER_TEST_LOCK=$(OLDEST_LOCK) $(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+# Newest versions pyproject.toml allows, locked with hashes. The dev lock is constrained by
+# the runtime lock, so both give the same versions of everything the toolkit runs on.
+lock: venv
+	$(COMPILE) --upgrade -o $(LOCK)
+	$(COMPILE) --upgrade --extra test --extra dev -c $(LOCK) -o $(DEV_LOCK)
+	$(COMPILE) --upgrade --extra test --extra dev --resolution lowest-direct -o $(OLDEST_LOCK)
 
 # Mutation testing (mutmut) of the modules whose mistakes users cannot see; slow, so not part
 # of `make test`: run it before resolving an issue that touches them. GROUPS="fileio spec"
@@ -82,4 +116,4 @@ bench: system venv
 	$(BIN)/python benchmarks/bundle_bench.py
 
 clean:
-	rm -rf $(OUT) .mutants .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(OUT) $(OLDEST_VENV) .mutants .pytest_cache .mypy_cache .ruff_cache

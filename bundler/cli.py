@@ -300,6 +300,31 @@ def schemas(out_dir: Path | None, check: bool) -> None:
     click.echo(f"Wrote {len(written)} schemas to {target}")
 
 
+# --------------------------------------------------------------------------- installation
+
+
+@cli.command()
+@click.option("--lock", "lock", type=_PATH, metavar="FILE",
+              help="Compare with this lock file instead of the toolkit's own.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def doctor(lock: Path | None, as_json: bool) -> None:
+    """Show the versions that shape what the toolkit makes, and which differ from its lock.
+
+    Lists what a bundle's manifest records (pypdf, reportlab, Pillow, zlib, pillow-heif,
+    libheif, extract-msg, LibreOffice, tesseract) and libmagic, then every installed Python
+    package that differs from the lock. Exit 0 when all match and nothing needed is
+    missing, 1 otherwise.
+    """
+    from bundler.doctor import diagnose
+
+    report = diagnose(lock)
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        for line in report.lines():
+            click.echo(line)
+    if not report.ok:
+        sys.exit(int(ExitCode.CHECKS_FAILED))
 # --------------------------------------------------------------------------- every case
 
 
@@ -725,6 +750,12 @@ def bundle_build(
     if max_pages is not None or max_mb is not None:
         from bundler.bundle.volumes import VolumeLimits, build_set
 
+        if rules is not None and rules.numbering == "sectioned":
+            raise BadInput(f"--profile {rules.name} numbers pages by section (A1, B1...), and "
+                           "volumes are numbered continuously across the set",
+                           f"Build the {rules.name} bundle in one file (over its page limit "
+                           "only with the court's permission), or leave out --profile for "
+                           "volumes.")
         if core is not None:
             raise BadInput("a core bundle cannot yet be made with a set of volumes",
                            "Build the core bundle with the bundle in one file (without "
@@ -1004,6 +1035,29 @@ def _letter_command(kind: str, summary: str) -> click.Command:
 
 for _kind, _summary in LETTER_KINDS.items():
     letter.add_command(_letter_command(_kind, _summary))
+
+
+@letter.command("sent")
+@click.argument("case_dir", type=_PATH)
+@click.argument("kind", type=click.Choice(list(LETTER_KINDS)))
+@click.option("--on", "on", callback=_parse_date, required=True, metavar="YYYY-MM-DD",
+              help="The date it was sent.")
+@click.option("--by", "method", type=click.Choice(["email", "post", "hand", "other"]),
+              default="email", show_default=True, help="How it was sent.")
+@click.option("--resident", metavar="REF", help="For a resident letter: whose, e.g. R01.")
+@click.option("--letter-date", "letter_date", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="Which letter, by its date (default: the latest not yet sent).")
+def letter_sent(case_dir: Path, kind: str, on: dt.date, method: str, resident: str | None,
+                letter_date: dt.date | None) -> None:
+    """Record in letters.yaml (and the audit log) that a KIND letter written for the case was
+    sent, when and how. Later letters and bundles use these records: a bundle holds the
+    letters recorded as sent."""
+    from bundler.case.letterlog import record_sent
+    from bundler.case.models import LetterKind, SendMethod
+
+    letter = record_sent(case_dir, LetterKind(kind), resident or "provider", on,
+                         SendMethod(method), letter_date)
+    click.echo(f"Recorded: {letter.label}, sent {on.isoformat()} by {method}")
 
 
 @letter.command("fields")

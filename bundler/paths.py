@@ -9,6 +9,7 @@ out of the folder. Links that stay inside it are fine.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 
 from bundler.errors import BadInput
@@ -24,7 +25,11 @@ def inside(folder: Path, relative: str, *, shown: str | None = None,
     Raises BadInput naming the link that leads out, or a loop of links.
     """
     shown = relative if shown is None else shown
-    parts = [part for part in PurePosixPath(relative.replace("\\", "/")).parts if part != "."]
+    posix = PurePosixPath(relative.replace("\\", "/"))
+    if posix.is_absolute() or re.match(r"^[A-Za-z]:", relative):
+        raise BadInput(f"{shown}: is not a path inside {where}",
+                       "Give the path relative to the folder, e.g. evidence/notes.txt.")
+    parts = [part for part in posix.parts if part != "."]
     try:
         root = folder.resolve()
         current = root

@@ -24,6 +24,7 @@ import io
 import math
 import random
 import sys
+import textwrap
 import zipfile
 from collections.abc import Callable, Sequence
 from email import policy
@@ -61,6 +62,7 @@ from reportlab.platypus import Image as RLImage  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bundler.case.models import CONSENT_STATEMENT_TEXT, ConsentStatement  # noqa: E402
 from bundler.fileio import write_bytes_atomic  # noqa: E402
 
 DEFAULT_OUT = ROOT / "samples" / "nettlebank-road" / "evidence"
@@ -641,6 +643,18 @@ def scan_form(lines: Sequence[tuple[str, Any]], seed: int, angle: float) -> byte
             for k, part in enumerate(text.split("\n")):
                 d.text((150, y + k * 28), part, font=regular, fill=25)
             y += 28 * (text.count("\n") + 1) + 16
+        elif kind == "yesno":
+            text, yes = value
+            y += 26  # room for the Yes and No labels above the boxes
+            for k, part in enumerate(text.split("\n")):
+                d.text((100, y + k * 28), part, font=regular, fill=25)
+            for label, box_x, chosen in (("Yes", 1010, yes), ("No", 1100, not yes)):
+                d.text((box_x - 4, y - 26), label, font=bold, fill=30)
+                d.rectangle((box_x, y, box_x + 26, y + 26), outline=30, width=3)
+                if chosen:
+                    d.line((box_x + 3, y + 14, box_x + 12, y + 25, box_x + 34, y - 8), fill=30, width=5,
+                           joint="curve")
+            y += 28 * (text.count("\n") + 1) + 12
         elif kind == "signature":
             label, sseed = value
             d.text((100, y + 30), label, font=bold, fill=20)
@@ -833,9 +847,10 @@ def doc_85c() -> bytes:
     doc.add_paragraph(f"For Wrexley Borough Council review {REVIEW_REF} (information request item 85(c)). "
                       "Prepared by Zoë Lindqvist, Scheme Manager, 15 September 2026.")
     doc.add_paragraph(
-        "Brackenfold Support CIC provides exempt supported accommodation at one address in the Wrexley "
-        "Borough Council area. The details below are taken from our property register and match the "
-        "addresses on residents' licences and Housing Benefit claims.")
+        "Brackenfold Support CIC provides exempt supported accommodation at two addresses in the Wrexley "
+        "Borough Council area: Nettlebank House (sections 1 and 2) and Orchard Court (section 3). "
+        "The details below are taken from our property register and match the addresses on residents' "
+        "licences and Housing Benefit claims.")
     doc.add_heading("1. Scheme", level=2)
     t = doc.add_table(rows=1, cols=2)
     t.style = "Table Grid"
@@ -880,6 +895,26 @@ def doc_85c() -> bytes:
         "desk and chair, and a hard-wired smoke detector linked to the fire alarm panel. Residents of the "
         "second floor share the second-floor bathroom; the first floor shares the first-floor bathroom; the "
         "ground-floor shower room is shared by rooms 1 to 3.")
+    doc.add_heading("3. Orchard Court", level=2)
+    t = doc.add_table(rows=1, cols=2)
+    t.style = "Table Grid"
+    t.rows[0].cells[0].text, t.rows[0].cells[1].text = "Item", "Details"
+    for k, v in (("Scheme name", "Orchard Court"),
+                 ("Address", "Orchard Court, Fenwick Street, Wrexley WX3 6TB"),
+                 ("Local authority area", "Wrexley Borough Council"),
+                 ("Ward", "Fenwick and Forge Park"),
+                 ("Building", "Two-storey block of four self-contained one-bedroom flats, converted 2024"),
+                 ("Bedspaces", "4 one-bedroom flats (flats 1 and 2 on the ground floor, 3 and 4 on the first floor); "
+                  "4 occupied on 15 September 2026"),
+                 ("Cohort", "Young people aged 18 to 25 moving on from Nettlebank House or from supported lodgings"),
+                 ("Staffing", "No staff on site; the Nettlebank House scheme manager and support worker visit by "
+                  "appointment on weekdays"),
+                 ("Date opened as supported housing", "6 January 2025")):
+        cells = t.add_row().cells
+        cells[0].text, cells[1].text = k, v
+    for cell in t.rows[0].cells:
+        cell.paragraphs[0].runs[0].bold = True
+    doc.add_paragraph()
     doc.add_paragraph("Zoë Lindqvist\nScheme Manager, Brackenfold Support CIC")
 
     cp = doc.core_properties
@@ -1143,7 +1178,8 @@ def weekly_total() -> float:
     return round(sum(v for _, v in RENT_LINES) + SUPPORT_CHARGE, 2)
 
 
-def licence_terms(st: Styles, factor: float = 1.0, year: str = "2026/27") -> list[Flowable]:
+def licence_terms(st: Styles, factor: float = 1.0, year: str = "2026/27", scheme: str = "Nettlebank House",
+                  unit: str = "room") -> list[Flowable]:
     """The body of Brackenfold's licence to occupy (model and residents' copies share it).
 
     ``factor`` scales the 2026/27 charges back to the year the licence was signed.
@@ -1152,11 +1188,11 @@ def licence_terms(st: Styles, factor: float = 1.0, year: str = "2026/27") -> lis
     h = st.h2
     out: list[Flowable] = [
         Paragraph("1. What this agreement is", h),
-        Paragraph("1.1\tThis agreement gives you permission (a licence) to live in your room at Nettlebank House "
+        Paragraph(f"1.1\tThis agreement gives you permission (a licence) to live in your {unit} at {scheme} "
                   "and to share the kitchen, lounge, bathrooms, laundry and garden with other residents. It is not a "
                   "tenancy. You do not have the right to keep other people out of your room, because staff may "
                   "need to enter it as set out in clause 5.", cl),
-        Paragraph("1.2\tNettlebank House is supported housing. You are offered a place because you need, and have "
+        Paragraph(f"1.2\t{scheme} is supported housing. You are offered a place because you need, and have "
                   "agreed to receive, housing-related support from Brackenfold. The support is part of the reason "
                   "you live here, and it is described in your support plan.", cl),
         Paragraph("2. Charges", h),
@@ -1585,14 +1621,24 @@ def long_date(iso: str) -> str:
 
 
 class Resident:
-    def __init__(self, rid: str, name: str, room: str, cohort: str, worker: str, worker_seed: int, seed: int) -> None:
+    def __init__(self, rid: str, name: str, room: str, cohort: str, worker: str, worker_seed: int, seed: int,
+                 scheme: str = "Nettlebank House", address: str = "14 Nettlebank Road, Wrexley WX4 2QT",
+                 unit: str = "Room") -> None:
         self.rid, self.name, self.room, self.cohort = rid, name, room, cohort
         self.worker, self.worker_seed, self.seed = worker, worker_seed, seed
+        self.scheme, self.address, self.unit = scheme, address, unit
+
+    @property
+    def home(self) -> str:
+        """E.g. 'Room 5, Nettlebank House, 14 Nettlebank Road, Wrexley WX4 2QT'."""
+        return f"{self.unit} {self.room}, {self.scheme}, {self.address}"
 
 
 R01 = Resident("R01", "Łukasz", "5", "Young person leaving care", "Siân Okonjo-Hartley", 3301, 101)
 R02 = Resident("R02", "Ellen", "2", "Mental ill-health", "Siân Okonjo-Hartley", 3301, 202)
 R03 = Resident("R03", "Dmitri", "8", "Prison leaver", "Zoë Lindqvist", 4402, 303)
+R04 = Resident("R04", "Callum", "2", "Young person", "Siân Okonjo-Hartley", 3301, 404,
+               scheme="Orchard Court", address="Fenwick Street, Wrexley WX3 6TB", unit="Flat")
 
 
 def resident_doc(st: Styles, r: Resident, code: str, title: str, header: Sequence[tuple[str, str]],
@@ -1601,7 +1647,7 @@ def resident_doc(st: Styles, r: Resident, code: str, title: str, header: Sequenc
 
     def story() -> list[Flowable]:
         return [Paragraph(title, st.title),
-                kv([("Resident reference", r.rid), ("First name", r.name), ("Scheme and room", f"Nettlebank House, room {r.room}"),
+                kv([("Resident reference", r.rid), ("First name", r.name), ("Scheme and room", f"{r.scheme}, {r.unit.lower()} {r.room}"),
                     *header], st),
                 Spacer(1, 6), *body()]
 
@@ -1609,21 +1655,22 @@ def resident_doc(st: Styles, r: Resident, code: str, title: str, header: Sequenc
 
 
 def resident_licence(st: Styles, r: Resident, start: str, ref: str, factor: float, year: str, staff: str,
-                     staff_seed: int) -> bytes:
+                     staff_seed: int, end: str | None = None) -> bytes:
     spec = DocSpec(BRACKENFOLD, f"BSC/HSG/LIC-01 v4 · {ref} · {r.rid}", confidential=True, family="Serif")
     st = Styles("Serif")  # licences are set in a serif face, like the model
 
     def story() -> list[Flowable]:
         return [
-            Paragraph("Licence to Occupy: Nettlebank House", st.title),
+            Paragraph(f"Licence to Occupy: {r.scheme}", st.title),
             Paragraph("Particulars", st.h2),
             kv([("Licence reference", ref), ("Resident", f"{r.name} (resident reference {r.rid})"),
-                ("Room", f"Room {r.room}, Nettlebank House, 14 Nettlebank Road, Wrexley WX4 2QT"),
-                ("Start date", long_date(start)), ("Support worker", staff)], st),
+                (r.unit, r.home), ("Start date", long_date(start)),
+                *([("End date", f"{long_date(end)} (fixed term; renewal by a new licence)")] if end else []),
+                ("Support worker", staff)], st),
             Spacer(1, 6),
             *paras(st, "This agreement is between Brackenfold Support CIC, 3 Cable Yard, Wrexley WX2 5HN (\"we\", "
                        "\"us\") and the resident named above (\"you\")."),
-            *licence_terms(st, factor, year),
+            *licence_terms(st, factor, year, r.scheme, r.unit.lower()),
             CondPageBreak(70 * mm),
             Paragraph("8. Signatures", st.h2),
             *paras(st, "By signing you confirm that this agreement has been explained to you and that you have "
@@ -1728,41 +1775,109 @@ def plan_review(st: Styles, r: Resident, date: str, number: int, progress: Seque
                         [("Review date", long_date(date)), ("Support worker", r.worker)], body)
 
 
-def consent_scan(r: Resident, name: str, date: str, seed: int, angle: float) -> bytes:
+def consent_scan(r: Resident, name: str, date: str, seed: int, angle: float,
+                 answers: Sequence[bool]) -> bytes:
+    """The council's consent form (the resident-consent letter's second page) as the resident
+    filled it in: each of its statements answered Yes or No, exactly as residents/<REF>.yaml
+    records them."""
     lines: list[tuple[str, Any]] = [
         ("crest", "Wrexley Borough Council"),
-        ("title", "Supported housing review: resident consent form"),
-        ("text", f"Review reference: {REVIEW_REF}        Scheme: Nettlebank House, 14 Nettlebank Road"),
+        ("title", "Supported housing review: consent form"),
+        ("text", f"Review reference: {REVIEW_REF}/{r.rid}        Scheme: {r.scheme}"),
         ("gap", 14),
-        ("text", "We are checking the quality of the support provided where you live. Taking part is your"),
-        ("text", "choice. Whatever you decide, it will not affect your home, your Housing Benefit or your support."),
-        ("gap", 20),
+        ("text", "Please tick Yes or No for each of these, then sign the form."),
+        ("gap", 14),
         ("field", ("Resident reference", r.rid)),
         ("field", ("First name (optional)", name)),
         ("gap", 10),
-        ("tick", ("I have had the review explained to me and I have been able to ask questions.", True)),
-        ("tick", ("I agree that the council may see my licence, assessments, referral, support plan and\n"
-                  "reviews held by Brackenfold Support CIC.", True)),
-        ("tick", ("I agree that what I say in my interview can be used in the review. I understand my\n"
-                  "name will not appear in any report and I will be referred to by a reference number.", True)),
-        ("tick", ("I would like a copy of the letter the council sends to residents after the review.", r.rid == "R01")),
-        ("tick", ("I know I can withdraw my consent at any time by contacting the review team.", True)),
+        *(("yesno", ("\n".join(textwrap.wrap(CONSENT_STATEMENT_TEXT[statement], 74)), answer))
+          for statement, answer in zip(ConsentStatement, answers, strict=True)),
+        ("text", "I know I can change my mind at any time."),
         ("gap", 10),
         ("signature", ("Resident's signature", r.seed)),
         ("field", ("Date", date)),
         ("signature", ("Officer's signature", 9001)),
         ("field", ("Officer's name", "Priya Marchetti")),
-        ("footer", "WBC/SHR/F3 (v2, January 2026) · Resident consent form · para 97"),
+        ("footer", "WBC/SHR/F3 (v3, September 2026) · Resident consent form · para 97"),
     ]
     d, m, y = (int(v) for v in date.split("/"))
     return image_only_pdf(scan_form(lines, seed, angle), f"Scan {REVIEW_REF} consent {r.rid}",
                           dt.datetime(y, m, d, 16, 5, seed % 60))
 
 
+def r04_files(st: Styles) -> dict[str, bytes]:
+    """R04 declined consent; the licence is the copy held on the Housing Benefit claim."""
+    return {"licence.pdf": resident_licence(st, R04, "2025-06-02", "FS-LIC-2025-003", 0.965, "2025/26",
+                                            "Zoë Lindqvist", 4402)}
+
+
+def doc_inspection(st: Styles) -> bytes:
+    spec = DocSpec(COUNCIL, "WBC/PSH/HHSRS · Inspection record PSH-26-1187")
+
+    def story() -> list[Flowable]:
+        return [
+            Paragraph("Housing Health and Safety Rating System: inspection record", st.title),
+            Paragraph("Private Sector Housing Team · 14 October 2026", st.subtitle),
+            kv([("Reference", "PSH-26-1187"), ("Property", "Nettlebank House, 14 Nettlebank Road, Wrexley WX4 2QT"),
+                ("Licence", "Mandatory HMO licence, Brackenfold Support CIC"),
+                ("Referred by", f"Supported Housing Review Team (review {REVIEW_REF}), 29 September 2026"),
+                ("Inspected by", "Rhodri Faulkner-Eze, Environmental Health Officer"),
+                ("Date of inspection", "14 October 2026, 10:00 to 11:30")], st),
+            Paragraph("1. What was referred", st.h2),
+            *paras(st, "On the review team's site visit on 29 September 2026 the fire door between the second-floor "
+                       "landing and the second-floor corridor was found wedged open, with the arm of its overhead "
+                       "self-closer disconnected."),
+            Paragraph("2. Findings", st.h2),
+            *bullets(st,
+                     "The self-closer was replaced by the managing agent on 1 October 2026 (Tarnwell job TW-48813). "
+                     "The door now closes fully into its frame from any angle.",
+                     "Intumescent strips and smoke seals are intact. No wedges or hold-open devices were found on "
+                     "any floor.",
+                     "The provider's daily check sheet now records each fire door by location, with the time checked.",
+                     "Fire risk assessment dated 22 April 2026 seen; its review date is April 2027."),
+            Paragraph("3. Outcome", st.h2),
+            *paras(st, "Hazard (fire) now at an acceptable level: no formal action. Informal letter to the licence "
+                       "holder reminding them of HMO management regulation 4 (means of escape). Copy to Wrexley Fire "
+                       "and Rescue Service for their own check of the fire risk assessment."),
+            sign_block(st, [("Environmental Health Officer", "Rhodri Faulkner-Eze", "14 October 2026", 7711)]),
+        ]
+
+    return build_pdf(spec, story, title="HHSRS inspection record PSH-26-1187", author="Wrexley Borough Council")
+
+
+def doc_rec2_dispute(st: Styles) -> bytes:
+    spec = DocSpec(BRACKENFOLD, "BSC/NH/REV · Response to recommendation REC-2")
+
+    def story() -> list[Flowable]:
+        return [
+            Paragraph("Response to recommendation REC-2: weekly one-to-one sessions", st.title),
+            Paragraph(f"To Priya Marchetti, Lead Review Officer · review {REVIEW_REF} · 9 November 2026", st.subtitle),
+            *paras(st,
+                   "Thank you for your findings letter of 21 October 2026. We accept recommendations REC-1 and "
+                   "REC-3 and have acknowledged them separately.",
+                   "We do not accept recommendation REC-2 as written. Our information of 16 September 2026 said that "
+                   "every resident is offered at least one planned one-to-one session a week. That remains true: "
+                   "every session was offered. The session log for July to September 2026, enclosed, shows that the "
+                   "sessions not held were declined or missed by residents, not cancelled by staff.",
+                   "We ask the council to withdraw REC-2, or to tell us what further evidence it relies on beyond "
+                   "one conversation with a member of staff."),
+            Paragraph("Enclosure: one-to-one sessions at Nettlebank House, July to September 2026", st.h2),
+            table([("Month", "Sessions offered", "Held", "Declined or missed by the resident",
+                    "Cancelled by staff"),
+                   ("July 2026", "34", "27", "7", "0"), ("August 2026", "35", "26", "9", "0"),
+                   ("September 2026", "34", "25", "8", "1")],
+                  [30 * mm, 30 * mm, 22 * mm, 52 * mm, 32 * mm], st),
+            Spacer(1, 8),
+            sign_block(st, [("Operations Manager", "Daniel Achterberg", "9 November 2026", 6615)]),
+        ]
+
+    return build_pdf(spec, story, title="Response to recommendation REC-2")
+
+
 def r01_files(st: Styles) -> dict[str, bytes]:
     r = R01
     f: dict[str, bytes] = {}
-    f["consent-form.pdf"] = consent_scan(r, "Łukasz", "29/09/2026", 111, 0.9)
+    f["consent-form.pdf"] = consent_scan(r, "Łukasz", "29/09/2026", 111, 0.9, (True, True, True, True))
     f["licence.pdf"] = resident_licence(st, r, "2025-11-03", "NH-LIC-2025-031", 0.965, "2025/26",
                                         "Siân Okonjo-Hartley", 3301)
     f["referral.pdf"] = referral_form(st, r, "2025-10-20", [
@@ -1882,9 +1997,9 @@ def r01_files(st: Styles) -> dict[str, bytes]:
 def r02_files(st: Styles) -> dict[str, bytes]:
     r = R02
     f: dict[str, bytes] = {}
-    f["consent-form.pdf"] = consent_scan(r, "Ellen", "30/09/2026", 222, -1.3)
+    f["consent-form.pdf"] = consent_scan(r, "Ellen", "30/09/2026", 222, -1.3, (True, True, False, True))
     f["licence.pdf"] = resident_licence(st, r, "2024-05-06", "NH-LIC-2024-012", 0.93, "2024/25",
-                                        "Siân Okonjo-Hartley", 3301)
+                                        "Siân Okonjo-Hartley", 3301, end="2026-10-31")
     f["referral.pdf"] = referral_form(st, r, "2024-04-22", [
         ("Referring agency", "Wrexley Community Mental Health Team (North)"),
         ("Referrer", "Bernadette Ooms, Care Coordinator"), ("Telephone", "01632 960 845"),
@@ -2219,14 +2334,53 @@ Officers:          Priya Marchetti, Lead Review Officer
 Notes written by Priya Marchetti, 29 September 2026, 16:40.
 """
 
-README = """# Sample evidence: Nettlebank House (fictional)
+ORCHARD_COURT_VISIT_NOTES = """WREXLEY BOROUGH COUNCIL - SUPPORTED HOUSING REVIEW
+Site visit notes (paras 87-88)
+
+Review reference:   WBC-SHR-2026-014
+Scheme:             Orchard Court, Fenwick Street, Wrexley WX3 6TB
+Date of visit:      Thursday 1 October 2026, 14:00 to 15:45
+Officer:            Priya Marchetti (Lead Review Officer)
+Provider present:   Siân Okonjo-Hartley (Support Worker, Brackenfold Support CIC)
+
+1. Staff
+   - Siân visits the four flats by appointment on weekdays; no staff on site.
+     Each resident has one planned session a fortnight. She said the flats are
+     "a step down" from Nettlebank House and residents mostly manage alone.
+   - Zoë Lindqvist, who manages both schemes, joined at 14:30.
+   - Asked about the out-of-hours number: residents use the Nettlebank House
+     on-call manager.
+
+2. Residents
+   - Met the resident of flat 2 (R04) at his door. He did not want to take part
+     in the review and did not want us to look at his records. Explained that
+     saying no would not affect his home or his Housing Benefit. Recorded as
+     consent declined; nothing further asked about him.
+   - The residents of flats 1, 3 and 4 were out.
+
+3. Light-touch inspection (communal parts only)
+   - Entrance and ground-floor hallway: clean; post in a locked box; lighting
+     working.
+   - HAZARD: the first-floor landing window opens fully (restrictor missing),
+     about 3.5 m above the yard. Reported to Siân. Logged as an obvious hazard;
+     referred to the Private Sector Housing team for a full inspection.
+   - Bins and bike store: tidy.
+
+4. Follow-up
+   - PSH referral for the landing window                                  - PM
+   - Ask provider for the four residents' support plan review dates       - PM
+
+Notes written by Priya Marchetti, 1 October 2026, 17:10.
+"""
+
+README = """# Sample evidence: Nettlebank House and Orchard Court (fictional)
 
 Every file in `evidence/` is **fictional** and was generated by
 `scripts/make_sample_evidence.py`. Wrexley Borough Council, Brackenfold Support CIC, Quillmere Homes
 Community Benefit Society, Tarnwell Lettings & Property Services Ltd, Wenmoor Charitable Trust,
-Nettlebank House and every person named are invented. Telephone numbers are from Ofcom's drama
-ranges; e-mail addresses use the reserved `.example` domain. Residents are known by pseudonymous
-references (R01-R03) and a fictional first name only.
+Nettlebank House, Orchard Court and every person named are invented. Telephone numbers are
+from Ofcom's drama ranges; e-mail addresses use the reserved `.example` domain. Residents are known
+by pseudonymous references (R01-R04) and a fictional first name only.
 
 The files imitate what a council review officer really receives, so that the bundler is tested on
 realistic shapes:
@@ -2238,7 +2392,10 @@ realistic shapes:
 - `provider/85c-scheme-addresses.docx`: a Word document;
 - `provider/85i-support-model-email.eml`: an e-mail (quoted-printable, non-ASCII) with a PDF and a
   text attachment;
-- `residents/R0x/consent-form.pdf`: image-only scans (no text layer), slightly skewed;
+- `residents/R0x/consent-form.pdf`: image-only scans (no text layer), slightly skewed, answering
+  each statement of the council's consent form Yes or No (the answers `residents/R0x.yaml` records);
+- `residents/R02/licence.pdf`: a fixed-term licence that ended on 31 October 2026;
+- `residents/R04/licence.pdf`: the copy on the Housing Benefit claim of a resident who declined consent;
 - `site-visit/*.jpg`: 12-megapixel phone photos with EXIF; `stairwell.jpg` is stored sideways with
   EXIF Orientation 6;
 - plain UTF-8 officer notes.
@@ -2266,12 +2423,16 @@ def build_all(out: Path) -> dict[str, bytes]:
         "site-visit/stairwell.jpg": finish_photo(scene_stairwell(), 42, "2026:09:29 11:02:05", rotate_for_exif=True),
         "site-visit/fire-door.jpg": finish_photo(scene_fire_door(), 43, "2026:09:29 11:05:51"),
         "site-visit/visit-notes.txt": VISIT_NOTES.encode(),
+        "site-visit/orchard-court-visit-notes.txt": ORCHARD_COURT_VISIT_NOTES.encode(),
+        "site-visit/psh-inspection-record.pdf": doc_inspection(st),
+        "provider/rec-2-response.pdf": doc_rec2_dispute(st),
     }
     for rid, builder, notes in (("R01", r01_files, R01_INTERVIEW), ("R02", r02_files, R02_INTERVIEW),
-                                ("R03", r03_files, R03_INTERVIEW)):
+                                ("R03", r03_files, R03_INTERVIEW), ("R04", r04_files, None)):
         for name, data in builder(st).items():
             files[f"residents/{rid}/{name}"] = data
-        files[f"residents/{rid}/interview-notes.txt"] = notes.encode()
+        if notes is not None:
+            files[f"residents/{rid}/interview-notes.txt"] = notes.encode()
     for rel, data in sorted(files.items()):
         write_bytes_atomic(out / rel, data)
     # Beside evidence/, not in it: it describes the sample, it is not evidence of the review

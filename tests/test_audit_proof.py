@@ -431,3 +431,23 @@ def test_repair_refuses_when_the_last_entry_cannot_be_read(case: Path) -> None:
         "error: case/audit.jsonl: line 2: the last entry cannot be read (not valid JSON (at "
         "character 1)), so nothing can be chained after it")
     assert (case / "audit.jsonl").read_bytes() == before
+
+
+def test_a_record_saved_from_the_web_is_never_changed_unrecorded(sample_case: Path) -> None:
+    """The web app's form save: the record file is replaced only once its entry is appended."""
+    from bundler.case.edit import case_record, read_record, save_record
+    from bundler.errors import BundlerError
+
+    record(sample_case, AuditAction.EVIDENCE_ADDED, now=T0)
+    with (sample_case / "audit.jsonl").open("ab") as handle:
+        handle.write(b"\n")
+    before = (sample_case / "case.yaml").read_bytes()
+    current = read_record(sample_case, case_record())
+    with pytest.raises(BundlerError) as caught:
+        save_record(sample_case, case_record(), {"follow_up_visits": []},
+                    expected_sha256=current.sha256, section="follow-up visits", now=T0)
+    assert caught.value.message == (
+        f"{sample_case / 'audit.jsonl'}: line 2: the log ends in a blank line, so nothing can "
+        f"be chained after it; so {sample_case / 'case.yaml'} was not written")
+    assert (sample_case / "case.yaml").read_bytes() == before
+    assert sorted(p.name for p in sample_case.iterdir() if p.name.startswith(".")) == []

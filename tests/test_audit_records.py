@@ -30,7 +30,7 @@ def test_each_action_records_the_records_and_show_says_when_they_changed(
     code, output = run("letter", "findings", str(sample_case), "-o", str(out))
     assert code == 0, output
     first_r02 = sha(r02)
-    r02.write_text(r02.read_text(encoding="utf-8").replace("flat: Room 5", "flat: Room 6"),
+    r02.write_text(r02.read_text(encoding="utf-8").replace("flat: Room 2", "flat: Room 3"),
                    encoding="utf-8")
     code, output = run("letter", "revisit-notice", str(sample_case), "-o", str(out),
                        "--date", "2026-11-20")

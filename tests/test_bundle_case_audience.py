@@ -29,11 +29,11 @@ from tests.redact_fixtures import pdftotext, raw_objects, render_grey
 
 DAY = dt.date(2026, 11, 20)
 AUDIENCES = ("internal", "tribunal", "appeal:R01", "provider")
-# Other residents' names, and the staff member sharing R02's first name taken out first.
+# Other residents' names (R01 Łukasz Brennan, R02 Ellen Adebayo-Marsh, R03 Dmitri, who gave no
+# surname). Zoë Lindqvist, the scheme manager, is staff and may appear.
 NAMES = {
-    "provider": re.compile(r"łukasz|lukasz|brennan|adebayo|dmitri|zo[eë](?! lindqvist)",
-                           re.IGNORECASE),
-    "appeal:R01": re.compile(r"adebayo|dmitri|zo[eë](?! lindqvist)", re.IGNORECASE),
+    "provider": re.compile(r"łukasz|lukasz|brennan|ellen|adebayo|dmitri", re.IGNORECASE),
+    "appeal:R01": re.compile(r"ellen|adebayo|dmitri", re.IGNORECASE),
 }
 R03_FILES = {"evidence/residents/R03/licence.pdf", "evidence/residents/R03/risk-assessment.pdf",
              "evidence/residents/R03/interview-notes.txt"}
@@ -60,22 +60,18 @@ def manifest_of(pdf: Path) -> dict:  # type: ignore[type-arg]
     return json.loads(pdf.with_name(pdf.stem + ".manifest.json").read_text("utf-8"))
 
 
-def text_without_staff(text: str) -> str:
-    return re.sub(r"Zo[eë] Lindqvist", "", " ".join(text.split()))
-
-
 @pytest.mark.parametrize("audience", ["provider", "appeal:R01"])
 def test_no_other_residents_name_in_text_ocr_layers_or_raw_objects(
         editions: dict[str, Path], case: Path, audience: str) -> None:
     pdf = editions[audience]
-    assert NAMES[audience].search(text_without_staff(pdftotext(pdf))) is None
+    assert NAMES[audience].search(" ".join(pdftotext(pdf).split())) is None
     raw = raw_objects(pdf, case / "out").decode("latin-1")
     assert re.search(r"adebayo|dmitri|brennan", raw, re.IGNORECASE) is None
 
 
 def test_the_internal_bundle_holds_every_name(editions: dict[str, Path], case: Path) -> None:
     text = pdftotext(editions["internal"])
-    assert NAMES["provider"].search(text_without_staff(text)) is not None
+    assert NAMES["provider"].search(" ".join(text.split())) is not None
     assert "Dmitri" in text and "Łukasz" in text
     consent = next(d for d in manifest_of(editions["internal"])["documents"]
                    if d["source"] == "evidence/residents/R01/consent-form.pdf")
@@ -154,10 +150,10 @@ def test_the_log_names_kinds_reasons_and_decisions(editions: dict[str, Path]) ->
     assert "Redaction log" in log and "This bundle is for the parties to appeal R01" in log
     assert "R03 did not agree to use_in_proceedings" in log
     assert "TP third-party personal data" in log and "NC not covered" in log
-    assert NAMES["appeal:R01"].search(text_without_staff(log)) is None
+    assert NAMES["appeal:R01"].search(" ".join(log.split())) is None
     assert any("R02" in rule for rule in audience["rules"])
     kinds = {(r["source"], r["kind"]) for r in audience["redactions"]}
-    assert ("evidence/residents/R02/interview-notes.txt", "name") in kinds
+    assert ("evidence/residents/R02/licence.pdf", "name") in kinds
 
 
 @pytest.mark.parametrize("audience", ["provider", "appeal:R01"])

@@ -38,7 +38,9 @@ def page_with_words(path: Path, size: tuple[float, float], words: dict[str, tupl
     if link_to_second:
         reader = PdfReader(path)
         writer = PdfWriter(clone_from=reader)
-        writer.add_annotation(0, DictionaryObject({
+        # Put in /Annots as a file made elsewhere would have it (add_annotation's handling of
+        # /Dest differs between the pypdf versions the package allows)
+        link = writer._add_object(DictionaryObject({
             NameObject("/Type"): NameObject("/Annot"),
             NameObject("/Subtype"): NameObject("/Link"),
             NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (60, 60, 200, 90)]),
@@ -46,6 +48,7 @@ def page_with_words(path: Path, size: tuple[float, float], words: dict[str, tupl
             NameObject("/Dest"): ArrayObject([writer.pages[1].indirect_reference,
                                               NameObject("/Fit")]),
         }))
+        writer.pages[0][NameObject("/Annots")] = ArrayObject([link])
         with path.open("wb") as handle:
             writer.write(handle)
     return path
@@ -216,3 +219,14 @@ def test_verify_rebuilds_the_fitted_bundle_the_same(
                                       str(pdf.parent.parent)])
     assert result.exit_code == 0, result.output
     assert "rebuil" in result.output.lower()
+
+
+def test_pd27a_volumes_refused_saying_why(tmp_path: Path) -> None:
+    page_with_words(tmp_path / "a.pdf", A4, {"WORD": (72, 700)})
+    spec = write_spec(tmp_path, [("a.pdf", "A document")])
+    result = CliRunner().invoke(cli, ["bundle", "build", str(spec), "-o", str(tmp_path / "b.pdf"),
+                                      "--profile", "pd27a", "--max-pages", "10"])
+    assert result.exit_code != 0
+    assert "--profile pd27a numbers pages by section" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert not list(tmp_path.glob("b*.pdf"))

@@ -234,8 +234,9 @@ def test_a_consent_form_dated_after_the_signed_consent_is_refused(sample_case: P
     # For everyone: written for those who have not signed, a warning naming the others.
     result = run("letter", "resident-consent", str(sample_case), "-o", str(out), "--date", "2026-11-20")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["resident-consent-R03.docx"]
+    assert sorted(p.name for p in out.iterdir()) == ["resident-consent-R03.docx"]  # verbal consent
     assert "warning: consent form not written: R01 signed the consent form on 2026-09-29" in result.stderr
+    assert "warning: consent form not written: R04 declined consent on 2026-10-01" in result.stderr
 
 
 # --------------------------------------------------------------------------- a reminder on its date
@@ -319,64 +320,46 @@ def test_case_upgrade_rewrites_the_first_sample_keeping_comments(tmp_path: Path)
 # --------------------------------------------------------------------------- several schemes
 
 
-SECOND_SCHEME = """  - id: fenwick-street
-    name: Fenwick Street Flats
-    address:
-      lines: [22 Fenwick Street]
-      town: Wrexley
-      postcode: WX3 8PL
-    area: Fenwick ward
-    cohorts: [young_people]
-    bedspaces: 4
-"""
-
-SECOND_VISIT = """  - date: 2026-10-01
-    scheme: fenwick-street
-    officers: [Priya Marchetti]
-    hazards:
-      - description: Exposed wiring in the communal hallway
-        location: Ground-floor hallway
-        full_inspection_required: true
-"""
-
-
-def _two_schemes(case: Path) -> Path:
-    path = case / "case.yaml"
-    edit(path, "\ninformation_request:\n", "\n" + SECOND_SCHEME + "\ninformation_request:\n")
-    edit(path, "\nreferral_review:\n", "\n" + SECOND_VISIT + "\nreferral_review:\n")
-    return path
-
-
 def test_items_are_attributed_to_their_scheme(sample_case: Path) -> None:
-    path = _two_schemes(sample_case)
-    # An answer that names no scheme answers for every scheme; one that names a scheme, only it.
-    edit(path, "      question: support_tailored\n",
-         "      question: support_tailored\n      schemes: [nettlebank-house]\n")
+    items = checklist(sample_case)
+    hazards = [(i["subject"], i["schemes"]) for i in items if i["category"] == "hazard"]
+    assert hazards == [("Orchard Court", ["orchard-court"])]  # Nettlebank's was inspected
+    recs = {i["subject"]: i["schemes"] for i in items if i["category"] in ("recommendation", "dispute")}
+    assert recs == {"REC-4": ["orchard-court"], "REC-2": ["nettlebank-house"]}
+    residents = {i["subject"]: i["schemes"] for i in items if str(i["subject"]).startswith("R0")}
+    assert residents["R04"] == ["orchard-court"] and residents["R02"] == ["nettlebank-house"]
+    # The revisit names both schemes.
+    revisit = [i for i in checklist(sample_case, "2027-01-05") if i["category"] == "revisit"]
+    assert revisit[0]["subject"] == "Nettlebank House, Orchard Court"
+    assert revisit[0]["schemes"] == ["nettlebank-house", "orchard-court"]
+    # A scheme whose findings lack an answer is noted, naming the scheme.
+    path = sample_case / "case.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    - id: F5\n")
+    path.write_text(text[:start] + text[text.index("  provider_inexperienced:", start):], encoding="utf-8")
     result = run("validate", str(sample_case))
     assert result.exit_code == 0, result.output
-    assert next(line.split(": note: ")[1] for line in notes(result) if "case.yaml" in line) == (
-        "findings.answers: the findings do not yet answer support_tailored for fenwick-street "
-        "(para 110)")
-    hazards = [i for i in checklist(sample_case) if i["category"] == "hazard"]
-    by_scheme = {tuple(i["schemes"]): i["subject"] for i in hazards}  # type: ignore[arg-type]
-    assert by_scheme == {("nettlebank-house",): "Nettlebank House",
-                         ("fenwick-street",): "Fenwick Street Flats"}
-    # A revisit naming both schemes covers both.
-    edit(path, "    status: planned\n", "    status: planned\n    schemes: [nettlebank-house, fenwick-street]\n")
-    revisit = [i for i in checklist(sample_case, "2027-01-05") if i["category"] == "revisit"]
-    assert revisit[0]["subject"] == "Nettlebank House, Fenwick Street Flats"
-    assert revisit[0]["schemes"] == ["nettlebank-house", "fenwick-street"]
+    assert any(line.endswith("note: findings.answers: the findings do not yet answer "
+                             "dignity_and_independence for orchard-court (para 110)") for line in notes(result))
+    # ...and a findings letter cannot yet be written.
+    refused = run("letter", "findings", str(sample_case), "-o", str(sample_case / "out"))
+    assert refused.exit_code == 10
+    assert "the findings do not answer dignity_and_independence for Orchard Court" in refused.stderr
 
 
 def test_an_inspected_hazard_clears(sample_case: Path) -> None:
+    assert not any(i["category"] == "hazard" and i["schemes"] == ["nettlebank-house"]
+                   for i in checklist(sample_case))
+    # Before the inspection date it was still waiting.
+    early = [i for i in checklist(sample_case, "2026-10-13") if i["category"] == "hazard"]
+    assert {tuple(i["schemes"]) for i in early} == {("nettlebank-house",), ("orchard-court",)}  # type: ignore[arg-type]
     path = sample_case / "case.yaml"
-    assert any(i["category"] == "hazard" for i in checklist(sample_case))
-    edit(path, "        referred_to: Private Sector Housing Team\n",
-         "        referred_to: Private Sector Housing Team\n        inspection:\n"
-         "          date: 2026-10-14\n          by: Private Sector Housing Team\n"
-         "          outcome: Wedge removed; self-closer repaired.\n")
-    assert not any(i["category"] == "hazard" for i in checklist(sample_case))
-    assert any(i["category"] == "hazard" for i in checklist(sample_case, "2026-10-13"))
+    text = path.read_text(encoding="utf-8")
+    start = text.index("        inspection:\n")
+    end = text.index("    photos:", start)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert any(i["category"] == "hazard" and i["schemes"] == ["nettlebank-house"]
+               for i in checklist(sample_case))
 
 
 def test_a_finding_answered_twice_for_one_scheme_is_an_error(sample_case: Path) -> None:
@@ -392,71 +375,122 @@ def test_a_finding_answered_twice_for_one_scheme_is_an_error(sample_case: Path) 
 
 
 def test_a_disputed_recommendation(sample_case: Path) -> None:
-    path = sample_case / "case.yaml"
-    edit(path, "    status: sent\n", "    status: disputed\n")
-    result = run("validate", str(sample_case))
-    assert result.exit_code == 1
-    assert any("recommendations[2].dispute: status is disputed: record the dispute" in line
-               for line in result.stdout.splitlines())
-    edit(path, "    status: disputed\n", "    status: disputed\n    dispute:\n      date: 2026-11-09\n"
-         "      grounds: The provider says weekend cover matches the rota it sent.\n")
     items = [i for i in checklist(sample_case) if i["subject"] == "REC-2"]
     assert [(i["category"], i["urgency"], i["days_waiting"], i["paragraph"]) for i in items] == [
         ("dispute", "waiting", 11, "para 144")]
     table = run("checklist", str(sample_case), "--as-of", AS_OF).stdout
     assert "WAITING 11d" in table
+    path = sample_case / "case.yaml"
+    text = path.read_text(encoding="utf-8")
+    # A decided dispute while the status still says disputed is a contradiction.
+    decided = text.replace("      files: [evidence/provider/rec-2-response.pdf]\n",
+                           "      files: [evidence/provider/rec-2-response.pdf]\n      outcome: upheld\n"
+                           "      outcome_date: 2026-11-16\n", 1)
+    path.write_text(decided, encoding="utf-8")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 1
+    assert any("recommendations[2].status: the dispute ended (upheld), so status cannot still be disputed"
+               in line for line in result.stdout.splitlines()), result.stdout
+    # ...and a disputed status with no dispute recorded is incomplete.
+    start = text.index("    dispute:  # para 144\n")
+    path.write_text(text[:start] + text[text.index("  - id: REC-3", start):], encoding="utf-8")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 1
+    assert any("recommendations[2].dispute: status is disputed: record the dispute" in line
+               for line in result.stdout.splitlines())
 
 
 def test_open_referrals_show_days_waiting(sample_case: Path) -> None:
+    items = {i["subject"]: i for i in checklist(sample_case) if i["category"] == "referral"}
+    assert sorted(items) == ["RF-2", "RF-3"]  # RF-1 and RF-4 have their outcome
+    rf3 = items["RF-3"]
+    assert (rf3["urgency"], rf3["days_waiting"], rf3["days_overdue"]) == ("overdue", 36, 8)
+    assert "Wrexley Fire and Rescue Service" in str(rf3["item"]) and "WFRS-FS-26-0917" in str(rf3["item"])
+    rf2 = items["RF-2"]
+    assert (rf2["urgency"], rf2["days_waiting"], rf2["days_overdue"]) == ("waiting", 49, None)
+    assert str(rf2["item"]).endswith("no outcome yet; replied 2026-10-05")
     path = sample_case / "case.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + """
-referrals:
-  - id: RF-1
-    date: 2026-10-23
-    agency: hb_decision_maker
-    schemes: [nettlebank-house]
-    residents: [R01]
-    what: Whether the support at Nettlebank House is more than minimal
-    why: Findings F1 and F2 question the support described in the claim
-    paragraph: para 110
-    reference: HBDM-2026-0412
-    response_due: 2026-11-06
-  - id: RF-2
-    date: 2026-10-02
-    agency: other
-    what: Hazard
-    why: Reason
-    outcome: {date: 2026-10-10, summary: Closed}
-""", encoding="utf-8")
+    edit(path, "    agency_name: Wrexley Fire and Rescue Service\n", "")
+    edit(path, "    agency: fire_and_rescue\n", "    agency: other\n")
     result = run("validate", str(sample_case))
     assert result.exit_code == 1
-    assert any("referrals[2].agency_name: agency is other: give the agency's name" in line
+    assert any("referrals[3].agency_name: agency is other: give the agency's name" in line
                for line in result.stdout.splitlines())
-    path.write_text(path.read_text(encoding="utf-8").replace("    agency: other\n",
-                    "    agency: other\n    agency_name: Wrexley Fire and Rescue Service\n"), encoding="utf-8")
-    items = [i for i in checklist(sample_case) if i["category"] == "referral"]
-    assert len(items) == 1  # RF-2 has its outcome
-    (item,) = items
-    assert item["subject"] == "RF-1" and item["days_waiting"] == 28 and item["days_overdue"] == 14
-    assert "the Housing Benefit decision maker" in str(item["item"])
-    assert "HBDM-2026-0412" in str(item["item"])
 
 
 def test_housing_benefit_appeal_records(sample_case: Path) -> None:
+    loaded = load_valid_case(sample_case)
+    r01 = loaded.residents["R01"]
+    appeal = "appeal:SC068/26/01234"
+    assert may_disclose(r01, DataKind.IDENTITY, appeal, dt.date(2026, 11, 20))
+    assert may_disclose(r01, DataKind.RECORDS, "appeal:R01", dt.date(2026, 11, 20))
+    assert not may_disclose(loaded.residents["R02"], DataKind.IDENTITY, appeal, dt.date(2026, 11, 20))
+    assert not may_disclose(loaded.residents["R04"], DataKind.RECORDS, appeal, dt.date(2026, 11, 20))
     path = sample_case / "residents" / "R01.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + """housing_benefit:
-  claim_reference: HB-204417
-  decision: {kind: not_exempt, date: 2026-11-02}
-  appeal: {reference: SC068/26/01234, appellant: resident, lodged: 2026-10-30}
-""", encoding="utf-8")
+    edit(path, "lodged: 2026-11-12", "lodged: 2026-10-30")
     result = run("validate", str(sample_case))
     assert result.exit_code == 1
     assert any("housing_benefit.appeal.lodged: the appeal was lodged 2026-10-30, before the decision "
                "it appeals (2026-11-02)" in line for line in result.stdout.splitlines())
-    edit(path, "lodged: 2026-10-30", "lodged: 2026-11-12, hearing_date: 2027-02-03")
+
+
+# --------------------------------------------------------------------------- letters.yaml
+
+
+def test_every_letter_written_is_recorded_and_can_be_marked_sent(sample_case: Path) -> None:
+    import hashlib
+
+    from bundler.case.letterlog import LETTERS_FILE
+
+    register = sample_case / LETTERS_FILE
+    before = register.read_text(encoding="utf-8")
+    out = sample_case / "drafts"
+    result = run("letter", "revisit-notice", str(sample_case), "-o", str(out), "--date", AS_OF)
+    assert result.exit_code == 0, result.output
     loaded = load_valid_case(sample_case)
-    r01 = loaded.residents["R01"]
-    assert may_disclose(r01, DataKind.IDENTITY, "appeal:SC068/26/01234", dt.date(2026, 11, 20))
-    assert not may_disclose(loaded.residents["R02"], DataKind.IDENTITY, "appeal:SC068/26/01234",
-                            dt.date(2026, 11, 20))
+    letter = loaded.letters.letters[-1]
+    assert (letter.kind.value, letter.date.isoformat(), letter.recipient, letter.sent) == (
+        "revisit-notice", AS_OF, "provider", None)
+    docx = out / "revisit-notice.docx"
+    assert [(f.file, f.sha256) for f in letter.files] == [
+        ("drafts/revisit-notice.docx", hashlib.sha256(docx.read_bytes()).hexdigest())]
+    # The officer's comments and the earlier records are kept as they were.
+    after = register.read_text(encoding="utf-8")
+    assert after.startswith(before)
+
+    early = run("letter", "sent", str(sample_case), "revisit-notice", "--on", "2026-11-19")
+    assert early.exit_code == 10
+    assert "it cannot have been sent on 2026-11-19" in early.stderr
+    sent = run("letter", "sent", str(sample_case), "revisit-notice", "--on", AS_OF, "--by", "post")
+    assert sent.exit_code == 0, sent.output
+    assert sent.stdout.strip() == f"Recorded: revisit-notice dated {AS_OF}, sent {AS_OF} by post"
+    sent_record = load_valid_case(sample_case).letters.letters[-1].sent
+    assert sent_record is not None and sent_record.method.value == "post"
+    again = run("letter", "sent", str(sample_case), "revisit-notice", "--on", AS_OF)
+    assert again.exit_code == 10
+    assert "no revisit-notice letter to the provider is recorded as written and not yet sent" in again.stderr
+    entries = [json.loads(line) for line in (sample_case / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [e["action"] for e in entries] == ["letter_generated", "letter_sent"]
+    assert entries[1]["details"]["sent"] == AS_OF
+    assert [o["path"] for o in entries[1]["outputs"]] == ["letters.yaml"]
+    # The toolkit's own changes to letters.yaml are outputs, not "records changed" between actions.
+    assert "records changed" not in run("audit", "show", str(sample_case)).stdout
+    # A letter file changed after it was written is a finding, not an error.
+    docx.write_bytes(docx.read_bytes() + b"x")
+    result = run("validate", str(sample_case))
+    assert result.exit_code == 0
+    assert any("note: letters[" in line and "drafts/revisit-notice.docx has changed since the "
+               "revisit-notice letter was written" in line for line in notes(result))
+
+
+def test_a_letter_recorded_as_sent_is_in_the_sample_with_its_hash() -> None:
+    import hashlib
+
+    loaded = load_valid_case(SAMPLE)
+    sent = loaded.letters.sent_letters()
+    kinds = {(letter.kind.value, letter.recipient) for letter in sent}
+    assert ("information-reminder", "provider") in kinds and ("resident-consent", "R04") in kinds
+    for letter in sent:
+        assert letter.sent is not None and letter.sent.date >= letter.date
+        for written in letter.files:
+            assert hashlib.sha256((SAMPLE / written.file).read_bytes()).hexdigest() == written.sha256

@@ -160,7 +160,7 @@ def test_symlink_out_of_the_case_folder_is_refused(sample_case: Path, tmp_path: 
         ("case.yaml", "      status: outstanding\n      notes: Provider says", "      status: received\n      notes: Provider says",
          "information_request.items[6].files", "status is received but no file is named"),
         ("case.yaml", "complete_by: 2026-12-16\n    status: sent", "complete_by: 2026-11-01\n    status: sent",
-         "recommendations[2].complete_by", "complete_by 2026-11-01 must be after acknowledge_by 2026-11-04"),
+         "recommendations[4].complete_by", "complete_by 2026-11-01 must be after acknowledge_by 2026-11-04"),
         ("case.yaml", "  lead_officer: Priya Marchetti", "  lead_officer: Someone Else", "review.lead_officer",
          "'Someone Else' is not in the review team"),
         ("residents/R02.yaml", "reference: R02", "reference: R12", "reference",
@@ -185,7 +185,9 @@ def test_every_problem_is_reported_not_just_the_first(sample_case: Path) -> None
     edit(sample_case / "residents" / "R01.yaml", "signed: true", "signed: maybe")
     (sample_case / "evidence" / "site-visit" / "kitchen.jpg").unlink()
     lines = problems_for(sample_case)
-    assert len(lines) == 3
+    # the photo is named twice: under the site visit, and in the documents catalogue
+    assert len(lines) == 4
+    assert sum("file not found: evidence/site-visit/kitchen.jpg" in item for item in lines) == 2
     assert all(re.match(r"^.+\.yaml:\d+: [\w.\[\]]+: ", item) for item in lines)
 
 
@@ -221,7 +223,7 @@ def test_json_report(sample_case: Path) -> None:
 
 def test_library_raising_form(sample_case: Path) -> None:
     loaded = load_valid_case(sample_case)
-    assert sorted(loaded.residents) == ["R01", "R02", "R03"]
+    assert sorted(loaded.residents) == ["R01", "R02", "R03", "R04"]
     assert loaded.case.provider.name == "Brackenfold Support CIC"
     edit(sample_case / "case.yaml", "due_date: 2026-09-22", "due_date: 2026-08-22")
     assert not validate_case(sample_case).ok
@@ -236,4 +238,23 @@ def test_a_missing_file_does_not_hide_a_rule_in_the_same_record(sample_case: Pat
     lines = problems_for(sample_case)
     assert any("evidence.occupancy_agreement.file: file not found" in item for item in lines)
     assert any("consent.date: consent is dated 2026-10-01, after the interview" in item for item in lines)
-    assert len(lines) == len(set(lines)) == 2
+    assert any("documents[2].file: file not found" in item for item in lines)  # catalogued too
+    assert len(lines) == len(set(lines)) == 3
+
+
+def test_readme_shows_the_sample_as_validate_prints_it(tmp_path: Path) -> None:
+    import shutil
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = [line for line in readme.splitlines()
+             if line.startswith("samples/nettlebank-road") and (": note: " in line or ": valid: " in line)]
+    assert len(shown) >= 2
+    case = tmp_path / "nettlebank-road"
+    shutil.copytree(SAMPLE, case, ignore=shutil.ignore_patterns("out", "audit.jsonl*"))
+    assert run("evidence", "add", str(case), str(case / "evidence"))[0] == 0
+    code, out, _err = run("validate", str(case))
+    assert code == 0
+    printed = [line.replace(str(case), "samples/nettlebank-road") for line in out.splitlines()]
+    assert shown == printed

@@ -33,16 +33,25 @@ def test_json_lists_the_sample_outstanding_items_most_urgent_first() -> None:
     assert all(i["days_overdue"] == 31 and i["due"] == "2026-10-20" for i in provider)
     assert any("resident satisfaction forms" in i["item"] for i in provider)
     assert any(i["item"].startswith("partly received: the training") for i in provider)
-    # REC-2 was never acknowledged; REC-1 and REC-3 were
+    # REC-4 was never acknowledged; REC-1 and REC-3 were; REC-2 is disputed, awaiting a decision
     recs = [i for i in items if i["category"] == "recommendation"]
-    assert [(i["subject"], i["days_overdue"]) for i in recs] == [("REC-2", 16)]
-    # evidence gaps per resident
+    assert [(i["subject"], i["days_overdue"], i["schemes"]) for i in recs] == [
+        ("REC-4", 16, ["orchard-court"])]
+    disputes = [i for i in items if i["category"] == "dispute"]
+    assert [(i["subject"], i["days_waiting"]) for i in disputes] == [("REC-2", 11)]
+    # referrals to other agencies with no outcome yet: one overdue, one waiting
+    referrals = {i["subject"]: (i["urgency"], i["days_waiting"]) for i in items if i["category"] == "referral"}
+    assert referrals == {"RF-3": ("overdue", 36), "RF-2": ("waiting", 49)}
+    # evidence gaps per resident, only where the resident agreed to their records being looked at
     missing = {(i["subject"], i["item"]) for i in items if i["urgency"] == "missing"}
     assert ("R02", "no risk assessment on file") in missing
-    assert ("R03", "no support plan on file") in missing
-    assert ("R03", "no referral information on file") in missing
-    assert not any(subject == "R01" for subject, _ in missing)
+    assert ("R02", "the licence expired on 2026-10-31; no current agreement is on file") in missing
+    assert not any(subject in ("R01", "R03", "R04") for subject, _ in missing)  # R03: records: false
+    # the inspected hazard has cleared; the one awaiting inspection is Orchard Court's
+    hazards = [(i["subject"], i["schemes"]) for i in items if i["category"] == "hazard"]
+    assert hazards == [("Orchard Court", ["orchard-court"])]
     notes = {(i["subject"], i["item"]) for i in items if i["urgency"] == "note"}
+    assert ("R04", "consent declined on 2026-10-01") in notes
     assert ("R03", "verbal consent only (the reason written consent was not possible is recorded)") in notes
     # overdue items come before everything else, largest overdue first
     overdue = [i["days_overdue"] for i in items if i["urgency"] == "overdue"]

@@ -105,6 +105,7 @@ def test_a_record_naming_a_retired_file_is_noted(case: Path) -> None:
     resident = case / "residents" / "R01.yaml"
     text = resident.read_text(encoding="utf-8")
     line = text.splitlines().index("    file: evidence/residents/R01/licence.pdf") + 1
+    described = text.splitlines().index("  - file: evidence/residents/R01/licence.pdf") + 1
     CliRunner().invoke(cli, ["evidence", "retire", str(case),
                              "evidence/residents/R01/licence.pdf", "--reason", "unsigned"])
     resident.write_text(text.replace(
@@ -113,7 +114,9 @@ def test_a_record_naming_a_retired_file_is_noted(case: Path) -> None:
     report = check_evidence_files(case)
     assert [(str(ref), path) for ref, path in report.retired_named] == [
         (f"{resident}:{line}: evidence.occupancy_agreement.file",
-         "evidence/.retired/residents/R01/licence.pdf")
+         "evidence/.retired/residents/R01/licence.pdf"),
+        (f"{resident}:{described}: documents[2].file",  # the file's own title and dates
+         "evidence/.retired/residents/R01/licence.pdf"),
     ]
     assert report.notes() == ()
 

@@ -104,7 +104,9 @@ def test_records_that_still_name_the_file_are_reported(
     monkeypatch.chdir(tmp_path)
     licence = "evidence/residents/R01/licence.pdf"
     resident = case / "residents" / "R01.yaml"
-    line = resident.read_text(encoding="utf-8").splitlines().index(f"    file: {licence}") + 1
+    lines = resident.read_text(encoding="utf-8").splitlines()
+    line = lines.index(f"    file: {licence}") + 1
+    described = lines.index(f"  - file: {licence}") + 1  # the file's own title and dates
     (case / "bundle.yaml").write_text(
         "reference: X\ntitle: Y\nsections:\n  - label: A\n    title: Z\n    documents:\n"
         f"      - file: {licence}\n        title: Licence\n", encoding="utf-8")
@@ -115,6 +117,8 @@ def test_records_that_still_name_the_file_are_reported(
     assert result.stderr.splitlines() == [
         f"warning: case/residents/R01.yaml:{line}: evidence.occupancy_agreement.file: still "
         f"names {licence}; name the right file there or remove the entry",
+        f"warning: case/residents/R01.yaml:{described}: documents[2].file: still names {licence}; "
+        "name the right file there or remove the entry",
         f"warning: case/bundle.yaml:7: sections[1].documents[1].file: still names {licence}; "
         "name the right file there or remove the entry",
     ]

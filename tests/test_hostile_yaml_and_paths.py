@@ -288,3 +288,47 @@ def test_letter_templates_folder_named_by_the_case_cannot_lead_out(sample_case: 
     assert ("templates/findings.docx: leads outside the case folder (templates/findings.docx "
             "is a symbolic link that leads out of it)") in err
     assert not (tmp_path / "letters").exists()
+
+
+def test_verify_sources_never_reads_through_a_link_out_of_the_folder(tmp_path: Path) -> None:
+    """A bundle built honestly; then its sources folder gets a link where a folder was.
+    verify --sources must refuse to hash the file the link leads to."""
+    import shutil
+
+    spec_dir = tmp_path / "spec"
+    (spec_dir / "sub" / "real").mkdir(parents=True)
+    (spec_dir / "sub" / "real" / "note.txt").write_text("visit note\n")
+    spec = spec_dir / "bundle.yaml"
+    spec.write_text(SPEC_ONE.format(file="sub/real/note.txt"))
+    out = tmp_path / "out" / "bundle.pdf"
+    code, _out, err = run("bundle", "build", str(spec), "-o", str(out), "--date", "2026-03-01")
+    assert code == 0, err
+    outside = tmp_path / "outside"
+    shutil.move(spec_dir / "sub" / "real", outside)
+    (spec_dir / "sub" / "real").symlink_to(outside, target_is_directory=True)
+    code, stdout, _err = run("bundle", "verify", str(out), "--sources", str(spec_dir))
+    assert code == 1
+    assert "named outside the sources folder (refused): sub/real/note.txt" in stdout
+
+
+def test_inside_refuses_every_way_out(tmp_path: Path) -> None:
+    from bundler.errors import BadInput
+    from bundler.paths import inside
+
+    (tmp_path / "folder" / "sub").mkdir(parents=True)
+    (tmp_path / "folder" / "loop").symlink_to("loop")
+    (tmp_path / "folder" / "up").symlink_to("..", target_is_directory=True)
+    folder = tmp_path / "folder"
+    assert inside(folder, "sub/../sub/x.txt") == folder / "sub" / ".." / "sub" / "x.txt"
+    assert inside(folder, "./sub/new.txt") == folder / "sub" / "new.txt"
+    for name, message in [
+        ("/etc/passwd", "/etc/passwd: is not a path inside the spec's folder"),
+        ("C:/Windows/win.ini", "C:/Windows/win.ini: is not a path inside the spec's folder"),
+        ("sub/../../x", "sub/../../x: leads outside the spec's folder ('..' leads out of it)"),
+        ("up/secret", "up/secret: leads outside the spec's folder (up is a symbolic link that "
+                      "leads out of it)"),
+        ("loop/x", "loop/x: cannot be followed inside the spec's folder (RuntimeError)"),
+    ]:
+        with pytest.raises(BadInput) as caught:
+            inside(folder, name)
+        assert caught.value.message == message

@@ -56,20 +56,25 @@ def test_resident_letters_one_per_resident_and_recorded(sample_case: Path, tmp_p
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
     assert names == ["resident-consent-R01.docx", "resident-consent-R02.docx",
-                     "resident-consent-R03.docx"]
+                     "resident-consent-R03.docx", "resident-consent-R04.docx"]
     assert "warning: R03: no correspondence name" in result.stderr
     text = all_text(open_docx(out / "resident-consent-R01.docx"))
     assert "21 September 2026" in text and "Łukasz Brennan" in text
     entries = audit_entries(sample_case)
-    assert [e["action"] for e in entries] == ["letter_generated"] * 3
+    assert [e["action"] for e in entries] == ["letter_generated"] * 4
     first = entries[0]
     assert first["details"] == {"kind": "resident-consent", "resident": "R01",
                                 "letter_date": "2026-09-21"}
     inputs = [f["path"] for f in first["inputs"]]  # type: ignore[index]
     assert inputs[:2] == ["case.yaml", "residents/R01.yaml"]
     assert inputs[2].endswith("resident-consent.docx")
-    (output,) = first["outputs"]  # type: ignore[misc]
+    output, register = first["outputs"]  # type: ignore[misc]
     import hashlib
+
+    # The case's letters.yaml, with this letter recorded in it, is written by the same action.
+    assert register["path"] == "letters.yaml"
+    assert register["sha256"] != hashlib.sha256(
+        (sample_case / "letters.yaml").read_bytes()).hexdigest()  # later letters were added since
 
     assert output["sha256"] == hashlib.sha256(
         (out / "resident-consent-R01.docx").read_bytes()).hexdigest()
@@ -229,7 +234,7 @@ def test_pdf_letters_keep_the_address_in_the_window(sample_case: Path, tmp_path:
          ["Daniel", "Achterberg", "Brackenfold", "Support", "CIC", "3", "Cable", "Yard",
           "Wrexley", "WX2", "5HN"]),
         ("resident-outcome-R01.pdf",
-         ["Łukasz", "Brennan", "Room", "3", "14", "Nettlebank", "Road", "Wrexley", "WX4", "2QT"]),
+         ["Łukasz", "Brennan", "Room", "5", "14", "Nettlebank", "Road", "Wrexley", "WX4", "2QT"]),
     ):
         pdf = out / name
         assert pdf.read_bytes().startswith(b"%PDF")
@@ -252,7 +257,7 @@ def test_pdf_letters_keep_the_address_in_the_window(sample_case: Path, tmp_path:
         assert "{{" not in text and "None" not in text
     assert len(audit_entries(sample_case)) == 2
     assert [f["path"] for f in audit_entries(sample_case)[0]["outputs"]] == [  # type: ignore[union-attr]
-        str(out / "information-request.docx"), str(out / "information-request.pdf")]
+        str(out / "information-request.docx"), str(out / "information-request.pdf"), "letters.yaml"]
 
 
 @needs_libreoffice
@@ -348,9 +353,11 @@ def test_failed_pdf_conversion_still_records_the_letters(
     assert result.exit_code == ExitCode.CONVERSION_FAILED
     assert "could not convert it to PDF" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "resident-outcome-R01.docx", "resident-outcome-R02.docx", "resident-outcome-R03.docx"]
+        "resident-outcome-R01.docx", "resident-outcome-R02.docx", "resident-outcome-R03.docx",
+        "resident-outcome-R04.docx"]
     entries = audit_entries(sample_case)
-    assert [len(e["outputs"]) for e in entries] == [1, 1, 1]  # type: ignore[arg-type]
+    # each: the Word file and letters.yaml (no PDF)
+    assert [len(e["outputs"]) for e in entries] == [2, 2, 2, 2]  # type: ignore[arg-type]
 
 
 @needs_libreoffice

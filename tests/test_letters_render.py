@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,7 +67,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 def test_every_kind_renders_without_template_syntax_or_none(rendered: dict[str, bytes]) -> None:
     expected = {
         "information-request", "information-reminder", "findings", "revisit-notice",
-        *(f"{kind}-R0{n}" for kind in ("resident-consent", "resident-outcome") for n in (1, 2, 3)),
+        *(f"{kind}-R0{n}" for kind in ("resident-consent", "resident-outcome") for n in (1, 2, 3, 4)),
     }
     assert set(rendered) == expected
     for stem, data in rendered.items():
@@ -146,7 +148,7 @@ def test_findings_letter_has_both_dates_for_each_recommendation(rendered: dict[s
     assert rows[0] == ["Recommendation", "Tell us you have received it by",
                        "Complete it and send evidence by"]
     body_rows = rows[1:]
-    assert len(body_rows) == len(case.recommendations) == 3
+    assert len(body_rows) == len(case.recommendations) == 4
     for rec, row in zip(case.recommendations, body_rows, strict=True):
         assert row[0].startswith(f"{rec.id}: ")
         assert row[1] == uk_date(rec.acknowledge_by)
@@ -155,6 +157,11 @@ def test_findings_letter_has_both_dates_for_each_recommendation(rendered: dict[s
     text = all_text(doc)
     for question in ("Is the support tailored", "accurately described", "dignity and respect"):
         assert question in text
+    # Two schemes: each answer says which scheme(s) it is about, scheme by scheme.
+    texts = paragraph_texts(doc)
+    headed = [t.split(":")[0] for t in texts if t.endswith("?") and ": " in t]
+    assert headed == ["Nettlebank House", "Nettlebank House and Orchard Court", "Nettlebank House",
+                      "Orchard Court", "Orchard Court"]
     assert "13 January 2027" in text  # the planned revisit
     assert "Support to make these changes" not in text  # provider_inexperienced is false
 
@@ -169,7 +176,7 @@ def test_findings_offers_support_to_an_inexperienced_provider(sample_case: Path)
 def test_address_block_is_the_recipient(rendered: dict[str, bytes]) -> None:
     texts = paragraph_texts(open_docx(rendered["resident-outcome-R01"]))
     start = texts.index("Łukasz Brennan")
-    assert texts[start:start + 5] == ["Łukasz Brennan", "Room 3", "14 Nettlebank Road",
+    assert texts[start:start + 5] == ["Łukasz Brennan", "Room 5", "14 Nettlebank Road",
                                       "Wrexley", "WX4 2QT"]
     texts = paragraph_texts(open_docx(rendered["resident-consent-R03"]))
     assert "The resident" in texts and "Dear resident," in texts
@@ -231,12 +238,21 @@ def test_rendering_is_byte_identical(sample_case: Path) -> None:
     first = render_sample(sample_case, LetterKind.FINDINGS)
     second = render_sample(sample_case, LetterKind.FINDINGS)
     assert hashlib.sha256(first[0][1]).digest() == hashlib.sha256(second[0][1]).digest()
-    doc = open_docx(first[0][1])
-    props = doc.core_properties
-    assert props.created == dt.datetime(2026, 10, 21, tzinfo=dt.UTC)
-    assert props.modified == props.created
-    assert props.title == "Findings and recommendations"
-    assert props.revision == 1
+
+
+def test_document_properties_carry_the_letter_date_not_the_clock(sample_case: Path) -> None:
+    """As written in docProps/core.xml (python-docx versions read its dates differently)."""
+    ((_, letter),) = render_sample(sample_case, LetterKind.FINDINGS)
+    core = zipfile.ZipFile(io.BytesIO(letter)).read("docProps/core.xml").decode("utf-8")
+    fields = dict(re.findall(r"<(?:dc|dcterms|cp):(\w+)[^>]*>([^<]*)</", core))
+    assert {name: fields[name] for name in ("created", "modified", "lastPrinted", "title",
+                                             "revision")} == {
+        "created": "2026-10-21T00:00:00Z",
+        "modified": "2026-10-21T00:00:00Z",
+        "lastPrinted": "2026-10-21T00:00:00Z",
+        "title": "Findings and recommendations",
+        "revision": "1",
+    }
 
 
 def test_shipped_templates_are_reproducible(tmp_path: Path) -> None:

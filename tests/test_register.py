@@ -39,13 +39,14 @@ def test_register_json_lists_the_sample_with_its_deadlines() -> None:
     assert entry["case"] == "nettlebank-road"
     assert entry["reference"] == "WBC-SHR-2026-014"
     assert entry["provider"] == "Brackenfold Support CIC"
-    assert entry["schemes"] == ["Nettlebank House"]
+    assert entry["schemes"] == ["Nettlebank House", "Orchard Court"]
+    # the least favourable answer across the schemes (Orchard Court's dignity answer is partly)
     assert entry["answers"] == {"support_tailored": "partly", "depiction_accurate": "partly",
-                                "dignity_and_independence": "yes"}
+                                "dignity_and_independence": "partly"}
     # the same overdue items as `bundler checklist` on the same date
     code, checklist, _err = _run("checklist", str(SAMPLE), "--json", "--as-of", AS_OF)
     overdue = [i for i in json.loads(checklist)["outstanding"] if i["urgency"] == "overdue"]
-    assert entry["overdue"] == len(overdue) == 6
+    assert entry["overdue"] == len(overdue) == 7
     late = [d for d in entry["deadlines"] if d["days_overdue"]]
     assert {(d["subject"], d["item"]) for d in late} == {(i["subject"], i["item"]) for i in overdue}
     assert data["deadlines"][0]["days_overdue"] == max(i["days_overdue"] for i in overdue)
@@ -54,7 +55,7 @@ def test_register_json_lists_the_sample_with_its_deadlines() -> None:
     assert [d["due"] for d in ahead] == sorted(d["due"] for d in ahead)
     assert all(d["due"] >= AS_OF for d in ahead)
     assert entry["next_deadline"]["due"] == "2026-12-16"
-    assert ("Nettlebank House", "revisit planned for 2027-01-13") in {
+    assert ("Nettlebank House, Orchard Court", "revisit planned for 2027-01-13") in {
         (d["subject"], d["item"]) for d in ahead}
 
 
@@ -68,9 +69,9 @@ def test_register_deadlines_across_cases_overdue_first(tmp_path: Path) -> None:
     data = json.loads(out)
     assert [c["reference"] for c in data["cases"]] == ["WBC-SHR-2026-014", "WBC-SHR-2026-099"]
     overdue = [d["days_overdue"] for d in data["deadlines"] if d["days_overdue"]]
-    assert len(overdue) == 12
+    assert len(overdue) == 14
     assert overdue == sorted(overdue, reverse=True)
-    assert all(not d["days_overdue"] for d in data["deadlines"][12:])  # overdue first
+    assert all(not d["days_overdue"] for d in data["deadlines"][14:])  # overdue first
 
 
 def test_register_lists_a_case_with_problems_instead_of_hiding_it(tmp_path: Path) -> None:
@@ -97,7 +98,7 @@ def test_register_csv_reads_back_in_a_spreadsheet_and_defuses_formulas(tmp_path:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows[0]["reference"] == "WBC-SHR-2026-014"
     assert rows[0]["provider"] == "'=HYPERLINK('x')"
-    assert rows[0]["overdue"] == "6"
+    assert rows[0]["overdue"] == "7"
     assert rows[0]["stage"] == "Recommendations open (paras 111-118)"
 
 
@@ -122,12 +123,15 @@ def test_members_report_counts_and_pdf(tmp_path: Path) -> None:
     assert code == 0
     data = json.loads(out)
     assert (data["reviews_opened"], data["reviews_done"]) == (1, 1)
-    assert data["recommendations"] == {"made": 3, "completed": 0, "completed_late": 0,
-                                       "overdue": 0, "open": 3}
-    assert data["schemes_reviewed"] == 1 and data["referrals"] == 0
+    assert data["recommendations"] == {"made": 4, "completed": 0, "completed_late": 0,
+                                       "overdue": 0, "open": 4}
+    assert data["schemes_reviewed"] == 2 and data["referrals"] == 4
+    assert data["referrals_by_agency"] == {
+        "Wrexley Fire and Rescue Service": 1, "private sector housing (HMO and property licensing)": 2,
+        "the Housing Benefit decision maker": 1}
     assert [(o["yes"], o["partly"], o["no"]) for o in data["outcomes"]] == [
-        (0, 1, 0), (0, 1, 0), (1, 0, 0)]
-    assert data["results"][0]["scheme"] == "Nettlebank House"
+        (0, 2, 0), (0, 2, 0), (1, 1, 0)]
+    assert [r["scheme"] for r in data["results"]] == ["Nettlebank House", "Orchard Court"]
     # a period before the review: nothing done
     code, out, _err = _run("report", str(SAMPLE.parent), "--from", "2025-01-01", "--to",
                            "2025-12-31", "--json")

@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from pypdf import __version__ as pypdf_version
 from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
@@ -416,9 +417,14 @@ def test_forged_library_versions_switch_nothing_off(pristine: Path, tmp_path: Pa
 
 
 @pytest.fixture(scope="module")
-def oldest_pypdf(request: pytest.FixtureRequest) -> Path:
-    """The oldest pypdf the package allows, installed (once, cached) into its own folder."""
-    return install_oldest("pypdf", Path(request.config.cache.mkdir("oldest-pypdf")))
+def oldest_pypdf(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The oldest pypdf the package allows, installed into its own folder (once, in pytest's
+    cache, when the cache is on: `make test-oldest` runs without it)."""
+    cache = getattr(request.config, "cache", None)
+    folder = (Path(cache.mkdir("oldest-pypdf")) if cache is not None
+              else tmp_path_factory.mktemp("oldest-pypdf"))
+    return install_oldest("pypdf", folder)
 
 
 def _verify_with(pypdf_folder: Path, pdf: Path, sources: Path) -> tuple[int, str]:
@@ -438,7 +444,8 @@ def test_recipient_with_the_oldest_allowed_pypdf(pristine: Path, oldest_pypdf: P
     assert check.stdout.strip().startswith(version)
     code, out = _verify_with(oldest_pypdf, pristine / "out" / "bundle.pdf", pristine / "case")
     assert code == 0, out
-    assert f"-> {check.stdout.strip()}" in out  # the library versions line says so
+    if check.stdout.strip() != pypdf_version:  # (`make test-oldest` builds with it too)
+        assert f"-> {check.stdout.strip()}" in out  # the library versions line says so
     assert out.splitlines()[-1].startswith(f"VERIFIED: {pristine / 'out' / 'bundle.pdf'}: ")
 
     pdf = copy_of(pristine, tmp_path / "copy")

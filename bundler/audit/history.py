@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bundler.audit.log import RECORD_FILES
 from bundler.audit.model import AuditEntry, FileRecord, format_time
 
 SHORT = 12
@@ -13,12 +14,21 @@ def _file(record: FileRecord) -> str:
     return f"{record.path} ({record.sha256[:SHORT]})"
 
 
+def _is_record(path: str) -> bool:
+    return path in RECORD_FILES or (
+        path.startswith("residents/") and path.count("/") == 1 and path.endswith((".yaml", ".yml"))
+    )
+
+
 def records_changed(before: AuditEntry | None, after: AuditEntry) -> list[str]:
     """The record files (case.yaml, residents/...) that changed, appeared or went between
     two entries that both recorded them, e.g. ['residents/R02.yaml (changed)']."""
     if before is None or before.records is None or after.records is None:
         return []
+    # The records as the earlier action left them: what it found, with what it wrote
+    # (a letter's entry in letters.yaml) in place.
     old = {r.path: r.sha256 for r in before.records}
+    old.update((o.path, o.sha256) for o in before.outputs if _is_record(o.path))
     new = {r.path: r.sha256 for r in after.records}
     changes = []
     for path in sorted(old.keys() | new.keys()):

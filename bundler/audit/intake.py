@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from bundler.audit.log import LogWriter, check_appendable, exclusive_log
+from bundler.audit.log import LogWriter, check_appendable, exclusive_log, file_record
 from bundler.audit.model import AuditAction, AuditEntry, FileRecord
 from bundler.errors import (
     BadInput,
@@ -64,8 +64,11 @@ class IntakeFile:
     """One file to add: where its bytes are, how the user named it, and where it goes."""
 
     source: Path
-    shown: str  # the path as the user gave it (messages, and the audit entry's input)
+    shown: str  # the path as the user gave it (messages)
     relpath: str  # POSIX path inside evidence/, e.g. residents/R01/licence.pdf
+    # the audit entry's input when ``source`` is only a temporary copy (an upload through
+    # the desk): the name the file had on the officer's computer, marked as uploaded
+    recorded_as: str | None = None
 
     @property
     def case_path(self) -> str:
@@ -566,6 +569,9 @@ def _add_one(
     if step.replaced_sha256 is not None:
         details["replaced_sha256"] = step.replaced_sha256
     source = item.file.source
+    given: Path | FileRecord = source
+    if item.file.recorded_as is not None:
+        given = file_record(source, case_dir).model_copy(update={"path": item.file.recorded_as})
     in_place = step.destination.resolve() == source.resolve()
     if not step.copy:
         details["in_place"] = "true"
@@ -584,7 +590,7 @@ def _add_one(
             # In place only once its entry is appended: nothing unrecorded ever stays in
             # the case, and a file it would replace stays as it was.
             entry = writer.commit(
-                AuditAction.EVIDENCE_ADDED, staged, inputs=(source,), details=details, now=now
+                AuditAction.EVIDENCE_ADDED, staged, inputs=(given,), details=details, now=now
             )
     return EvidenceAdded(
         step.destination, item.sha256, item.size, step.replaced_sha256, entry,

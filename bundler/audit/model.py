@@ -39,6 +39,8 @@ class AuditAction(StrEnum):
     """A wrong file moved to evidence/.retired/ (input: where it was; output: where it is now;
     details: the reason). Nothing is ever deleted."""
     LETTER_GENERATED = "letter_generated"
+    LETTER_SENT = "letter_sent"
+    """A letter recorded as sent in letters.yaml (``bundler letter sent``)."""
     BUNDLE_BUILT = "bundle_built"
     BUNDLE_VERIFIED = "bundle_verified"
     BUNDLE_SIGNED = "bundle_signed"

@@ -10,22 +10,32 @@ Sections follow the review's own order (domain brief, "The review, step by step"
      consent form, licence or tenancy, assessments, referral, support plan and its reviews,
      interview notes (paras 94-100);
 * last  Findings and correspondence: files the findings and recommendations rest on that
-     are not already in the bundle, follow-up visit files, and the letters in ``out/letters/``.
+     are not already in the bundle, disputes, referrals to other agencies, follow-up visit
+     files, and the letters to the provider that ``letters.yaml`` records as sent, in date order.
 
-A file already placed in an earlier section is not repeated.
+A file already placed in an earlier section is not repeated. A document described in the
+records' ``documents`` catalogue (case.yaml, or the resident's file) carries its own title
+and date; others are titled by what the records say they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
 from pathlib import Path
 
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec
-from bundler.case.models import InformationItem, cited_file
+from bundler.case.models import (
+    DocumentRecord,
+    InformationItem,
+    LetterRegister,
+    SendMethod,
+    cited_file,
+)
 from bundler.errors import CaseIncomplete
 
-_LETTER_SUFFIXES = (".pdf", ".docx", ".odt", ".doc", ".rtf", ".txt", ".eml")
 _TITLE_LIMIT = 240
+_SENT_BY = {SendMethod.EMAIL: "by e-mail", SendMethod.POST: "by post", SendMethod.HAND: "by hand",
+            SendMethod.OTHER: ""}
 
 
 def case_people(case_dir: Path) -> tuple[str | None, str | None]:
@@ -42,7 +52,10 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
 
     loaded = load_valid_case(case_dir)
     case = loaded.case
-    placed: set[str] = set()
+    catalogue: dict[str, DocumentRecord] = {entry.file: entry for entry in case.documents}
+    for resident in loaded.residents.values():
+        catalogue.update((entry.file, entry) for entry in resident.documents)
+    placed = _Placed(catalogue)
     sections: list[tuple[str, list[DocumentSpec]]] = []
 
     scheme_names = {scheme.id: scheme.name for scheme in case.schemes}
@@ -54,6 +67,11 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
         for number, photo in enumerate(visit.photos, start=1):
             _add(scheme_docs, placed, photo,
                  f"Site visit photograph {number} of {len(visit.photos)}, {where}", visit.date)
+        for hazard in visit.hazards:
+            inspection = hazard.inspection
+            for path in inspection.files if inspection is not None else []:
+                _add(scheme_docs, placed, path, f"Hazard inspection, {where} (para 88)",
+                     inspection.date if inspection is not None else None)
     if case.referral_review is not None:
         for number, path in enumerate(case.referral_review.documents, start=1):
             _add(scheme_docs, placed, path, f"Referral process document {number} (paras 89-93)",
@@ -108,14 +126,27 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
                 _add(closing, placed, cited_file(cited),
                      "Evidence relied on in the findings (para 110)", case.findings.date)
     for rec in case.recommendations:
+        for cited in rec.evidence:
+            _add(closing, placed, cited_file(cited),
+                 f"Evidence relied on in recommendation {rec.id}", None)
+        if rec.dispute is not None:
+            for path in rec.dispute.files:
+                _add(closing, placed, path, f"Dispute of recommendation {rec.id} (para 144)",
+                     rec.dispute.date)
         for path in rec.evidence_of_completion:
             _add(closing, placed, path, f"Evidence that recommendation {rec.id} was completed",
                  rec.completed_on)
+    for referral in case.referrals:
+        replies = [r for r in (referral.response, referral.outcome) if r is not None]
+        for path, when in [(f, referral.date) for f in referral.files] + [
+            (f, reply.date) for reply in replies for f in reply.files
+        ]:
+            _add(closing, placed, path, f"Referral {referral.id} to {referral.agency_text}", when)
     for follow_up in case.follow_up_visits:
         for path in follow_up.files:
             _add(closing, placed, path, "Follow-up visit record (para 119)", follow_up.done_date)
-    for path in _letters(case_dir):
-        _add(closing, placed, path, f"Letter: {Path(path).stem.replace('-', ' ')}", None)
+    for path, title, when in _sent_letters(case_dir, loaded.letters):
+        _add(closing, placed, path, title, when)
     sections.append(("Findings and correspondence", closing))
 
     kept = [(title, docs) for title, docs in sections if docs]
@@ -135,11 +166,22 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
             case.review.authority.name, case.review.lead_officer)
 
 
-def _add(docs: list[DocumentSpec], placed: set[str], path: str, title: str,
-         when: object) -> None:
-    if path in placed:
+class _Placed:
+    """The files already placed, and the catalogue's own titles and dates."""
+
+    def __init__(self, catalogue: dict[str, DocumentRecord]) -> None:
+        self.catalogue = catalogue
+        self.files: set[str] = set()
+
+
+def _add(docs: list[DocumentSpec], placed: _Placed, path: str, title: str,
+         when: dt.date | None) -> None:
+    if path in placed.files:
         return
-    placed.add(path)
+    placed.files.add(path)
+    own = placed.catalogue.get(path)
+    if own is not None:
+        title, when = own.title, own.date or when
     docs.append(DocumentSpec(file=path, title=title, date=when))
 
 
@@ -147,27 +189,26 @@ def _clip(text: str) -> str:
     return text if len(text) <= _TITLE_LIMIT else text[: _TITLE_LIMIT - 1].rstrip() + "\u2026"
 
 
-def _letters(case_dir: Path) -> Iterable[str]:
-    """Letters to the provider in out/letters/: one file per letter (the PDF when there is
-    one). Letters to residents are left out: they carry the resident's name, which never
-    goes into a bundle (case model, Correspondence)."""
-    from bundler.letters.context import LetterKind
+def _sent_letters(case_dir: Path, register: LetterRegister) -> list[tuple[str, str, dt.date]]:
+    """(file, title, date) of each letter to the provider that letters.yaml records as sent,
+    in date order: the PDF where one was made. Letters to residents are left out: they carry
+    the resident's name, which never goes into a bundle (case model, Correspondence)."""
+    from bundler.letters.context import uk_date
 
-    folder = case_dir / "out" / "letters"
-    if not folder.is_dir():
-        return []
-    resident_kinds = tuple(f"{kind.value}-" for kind in LetterKind if kind.for_residents)
-    by_stem: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
-        suffix = path.suffix.lower()
-        if not path.is_file() or path.name.startswith(".") or suffix not in _LETTER_SUFFIXES:
+    found = []
+    for letter in register.sent_letters():
+        if letter.recipient != "provider" or letter.sent is None:
             continue
-        if path.stem.startswith(resident_kinds):
+        inside = [f.file for f in letter.files if not Path(f.file).is_absolute()
+                  and (case_dir / f.file).is_file()]
+        if not inside:
             continue
-        chosen = by_stem.get(path.stem)
-        if chosen is None or (suffix == ".pdf" and chosen.suffix.lower() != ".pdf"):
-            by_stem[path.stem] = path
-    return [by_stem[stem].relative_to(case_dir).as_posix() for stem in sorted(by_stem)]
+        chosen = next((f for f in inside if f.lower().endswith(".pdf")), inside[0])
+        how = _SENT_BY[letter.sent.method]
+        title = (f"Letter: {letter.kind.heading}, {uk_date(letter.date)} "
+                 f"(sent {uk_date(letter.sent.date)}{' ' + how if how else ''})")
+        found.append((chosen, title, letter.date))
+    return found
 
 
 def _section_label(index: int) -> str:

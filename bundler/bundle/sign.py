@@ -24,7 +24,6 @@ import hashlib
 import io
 import logging
 from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from bundler.bundle.served import sidecar_hash_path
 from bundler.errors import BadInput, BundlerError
-from bundler.fileio import atomic_writer, refuse_overwrite
+from bundler.fileio import StagedOutputs, refuse_overwrite
 from bundler.pki.credentials import SigningIdentity
 from bundler.pki.timestamp import Timestamp, TsaClient, request_timestamp
 
@@ -78,6 +77,11 @@ def sign_bundle(
     stamp_file = timestamp_file_of(out) if tsa else None
     _check_paths(pdf, out)
     refuse_overwrite([path for path in (out, sidecar, stamp_file) if path is not None], force)
+    case_dir = _case_of(pdf) if record_audit else None
+    if case_dir is not None:
+        from bundler.audit import check_appendable
+
+        check_appendable(case_dir)  # before anything is signed: nothing goes unrecorded
     report("checking the bundle before signing it")
     reference = _verified_reference(pdf)
     data = pdf.read_bytes()
@@ -91,16 +95,27 @@ def sign_bundle(
     if tsa:
         report(f"asking {tsa} for the detached timestamp")
         detached = request_timestamp(tsa, bytes.fromhex(digest))
-    with ExitStack() as stack:
-        stack.enter_context(atomic_writer(out)).write(signed)
-        stack.enter_context(atomic_writer(sidecar)).write(f"{digest}  {out.name}\n".encode())
-        if stamp_file is not None and detached is not None:
-            stack.enter_context(atomic_writer(stamp_file)).write(detached.response)
     result = SignResult(out, sidecar, stamp_file, digest, hashlib.sha256(data).hexdigest(),
                         identity.signer, "B-T" if tsa else "B-B", detached)
-    if record_audit:
-        _record(pdf, result, reference)
+    with StagedOutputs() as staged:
+        with staged.writer(out) as handle:
+            handle.write(signed)
+        with staged.writer(sidecar) as handle:
+            handle.write(f"{digest}  {out.name}\n".encode())
+        if stamp_file is not None and detached is not None:
+            with staged.writer(stamp_file) as handle:
+                handle.write(detached.response)
+        if case_dir is None:
+            staged.commit()
+        else:  # in place only once its entry is appended, under the log's lock
+            _record(case_dir, staged, pdf, result, reference)
     return result
+
+
+def _case_of(pdf: Path) -> Path | None:
+    from bundler.bundle.verify import case_folder
+
+    return case_folder(pdf, None)
 
 
 def _check_paths(pdf: Path, out: Path) -> None:
@@ -160,27 +175,15 @@ def _signed_bytes(data: bytes, identity: SigningIdentity, tsa: str | None, reaso
     return out.getvalue()
 
 
-def _record(pdf: Path, result: SignResult, reference: str) -> None:
-    """Append ``bundle_signed`` to the case's audit log, when the bundle belongs to a case."""
-    from bundler.audit import AuditAction, record
-    from bundler.bundle.verify import case_folder
+def _record(case_dir: Path, staged: StagedOutputs, pdf: Path, result: SignResult,
+            reference: str) -> None:
+    """Append ``bundle_signed`` to the case's audit log and put the signed files in place."""
+    from bundler.audit import AuditAction, record_staged
 
-    case_dir = case_folder(pdf, None)
-    if case_dir is None:
-        return
-    details = {"reference": reference[:200], "signer": result.signer[:200],
+    signer = "".join(ch for ch in result.signer if ch.isprintable())  # the log holds one line
+    details = {"reference": reference[:200], "signer": signer[:200],
                "pades_level": result.level, "bundle_sha256": result.bundle_sha256}
     if result.timestamp is not None:
         details["timestamp"] = result.timestamp.time.astimezone(dt.UTC).strftime(
             "%Y-%m-%dT%H:%M:%SZ")
-    outputs = [result.pdf, result.sidecar]
-    if result.timestamp_file is not None:
-        outputs.append(result.timestamp_file)
-    try:
-        record(case_dir, AuditAction.BUNDLE_SIGNED, inputs=[pdf], outputs=outputs,
-               details=details)
-    except BundlerError as exc:
-        logger.warning("%s: the signing could not be recorded in the audit log (%s)",
-                       case_dir, exc.message)
-    except ValueError:  # details the log refuses (e.g. odd characters in the certificate)
-        logger.warning("%s: the signing could not be recorded in the audit log", case_dir)
+    record_staged(case_dir, AuditAction.BUNDLE_SIGNED, staged, inputs=[pdf], details=details)

@@ -110,10 +110,10 @@ class Box(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    left: float = Field(ge=0, le=5000)
-    top: float = Field(ge=0, le=5000)
-    width: float = Field(gt=0, le=5000)
-    height: float = Field(gt=0, le=5000)
+    left: float = Field(ge=0.0, le=5000.0)
+    top: float = Field(ge=0.0, le=5000.0)
+    width: float = Field(gt=0.0, le=5000.0)
+    height: float = Field(gt=0.0, le=5000.0)
 
 
 class _RuleAudiences(BaseModel):

@@ -409,7 +409,8 @@ def _find_sources(manifest: Manifest, folder: Path, pdf: Path) -> _Sources:
                                      "name were not compared with the bundle")
         else:
             found.left_out = sorted(named - set(seen))
-            found.unused = [name for name in found.unused if name not in named]
+            letters = _letter_files(folder)  # the toolkit's own letters, as recorded
+            found.unused = [name for name in found.unused if name not in named | letters]
     return found
 
 
@@ -434,7 +435,7 @@ def _own_files(manifest: Manifest, folder: Path, pdf: Path, is_case: bool) -> se
         with contextlib.suppress(ValueError, OSError):
             own.add(path.resolve().relative_to(folder.resolve()).as_posix())
     if is_case:
-        own.add("case.yaml")
+        own.update(("case.yaml", "letters.yaml"))
     return own
 
 
@@ -476,6 +477,15 @@ def _renamed(missing: dict[str, ManifestDocument], folder: Path,
             if name is not None and name not in found:
                 found[name] = candidate
     return found
+
+
+def _letter_files(case_dir: Path) -> set[str]:
+    """The files of the letters letters.yaml records (written by the toolkit, like out/):
+    neither evidence the records name nor stray files."""
+    from bundler.case.validate import load_valid_case
+
+    register = load_valid_case(case_dir).letters
+    return {item.file for letter in register.letters for item in letter.files}
 
 
 def _files_named_by_records(case_dir: Path) -> set[str]:

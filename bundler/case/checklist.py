@@ -16,7 +16,6 @@ from bundler.case.models import (
     Case,
     ConsentMethod,
     ConsentStatement,
-    DisputeOutcome,
     ItemStatus,
     RecommendationStatus,
     Resident,
@@ -258,8 +257,9 @@ def _recommendation_items(
     items = []
     for rec in case.recommendations:
         schemes = case.recommendation_schemes(rec)
-        dispute = rec.dispute
-        if dispute is not None and dispute.outcome is DisputeOutcome.PENDING:
+        dispute = rec.dispute if rec.dispute is not None and rec.dispute.date <= as_of else None
+        decided = dispute is not None and dispute.outcome_date is not None and dispute.outcome_date <= as_of
+        if dispute is not None and not decided:
             items.append(OutstandingItem(
                 category=Category.DISPUTE, urgency=Urgency.WAITING, subject=rec.id,
                 schemes=schemes,
@@ -279,7 +279,10 @@ def _recommendation_items(
                 "Ask the provider for evidence of completion; check at the revisit (para 119).",
             )
         ]
-        if rec.status is RecommendationStatus.SENT:
+        acknowledged = rec.acknowledged_on is not None and rec.acknowledged_on <= as_of
+        if rec.status is RecommendationStatus.SENT or (
+            rec.status is RecommendationStatus.ACKNOWLEDGED and not acknowledged
+        ):
             deadlines.insert(
                 0,
                 (
@@ -305,16 +308,16 @@ def _recommendation_items(
 def _referral_items(case: Case, as_of: dt.date) -> list[OutstandingItem]:
     items = []
     for referral in case.referrals:
-        if referral.outcome is not None or referral.date > as_of:
+        closed = referral.outcome is not None and referral.outcome.date <= as_of
+        if closed or referral.date > as_of:
             continue
         waiting = (as_of - referral.date).days
         reference = f" (their reference {referral.reference})" if referral.reference else ""
-        replied = (
-            f"; replied {referral.response.date.isoformat()}" if referral.response else ""
-        )
+        response = referral.response if referral.response and referral.response.date <= as_of else None
+        replied = f"; replied {response.date.isoformat()}" if response else ""
         state = (
             _dated(referral.response_due, as_of)
-            if referral.response_due is not None and referral.response is None
+            if referral.response_due is not None and response is None
             else None
         )
         urgency, overdue = state if state and state[0] is Urgency.OVERDUE else (Urgency.WAITING, None)
@@ -324,7 +327,7 @@ def _referral_items(case: Case, as_of: dt.date) -> list[OutstandingItem]:
             item=f"referred to {referral.agency_text} on {referral.date.isoformat()}"
             f"{reference}: {referral.what}; no outcome yet{replied}",
             paragraph=referral.paragraph or "para 146",
-            due=referral.response_due if referral.response is None else None,
+            due=referral.response_due if response is None else None,
             days_overdue=overdue, days_waiting=waiting,
             action="Chase the agency for its response." if overdue
             else "Record the response and the outcome under the referral when they arrive.",

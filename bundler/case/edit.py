@@ -33,7 +33,7 @@ from bundler.audit.model import AuditAction, AuditEntry
 from bundler.case.models import Case, LetterRegister, Record, Resident, ResidentRef
 from bundler.case.validate import CASE_FILE, LETTERS_FILE, RESIDENTS_DIR, validate_case
 from bundler.errors import BadInput, BundlerError, ExitCode, InputNotFound
-from bundler.fileio import sha256_bytes, write_text_atomic
+from bundler.fileio import StagedOutputs, sha256_bytes
 from bundler.yamlio import MAX_BYTES, YamlSyntaxError, parse_yaml_text, round_trip_yaml
 from bundler.yamlmodel import Problem, annotation_model
 
@@ -178,13 +178,15 @@ def save_record(
     elsewhere = [problem for problem in mine if problem not in blocking]
     if blocking:
         return SaveResult(False, blocking, elsewhere)
-    with exclusive_log(case_dir) as writer:
+    with exclusive_log(case_dir) as writer, StagedOutputs() as staged:
         if read_record(case_dir, record).sha256 != expected_sha256:
             raise _changed(path)
-        write_text_atomic(path, text)
-        entry = writer.record(
+        with staged.writer(path) as handle:
+            handle.write(text.encode("utf-8"))
+        # saved only once its entry is appended: no change to the records goes unrecorded
+        entry = writer.commit(
             AuditAction.RECORD_SAVED,
-            outputs=(path,),
+            staged,
             details={"file": record.relpath, "section": section[:200],
                      "replaced_sha256": expected_sha256},
             now=now,

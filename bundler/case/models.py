@@ -1821,11 +1821,18 @@ class Resident(Record):
 Sha256Text = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lowercase hex.")]
 
 
+def _letter_path_format(value: str) -> str:
+    """Relative to the case folder (checked as any record's path), or absolute when the letter
+    was written outside the case folder (the register still keeps its SHA-256)."""
+    return value if PurePosixPath(value).is_absolute() else _case_path_format(value)
+
+
 class LetterFile(Record):
     """One file of a letter as written (the Word file, the PDF)."""
 
-    file: Annotated[str, AfterValidator(_case_path_format)] = Field(
-        description="The file's path relative to the case folder (or as given when outside it)."
+    file: Annotated[str, AfterValidator(_letter_path_format)] = Field(
+        description="The file's path relative to the case folder, or its absolute path when it "
+        "was written outside the case folder."
     )
     sha256: Sha256Text
 

@@ -320,15 +320,15 @@ def validate_case(
                                                given)
         if register is not None and letters_doc is not None:
             letters = register
-            _check_letters(register, letters_doc, residents, report)
+            _check_letters(register, letters_doc, _present(residents_dir), report)
     if case is not None and case_doc is not None:
-        present = {p.stem for p in residents_dir.glob("*.y*ml")} if residents_dir.is_dir() else set()
-        _cross_checks(case, case_doc, residents, present, report)
+        _cross_checks(case, case_doc, residents, _present(residents_dir), report)
     for document in documents:
         report.notes.extend(
             Note(str(document.path), document.line_of(loc), dotted(loc), PLACEHOLDER_NOTE)
             for loc in placeholders(document.data)
         )
+    report.notes.sort(key=lambda note: (note.file, note.line or 0))
     if evidence_notes:
         _evidence_file_notes(case_dir, report)
     if case is not None and not problems:
@@ -431,10 +431,17 @@ def _cross_checks(
                 )
 
 
+def _present(residents_dir: Path) -> set[str]:
+    """The residents with a file, valid or not (so one invalid file is reported once)."""
+    if not residents_dir.is_dir():
+        return set()
+    return {p.stem for p in residents_dir.iterdir() if p.suffix.lower() in (".yaml", ".yml")}
+
+
 def _check_letters(
     register: LetterRegister,
     document: YamlDocument,
-    residents: dict[str, Resident],
+    residents: set[str],
     report: ValidationReport,
 ) -> None:
     """Letters name known residents; a letter's files still hold what was written (a

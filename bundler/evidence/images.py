@@ -35,7 +35,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -65,7 +65,22 @@ JPEG_SUBSAMPLING = 2  # 4:2:0, what cameras and HEIC store anyway
 # Pictures that are stored as JPEG in the PDF (photographs); the rest are kept
 # lossless (Flate), which keeps scans and screenshots sharp.
 _AS_JPEG = frozenset({JPEG, HEIC, HEIF})
-MAX_PIXELS = 400_000_000  # a 200-megapixel phone photo is fine; beyond this is not a photo
+MAX_PIXELS = 400_000_000  # beyond this a file is not a photo (refused before decoding)
+DECODE_BUDGET = 200 * 1024 * 1024
+"""Bytes of pixels one picture may hold in memory at once while it is prepared: with the
+rest of a build, the process stays under about 300 MB. Pillow keeps most pictures at 4
+bytes a pixel, so a colour PNG or GIF of up to 50 megapixels fits, a transparent or
+palette one of up to 20-25; decoders that hold copies of their own allow less (see
+``_DECODER_COPIES``). A JPEG larger than its place on the page is decoded at a reduced
+scale, so only that size counts (a 200-megapixel photo is decoded at an eighth)."""
+_DECODER_COPIES = {"WEBP": 4.0, "HEIF": 2.0, "TIFF": 1.5}
+"""Decoded copies a format's decoder holds at once, measured (peak memory over pixels x 4):
+libwebp's canvas and frame buffers, libheif's planes and its RGB picture, TIFF strips.
+An iPhone's 24-megapixel HEIC fits; its 48-megapixel "HEIF Max" does not."""
+ORDINARY_PIXELS = 16_000_000
+"""Pictures (as decoded) up to this size are turned, converted and then resized, as they
+always were; larger ones are resized first (see ``_reduced_first``), which keeps memory
+within ``DECODE_BUDGET``."""
 CAPTION_SIZE = 9.0
 CAPTION_LEADING = 11.0
 CAPTION_GAP = 8.0
@@ -121,7 +136,7 @@ def _draw_all(canvas: Canvas, evidence: Evidence, caption: str, regular: str, bo
             frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
             if image.format != "TIFF":
                 _warn_other_frames(evidence, image)
-            for number, frame in enumerate(_frames(image, frames), start=1):
+            for number, frame in enumerate(_frames(evidence, image, frames), start=1):
                 label = f"File: {name}" + (f" (page {number} of {frames})" if frames > 1 else "")
                 _draw_frame(canvas, evidence, frame, caption, label, regular, bold)
     except BadInput:
@@ -156,6 +171,8 @@ def _opened(evidence: Evidence) -> Iterator[Image.Image]:
         width, height = image.size
         if width * height > MAX_PIXELS:
             raise _too_large(evidence, f"{width}x{height} pixels")
+        if image.format != "JPEG":  # a JPEG is checked at the scale it is decoded at
+            _check_budget(evidence, image)
         yield image
 
 
@@ -202,6 +219,11 @@ def decoder_versions(evidence: Evidence) -> dict[str, str]:
     """Versions of decoders outside Pillow that shaped the pages (recorded in the manifest)."""
     if evidence.media_type not in {HEIC, HEIF}:
         return {}
+    return heif_versions()
+
+
+def heif_versions() -> dict[str, str]:
+    """pillow-heif's version and that of the libheif it carries (HEIC photographs)."""
     import pillow_heif
 
     return {
@@ -217,11 +239,12 @@ def _too_large(evidence: Evidence, detail: str) -> BadInput:
     )
 
 
-def _frames(image: Image.Image, count: int) -> Iterator[Image.Image]:
+def _frames(evidence: Evidence, image: Image.Image, count: int) -> Iterator[Image.Image]:
     if count == 1:
         yield image
         return
     for frame in ImageSequence.Iterator(image):
+        _check_budget(evidence, frame)  # each page of a TIFF has its own size
         yield frame.copy()
 
 
@@ -303,12 +326,19 @@ def _image_data(
         and frame.mode in {"RGB", "L"}
     ):
         return ImageReader(io.BytesIO(strip_jpeg_metadata(evidence.path.read_bytes())))
-    if target is not None and frame.format == "JPEG":
-        # Let the JPEG decoder skip detail we would throw away (much faster); it
-        # still decodes at least ``target``, in the stored (unrotated) orientation.
+    stored = None
+    if target is not None:
+        # the target in the stored (unrotated) orientation
         stored = target if orientation in {1, 2, 3, 4} else (target[1], target[0])
+    if stored is not None and frame.format == "JPEG":
+        # Let the JPEG decoder skip detail we would throw away (much faster, and less
+        # memory); it still decodes at least ``target``.
         frame.draft(frame.mode, stored)
-    picture = ImageOps.exif_transpose(frame)
+    _check_budget(evidence, frame)
+    picture = frame
+    if stored is not None and frame.width * frame.height > ORDINARY_PIXELS:
+        picture = _reduced_first(frame, stored)
+    picture = _upright(picture, orientation)
     picture = _to_rgb_or_grey(picture)
     if target is not None and picture.size != target:
         picture = picture.resize(target, Image.Resampling.LANCZOS)
@@ -324,6 +354,71 @@ def _image_data(
         )
         return ImageReader(io.BytesIO(encoded.getvalue()))
     return ImageReader(picture)
+
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+"""How each EXIF orientation is turned upright (as ``ImageOps.exif_transpose`` does)."""
+
+_PREMULTIPLIED = {"RGBA": "RGBa", "LA": "La"}
+_CONVERTED_FIRST = frozenset({"1", "P", "PA", "I;16", "I;16B", "I;16L", "I;16N"})
+"""Modes Pillow cannot resize well (it would average palette numbers): converted first."""
+
+
+def _upright(picture: Image.Image, orientation: int) -> Image.Image:
+    method = _TRANSPOSE.get(orientation)
+    return picture if method is None else picture.transpose(method)
+
+
+def _held_bytes(picture: Image.Image) -> int:
+    """Bytes of pixels held at once while the picture is prepared: the decoded picture (as
+    its decoder holds it), and the full-size copy its mode needs before it is resized."""
+    pixels = picture.width * picture.height
+    per_pixel = 1 if picture.mode in {"1", "L", "P"} else 4
+    decoded = round(pixels * per_pixel * _DECODER_COPIES.get(picture.format or "", 1.0))
+    if picture.mode in _CONVERTED_FIRST:
+        return decoded + pixels * 9  # to RGB(A) (4), its transparency (1), on white (4)
+    if picture.mode in _PREMULTIPLIED:
+        return decoded + pixels * 4
+    return decoded
+
+
+def _check_budget(evidence: Evidence, picture: Image.Image) -> None:
+    """Refuse, before decoding, a picture whose pixels would not fit ``DECODE_BUDGET``."""
+    needed = _held_bytes(picture)
+    if needed <= DECODE_BUDGET:
+        return
+    width, height = picture.size
+    most = DECODE_BUDGET * width * height // needed
+    raise _too_large(evidence, f"{width:,} x {height:,} pixels, {width * height / 1e6:.0f} "
+                     f"megapixels; at most {most / 1e6:.0f} megapixels of a picture like this "
+                     "can be decoded")
+
+
+def _reduced_first(picture: Image.Image, stored: tuple[int, int]) -> Image.Image:
+    """A large picture brought to ``stored`` size before anything else is done to it, so
+    no full-size copy is ever made for turning it upright or putting it on white.
+
+    Pillow's own reduction by whole blocks is used while the picture stays at least twice
+    the size it is going to be (``reducing_gap``), so the filter then sees what it would
+    have seen of the whole picture: a reader cannot tell the result from the ordinary
+    path's (tested). Transparent pictures are resized with their colours weighted by
+    opacity, so invisible pixels never darken the edges.
+    """
+    if picture.mode in _CONVERTED_FIRST:
+        picture = _to_rgb_or_grey(picture)
+    mode = picture.mode
+    if mode in _PREMULTIPLIED:
+        picture = picture.convert(_PREMULTIPLIED[mode])
+    picture = picture.resize(stored, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return picture.convert(mode) if mode in _PREMULTIPLIED else picture
 
 
 def _to_rgb_or_grey(picture: Image.Image) -> Image.Image:

@@ -8,6 +8,7 @@ prints correctly.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -17,6 +18,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from bundler.evidence.fonts import register_fonts
+
+logger = logging.getLogger(__name__)
 
 PORTRAIT: tuple[float, float] = (float(A4[0]), float(A4[1]))
 LANDSCAPE: tuple[float, float] = (float(landscape(A4)[0]), float(landscape(A4)[1]))
@@ -81,12 +84,15 @@ def wrap_line(line: str, font: str, size: float, width: float) -> list[str]:
         if current.strip():
             emit(current.rstrip())
             word = word.lstrip()
-        current = ""
-        while stringWidth(word, font, size) > limit:
-            cut = _longest_prefix(word, font, size, limit)
-            emit(word[:cut])
-            word = word[cut:]
-        current = word
+        start = 0  # (an offset, not slices: a "word" may be megabytes of one log line)
+        cut = 0
+        while True:
+            cut = _longest_prefix(word, font, size, limit, start, guess=cut)
+            if start + cut >= len(word):
+                break
+            emit(word[start : start + cut])
+            start += cut
+        current = word[start:]
     if current.strip() or not pieces:
         emit(current.rstrip())
     return pieces
@@ -139,27 +145,54 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
+_WORD = re.compile(r"\s*\S[^ ]*|\s+$")
+
+
 def _words(line: str) -> Iterable[str]:
-    """Split keeping each word's leading spaces with it."""
-    word = ""
-    for ch in line:
-        if ch == " " and word.strip():
-            yield word
-            word = ""
-        word += ch
-    if word:
-        yield word
+    """Split keeping each word's leading spaces with it: a word runs on to the first space
+    after its first visible character (trailing spaces make a last word of their own)."""
+    return _WORD.findall(line)
 
 
-def _longest_prefix(word: str, font: str, size: float, width: float) -> int:
-    low, high = 1, len(word)
+def _longest_prefix(
+    word: str, font: str, size: float, width: float, start: int = 0, guess: int = 0
+) -> int:
+    """How many characters of ``word`` from ``start`` fit in ``width`` (at least one).
+
+    ``guess`` (the answer for the piece before) is tried first; otherwise the search
+    doubles a window until it no longer fits. Either way a very long word costs a few
+    measurements of about a line's length per line, never of the whole word.
+    """
+    rest = len(word) - start
+    if 0 < guess < rest and (
+        stringWidth(word[start : start + guess], font, size) <= width
+        < stringWidth(word[start : start + guess + 1], font, size)
+    ):
+        return guess
+    high = min(rest, 64)
+    while high < rest and stringWidth(word[start : start + high], font, size) <= width:
+        high = min(rest, high * 2)
+    low = 1
     while low < high:
         middle = (low + high + 1) // 2
-        if stringWidth(word[:middle], font, size) <= width:
+        if stringWidth(word[start : start + middle], font, size) <= width:
             low = middle
         else:
             high = middle - 1
     return max(low, 1)
+
+
+PAGE_BUDGET = 500
+"""The most pages one document's text may fill (a text file, an e-mail's text, a text
+attachment): a 19 MB attachment would otherwise become 15,000 pages. The text is cut at
+the budget with a note on its last page saying where, and a warning (``long_text``)."""
+_NOTE_LINES = 6  # room kept at the foot of the last page for the note saying the text is cut
+_MAX_LINES_PER_PAGE = 70  # more than a page ever holds: bounds the text looked at
+_MAX_CHARS_PER_PAGE = 14_000
+
+
+class _PagesFull(Exception):
+    """The page budget of ``long_text`` is used up."""
 
 
 class TextFlow:
@@ -177,6 +210,7 @@ class TextFlow:
         self.pages = 0
         self.missing = 0  # characters the fonts could not show (drawn as U+FFFD)
         self._y = 0.0
+        self._last_page: int | None = None  # while ``long_text`` has a page budget
         self._new_page(first=True)
 
     def _new_page(self, first: bool = False) -> None:
@@ -186,7 +220,11 @@ class TextFlow:
         self._y = PORTRAIT[1] - MARGIN - self.size
 
     def _room(self, lines: int = 1) -> None:
-        if self._y - (lines - 1) * self.leading < BOTTOM_MARGIN:
+        last = self._last_page is not None and self.pages >= self._last_page
+        bottom = BOTTOM_MARGIN + (_NOTE_LINES * self.leading if last else 0.0)
+        if self._y - (lines - 1) * self.leading < bottom:
+            if last:
+                raise _PagesFull
             self._new_page()
 
     def paragraph(
@@ -217,6 +255,50 @@ class TextFlow:
             self.canvas.drawString(MARGIN + indent, self._y, line)
             self._y -= self.leading
 
+    def long_text(self, text: str, *, source: str, what: str, pages: int = PAGE_BUDGET) -> None:
+        """``text`` as the body, on at most ``pages`` more pages: cut where they run out.
+
+        Only as much of the text as the pages can hold is ever wrapped, so a text of any
+        length costs no more than that many pages of work. When it is cut, the last page
+        says from which line on (and how much) is not shown, and a warning names
+        ``source``: never silently. ``what`` names the text in both ("the message's text").
+        """
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
+        shown = 0
+        lines_left = pages * _MAX_LINES_PER_PAGE
+        chars_left = pages * _MAX_CHARS_PER_PAGE
+        self._last_page = self.pages + pages - 1
+        try:
+            for line in lines:
+                if shown >= lines_left or chars_left <= 0:  # more than any pages could hold
+                    raise _PagesFull
+                self.paragraph(line[:chars_left], body=True)
+                if len(line) > chars_left:
+                    raise _PagesFull
+                chars_left -= len(line) + 1
+                shown += 1
+            return
+        except _PagesFull:
+            pass
+        finally:
+            self._last_page = None  # (the note goes in the room kept for it)
+        rest = len("\n".join(lines[shown:]).encode("utf-8"))
+        whole = len(text.encode("utf-8"))
+        self.space()
+        self.paragraph(
+            f"[{what[:1].upper()}{what[1:]} is cut here: a bundle shows at most {pages:,} "
+            f"pages of one document's text. The rest, from line {shown + 1:,} of "
+            f"{len(lines):,} ({_size(rest)} of {_size(whole)}), is not shown; it is in the "
+            "original file, whose SHA-256 the bundle's certificate lists.]",
+            bold=True,
+        )
+        logger.warning(
+            "%s: %s is longer than %s pages; only the first %s are included (the rest, from "
+            "line %s of %s, is not), and the last page says so",
+            source, what, f"{pages:,}", f"{pages:,}", f"{shown + 1:,}", f"{len(lines):,}",
+        )
+
     def space(self, amount: float | None = None) -> None:
         self._y -= self.leading if amount is None else amount
 
@@ -231,3 +313,12 @@ class TextFlow:
         """Close the last page; returns the number of pages."""
         self.canvas.showPage()
         return self.pages
+
+
+def _size(count: int) -> str:
+    """Bytes as a reader says them: 18.2 MB, 640 KB, 900 bytes."""
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f} MB"
+    if count >= 1_000:
+        return f"{count / 1_000:.0f} KB"
+    return f"{count} bytes"

@@ -511,7 +511,7 @@ def _write_message_pdf(path: Path, parsed: MailMessage, evidence: Evidence) -> i
     flow.space(4)
     flow.rule()
     flow.space(4)
-    flow.paragraph(parsed.body, body=True)
+    flow.long_text(parsed.body, source=evidence.source, what="the message's text")
     pages = flow.finish()
     flow.canvas.save()
     warn_uncovered(evidence.source, flow.missing)

@@ -405,9 +405,9 @@ def _detail(path: Path, media_type: str) -> str:
 
 
 def _check_utf8(path: Path, source: str) -> None:
-    from bundler.evidence.text import decode_text
+    from bundler.evidence.text import decode_text, read_text_bytes
 
-    data = path.read_bytes()
+    data = read_text_bytes(path, source)
     try:
         text = decode_text(data)
     except UnicodeDecodeError:

@@ -9,6 +9,13 @@ attribute and item look-ups, ``{% for %}`` loops (the loop variable takes the
 list's item model), ``{% set %}``, ``{% with %}`` and macros, checking each
 dotted path against the Pydantic context model field by field.
 
+Templates are shared between councils, so each is also checked for the ways a value
+leads into Python itself: any attribute (or item, or ``|attr``) whose name starts with
+``_``, such as ``''.__class__.__mro__`` or ``cycler.__init__.__globals__``, is an error
+naming the part and the whole expression; names other than the letter's values and
+Jinja's own globals are unknown variables. ``render`` fills letters in Jinja's sandbox,
+which refuses the same things at render time.
+
 A council runs it as ``bundler letter check-template FILE.docx --kind KIND``;
 ``render`` runs it before every letter so an unknown name stops the letter with
 every bad name listed, not just the first.
@@ -56,7 +63,7 @@ _Type = Union[type[BaseModel], _Scalar, _Any, _List]  # noqa: UP007 (a runtime a
 SCALAR = _Scalar()
 ANY = _Any()
 
-_JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace"})
+_JINJA_GLOBALS = frozenset(jinja_environment().globals)
 _LIST_FILTERS_KEEPING_ITEMS = frozenset(
     {"sort", "reverse", "unique", "list", "batch", "slice", "select", "reject",
      "selectattr", "rejectattr", "default", "d"}
@@ -120,13 +127,14 @@ class TemplateCheck:
     variables: list[str] = field(default_factory=list)
     unknown: list[UnknownVariable] = field(default_factory=list)
     syntax_errors: list[str] = field(default_factory=list)
+    unsafe: list[str] = field(default_factory=list)  # expressions reaching past the values
 
     @property
     def ok(self) -> bool:
-        return not self.unknown and not self.syntax_errors
+        return not self.unknown and not self.syntax_errors and not self.unsafe
 
     def problems(self) -> list[str]:
-        return [*self.syntax_errors, *(str(item) for item in self.unknown)]
+        return [*self.unsafe, *self.syntax_errors, *(str(item) for item in self.unknown)]
 
 
 # --------------------------------------------------------------------------- the walk
@@ -146,6 +154,8 @@ class _Walker:
         self.filters = jinja_environment().filters
         self.used: set[str] = set()
         self.chain: str | None = None  # the whole dotted name being looked at, as written
+        self.outer: nodes.Node | None = None  # the whole expression being looked at
+        self.underscores: list[str] = []  # ``_`` attributes found in it
 
     # ------------------------------------------------------------- problems and uses
 
@@ -162,11 +172,43 @@ class _Walker:
         if text not in self.check.syntax_errors:
             self.check.syntax_errors.append(text)
 
+    def _unsafe(self, name: str) -> None:
+        """An attribute starting with ``_`` (``__class__``, ``__globals__``...): a way from a
+        value into Python itself, which the sandbox refuses when the letter is written.
+        Reported once per expression (by ``expr``), naming the first such attribute."""
+        self.underscores.append(name)
+
+    def _report_unsafe(self, outer: nodes.Node) -> None:
+        written = _written(outer)
+        name = min(self.underscores, key=lambda found: _position(written, found))
+        self.underscores.clear()
+        text = (f"{self.part}: the expression {written} reaches past the letter's values into "
+                f"Python itself (through {name!r}); a template may use only the values the "
+                "letter provides")
+        if text not in self.check.unsafe:
+            self.check.unsafe.append(text)
+
     # ------------------------------------------------------------- expressions
 
     def expr(self, node: nodes.Node, scope: dict[str, _Binding]) -> tuple[_Type, str, str] | None:
         """Visit an expression; return (type, context path, text as written) when it names
         something in the context, else None (and its type is unknown)."""
+        if self.outer is None:
+            self.outer = node
+            try:
+                return self._expr(node, scope)
+            finally:
+                self.outer = None
+                if self.underscores:
+                    self._report_unsafe(node)
+        return self._expr(node, scope)
+
+    def _expr(self, node: nodes.Node, scope: dict[str, _Binding]) -> tuple[_Type, str, str] | None:
+        underscore = _underscore_name(node)
+        if underscore is not None:
+            self._unsafe(underscore)
+            self._children(node, scope)
+            return None
         if isinstance(node, nodes.Name):
             if node.name in scope:
                 binding = scope[node.name]
@@ -199,7 +241,10 @@ class _Walker:
         if isinstance(node, nodes.Filter):
             return self._filter(node, scope)
         if isinstance(node, nodes.Call):
-            if isinstance(node.node, nodes.Getattr):
+            if isinstance(node.node, nodes.Getattr) and node.node.attr.startswith("_"):
+                self._unsafe(node.node.attr)  # x.__len__(): a method, but Python's own
+                self.expr(node.node.node, scope)
+            elif isinstance(node.node, nodes.Getattr):
                 self._method_base(node.node, scope)
             else:
                 self.expr(node.node, scope)
@@ -340,6 +385,55 @@ class _Walker:
             self.stmt(child, inner)
         for child in node.else_:
             self.stmt(child, scope)
+
+
+def _underscore_name(node: nodes.Node) -> str | None:
+    """The ``_name`` an attribute or item look-up (or ``|attr``) asks for, if it does."""
+    if isinstance(node, nodes.Getattr):
+        name: object = node.attr
+    elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        name = node.arg.value
+    elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args and isinstance(
+            node.args[0], nodes.Const):
+        name = node.args[0].value
+    else:
+        return None
+    return name if isinstance(name, str) and name.startswith("_") else None
+
+
+def _written(node: nodes.Node) -> str:
+    """An expression as a template would write it (near enough to find it in Word)."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Const):
+        return f"'{node.value}'" if isinstance(node.value, str) else repr(node.value)
+    if isinstance(node, nodes.Getattr):
+        return f"{_written(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem):
+        return f"{_written(node.node)}[{_written(node.arg)}]"
+    if isinstance(node, nodes.Call):
+        args = [_written(arg) for arg in node.args]
+        args += [f"{kw.key}={_written(kw.value)}" for kw in node.kwargs]
+        return f"{_written(node.node)}({', '.join(args)})"
+    if isinstance(node, nodes.Filter | nodes.Test):
+        base = _written(node.node) if node.node is not None else ""
+        within = f"({', '.join(_written(arg) for arg in node.args)})" if node.args else ""
+        joint = "|" if isinstance(node, nodes.Filter) else " is "
+        return f"{base}{joint}{node.name}{within}"
+    if isinstance(node, nodes.BinExpr):
+        return f"{_written(node.left)} {node.operator} {_written(node.right)}"
+    if isinstance(node, nodes.List):
+        return f"[{', '.join(_written(item) for item in node.items)}]"
+    if isinstance(node, nodes.Tuple):
+        items = [_written(item) for item in node.items]
+        return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
+    return "..."
+
+
+def _position(written: str, name: str) -> int:
+    """Where ``name`` first appears in an expression as written (for the first one)."""
+    found = written.find(name)
+    return found if found >= 0 else len(written)
 
 
 def _chain_text(node: nodes.Node) -> str:

@@ -39,6 +39,7 @@ from bundler.case.models import (
     InformationItem,
     InformationRequest,
     ItemStatus,
+    LetterRegister,
     Organisation,
     Para110Question,
     Recommendation,
@@ -584,11 +585,17 @@ def consent_refusal(resident: Resident, letter_date: dt.date) -> str | None:
     """Why a consent form dated ``letter_date`` would be untrue for ``resident``, or None.
 
     A form asks for consent; once the resident has signed one, a later form would ask
-    again for what they already gave (or, after a withdrawal, for what they took back)."""
+    again for what they already gave (after a withdrawal, for what they took back; after
+    they declined, for what they refused). Verbal consent may be followed by the form."""
     consent = resident.consent
-    if consent.method is not ConsentMethod.WRITTEN or consent.date is None:
+    if consent.date is None or consent.date > letter_date:
         return None
-    if consent.date > letter_date:
+    if consent.method is ConsentMethod.DECLINED:
+        return (
+            f"{resident.reference} declined consent on {consent.date.isoformat()}; a consent "
+            "form dated later would ask again after they said no (ask only if they ask)"
+        )
+    if consent.method is not ConsentMethod.WRITTEN:
         return None
     if consent.withdrawn is not None and consent.withdrawn.date <= letter_date:
         return (
@@ -626,12 +633,14 @@ class LetterPlan:
         return f"{self.kind.value}-{self.resident}" if self.resident else self.kind.value
 
 
-def recorded_letter_date(kind: LetterKind, case: Case) -> dt.date | None:
+def recorded_letter_date(
+    kind: LetterKind, case: Case, letters: LetterRegister | None = None
+) -> dt.date | None:
     """The date the case records for this letter, used when --date is not given.
 
     The request is dated the day it was sent; the findings and the residents' outcome
-    letters the findings' date; a reminder the latest reminder recorded. The consent
-    letter and the revisit notice have no recorded date.
+    letters the findings' date; a reminder the latest reminder recorded. Otherwise the
+    latest letter of this kind in ``letters.yaml`` (a consent letter, a revisit notice).
     """
     request = case.information_request
     if kind is LetterKind.INFORMATION_REQUEST and request is not None:
@@ -640,6 +649,10 @@ def recorded_letter_date(kind: LetterKind, case: Case) -> dt.date | None:
         return max(reminder.date for reminder in request.reminders)
     if kind in (LetterKind.FINDINGS, LetterKind.RESIDENT_OUTCOME) and case.findings is not None:
         return case.findings.date
+    if letters is not None:
+        dates = [letter.date for letter in letters.letters if letter.kind is kind]
+        if dates:
+            return max(dates)
     return None
 
 

@@ -30,8 +30,15 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 import bundler
-from bundler.audit import AuditAction, AuditEntry, check_appendable, record_staged
-from bundler.case.validate import CASE_FILE, RESIDENTS_DIR, LoadedCase, load_valid_case
+from bundler.audit import AuditAction, AuditEntry, check_appendable, exclusive_log
+from bundler.case.letterlog import register_with_letter
+from bundler.case.validate import (
+    CASE_FILE,
+    LETTERS_FILE,
+    RESIDENTS_DIR,
+    LoadedCase,
+    load_valid_case,
+)
 from bundler.errors import BundlerError, InputNotFound, OutputFailed, TemplateError
 from bundler.fileio import StagedOutputs, refuse_overwrite
 from bundler.letters.checktemplate import check_template
@@ -84,7 +91,11 @@ class GeneratedLetter:
 
 def letter_date_for(options: LetterOptions, loaded: LoadedCase) -> dt.date:
     """--date, else the date the case records for this letter, else ``options.today``."""
-    return options.letter_date or recorded_letter_date(options.kind, loaded.case) or options.today
+    return (
+        options.letter_date
+        or recorded_letter_date(options.kind, loaded.case, loaded.letters)
+        or options.today
+    )
 
 
 def template_for(options: LetterOptions, loaded: LoadedCase) -> tuple[Path, str]:
@@ -186,10 +197,12 @@ def generate_letters(
         written = []
         for plan, docx, draft, pdf in zip(plans, docx_paths, drafts, pdfs, strict=True):
             with StagedOutputs() as staged:
-                staged.add(docx, draft)
+                files = [(docx, draft)]
                 if pdf is not None:
-                    staged.add(docx.with_suffix(".pdf"), pdf)
-                entry = _record(loaded, plan, template, staged, when)
+                    files.append((docx.with_suffix(".pdf"), pdf))
+                for target, made in files:
+                    staged.add(target, made)
+                entry = _record(loaded, plan, template, staged, files, when)
             written.append(
                 GeneratedLetter(
                     kind=options.kind,
@@ -234,9 +247,12 @@ def _record(
     plan: LetterPlan,
     template: Path,
     staged: StagedOutputs,
+    files: list[tuple[Path, Path]],
     when: dt.date,
 ) -> AuditEntry:
-    """Record one letter and put its files in place (see ``record_staged``)."""
+    """Record one letter in letters.yaml and the audit log, and put its files in place, all
+    under one hold of the log's lock. The register is one of the entry's outputs; nothing
+    is put in place unless the entry is appended."""
     inputs = [loaded.root / CASE_FILE]
     if plan.resident is not None:
         folder = loaded.root / RESIDENTS_DIR
@@ -246,6 +262,14 @@ def _record(
     details = {"kind": plan.kind.value, "letter_date": when.isoformat()}
     if plan.resident is not None:
         details["resident"] = plan.resident
-    return record_staged(
-        loaded.root, AuditAction.LETTER_GENERATED, staged, inputs=inputs, details=details
-    )
+    with exclusive_log(loaded.root) as writer:
+        register = register_with_letter(
+            loaded.root, plan.kind, when, plan.resident or "provider", files
+        )
+        # Staged last: if it cannot be put in place, the letters are taken back and the
+        # register stays as it was.
+        with staged.writer(loaded.root / LETTERS_FILE) as handle:
+            handle.write(register.encode("utf-8"))
+        return writer.commit(
+            AuditAction.LETTER_GENERATED, staged, inputs=inputs, details=details
+        )

@@ -10,12 +10,20 @@
 * Reproducible: the same context and template give the same bytes. The zip's
   entries get a fixed time stamp and order, and the document's properties
   (created, modified, revision) come from the letter's date, not the clock.
+* Data, not code: templates are rebranded and shared between councils, so one may
+  come from anywhere. They are rendered in Jinja's sandbox with only the letter's
+  values (and Jinja's own ``range``, ``dict``, ``namespace``, ``cycler`` and
+  ``joiner``): no attribute starting with ``_``, no function's globals, nothing
+  that reaches Python itself; ``*`` and ``**`` cannot make values large enough to
+  fill the memory. ``checktemplate`` names any such expression before a letter is
+  written, and the sandbox stops one at render time all the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +32,9 @@ from typing import Any
 import jinja2
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped]  # (python-docx depends on lxml)
 
 from bundler.errors import TemplateError
@@ -31,9 +42,35 @@ from bundler.errors import TemplateError
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+MAX_RESULT = 100_000
+"""The longest text or list a ``*`` in a template may make, and the largest number ``**``."""
+
+
+class LetterEnvironment(SandboxedEnvironment):
+    """Jinja's sandbox, with ``*`` and ``**`` kept to results a letter could use."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for sized, count in ((left, right), (right, left)):
+                if (isinstance(sized, str | list | tuple) and isinstance(count, int)
+                        and len(sized) * count > MAX_RESULT):
+                    raise SecurityError(f"a value repeated {count:,} times is too large")
+        if (operator == "**" and isinstance(left, int | float) and isinstance(right, int | float)
+                and abs(left) > 1 and right * math.log10(abs(left)) > math.log10(MAX_RESULT)):
+            raise SecurityError(f"{left} ** {right} is too large")
+        return super().call_binop(context, operator, left, right)
+
+
 def jinja_environment() -> jinja2.Environment:
-    """The environment every letter renders with: autoescaped, strict about names."""
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    """The environment every letter renders with: sandboxed, autoescaped, strict about names.
+
+    Its globals are Jinja's own less ``lipsum`` (random text has no place in a letter).
+    """
+    env = LetterEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.globals.pop("lipsum", None)
+    return env
 
 
 def normalise_docx(data: bytes) -> bytes:
@@ -93,6 +130,12 @@ def render_letter(
     template = open_template(template_path, shown)
     try:
         template.render(dict(context), jinja_environment(), autoescape=True)
+    except SecurityError as exc:
+        raise TemplateError(
+            f"{shown}: the template tries to reach past the letter's values ({exc.message})",
+            "Remove that expression from the template: a template may use only the values the "
+            "letter provides (`bundler letter check-template` names it).",
+        ) from exc
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"{shown}: the template uses a value the letter does not have: {exc.message}") from exc
     except jinja2.TemplateSyntaxError as exc:

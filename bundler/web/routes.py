@@ -435,9 +435,13 @@ async def evidence_upload(request: Request) -> Response:
             shown[temporary] = name
         def add() -> Any:
             plan = plan_intake(folder.path, received, into=into)
-            # messages and the audit log name each file as the officer's computer named it
-            plan = replace(plan, files=tuple(replace(item, shown=shown.get(item.source, item.shown))
-                                             for item in plan.files))
+            # messages name each file as the officer's computer named it, and the audit log
+            # records it as an upload of that name (not the temporary copy's path)
+            plan = replace(plan, files=tuple(
+                replace(item, shown=shown[item.source],
+                        recorded_as=f"uploaded: {shown[item.source]}")
+                if item.source in shown else item
+                for item in plan.files))
             return add_planned(folder.path, plan, force=force)
 
         context["result"] = await run_in_threadpool(add)
@@ -763,8 +767,8 @@ def routes() -> list[BaseRoute]:
         Route("/register.{format:str}", register_export),
         Route("/report", report_page),
         Route("/report.pdf", report_pdf_download),
-        Route("/cases/new", new_case_page),
-        Route("/cases/new", new_case_create, methods=["POST"]),
+        Route("/start", new_case_page),
+        Route("/start", new_case_create, methods=["POST"]),
         Route(case, case_page),
         Route(f"{case}/residents/new", new_resident_create, methods=["POST"]),
         Route(f"{case}/records/{{section}}", record_page, methods=["GET", "POST"]),

@@ -64,32 +64,32 @@ def test_the_officers_journey(tmp_path: Path) -> None:
         page.wait_for_url("**/residents/R03/evidence")
         assert page.title().startswith("Evidence – R03")
 
-        # the checklist before: R03 has no needs assessment
+        # the checklist before: R02 has no risk assessment
         checklist = f"{server.base}/cases/nettlebank-road/checklist?as_of=2026-11-20"
         page.goto(checklist)
         before = page.locator("table.app-checklist").inner_text()
-        assert "no needs assessment on file" in before
+        assert "no risk assessment on file" in before
 
-        # upload the assessment by the file input (what a drop fills), into R03's folder
+        # upload the assessment by the file input (what a drop fills), into R02's folder
         page.goto(f"{server.base}/cases/nettlebank-road/evidence")
-        source = case_dir / "evidence/residents/R01/needs-assessment.pdf"
+        source = case_dir / "evidence/residents/R01/risk-assessment.pdf"
         page.set_input_files('input[name="files"]', [str(source)])
-        page.fill("#folder", "residents/R03")
+        page.fill("#folder", "residents/R02")
         page.get_by_role("button", name="Add to the case").click()
         assert "Added 1 file to the case" in page.locator(".govuk-notification-banner").inner_text()
-        added = case_dir / "evidence/residents/R03/needs-assessment.pdf"
+        added = case_dir / "evidence/residents/R02/risk-assessment.pdf"
         assert added.read_bytes() == source.read_bytes()
 
-        # record it in R03's evidence checklist through the generated form
-        page.goto(f"{server.base}/cases/nettlebank-road/residents/R03/evidence")
+        # record it in R02's evidence checklist through the generated form
+        page.goto(f"{server.base}/cases/nettlebank-road/residents/R02/evidence")
         page.get_by_role("button", name=re.compile("^Add (a|another) assessment$")).click()
         page.get_by_text("Not saved yet").wait_for()
         count = page.locator('input[name="_count:evidence.assessments"]').get_attribute("value")
         last = int(count or "1") - 1
-        page.check(f'input[name="evidence.assessments[{last}].kind"][value="needs"]')
+        page.check(f'input[name="evidence.assessments[{last}].kind"][value="risk"]')
         page.fill(f'input[name="evidence.assessments[{last}].date"]', "2026-31-01")
         page.fill(f'input[name="evidence.assessments[{last}].file"]',
-                  "evidence/residents/R03/needs-assessment.pdf")
+                  "evidence/residents/R02/risk-assessment.pdf")
         page.get_by_role("button", name="Save", exact=True).click()
         # the same message as validate, in the summary (a link to the field) and beside it
         summary = page.locator(".govuk-error-summary")
@@ -99,12 +99,12 @@ def test_the_officers_journey(tmp_path: Path) -> None:
         page.fill(f'input[name="evidence.assessments[{last}].date"]', "2026-01-31")
         page.get_by_role("button", name="Save", exact=True).click()
         assert "Saved." in page.locator(".govuk-notification-banner").inner_text()
-        assert "needs-assessment.pdf" in (case_dir / "residents/R03.yaml").read_text()
+        assert "risk-assessment.pdf" in (case_dir / "residents/R02.yaml").read_text()
 
         # the checklist after: the item has gone
         page.goto(checklist)
         after = page.locator("table.app-checklist").inner_text()
-        assert after.count("no needs assessment on file") == before.count("no needs assessment on file") - 1
+        assert after.count("no risk assessment on file") == before.count("no risk assessment on file") - 1
 
         # a letter: written through LibreOffice, with live progress, then previewed
         page.goto(f"{server.base}/cases/nettlebank-road/letters")
