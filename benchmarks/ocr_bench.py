@@ -10,6 +10,13 @@ one run, each as a subprocess so both pay process start-up:
 and prints both times, the added time per scanned page, the size each page's text layer adds,
 and how many of the typed words pdftotext finds on the scanned pages afterwards.
 
+Then the sample case's scanned consent forms (samples/nettlebank-road/evidence/residents/*/
+consent-form.pdf: 150 dpi greyscale JPEG scans of a filled-in form, handwriting included) are
+recognised as ``--ocr`` recognises them, without and with the correction of what OCR misreads
+(``bundler.bundle.ocrwords``: the case's references, the word I), and for each form it prints
+the form's words found and its references read right (the resident's reference twice, the
+review's once), before and after.
+
     .venv/bin/python benchmarks/ocr_bench.py              # 12 scanned pages
     .venv/bin/python benchmarks/ocr_bench.py --pages 40
 """
@@ -95,6 +102,66 @@ def main() -> None:
     print(f"text layer per page: {(ocr_size - plain_size) / args.pages / 1024:.1f} KB")
     print(f"typed words found by pdftotext: {hits} of {len(wanted)} "
           f"({100 * hits / max(1, len(wanted)):.1f}%)")
+    consent_forms()
+
+
+SAMPLE = HERE.parent / "samples" / "nettlebank-road"
+REVIEW = "WBC-SHR-2026-014"
+# The consent form's printed words (scripts/make_sample_evidence.py draws them; the
+# statements are the records' own), with {ref} for the resident's reference. Signatures and
+# the handwritten first name and date are left out: what is compared is what was printed.
+FORM = [
+    "Wrexley Borough Council", "Supported Housing Review Team Civic Offices, 1 Market Row, "
+    "Wrexley WX1 1AA", "Supported housing review: consent form",
+    "Review reference: " + REVIEW + "/{ref} Scheme: Nettlebank House",
+    "Please tick Yes or No for each of these, then sign the form.",
+    "Resident reference {ref}", "First name (optional)", "I know I can change my mind at any time.",
+    "Resident's signature", "Date", "Officer's signature", "Officer's name Priya Marchetti",
+    "WBC/SHR/F3 (v3, September 2026) Resident consent form para 97", "Page 1 of 1",
+]
+
+
+def consent_forms() -> None:
+    """Words found and references read right on the sample's scanned consent forms."""
+    sys.path.insert(0, str(HERE.parent))
+    from bundler.bundle.ocr import PageJob, find_engine, recognise_pages
+    from bundler.bundle.ocrwords import vocabulary
+    from bundler.case.models import CONSENT_STATEMENT_TEXT
+
+    engine = find_engine()
+    forms = sorted(SAMPLE.glob("evidence/residents/R*/consent-form.pdf"))
+    residents = sorted(path.stem for path in (SAMPLE / "residents").glob("R*.yaml"))
+    words = vocabulary([REVIEW, *residents])
+    print(f"\nthe sample's scanned consent forms ({len(forms)}), as --ocr reads them:")
+    print("form   words found (before -> after)   references read right (before -> after)")
+    totals = [0, 0, 0, 0, 0, 0]
+    with tempfile.TemporaryDirectory(prefix="ocr-forms-") as work:
+        for form in forms:
+            ref = form.parent.name
+            printed = " ".join(FORM + list(CONSENT_STATEMENT_TEXT.values())).format(ref=ref)
+            wanted = re.findall(r"[A-Za-z0-9]+", printed)
+            results = []
+            for use in (None, words):
+                jobs = [PageJob(0, 0, form, str(form))]
+                folder = Path(work) / f"{ref}-{'after' if use else 'before'}"
+                folder.mkdir()
+                [layer] = recognise_pages(engine, jobs, folder, lambda _m: None, use)
+                text = subprocess.run(["pdftotext", str(layer), "-"], check=True,
+                                      capture_output=True, text=True).stdout if layer else ""
+                found = re.findall(r"[A-Za-z0-9]+", text)
+                refs = len(re.findall(rf"(?<![A-Za-z0-9]){ref}(?![A-Za-z0-9])", text)) + len(
+                    re.findall(rf"(?<![A-Za-z0-9]){REVIEW}(?![A-Za-z0-9])", text))
+                results.append((_matched(wanted, found), refs))
+            (before, refs_before), (after, refs_after) = results
+            print(f"{ref}    {before:3d} -> {after:3d} of {len(wanted)}"
+                  f"                   {refs_before} -> {refs_after} of 3")
+            for index, value in enumerate((before, after, len(wanted), refs_before, refs_after,
+                                           3)):
+                totals[index] += value
+    print(f"all    {totals[0]} -> {totals[1]} of {totals[2]} words "
+          f"({100 * totals[0] / max(1, totals[2]):.1f}% -> "
+          f"{100 * totals[1] / max(1, totals[2]):.1f}%); references {totals[3]} -> "
+          f"{totals[4]} of {totals[5]}")
 
 
 def _matched(wanted: list[str], found: list[str]) -> int:

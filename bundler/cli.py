@@ -141,7 +141,11 @@ def cli(debug: bool) -> None:
 @cli.command()
 @click.argument("case_dir", type=_PATH)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def validate(case_dir: Path, as_json: bool) -> None:
+@click.option("--evidence", "evidence_dates", is_flag=True,
+              help="Also read the evidence files' own dates and note, with the file and page, "
+              "an item received whose file is dated before the request, an item outstanding "
+              "whose file is already in the case, and a document dated after it was received.")
+def validate(case_dir: Path, as_json: bool, evidence_dates: bool) -> None:
     """Check a case folder's records (case.yaml, residents/*.yaml, letters.yaml and the
     files they name).
 
@@ -151,7 +155,7 @@ def validate(case_dir: Path, as_json: bool) -> None:
     """
     from bundler.case.validate import validate_case
 
-    report = validate_case(case_dir)
+    report = validate_case(case_dir, evidence_dates=evidence_dates)
     if as_json:
         _print_json(report.to_json())
     else:
@@ -719,6 +723,10 @@ _PROFILE_NAMES = ("general", "judiciary-2021", "pd27a", "sscs")  # tests check t
               "parties do not see marked), appeal:REF (the parties to one appeal), provider, "
               "or internal. Documents it may not see become one-page placeholders keeping "
               "their page numbers; what it must not see is removed; a redaction log is added.")
+@click.option("--strict", is_flag=True,
+              help="Refuse to build (exit 10) when a finding or recommendation cites no "
+              "evidence, a document not in the bundle, or pages a document does not have, "
+              "instead of warning.")
 @click.option("--profile", type=click.Choice(_PROFILE_NAMES),
               help="Build for a court's or tribunal's rules (numbering, OCR of scans; pd27a "
               "fits pages that are not A4 onto A4, scaled and centred), then check the "
@@ -737,10 +745,13 @@ _PROFILE_NAMES = ("general", "judiciary-2021", "pd27a", "sscs")  # tests check t
 def bundle_build(
     source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
     supplement_to: Path | None, ocr: bool, audience: str | None, profile: str | None,
-    max_pages: int | None, max_mb: float | None, core: str | None,
+    max_pages: int | None, max_mb: float | None, strict: bool, core: str | None,
 ) -> None:
     """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder; or, with
-    --max-pages or --max-mb, a set of volumes."""
+    --max-pages or --max-mb, a set of volumes.
+
+    A bundle from a case folder opens, after the index, with the findings and the evidence
+    they rest on (each cited page a link) and the chronology of the review."""
     from bundler.bundle.build import build_bundle
     from bundler.bundle.profiles import build_choices, get_profile
 
@@ -764,7 +775,8 @@ def bundle_build(
         results = build_set(source, out, VolumeLimits(max_pages, max_mb), force=force,
                             numbering=numbering, build_date=build_date,
                             progress=_progress(True), ocr=ocr, supplement_to=supplement_to,
-                            audience=audience, fit_a4=rules is not None and rules.fit_a4)
+                            audience=audience, strict=strict,
+                            fit_a4=rules is not None and rules.fit_a4)
         for number, volume in enumerate(results, start=1):
             _fitted_lines(volume.fitted)
             click.echo(f"Wrote volume {number} of {len(results)}: {volume.pages} pages from "
@@ -774,7 +786,7 @@ def bundle_build(
     result = build_bundle(source, out, force=force, numbering=numbering,
                           build_date=build_date, progress=_progress(True),
                           supplement_to=supplement_to, ocr=ocr, audience=audience,
-                          fit_a4=rules is not None and rules.fit_a4, core=core)
+                          strict=strict, fit_a4=rules is not None and rules.fit_a4, core=core)
     _profile_lines(rules, [result.pdf] + ([result.core.pdf] if result.core else []))
     for line in result.edition:
         click.echo(line)
@@ -1010,14 +1022,15 @@ def _letter_command(kind: str, summary: str) -> click.Command:
                   help="The letter's date (default: the date the case records for it, else today).")
     @click.option("--force", is_flag=True, help="Replace letters already in OUT_DIR.")
     def command(case_dir: Path, out_dir: Path, pdf: bool, templates: Path | None,
-                resident: str | None, letter_date: dt.date | None, force: bool) -> None:
+                resident: str | None, letter_date: dt.date | None, force: bool,
+                bundle: Path | None = None) -> None:
         from bundler.letters.context import LetterKind
         from bundler.letters.generate import LetterOptions, generate_letters
 
         options = LetterOptions(
             kind=LetterKind(kind), case_dir=case_dir, out_dir=out_dir, pdf=pdf,
             templates=templates, resident=resident, letter_date=letter_date,
-            today=dt.date.today(), force=force,
+            today=dt.date.today(), force=force, bundle=bundle,
         )
         for written in generate_letters(options, progress=_progress(True)):
             click.echo(f"Wrote {written.docx} (sha256 {written.docx_sha256})")
@@ -1030,6 +1043,11 @@ def _letter_command(kind: str, summary: str) -> click.Command:
         else f"Written as {kind}.docx"
     )
     command.__doc__ = f"{summary}\n\n{written_as}, and recorded in the case's audit log."
+    if kind == "findings":
+        command = click.option(
+            "--bundle", type=_PATH, metavar="BUNDLE.pdf",
+            help="The evidence bundle built from this case: each finding and recommendation "
+            "then cites the bundle pages it rests on.")(command)
     return click.command(kind)(command)
 
 

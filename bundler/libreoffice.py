@@ -20,6 +20,7 @@ itself was measured to be identical between runs (LibreOffice 7.4.7.2).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import os
@@ -129,15 +130,18 @@ def convert_with_libreoffice(
     timeout: float = 180,
     tagged: bool = True,
     source: str | None = None,
+    dated: dt.date | None = None,
 ) -> Path:
     """Convert ``src`` to ``out_dir/<stem>.pdf`` and return that path.
 
-    ``source`` is the name used in messages (defaults to ``src``'s name).
+    ``source`` is the name used in messages (defaults to ``src``'s name). ``dated`` (a
+    letter's own date) becomes the PDF's creation and modification date; otherwise they are
+    fixed at 1980-01-01 (evidence converted for a bundle has no date of its own to give).
     Raises MissingTool when LibreOffice is not installed, ConversionFailed when
     it fails, produces no PDF, or takes longer than ``timeout`` seconds.
     """
     [result] = convert_several([(src, source or src.name)], out_dir, timeout=timeout,
-                               tagged=tagged)
+                               tagged=tagged, dated=dated)
     if isinstance(result, ConversionFailed):
         raise result
     return result
@@ -149,9 +153,11 @@ def convert_several(
     *,
     timeout: float = 180,
     tagged: bool = True,
+    dated: dt.date | None = None,
 ) -> list[Path | ConversionFailed]:
     """Convert each ``(file, name in messages)`` to ``out_dir/<stem>.pdf`` with one
     LibreOffice process (it starts once, which takes longer than converting a letter).
+    ``dated``: as for ``convert_with_libreoffice``, for every file.
 
     Returns, in order, each PDF's path or the ConversionFailed saying why that one has none
     (a damaged file does not stop the others). The whole run may take ``timeout`` seconds a
@@ -217,7 +223,7 @@ def convert_several(
                 continue
             target = out_dir / f"{src.stem}.pdf"
             staged = out_dir / f".{src.stem}.pdf.{os.getpid()}.{id(scratch)}.part"
-            staged.write_bytes(normalise_pdf(data))
+            staged.write_bytes(normalise_pdf(data, dated))
             staged.replace(target)
             results.append(target)
         return results
@@ -292,18 +298,20 @@ _CHECKSUM_RE = re.compile(rb"/DocChecksum\s*/([0-9A-Fa-f]+)")
 _FIXED_DATE = b"19800101000000"
 
 
-def normalise_pdf(data: bytes) -> bytes:
+def normalise_pdf(data: bytes, dated: dt.date | None = None) -> bytes:
     """Replace LibreOffice's run-specific stamps with fixed values of equal length.
 
-    Dates become 1980-01-01; the document ID and checksum become a hash of the
-    file with those stamps blanked, so they still identify the content.
+    Dates become ``dated`` at midnight (UTC, as LibreOffice runs), or 1980-01-01; the
+    document ID and checksum become a hash of the file with those stamps blanked, so they
+    still identify the content.
     """
+    fixed = dated.strftime("%Y%m%d000000").encode("ascii") if dated else _FIXED_DATE
     buffer = bytearray(data)
     dates = [m.span(2) for m in _DATE_RE.finditer(data)]
     stamps = [m.span(g) for m in _ID_RE.finditer(data) for g in (1, 2)]
     stamps += [m.span(1) for m in _CHECKSUM_RE.finditer(data)]
     for start, end in dates:
-        buffer[start:end] = _FIXED_DATE[: end - start]
+        buffer[start:end] = fixed[: end - start]
     for start, end in stamps:
         buffer[start:end] = b"0" * (end - start)
     digest = hashlib.sha256(buffer).hexdigest().upper().encode() * 4

@@ -6,7 +6,8 @@ in Word, restyles and gives its letterhead. Output is byte-for-byte reproducible
 
 House style (GOV.UK Notify letter specification, for anything that may be posted):
 A4; the recipient's address in a box 24.6 mm from the left and 39.5 mm from the
-top of page 1, 95.4 x 26.8 mm, for a window envelope; the body starting at 95 mm
+top of page 1, 95.4 x 26.8 mm, for a window envelope, and nothing else near it (the
+letterhead ends at 32 mm, so only the address can show through the window); the body starting at 95 mm
 on page 1; "Page N of M" in every footer; Arial (Liberation Sans is its
 metric-compatible substitute where Arial is not installed). Resident letters are
 12pt or larger, left-aligned, never italic, one idea per sentence.
@@ -51,6 +52,7 @@ TWIPS_PER_MM = 1440 / 25.4
 
 # Notify letter specification: the address block for a window envelope.
 ADDRESS_X, ADDRESS_Y, ADDRESS_W, ADDRESS_H = 24.6, 39.5, 95.4, 26.8
+LETTERHEAD_TOP, LETTERHEAD_BOTTOM = 8.0, 32.0  # clear of the window (see _page_one_boxes)
 BODY_TOP_PAGE1 = 96.0  # 1 mm inside the 95 mm limit, for rounding in other word processors
 TOP_MARGIN = 20.0
 LEFT_MARGIN = 24.6
@@ -255,17 +257,19 @@ class Letter:
 
     def _page_one_boxes(self, spacer) -> None:  # type: ignore[no-untyped-def]
         s = self.style
-        # Page 1: letterhead and the recipient's address, positioned on the page.
+        # Page 1: letterhead and the recipient's address, positioned on the page. The
+        # letterhead is three lines (the council; the team and its address; phone and
+        # e-mail) ending by 32 mm, well above the envelope window (from 39.5 mm), so only
+        # the address shows through it, however the letter sits in the envelope.
         letterhead = "".join(
             [
                 _para_xml("{{ authority.name }}", s.h1, bold=True),
-                _para_xml("{{ authority.team }}", s.small),
-                _para_xml("{{ authority.address.single_line }}", s.small),
+                _para_xml("{{ authority.team }}, {{ authority.address.single_line }}", s.small),
                 _para_xml(
-                    "{% if authority.phone %}Phone {{ authority.phone }}{% endif %}", s.small
-                ),
-                _para_xml(
-                    "{% if authority.email %}E-mail {{ authority.email }}{% endif %}", s.small
+                    "{% if authority.phone %}Phone {{ authority.phone }}{% endif %}"
+                    "{% if authority.phone and authority.email %}   {% endif %}"
+                    "{% if authority.email %}E-mail {{ authority.email }}{% endif %}",
+                    s.small,
                 ),
             ]
         )
@@ -279,8 +283,9 @@ class Letter:
         spacer._p.append(
             parse_xml(
                 _text_box(
-                    1, "Letterhead", LEFT_MARGIN, 8, 210 - LEFT_MARGIN - RIGHT_MARGIN, 30,
-                    letterhead, "The council's name and contact details",
+                    1, "Letterhead", LEFT_MARGIN, LETTERHEAD_TOP, 210 - LEFT_MARGIN - RIGHT_MARGIN,
+                    LETTERHEAD_BOTTOM - LETTERHEAD_TOP, letterhead,
+                    "The council's name and contact details",
                 )
             )
         )
@@ -537,11 +542,18 @@ def findings() -> Letter:
         "the government's guidance of July 2022 on improving quality in supported housing)."
     )
     letter.h2("What we found")
+    letter.tag("{%p if bundle %}")
+    letter.p("The page numbers below are those of {{ bundle }}, which holds the evidence "
+             "(paragraph 146).")
+    letter.tag("{%p endif %}")
     letter.tag("{%p for conclusion in conclusions %}")
     letter.p("{% if conclusion.schemes %}{{ conclusion.schemes }}: {% endif %}"
              "{{ conclusion.question }}", bold=True)
     letter.parts(("Our answer: ", False), ("{{ conclusion.answer }}", True), (".", False))
     letter.p("{{ conclusion.summary }}")
+    letter.tag("{%p if conclusion.evidence %}")
+    letter.p("Evidence: {{ conclusion.evidence }}.")
+    letter.tag("{%p endif %}")
     letter.tag("{%p endfor %}")
     letter.h2("What we recommend")
     letter.p(
@@ -553,7 +565,8 @@ def findings() -> Letter:
         ["Recommendation", "Tell us you have received it by", "Complete it and send evidence by"],
         [
             ["{%tr for rec in recommendations %}", "", ""],
-            ["{{ rec.id }}: {{ rec.text }}", "{{ rec.acknowledge_by }}", "{{ rec.complete_by }}"],
+            ["{{ rec.id }}: {{ rec.text }}{% if rec.evidence %} (evidence: {{ rec.evidence }})"
+             "{% endif %}", "{{ rec.acknowledge_by }}", "{{ rec.complete_by }}"],
             ["{%tr endfor %}", "", ""],
         ],
         [83, 41, 41],

@@ -334,3 +334,68 @@ def make_latex_form_pdf(path: Path) -> Path:
         NameObject("/NeedAppearances"): BooleanObject(True),
     })
     return _write(writer, path)
+
+
+# --------------------------------------------------------------------------- the footer, as seen
+
+FOOTER_BAND = 22.0  # points: a judge's eye looks for the page number this near the bottom
+
+
+@dataclass(frozen=True)
+class Footer:
+    """The bottom of a page as displayed: the page label (the rightmost word) and the rest."""
+
+    label: Word
+    others: tuple[Word, ...]
+
+    @property
+    def details(self) -> str:
+        return " ".join(word.text for word in self.others)
+
+
+def footer(page: PageWords) -> Footer:
+    bottom = sorted((w for w in page.words if w.y1 > page.height - FOOTER_BAND),
+                    key=lambda w: w.x0)
+    assert bottom, "nothing printed at the bottom of the page"
+    return Footer(bottom[-1], tuple(bottom[:-1]))
+
+
+@dataclass(frozen=True)
+class DrawnText:
+    text: str
+    font: str  # the base font's name, e.g. Helvetica-Bold
+    size: float  # in points on the page as displayed (font size times the text matrix scale)
+
+
+def drawn_texts(pdf: Path, page_number: int) -> list[DrawnText]:
+    """Every piece of text drawn on a page (1-based) with its font and effective size, read
+    with pypdf's text visitor (what a PDF inspector shows)."""
+    reader = PdfReader(pdf)
+    page = reader.pages[page_number - 1]
+    found: list[DrawnText] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if not text.strip():
+            return
+        name = ""
+        if isinstance(font, dict) or hasattr(font, "get"):
+            name = str(font.get("/BaseFont", "")).lstrip("/")  # type: ignore[union-attr]
+        scale_tm = (tm[0] ** 2 + tm[1] ** 2) ** 0.5
+        scale_cm = (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+        found.append(DrawnText(text.strip(), name.split("+")[-1], size * scale_tm * scale_cm))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def front_links(reader: PdfReader, pages: int) -> list[tuple[int, list[object]]]:
+    """(1-based target page, destination array) of every link on the first ``pages`` pages,
+    in the order they were drawn."""
+    found: list[tuple[int, list[object]]] = []
+    for page in reader.pages[:pages]:
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+                dest = list(annot["/Dest"])
+                found.append((reader.get_page_number(dest[0].get_object()) + 1, dest))
+    return found

@@ -162,7 +162,7 @@ def test_a_withheld_document_leaves_one_page_saying_why(editions: dict[str, Path
                               str(placeholder["first_page"])).split())
     assert "Document 4: withheld from this bundle" in text
     assert "Pages 9–11 of the unedited bundle" in text
-    assert "9–11 SC123/26/00456 doc 4" in text  # stamped with the range
+    assert "SC123/26/00456 doc 4 sha256:de207f53514b 9–11" in text  # stamped with the range
 
 
 def test_the_redaction_log_lists_kinds_and_reasons_never_the_text(

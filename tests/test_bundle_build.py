@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject
+from pypdf.generic import ArrayObject, NullObject
 
 from bundler.bundle.build import BuildResult, build_bundle
 from bundler.bundle.stamp import BAND
@@ -172,22 +172,45 @@ def test_every_page_shows_its_label_and_page_labels_match(
         assert labels[-1] == "cert-1"
         assert [d["first_label"] for d in bundle.manifest["documents"]][:2] == ["A1", "A3"]
     for number, (page, label) in enumerate(zip(bundle.words, labels, strict=True), start=1):
-        bottom = [w.text for w in page.words if w.y1 > page.height - BAND]
-        assert bottom[:2] == [label, REFERENCE], f"page {number}: footer {bottom}"
+        seen = fx.footer(page)
+        assert seen.label.text == label, f"page {number}: footer {seen}"
+        assert seen.details.startswith(REFERENCE), f"page {number}: footer {seen}"
+
+
+@pytest.mark.parametrize("which", ["built", "sectioned"])
+def test_page_label_is_bold_at_least_10pt_at_the_bottom_right(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    """What the 2021 judiciary guidance asks: page numbers a judge can see. On every page as
+    displayed (landscape, rotated, cropped too) the label is the rightmost word of the
+    footer, within 10% of the right edge, below the document's own content, drawn in
+    Helvetica-Bold of at least 10 pt; the reference, document number and hash are smaller."""
+    bundle: Built = request.getfixturevalue(which)
+    labels = _labels(bundle.manifest)
+    for number, (page, label) in enumerate(zip(bundle.words, labels, strict=True), start=1):
+        seen = fx.footer(page)
+        assert seen.label.text == label
+        assert seen.label.x1 > page.width * 0.9, f"page {number}: label not at the right"
+        assert seen.label.x1 < page.width - 4, f"page {number}: label off the edge"
+        assert page.height - fx.FOOTER_BAND < seen.label.y1 <= page.height - 3
+        above = [w for w in page.words if w.y1 <= page.height - fx.FOOTER_BAND]
+        assert all(w.y1 < seen.label.y0 for w in above)  # clear of the page's own text
+        drawn = fx.drawn_texts(bundle.result.pdf, number)
+        [mark] = [d for d in drawn if d.text == label and d.font == "Helvetica-Bold"]
+        assert mark.size >= 10, f"page {number}: label {mark.size} pt"
+        small = [d for d in drawn if REFERENCE in d.text and d.font == "Helvetica"]
+        assert small and all(d.size < mark.size for d in small)
 
 
 def test_document_pages_carry_number_and_source_hash(built: Built) -> None:
     for doc in built.manifest["documents"]:
         for page_number in range(doc["first_page"], doc["last_page"] + 1):
-            page = built.words[page_number - 1]
-            bottom = " ".join(w.text for w in page.words if w.y1 > page.height - BAND)
-            assert f"doc {doc['number']}" in bottom
-            assert f"sha256:{doc['source_sha256'][:12]}" in bottom
-        first_page = built.words[doc["first_page"] - 1]
-        assert doc["stamp"] == " ".join(
-            w.text for w in first_page.words if w.y1 > first_page.height - BAND
-        ).replace(f"{doc['first_label']} {REFERENCE}", f"{doc['first_label']}  {REFERENCE}") \
-            .replace(f" doc {doc['number']} ", f"  doc {doc['number']}  ")
+            details = fx.footer(built.words[page_number - 1]).details
+            assert f"doc {doc['number']}" in details
+            assert f"sha256:{doc['source_sha256'][:12]}" in details
+        seen = fx.footer(built.words[doc["first_page"] - 1])
+        assert doc["stamp"] == f"{seen.label.text}  " + seen.details.replace(
+            f"{REFERENCE} doc {doc['number']} ", f"{REFERENCE}  doc {doc['number']}  ")
 
 
 def test_each_document_content_lands_on_its_pages(built: Built) -> None:
@@ -220,6 +243,8 @@ def test_stamp_is_upright_at_the_bottom_and_never_covers_content(
     word, _pages = WORDS[source]
     [low] = page.find(f"low{word}1")  # the page's own lowest line stays above the band
     assert low.y1 < page.height - BAND
+    label = fx.footer(page).label  # the bold page label at the bottom right, as displayed
+    assert label.x0 > stamp.x1 and label.x1 > page.width * 0.9
 
 
 def test_cropped_page_still_hides_what_its_crop_box_hid(built: Built) -> None:
@@ -236,17 +261,16 @@ def test_cropped_page_still_hides_what_its_crop_box_hid(built: Built) -> None:
 def test_index_entries_link_to_each_documents_first_page(built: Built) -> None:
     reader = PdfReader(built.result.pdf)
     front = built.manifest["front_matter_pages"]
-    targets = []
-    for page in reader.pages[:front]:
-        for annot in page.get("/Annots", []) or []:
-            annot = annot.get_object()
-            if annot.get("/Subtype") == "/Link":
-                dest = annot["/Dest"]
-                targets.append(reader.get_page_number(dest[0].get_object()) + 1)
-    assert targets == [d["first_page"] for d in built.manifest["documents"]]
+    links = fx.front_links(reader, front)
+    targets = [target for target, _dest in links]
+    certificate = built.manifest["certificate_first_page"]
+    assert targets == [d["first_page"] for d in built.manifest["documents"]] + [certificate]
+    for _target, dest in links:  # lands on the page's top, keeping the reader's zoom
+        assert dest[1] == "/XYZ" and isinstance(dest[4], NullObject)
     index_text = " ".join(p.text for p in built.words[1:front])
     for doc in built.manifest["documents"]:
         assert doc["source_sha256"][:12] in index_text
+    assert "Integrity certificate" in index_text
 
 
 def test_bookmarks_for_sections_and_documents_land_on_their_pages(built: Built) -> None:
@@ -271,7 +295,35 @@ def test_bookmarks_for_sections_and_documents_land_on_their_pages(built: Built) 
     outlined = next(d for d in built.manifest["documents"] if d["source"].endswith("outlined.pdf"))
     assert found["2:Part 1"] == outlined["first_page"]
     assert found["2:Part 2"] == outlined["first_page"] + 2
-    assert found["0:Integrity certificate"] == built.manifest["certificate_first_page"]
+    certificate = built.manifest["certificate_first_page"]
+    pages = built.manifest["pages"]  # the bundle's own parts give their pages too
+    span = str(certificate) if certificate == pages else f"{certificate}\u2013{pages}"
+    assert found[f"0:Integrity certificate ({span})"] == certificate
+    assert found["0:Cover (1)"] == 1
+    assert found["0:Index (2)"] == 2
+
+
+def test_every_bookmark_keeps_the_readers_zoom(built: Built) -> None:
+    """A bookmark goes to the top of its page (/XYZ left top) with a null zoom, so the
+    reader's chosen zoom stays as it was (/Fit would change it)."""
+    reader = PdfReader(built.result.pdf)
+    seen = 0
+
+    def walk(items: list) -> None:  # type: ignore[type-arg]
+        nonlocal seen
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+                continue
+            seen += 1
+            assert item["/Type"] == "/XYZ", item.title
+            assert item.get("/Zoom") is None or isinstance(item["/Zoom"], NullObject)
+            page = reader.pages[reader.get_destination_page_number(item)]
+            if page.rotation == 0:
+                assert float(item["/Top"]) == pytest.approx(float(page.cropbox.top))
+
+    walk(reader.outline)
+    assert seen > 10
 
 
 def test_opens_on_first_page_at_100_percent_with_metadata(built: Built) -> None:

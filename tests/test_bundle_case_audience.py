@@ -228,6 +228,21 @@ def test_withdrawn_consent_withholds_from_that_day(tmp_path: Path) -> None:
     assert withheld.why == "R02 withdrew consent to use_in_proceedings on 2026-11-10"
 
 
+def test_the_bundle_for_no_audience_keeps_the_editions_page_numbers(
+        editions: dict[str, Path], case: Path, tmp_path: Path) -> None:
+    """Its findings table and chronology cite pages the editions withhold; the front matter
+    every one pads to leaves room for either form, so a page cited in one is the same page
+    in every other."""
+    plain = build_bundle(case, tmp_path / "plain.pdf", build_date=DAY).pdf
+    mine = manifest_of(plain)
+    internal = manifest_of(editions["internal"])
+    assert mine["front_matter_pages"] == internal["front_matter_pages"]
+    assert [d["first_label"] for d in mine["documents"]] == [
+        d["first_label"] for d in internal["documents"]]
+    for audience in ("appeal:R01", "provider"):
+        assert manifest_of(editions[audience])["front_matter_pages"] == mine["front_matter_pages"]
+
+
 def test_internal_withholds_nothing_and_removes_nothing(case: Path) -> None:
     fates = _fates(case, "internal")
     assert all(f.withheld is None and f.rules.empty for f in fates.values())  # type: ignore[attr-defined]

@@ -143,7 +143,8 @@ def test_this_toolkits_bundle_meets_every_profile_it_is_numbered_for(
                      "image resolution", "limits", "active content"):
             assert found[rule].startswith("PASS"), found[rule]
     found = rules(check_bundle(toolkit_bundle, "judiciary-2021").lines())
-    assert found["index"] == ("PASS  index: 3 entries on page 2, linking to 3 documents; every "
+    # three documents and the integrity certificate, which the index lists too
+    assert found["index"] == ("PASS  index: 4 entries on page 2, linking to 4 documents; every "
                               "link in the file lands on a page inside it")
     assert found["page size"] == "PASS  page size: all pages A4 (8 portrait, 1 landscape)"
     assert found["active content"] == ("PASS  active content: no JavaScript, launch actions or "
@@ -159,7 +160,7 @@ def test_the_same_bundle_without_bookmarks_fails_naming_each_document(
     writer.write(bare)
     found = rules(check_bundle(bare, "judiciary-2021").lines())
     assert found["bookmarks"] == ("FAIL  bookmarks: the bundle has no bookmarks (documents "
-                                  "start on pages 3, 5-6)")
+                                  "start on pages 3, 5-6, 9)")  # 9: the certificate
     assert found["index"].startswith("PASS")
 
 
@@ -230,7 +231,7 @@ def test_links_that_lead_nowhere_fail_the_index(toolkit_bundle: Path, tmp_path: 
     broken = tmp_path / "broken.pdf"
     writer.write(broken)
     found = rules(check_bundle(broken, "general").lines())
-    assert found["index"] == ("FAIL  index: 2 index entries on page 2, but 1 link(s) lead "
+    assert found["index"] == ("FAIL  index: 3 index entries on page 2, but 1 link(s) lead "
                               "nowhere, on page 2 (the named destination 'no-such-place' does "
                               "not exist)")
 

@@ -90,7 +90,9 @@ def test_core_index_says_where_each_document_is_in_the_main_bundle(
     assert (f"in the main bundle: doc {bravo['number']}, pages {bravo['first_page']}\u2013"
             f"{bravo['last_page']}") in index
     assert "Alpha" not in index and "Echo" not in index
-    assert link_targets(core) == [d["first_page"] for d in manifest["documents"]]
+    # each document, then the integrity certificate, which the index lists too
+    assert link_targets(core) == [d["first_page"] for d in manifest["documents"]] + [
+        manifest["certificate_first_page"]]
 
 
 def test_core_bundle_meets_the_judiciary_profile_and_verifies(built: tuple[Path, str],

@@ -484,7 +484,14 @@ def test_sample_case_consent_forms_become_searchable_and_the_audit_log_says_ocr(
     consent = [d for d in manifest.documents if d.source.endswith("consent-form.pdf")]
     assert len(consent) == 2
     for doc in consent:
-        assert "consent" in page_text(result.pdf, doc.first_page).lower()
+        text = page_text(result.pdf, doc.first_page)
+        assert "consent" in text.lower()
+        # a search for the resident's reference finds the form (tesseract alone reads ROI),
+        # and "I" is read as I, not |
+        reference = doc.source.split("/")[2]
+        assert re.search(rf"\b{reference}\b", text), text
+        assert "| agree" not in text and "I agree" in text
+    assert manifest.options.ocr_references == ["R01", "R02", "R03", "R04", "WBC-SHR-2026-014"]
     entry = read_entries(sample_case)[-1]
     assert entry.action == "bundle_built"
     assert entry.details["ocr"] == "true"

@@ -148,14 +148,14 @@ def test_said_on_progress_in_the_index_and_the_manifest(
     fitted = {d["source"]: d["fitted"] for d in manifest["documents"]}
     assert fitted["a4.pdf"] is None
     assert fitted["letter.pdf"] == "all 2 pages (US Letter) scaled to 97% and centred on A4"
-    assert fitted["plan.pdf"] == "the page (A3 landscape) scaled to 69% and centred on A4"
+    assert fitted["plan.pdf"] == "the page (A3 landscape) scaled to 68% and centred on A4"
     assert fitted["receipt.pdf"] == "the page (71 x 106 mm) centred on A4 at full size"
     assert "US Letter" in (fitted["letter.docx"] or "")  # LibreOffice's default paper
     assert "US Letter landscape" in (fitted["turned.pdf"] or "")
     index = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(pdf), "-"],
                            check=True, capture_output=True, text=True).stdout
     assert "all 2 pages (US Letter) scaled to 97% and centred on A4" in index
-    assert "the page (A3 landscape) scaled to 69% and centred on A4" in index
+    assert "the page (A3 landscape) scaled to 68% and centred on A4" in index
     assert "AFOUR" not in index
 
 

@@ -22,16 +22,21 @@ from bundler.bundle.assemble import ascii85_decode
 from bundler.bundle.stamp import (
     BAND,
     FONT_RESOURCE,
-    FONT_SIZE,
     IDENTITY,
+    LABEL_FONT,
+    LABEL_RESOURCE,
     MARKER_SIZE,
     _num,
     apply,
+    as_printed,
     content_matrix,
+    core_label,
+    details_text,
     invert,
     multiply,
     page_geometry,
     prefix_bytes,
+    read_stamp,
     stamp_text,
     suffix_bytes,
     text_width,
@@ -81,14 +86,16 @@ def _inverse(m: tuple[float, float, float, float, float, float]) -> tuple[float,
 
 
 # Stamped pages read back as a recipient sees them: pdftotext's word boxes, in points from
-# the displayed page's top-left corner.
-TEXT = stamp_text("A12", "HB-APPEAL-2026-0142", 3, "0123456789abcdef" * 4)
+# the displayed page's top-left corner, and the fonts and sizes pypdf reads the text in.
+LABEL = "A12"
+DETAILS = details_text("HB-APPEAL-2026-0142", 3, "0123456789abcdef" * 4)
 TOLERANCE = 0.05  # points: the streams carry 4 decimals
 
 
 def stamped(path: Path, mediabox: tuple[float, float, float, float], *,
             cropbox: tuple[float, float, float, float] | None = None, rotate: int = 0,
-            text: str = TEXT, marker: str | None = None, content: bytes = b"") -> fx.PageWords:
+            label: str = LABEL, details: str = DETAILS, marker: str | None = None,
+            content: bytes = b"") -> fx.PageWords:
     """One page of this geometry (blank, or drawing ``content``), stamped as a bundle's
     pages are."""
     writer = PdfWriter()
@@ -97,15 +104,17 @@ def stamped(path: Path, mediabox: tuple[float, float, float, float], *,
     if cropbox is not None:
         page.cropbox = RectangleObject(cropbox)
     page[NameObject("/Rotate")] = NumberObject(rotate)
-    font = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica"),
-        NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-        {NameObject(FONT_RESOURCE): font})})
+    fonts = DictionaryObject()
+    for resource, name in ((FONT_RESOURCE, "/Helvetica"), (LABEL_RESOURCE, "/Helvetica-Bold")):
+        fonts[NameObject(resource)] = writer._add_object(DictionaryObject({
+            NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject(name),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
     geometry = page_geometry(mediabox, cropbox, rotate)
     streams = ArrayObject()
-    for data in (prefix_bytes(geometry), content, suffix_bytes(geometry, text, marker)):
+    for data in (prefix_bytes(geometry), content,
+                 suffix_bytes(geometry, label, details, marker)):
         stream = DecodedStreamObject()
         stream.set_data(data)
         streams.append(writer._add_object(stream))
@@ -124,17 +133,39 @@ def line(words: fx.PageWords, first: str, last: str) -> tuple[float, float, floa
     return (chosen[0].x0, min(w.y0 for w in chosen), chosen[-1].x1, max(w.y1 for w in chosen))
 
 
+def sizes(path: Path) -> dict[str, tuple[str, float]]:
+    """Each piece of text drawn on the page: its font and its size in points as displayed."""
+    return {drawn.text: (drawn.font, round(drawn.size, 2)) for drawn in fx.drawn_texts(path, 1)}
+
+
+def right_margin(width: float) -> float:
+    """The label's right end stands this far from the right edge: 18 pt, or 5% of a page
+    narrower than 360 pt."""
+    return min(18.0, width * 0.05)
+
+
 @pytest.mark.parametrize("rotate", [0, 90, 180, 270])
 @pytest.mark.parametrize("cropbox", [None, (40.0, 30.0, 540.0, 760.0)], ids=["media", "crop"])
-def test_the_stamp_is_centred_in_the_band_at_the_foot_of_the_page_as_displayed(
+def test_the_label_is_bold_at_the_bottom_right_of_the_page_as_displayed(
     tmp_path: Path, rotate: int, cropbox: tuple[float, float, float, float] | None
 ) -> None:
+    """The label 11 pt bold, 18 pt from the right edge of the page as the reader sees it
+    (any turn, any crop box), inside the band at the foot; the details 7 pt, ending 9 pt to
+    its left on the same line."""
     words = stamped(tmp_path / "p.pdf", (10.0, 20.0, 600.0, 860.0), cropbox=cropbox,
                     rotate=rotate)
-    x0, y0, x1, y1 = line(words, "A12", "sha256:0123456789ab")
-    assert [word.text for word in words.words] == TEXT.split()
-    assert abs((x0 + x1) / 2 - words.width / 2) < TOLERANCE
-    assert words.height - BAND <= y0 < y1 <= words.height
+    assert [word.text for word in words.words] == [*DETAILS.split(), LABEL]
+    (label,) = words.find(LABEL)
+    x0, y0, x1, y1 = line(words, "HB-APPEAL-2026-0142", "sha256:0123456789ab")
+    assert abs(label.x1 - (words.width - 18)) < TOLERANCE
+    assert abs(label.x0 - (words.width - 18 - text_width(LABEL, 11, LABEL_FONT))) < TOLERANCE
+    assert abs(x1 - (label.x0 - 9)) < TOLERANCE
+    assert abs(x0 - (label.x0 - 9 - text_width(DETAILS, 7))) < TOLERANCE
+    for top, bottom in ((label.y0, label.y1), (y0, y1)):
+        assert words.height - BAND <= top < bottom <= words.height
+    assert label.y1 - label.y0 > y1 - y0  # the label is the larger
+    assert sizes(tmp_path / "p.pdf") == {DETAILS: ("Helvetica", 7.0),
+                                         LABEL: ("Helvetica-Bold", 11.0)}
 
 
 def test_the_page_shrinks_about_its_centre_to_make_room_for_the_band(tmp_path: Path) -> None:
@@ -146,55 +177,121 @@ def test_the_page_shrinks_about_its_centre_to_make_room_for_the_band(tmp_path: P
     scale = (600 - BAND) / 600
     assert abs((middle.x0 + middle.x1) / 2 - 300) < TOLERANCE
     assert (middle.x1 - middle.x0) == pytest.approx(width * scale, abs=TOLERANCE)
+    assert middle.y1 < words.height - BAND
 
 
-def test_a_stamp_wider_than_the_page_shrinks_to_fit_between_2pt_margins(tmp_path: Path) -> None:
-    for width in (120.0, text_width(TEXT, FONT_SIZE) + 2):
-        words = stamped(tmp_path / "p.pdf", (0.0, 0.0, width, 400.0))
-        x0, _y0, x1, _y1 = line(words, "A12", "sha256:0123456789ab")
-        assert (round(x0, 1), round(x1, 1)) == (2.0, round(width - 2, 1))
+def narrowest(*widths: float) -> float:
+    """The narrowest page (under 360 pt, so its right margin is 5% of it) on which parts this
+    wide fit side by side from the left edge to the label's right margin."""
+    return sum(widths) / 0.95
 
 
-def test_a_stamp_that_just_fits_keeps_its_size(tmp_path: Path) -> None:
-    width = text_width(TEXT, FONT_SIZE) + 4.5
+def test_details_wider_than_their_room_shrink_to_fit_between_2pt_and_the_label(
+    tmp_path: Path,
+) -> None:
+    """The label keeps its 11 pt; the details shrink to run from 2 pt to 9 pt short of it."""
+    label_w = text_width(LABEL, 11, LABEL_FONT)
+    for width in (120.0, narrowest(2, text_width(DETAILS, 7), 9, label_w) - 2):
+        path = tmp_path / f"{width}.pdf"
+        words = stamped(path, (0.0, 0.0, width, 400.0))
+        (label,) = words.find(LABEL)
+        x0, _y0, x1, _y1 = line(words, "HB-APPEAL-2026-0142", "sha256:0123456789ab")
+        label_x = width - right_margin(width) - label_w
+        assert abs(label.x0 - label_x) < TOLERANCE
+        assert (round(x0, 1), round(x1, 1)) == (2.0, round(label_x - 9, 1))
+        font, size = sizes(path)[DETAILS]
+        assert font == "Helvetica"
+        assert size == pytest.approx(7 * (label_x - 11) / text_width(DETAILS, 7), abs=0.01)
+        assert sizes(path)[LABEL] == ("Helvetica-Bold", 11.0)
+
+
+def test_details_that_just_fit_keep_their_size(tmp_path: Path) -> None:
+    label_w = text_width(LABEL, 11, LABEL_FONT)
+    width = narrowest(2.5, text_width(DETAILS, 7), 9, label_w)
     words = stamped(tmp_path / "p.pdf", (0.0, 0.0, width, 400.0))
-    x0, _y0, x1, _y1 = line(words, "A12", "sha256:0123456789ab")
-    assert (round(x0, 2), round(x1, 2)) == (2.25, round(width - 2.25, 2))
+    x0, _y0, x1, _y1 = line(words, "HB-APPEAL-2026-0142", "sha256:0123456789ab")
+    assert abs(x0 - 2.5) < TOLERANCE
+    assert abs(x1 - (width * 0.95 - label_w - 9)) < TOLERANCE
+    assert sizes(tmp_path / "p.pdf")[DETAILS] == ("Helvetica", 7.0)
 
 
-def test_on_a_tiny_page_the_stamp_shrinks_no_smaller_than_3pt(tmp_path: Path) -> None:
-    """Smaller would be unreadable: the stamp runs off the page instead (a 50pt receipt)."""
-    words = stamped(tmp_path / "p.pdf", (0.0, 0.0, 50.0, 100.0))
-    first = words.words[0]
-    assert (first.text, round(first.x0, 2), round(first.x1, 2)) == (
-        "A12", 2.0, round(2 + text_width("A12", 3.0), 2))
+def test_on_a_tiny_page_the_details_shrink_no_smaller_than_3pt_and_never_cover_the_label(
+    tmp_path: Path,
+) -> None:
+    """Smaller would be unreadable: the details run off the left edge instead (a 50 pt
+    receipt), ending 9 pt short of the label, so the page label stays legible, 11 pt."""
+    path = tmp_path / "p.pdf"
+    words = stamped(path, (0.0, 0.0, 50.0, 100.0))
+    label = words.words[-1]
+    label_x = 50 - 2.5 - text_width(LABEL, 11, LABEL_FONT)
+    assert (label.text, round(label.x0, 2), round(label.x1, 2)) == (LABEL, round(label_x, 2),
+                                                                    47.5)
+    assert sizes(path) == {DETAILS: ("Helvetica", 3.0), LABEL: ("Helvetica-Bold", 11.0)}
+    shown = " ".join(word.text for word in words.words[:-1])  # what is left of them
+    assert shown and " ".join(DETAILS.split()).endswith(shown)
+    assert abs(words.words[-2].x1 - (label.x0 - 9)) < TOLERANCE
+
+
+@pytest.mark.parametrize("width", [40.0, 20.0])
+def test_a_label_wider_than_the_page_shrinks_to_fit_its_margins_no_smaller_than_3pt(
+    tmp_path: Path, width: float
+) -> None:
+    """A core bundle's label on a narrow page: between margins of 5% of the width each, or,
+    when that would take it under 3 pt, 3 pt from 2 pt, running off the right edge."""
+    label = core_label("A12", "140")
+    path = tmp_path / "p.pdf"
+    words = stamped(path, (0.0, 0.0, width, 100.0), label=label)
+    margin = right_margin(width)
+    fitted = 11 * (width - 2 * margin) / text_width(label, 11, LABEL_FONT)
+    size = max(3.0, fitted)
+    assert sizes(path)[label] == ("Helvetica-Bold", round(size, 2))
+    first, last = words.words[0], words.words[-1]
+    assert first.text == "A12"  # the details ran off the left edge, clear of the label
+    assert label.startswith(" ".join(word.text for word in words.words))
+    if fitted >= 3:
+        assert abs(first.x0 - margin) < TOLERANCE
+        assert abs(last.x1 - (width - margin)) < TOLERANCE
+        assert last.text == "140)"
+    else:
+        assert abs(first.x0 - 2) < TOLERANCE
 
 
 MARKER = "Parties' edition: 2 pages withheld"
 
 
-def test_a_marker_sits_at_the_right_end_of_the_band_when_it_fits_beside_the_stamp(
+def test_a_marker_sits_at_the_left_end_of_the_band_when_it_fits_beside_the_stamp(
     tmp_path: Path,
 ) -> None:
-    # Centred stamp, 8pt gap, the marker, 4pt margin: the narrowest page it fits on.
-    fits = text_width(TEXT, FONT_SIZE) + 24 + 2 * text_width(MARKER, MARKER_SIZE)
-    words = stamped(tmp_path / "p.pdf", (0.0, 0.0, fits + 0.01, 400.0), marker=MARKER)
-    _x0, y0, x1, y1 = line(words, "Parties'", "withheld")
-    assert [word.text for word in words.words] == TEXT.split() + MARKER.split()
-    assert abs(x1 - (words.width - 4)) < TOLERANCE
+    # 4pt margin, the marker, 8pt gap, the details, 9pt gap, the label, its right margin:
+    # the narrowest page it fits on.
+    fits = narrowest(4, text_width(MARKER, MARKER_SIZE), 8, text_width(DETAILS, 7), 9,
+                     text_width(LABEL, 11, LABEL_FONT))
+    path = tmp_path / "p.pdf"
+    words = stamped(path, (0.0, 0.0, fits + 0.01, 400.0), marker=MARKER)
+    x0, y0, x1, y1 = line(words, "Parties'", "withheld")
+    assert [word.text for word in words.words] == [*MARKER.split(), *DETAILS.split(), LABEL]
+    assert abs(x0 - 4) < TOLERANCE
+    assert abs(x1 - (4 + text_width(MARKER, MARKER_SIZE))) < TOLERANCE
     assert words.height - BAND <= y0 < y1 <= words.height
+    assert sizes(path)[MARKER] == ("Helvetica", MARKER_SIZE)
+    assert sizes(path)[DETAILS] == ("Helvetica", 7.0)  # the marker took no room from them
     words = stamped(tmp_path / "q.pdf", (0.0, 0.0, fits - 0.01, 400.0), marker=MARKER)
-    assert [word.text for word in words.words] == TEXT.split()
+    assert [word.text for word in words.words] == [*DETAILS.split(), LABEL]
 
 
 def test_text_outside_cp1252_and_pdf_string_delimiters_read_back_as_written(
     tmp_path: Path,
 ) -> None:
-    """What the stamp cannot show (outside Windows-1252, the font's encoding) becomes '?';
-    brackets and backslashes are escaped, so they print rather than end the string."""
+    """What the stamp cannot show (outside Windows-1252, the fonts' encoding) becomes '?';
+    brackets and backslashes are escaped, so they print rather than end the string, in the
+    details and in the label alike, and ``read_stamp`` reads back what is printed."""
     written = r"Café – R01’s (copy) \ Łódź"
-    words = stamped(tmp_path / "p.pdf", (0.0, 0.0, 595.0, 842.0), text=written)
-    assert " ".join(word.text for word in words.words) == r"Café – R01’s (copy) \ ?ód?"
+    label = "Ł(1)\\"
+    words = stamped(tmp_path / "p.pdf", (0.0, 0.0, 595.0, 842.0), label=label, details=written)
+    assert " ".join(word.text for word in words.words) == "Café – R01’s (copy) \\ ?ód? ?(1)\\"
+    geometry = page_geometry((0.0, 0.0, 595.0, 842.0), None, 0)
+    assert read_stamp(suffix_bytes(geometry, label, written)) == as_printed(
+        f"{label}  {written}")
 
 
 def test_the_original_content_is_clipped_to_the_area_that_was_visible() -> None:

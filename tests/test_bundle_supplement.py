@@ -25,7 +25,6 @@ from pypdf import PdfReader
 from bundler.bundle.build import BuildResult, _continuation, build_bundle, rebuild_bundle
 from bundler.bundle.manifest import EarlierDocument, Manifest, SupplementOf
 from bundler.bundle.plan import Continuation, Numbering, SectionInput, plan_bundle
-from bundler.bundle.stamp import BAND
 from bundler.bundle.verify import verify_bundle
 from bundler.cli import cli
 from bundler.errors import BadInput, InputNotFound
@@ -95,11 +94,7 @@ def manifest_of(result: BuildResult) -> dict:  # type: ignore[type-arg]
 
 def footer_labels(pdf: Path) -> list[str]:
     """The label stamped in each page's footer band, as pdftotext sees it."""
-    labels = []
-    for page in fx.words_by_page(pdf):
-        bottom = [w.text for w in page.words if w.y1 > page.height - BAND]
-        labels.append(bottom[0] if bottom else "")
-    return labels
+    return [fx.footer(page).label.text for page in fx.words_by_page(pdf)]
 
 
 def link_targets(pdf: Path, front_pages: int) -> list[int]:
@@ -224,15 +219,14 @@ def test_document_stamps_carry_number_and_hash(chain: Chain) -> None:
     words = fx.words_by_page(chain.supp.pdf)
     for doc in manifest_of(chain.supp)["documents"]:
         for page_number in range(doc["first_page"], doc["last_page"] + 1):
-            page = words[page_number - 1]
-            bottom = " ".join(w.text for w in page.words if w.y1 > page.height - BAND)
-            assert f"{REFERENCE} doc {doc['number']} sha256:{doc['source_sha256'][:12]}" in bottom
+            details = fx.footer(words[page_number - 1]).details
+            assert f"{REFERENCE} doc {doc['number']} sha256:{doc['source_sha256'][:12]}" in details
 
 
 def test_index_links_land_on_each_documents_first_page(chain: Chain) -> None:
     supp = manifest_of(chain.supp)
     assert link_targets(chain.supp.pdf, supp["front_matter_pages"]) == [
-        d["first_page"] for d in supp["documents"]]
+        d["first_page"] for d in supp["documents"]] + [supp["certificate_first_page"]]
     index = fx.words_by_page(chain.supp.pdf)[1].text
     assert "Support plan review (late)" in index and "Provider's letter (late)" in index
     assert "Model occupancy agreement" not in index

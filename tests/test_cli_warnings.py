@@ -11,7 +11,7 @@ from bundler import cli as cli_module
 
 
 def test_third_party_warning_is_one_plain_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    def noisy(_case_dir: object) -> object:
+    def noisy(_case_dir: object, **_options: object) -> object:
         warnings.warn("Corrupt EXIF data.  Expecting to read 2 bytes but only got 0.", UserWarning, stacklevel=1)
         raise cli_module.BundlerError("stop here", "")
 

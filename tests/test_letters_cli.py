@@ -57,9 +57,12 @@ def test_resident_letters_one_per_resident_and_recorded(sample_case: Path, tmp_p
     names = sorted(p.name for p in out.iterdir())
     assert names == ["resident-consent-R01.docx", "resident-consent-R02.docx",
                      "resident-consent-R03.docx", "resident-consent-R04.docx"]
-    assert "warning: R03: no correspondence name" in result.stderr
+    assert "warning" not in result.stderr
     text = all_text(open_docx(out / "resident-consent-R01.docx"))
     assert "21 September 2026" in text and "Łukasz Brennan" in text
+    text = all_text(open_docx(out / "resident-consent-R03.docx"))  # a room, no name
+    assert "Private: to be opened by the addressee only" in text
+    assert "The resident, Room 7" in text and "Dear resident," in text
     entries = audit_entries(sample_case)
     assert [e["action"] for e in entries] == ["letter_generated"] * 4
     first = entries[0]
@@ -185,10 +188,10 @@ def test_check_template_command(tmp_path: Path) -> None:
 
     result = run("letter", "check-template", str(shipped), "--kind", "resident-outcome")
     assert (result.exit_code, result.stderr.splitlines()[0]) == (
-        ExitCode.TEMPLATE_ERROR, f"error: {shipped}: 3 problems for the resident-outcome letter")
+        ExitCode.TEMPLATE_ERROR, f"error: {shipped}: 4 problems for the resident-outcome letter")
     assert [line for line in result.stdout.splitlines() if not line.startswith("uses ")] == [
         f"{shipped}: {name} in the document body: the letter has no such value"
-        for name in ("findings_date", "conclusions", "offer_support")]
+        for name in ("findings_date", "bundle", "conclusions", "offer_support")]
 
     bad = tmp_path / "bad.docx"
     doc = Document()
@@ -419,6 +422,108 @@ def test_legal_basis_from_the_case_or_the_template(sample_case: Path, tmp_path: 
                  "--templates", str(own))
     assert result.exit_code == 0, result.output
     assert "Due 22 September 2026." in all_text(open_docx(tmp_path / "b" / "information-request.docx"))
+
+
+# --------------------------------------------------------------------------- issue 10
+
+
+def test_a_resident_with_neither_name_nor_room_gets_no_letter(sample_case: Path,
+                                                                tmp_path: Path) -> None:
+    """A letter that could only say 'The resident' would be sorted by the provider's staff:
+    it is not written, and the officer is told what to record."""
+    path = sample_case / "residents" / "R03.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "correspondence:  # for letters only; no name given, so letters go to his room, marked "
+        "private\n  flat: Room 7\n", ""), encoding="utf-8")
+    out = tmp_path / "letters"
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out),
+                 "--resident", "R03")
+    assert result.exit_code == ExitCode.CASE_INCOMPLETE
+    assert "R03.yaml: R03 has no name or room recorded" in result.stderr
+    assert "flat: Room 3" in result.stderr
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["resident-outcome-R01.docx",
+                                                     "resident-outcome-R02.docx",
+                                                     "resident-outcome-R04.docx"]
+    assert "warning: letter not written: R03 has no name or room recorded" in result.stderr
+
+
+def test_a_letter_is_refused_while_its_records_hold_a_placeholder(sample_case: Path,
+                                                                  tmp_path: Path) -> None:
+    """Whether or not this letter prints it, a value `bundler case new` left to fill in means
+    the records are not finished: one line naming the first, the file, line and field."""
+    case_yaml = sample_case / "case.yaml"
+    text = case_yaml.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    team = next(number for number, row in enumerate(lines, start=1)
+                if row.strip().startswith("team: Supported Housing Review Team"))
+    text = text.replace("team: Supported Housing Review Team",
+                        "team: \"FILL IN: the team's name as letters show it\"")
+    area = next(number for number, row in enumerate(lines, start=1)
+                if row.strip().startswith("area: "))
+    text = "\n".join(row if number != area else row.split(":")[0] + ": 'FILL IN: the ward'"
+                     for number, row in enumerate(text.splitlines(), start=1)) + "\n"
+    case_yaml.write_text(text, encoding="utf-8")
+    out = tmp_path / "letters"
+    result = run("letter", "information-request", str(sample_case), "-o", str(out))
+    assert result.exit_code == ExitCode.CASE_INCOMPLETE
+    first = min(team, area)
+    field = "review.authority.team" if first == team else "schemes[0].area"
+    error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and error[0].startswith(f"error: {case_yaml}:{first}: {field}: still "
+                                                   "the placeholder \"FILL IN: ")
+    assert error[0].endswith("(and 1 more): a letter is not made from records still holding "
+                             "placeholders")
+    assert f"bundler validate {sample_case}" in result.stderr
+    assert not out.exists() or not list(out.iterdir())
+    assert not audit_entries(sample_case)
+    # a resident's letter: their own file too, and only theirs
+    case_yaml.write_text(case_yaml.read_text(encoding="utf-8").replace(
+        "\"FILL IN: the team's name as letters show it\"", "Supported Housing Review Team").replace(
+        "'FILL IN: the ward'", "Nettlebank and Canal Side ward"), encoding="utf-8")
+    r01 = sample_case / "residents" / "R01.yaml"
+    r01.write_text(r01.read_text(encoding="utf-8").replace("flat: Room 5", "flat: 'FILL IN: room'"),
+                   encoding="utf-8")
+    line = next(number for number, row in enumerate(
+        r01.read_text(encoding="utf-8").splitlines(), start=1) if "FILL IN: room" in row)
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out), "--resident", "R01")
+    assert result.exit_code == ExitCode.CASE_INCOMPLETE
+    assert (f"error: {r01}:{line}: correspondence.flat: still the placeholder \"FILL IN: room\": "
+            "the resident-outcome letter is not made") in result.stderr
+    result = run("letter", "resident-outcome", str(sample_case), "-o", str(out), "--resident", "R02")
+    assert result.exit_code == 0, result.output
+
+
+@needs_libreoffice
+def test_pdf_letters_show_only_the_address_in_the_window_and_carry_their_date(
+    sample_case: Path, tmp_path: Path
+) -> None:
+    """GOV.UK Notify's window: the address block 24.6 mm from the left and 39.5 mm from the
+    top. Nothing else may show through it however the letter sits in the envelope, so the
+    zone 5 mm around the block holds the address alone, and the letterhead ends above it.
+    The PDF's creation date is the letter's date."""
+    out = tmp_path / "letters"
+    for kind, extra in (("information-request", []), ("resident-outcome", ["--resident", "R03"])):
+        result = run("letter", kind, str(sample_case), "-o", str(out), "--pdf", *extra)
+        assert result.exit_code == 0, result.output
+    for name, date, address in (
+        ("information-request.pdf", "D:20260901",
+         "Daniel Achterberg Brackenfold Support CIC 3 Cable Yard Wrexley WX2 5HN"),
+        ("resident-outcome-R03.pdf", "D:20261021",
+         "Private: to be opened by the addressee only The resident, Room 7 14 Nettlebank Road "
+         "Wrexley WX4 2QT"),
+    ):
+        words = [w for w in pdf_words(out / name) if w.page == 1]
+        zone = [w for w in words if WINDOW_Y[0] - 5 < w.y1 and w.y0 < WINDOW_Y[1] + 5
+                and WINDOW_X[0] - 5 < w.x1 and w.x0 < WINDOW_X[1] + 5]
+        assert " ".join(w.text for w in zone) == address, name
+        assert all(WINDOW_Y[0] <= w.y0 and w.y1 <= WINDOW_Y[1] for w in zone), name
+        letterhead = [w for w in words if w.y1 < WINDOW_Y[0]]
+        assert any(w.text == "Wrexley" for w in letterhead)
+        assert max(w.y1 for w in letterhead) < WINDOW_Y[0] - 5, name
+        info = PdfReader(out / name).metadata
+        assert info is not None and str(info["/CreationDate"]).startswith(date), name
 
 
 def test_disk_filling_while_writing_a_letter_leaves_the_earlier_one_and_records_nothing(

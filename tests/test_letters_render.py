@@ -178,8 +178,12 @@ def test_address_block_is_the_recipient(rendered: dict[str, bytes]) -> None:
     start = texts.index("Łukasz Brennan")
     assert texts[start:start + 5] == ["Łukasz Brennan", "Room 5", "14 Nettlebank Road",
                                       "Wrexley", "WX4 2QT"]
-    texts = paragraph_texts(open_docx(rendered["resident-consent-R03"]))
-    assert "The resident" in texts and "Dear resident," in texts
+    texts = paragraph_texts(open_docx(rendered["resident-consent-R03"]))  # no name recorded
+    start = texts.index("Private: to be opened by the addressee only")
+    assert texts[start:start + 5] == ["Private: to be opened by the addressee only",
+                                      "The resident, Room 7", "14 Nettlebank Road", "Wrexley",
+                                      "WX4 2QT"]
+    assert "Dear resident," in texts
 
 
 def test_resident_letters_are_12pt_plain_sans_serif(rendered: dict[str, bytes]) -> None:

@@ -41,19 +41,21 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from bundler.bundle.frontmatter import LinkArea
+from bundler.bundle.frontmatter import CERTIFICATE_TITLE, LinkArea, Part
 from bundler.bundle.ocr import LayerGrafter, layer_matrix
 from bundler.bundle.plan import LabelStyle, Plan
 from bundler.bundle.stamp import (
     FONT_RESOURCE,
+    LABEL_FONT,
+    LABEL_RESOURCE,
     Matrix,
     PageGeometry,
     content_matrix,
     core_label,
+    details_text,
     fitted_geometry,
     page_geometry,
     prefix_bytes,
-    stamp_text,
     suffix_bytes,
     transform_rect,
 )
@@ -105,17 +107,12 @@ class BundleInfo:
 
 
 class _Context:
-    """Shared objects for one assembly: the stamp font and cached prefix streams."""
+    """Shared objects for one assembly: the stamp fonts and cached prefix streams."""
 
     def __init__(self, writer: PdfWriter) -> None:
         self.writer = writer
-        font = DictionaryObject({
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        })
-        self.font_ref = writer._add_object(font)
+        self.font_ref = writer._add_object(_standard_font("/Helvetica"))
+        self.label_font_ref = writer._add_object(_standard_font(f"/{LABEL_FONT}"))
         self.prefixes: dict[bytes, IndirectObject] = {}
         self.field_counter = 0
         self.seen_images: set[int] = set()  # streams already freed of ASCII layers
@@ -134,6 +131,15 @@ class _Context:
             ref = self.stream(data)
             self.prefixes[data] = ref
         return ref
+
+
+def _standard_font(name: str) -> DictionaryObject:
+    return DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"),
+        NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject(name),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+    })
 
 
 def open_rendition(path: Path, password: str | None) -> PdfReader:
@@ -161,9 +167,11 @@ def assemble_bundle(
     progress: Callable[[str], None] | None = None,
     log: bytes = b"",
     log_title: str = "Redaction log",
+    front_parts: Sequence[Part] = (),
 ) -> None:
     """Write the whole bundle to ``out``; ``readers(i)`` opens document i's PDF; ``log``
-    (an edition's redaction log) goes between the documents and the certificate."""
+    (an edition's redaction log) goes between the documents and the certificate;
+    ``front_parts`` (the index, the findings table, the chronology) are bookmarked."""
     writer = PdfWriter()
     context = _Context(writer)
     # pypdf makes reference cycles (every object points back at its document), so the
@@ -175,7 +183,7 @@ def assemble_bundle(
         _assemble(out, writer, context, info=info, plan=plan, front_matter=front_matter,
                   index_links=index_links, documents=documents, readers=readers,
                   certificate=certificate, manifest_json=manifest_json, progress=progress,
-                  log=log, log_title=log_title)
+                  log=log, log_title=log_title, front_parts=front_parts)
     finally:
         if collecting:
             gc.enable()
@@ -197,6 +205,7 @@ def _assemble(
     progress: Callable[[str], None] | None,
     log: bytes,
     log_title: str,
+    front_parts: Sequence[Part],
 ) -> None:
     import io
 
@@ -231,7 +240,7 @@ def _assemble(
         if len(writer.pages) != plan.total_pages:
             raise RuntimeError(f"planned {plan.total_pages} pages, assembled {len(writer.pages)}")
         _add_index_links(writer, index_links, plan)
-        _add_bookmarks(writer, plan, documents, own_outlines, log_title)
+        _add_bookmarks(writer, plan, documents, own_outlines, log_title, front_parts)
         _add_page_labels(writer, plan)
         _add_attachment(writer, manifest_json)
         _set_catalog(writer, info)
@@ -329,11 +338,11 @@ def _add_document(
         label = labels[first_page - 1 + offset]
         if doc.main_labels:
             label = core_label(label, doc.main_labels[offset])
-        text = stamp_text(label, reference, doc.number, doc.sha256)
+        details = details_text(reference, doc.number, doc.sha256)
         layer = layers.get(offset)
         under = _text_layer(context, target, geometry, layer) if layer is not None else None
-        _stamp(context, target, geometry, bytes(extra), text, under, markers.get(offset),
-               onto)
+        _stamp(context, target, geometry, bytes(extra), (label, details), under,
+               markers.get(offset), onto)
     if web_links:
         logger.warning("%s: %d web link(s) no longer open anything in the bundle (the text on "
                        "the page is unchanged; the source file keeps them)", doc.source,
@@ -370,15 +379,19 @@ def _onto_sheet(page: Any, sheet: PageGeometry) -> None:
         page.pop(key, None)
 
 
-def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, text: str,
-           under: IndirectObject | None = None, marker: str | None = None,
-           onto: PageGeometry | None = None) -> None:
+def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes,
+           text: tuple[str, str], under: IndirectObject | None = None,
+           marker: str | None = None, onto: PageGeometry | None = None) -> None:
+    """Wrap the page's content and draw the footer: ``text`` is (label, details); ``onto``
+    the A4 sheet a page of other paper is fitted onto."""
     resources = _resources(context, page)
     fonts = resources.get("/Font")
     if fonts is None:
         fonts = DictionaryObject()
         resources[NameObject("/Font")] = fonts
-    cast(DictionaryObject, fonts.get_object())[NameObject(FONT_RESOURCE)] = context.font_ref
+    font_dict = cast(DictionaryObject, fonts.get_object())
+    font_dict[NameObject(FONT_RESOURCE)] = context.font_ref
+    font_dict[NameObject(LABEL_RESOURCE)] = context.label_font_ref
     contents = page.get("/Contents")
     parts = ArrayObject([context.prefix(prefix_bytes(geometry, onto))])
     if contents is not None:
@@ -398,7 +411,7 @@ def _stamp(context: _Context, page: Any, geometry: PageGeometry, extra: bytes, t
         parts.insert(1, under)
     if extra:  # flattened form fields: a stream of their own, so the last holds only the stamp
         parts.append(context.stream(b"\n" + extra, compress=True))
-    parts.append(context.stream(suffix_bytes(onto or geometry, text, marker), compress=True))
+    parts.append(context.stream(suffix_bytes(onto or geometry, *text, marker), compress=True))
     page[NameObject("/Contents")] = parts
 
 
@@ -635,10 +648,27 @@ def _fmt(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def page_top(page: Any) -> tuple[float, float]:
+    """(left, top) in user space of the page's top-left corner as displayed."""
+    from bundler.bundle.stamp import apply
+
+    geometry = _geometry(page)
+    return apply(geometry.display_to_user, 0.0, geometry.height)
+
+
+def destination(writer: PdfWriter, page_index: int) -> ArrayObject:
+    """Go to the top of page ``page_index`` (0-based) keeping the reader's zoom: /XYZ with
+    the displayed top-left corner and a null zoom (a /Fit would change the zoom)."""
+    page = writer.pages[page_index]
+    left, top = page_top(page)
+    return ArrayObject([page.indirect_reference, NameObject("/XYZ"),
+                        FloatObject(round(left, 3)), FloatObject(round(top, 3)), NullObject()])
+
+
 def _add_index_links(writer: PdfWriter, areas: Sequence[LinkArea], plan: Plan) -> None:
-    """Each index entry links to its document's first page; in a set of volumes, an entry
-    for a document in another volume opens that file at that page (a remote go-to, which
-    viewers that open local files follow)."""
+    """Each link area (an index row, a cited page) goes to its page keeping the reader's
+    zoom; in a set of volumes, an index entry for a document in another volume opens that
+    file at that page (a remote go-to, which viewers that open local files follow)."""
     by_page: dict[int, ArrayObject] = {}
     for area in areas:
         link = DictionaryObject({
@@ -660,10 +690,7 @@ def _add_index_links(writer: PdfWriter, areas: Sequence[LinkArea], plan: Plan) -
                 NameObject("/NewWindow"): _true(),
             })
         else:
-            target = writer.pages[plan.documents[area.document].first_page - 1]
-            link[NameObject("/Dest")] = ArrayObject([target.indirect_reference,
-                                                     NameObject("/XYZ"), NullObject(),
-                                                     NullObject(), NullObject()])
+            link[NameObject("/Dest")] = destination(writer, area.target_page(plan))
         by_page.setdefault(area.page, ArrayObject()).append(writer._add_object(link))
     for page_index, annots in sorted(by_page.items()):
         writer.pages[page_index][NameObject("/Annots")] = annots
@@ -782,20 +809,34 @@ def _add_bookmarks(
     documents: Sequence[AssemblyDocument],
     own_outlines: Sequence[list[_Mark]],
     log_title: str = "Redaction log",
+    front_parts: Sequence[Part] = (),
 ) -> None:
+    """Cover, the front matter's parts, each section and its documents (with their own
+    bookmarks), the redaction log and the certificate, each giving its pages like the
+    documents' do; every one keeps the reader's zoom."""
+    from pypdf.generic import Fit
+
     from bundler.bundle.plan import label_span
 
     def add(mark: _Mark, parent: IndirectObject | None, is_open: bool) -> IndirectObject:
+        left, top = page_top(writer.pages[mark.page])
         ref = writer.add_outline_item(
-            title=mark.title, page_number=mark.page, parent=parent, is_open=is_open
+            title=mark.title, page_number=mark.page, parent=parent, is_open=is_open,
+            fit=Fit.xyz(round(left, 3), round(top, 3), None),
         )
         for child in mark.children:
             add(child, ref, False)
         return ref
 
-    add(_Mark("Cover", 0, []), None, False)
-    if plan.front_pages > 1:
-        add(_Mark("Index", 1, []), None, False)
+    def own(title: str, first: int, last: int) -> _Mark:  # a part the bundle makes itself
+        span = label_span(plan.labels[first], plan.labels[last])
+        return _Mark(f"{title} ({span})", first, [])
+
+    add(own("Cover", 0, 0), None, False)
+    for part in front_parts:
+        add(_Mark(f"{part.title} ({part.span})", part.first_page, []), None, False)
+    if not front_parts and plan.front_pages > 1:
+        add(own("Index", 1, plan.front_pages - 1), None, False)
     position = 0
     for section in plan.sections:
         section_ref = add(_Mark(f"{section.label}  {section.title}", section.first_page - 1, []),
@@ -808,12 +849,29 @@ def _add_bookmarks(
                         if 0 <= index < planned.pages]
             children += own_outlines[position]
             span = label_span(planned.first_label, planned.last_label)
-            add(_Mark(f"{planned.number}  {doc.title} ({span})", base, children), section_ref,
-                False)
+            add(_Mark(bookmark_title(f"{planned.number}  ", doc.title, f" ({span})"), base,
+                      children), section_ref, False)
             position += 1
     if plan.log_pages:
-        add(_Mark(log_title, plan.log_first_page - 1, []), None, False)
-    add(_Mark("Integrity certificate", plan.certificate_first_page - 1, []), None, False)
+        add(own(log_title, plan.log_first_page - 1, plan.certificate_first_page - 2), None,
+            False)
+    add(own(CERTIFICATE_TITLE, plan.certificate_first_page - 1, plan.total_pages - 1), None,
+        False)
+
+
+BOOKMARK_LIMIT = 100  # characters: a bookmark panel shows about this many
+
+
+def bookmark_title(head: str, title: str, tail: str) -> str:
+    """``head + title + tail`` in under BOOKMARK_LIMIT characters: a long title is cut at a
+    word with an ellipsis (the index and the manifest keep it whole)."""
+    room = BOOKMARK_LIMIT - 1 - len(head) - len(tail)
+    if len(title) > room:
+        cut = title[: max(room - 1, 1)]
+        if " " in cut[room // 2:]:
+            cut = cut[: cut.rindex(" ")]
+        title = cut.rstrip(" ,;:-") + "\u2026"
+    return f"{head}{title}{tail}"
 
 
 _ASCII_FILTERS = {"/ASCII85Decode": "a85", "/A85": "a85", "/ASCIIHexDecode": "hex", "/AHx": "hex"}

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from pypdf import PdfReader
 
 from bundler import TOOL_NAME, __version__
+from bundler.audit.model import AuditEntry
 from bundler.bundle.assemble import (
     AssemblyDocument,
     BundleInfo,
@@ -47,6 +48,8 @@ from bundler.bundle.assemble import (
     open_rendition,
 )
 from bundler.bundle.audience import Edition, describe, merged, parse_audience, spec_edition
+from bundler.bundle.chronology import table as chronology_table
+from bundler.bundle.citations import Placement
 from bundler.bundle.core import core_path, main_note, shown_label
 from bundler.bundle.edition import Item as EditionItem
 from bundler.bundle.edition import (
@@ -63,11 +66,17 @@ from bundler.bundle.edition import check_names as edition_check_names
 from bundler.bundle.edition import record as edition_record
 from bundler.bundle.edition import render as render_log_pages
 from bundler.bundle.edition import summary as edition_summary
+from bundler.bundle.findings import problems as findings_problems
+from bundler.bundle.findings import table as findings_table
 from bundler.bundle.frontmatter import (
+    CERTIFICATE_TITLE,
     Certificate,
     CertificateEntry,
     Cover,
+    FrontMatter,
+    Part,
     SupplementNote,
+    Table,
     VolumeNote,
     index_sections,
     render_certificate,
@@ -82,6 +91,8 @@ from bundler.bundle.manifest import (
     BuildOptions,
     CoreOf,
     EarlierDocument,
+    EventRecord,
+    FindingRecord,
     Manifest,
     ManifestDocument,
     ManifestSection,
@@ -100,6 +111,7 @@ from bundler.bundle.ocr import (
     recognise_pages,
     render_dpi,
 )
+from bundler.bundle.ocrwords import Vocabulary, vocabulary
 from bundler.bundle.paper import Fitted, describe_fits
 from bundler.bundle.plan import (
     Continuation,
@@ -112,8 +124,8 @@ from bundler.bundle.plan import (
 )
 from bundler.bundle.redactionlog import LogLine
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
-from bundler.bundle.stamp import BAND, FONT_SIZE, SHA_SHOWN, stamp_text
-from bundler.errors import BadInput, InputNotFound, OutputFailed
+from bundler.bundle.stamp import BAND, FONT_SIZE, LABEL_FONT, LABEL_SIZE, SHA_SHOWN, stamp_text
+from bundler.errors import BadInput, BundlerError, CaseIncomplete, InputNotFound, OutputFailed
 from bundler.fileio import StagedOutputs, refuse_overwrite, sha256_file
 from bundler.paths import inside
 
@@ -157,6 +169,17 @@ class _Source:
     authority: str | None
     officer: str | None
     audit_head: str | None
+    case_dir: Path | None = None  # the case folder whose records give the findings, events
+    front: _Front | None = None  # recorded (a rebuild): the findings and events as built
+    ocr_references: tuple[str, ...] = ()  # what --ocr must read right (see ocrwords)
+
+
+@dataclass(frozen=True)
+class _Front:
+    """The findings table's rows and the chronology's events, before page numbers."""
+
+    findings: tuple[FindingRecord, ...] = ()
+    chronology: tuple[EventRecord, ...] | None = None  # None: no chronology (no case records)
 
 
 @dataclass(frozen=True)
@@ -223,10 +246,17 @@ def build_bundle(
     supplement_to: Path | None = None,
     ocr: bool = False,
     audience: str | None = None,
+    strict: bool = False,
     fit_a4: bool = False,
     core: str | None = None,
 ) -> BuildResult:
     """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder.
+
+    A bundle built from a case's records (a case folder, or a spec in one) opens, after the
+    index, with the findings and the evidence they rest on, then the chronology. A finding or
+    recommendation citing nothing, or a document this bundle does not hold, or pages a
+    document does not have, is warned about; with ``strict`` the build refuses
+    (CaseIncomplete) before writing anything.
 
     With ``audience`` (tribunal, provider, internal or appeal:REF) the bundle is that
     audience's edition (see ``audience``): documents it may not see become one-page
@@ -277,7 +307,7 @@ def build_bundle(
         with collector_paused():
             result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date,
                             report, staged, served=served, engine=engine, audience=audience,
-                            fit_a4=fit_a4, core=core, case_dir=case_dir)
+                            strict=strict, fit_a4=fit_a4, core=core, case_dir=case_dir)
         if case_dir is None:
             staged.commit()
         else:
@@ -525,7 +555,7 @@ def _recorded_source(recorded: Manifest, folder: Path) -> _Source:
             title=section.title,
             documents=[
                 DocumentSpec(
-                    file=doc.source, title=doc.title, date=doc.date,
+                    file=doc.source, title=doc.title, date=doc.date, received=doc.received,
                     # "" opens a PDF that is not locked; a locked one needs the spec file
                     password=passwords.get(doc.source, "") if doc.password_used else None,
                 )
@@ -539,8 +569,13 @@ def _recorded_source(recorded: Manifest, folder: Path) -> _Source:
                       date=options.build_date, authority=recorded.authority,
                       officer=recorded.officer, sections=sections)
     loaded = LoadedSpec(spec=spec, folder=folder, shown=options.spec)
+    front = None
+    if recorded.findings is not None or recorded.chronology is not None:
+        front = _Front(tuple(recorded.findings or ()),
+                       None if recorded.chronology is None else tuple(recorded.chronology))
     return _Source(loaded, options.source_kind, options.spec, options.spec_sha256,
-                   recorded.authority, recorded.officer, recorded.audit_head)
+                   recorded.authority, recorded.officer, recorded.audit_head, front=front,
+                   ocr_references=tuple(options.ocr_references))
 
 
 def _spec_passwords(recorded: Manifest, folder: Path) -> dict[str, str]:
@@ -599,6 +634,7 @@ def _build(
     engine: OcrEngine | None = None,
     audience: str | None = None,
     pinned: Manifest | None = None,
+    strict: bool = False,
     fit_a4: bool = False,
     core: str | None = None,
     case_dir: Path | None = None,
@@ -627,6 +663,17 @@ def _build(
         edition_check_names(edition, resolved.loaded.spec,
                             [doc.file for doc in _documents(resolved.loaded.spec)])
         resolved = dataclasses.replace(resolved, loaded=retitled(resolved.loaded, edition))
+    spec = resolved.loaded.spec
+    front = resolved.front if recorded is not None else (
+        _front_records(resolved, when) if supplement is None else None)
+    twin_front = front
+    if front is not None and edition is not None:
+        front = _front_redacted(front, edition)
+    if recorded is None:  # before any work: a rebuild says nothing
+        _refuse_placeholders(source, resolved)
+    if front is not None and recorded is None:
+        _report_citations(findings_problems(front.findings, [d.file for d in _documents(spec)]),
+                          strict)
     volume = None
     if recorded is not None and recorded.volume is not None:  # a volume of a set, rebuilt
         from bundler.bundle.volumes import part_from_record
@@ -640,12 +687,13 @@ def _build(
         result = _write_bundle(resolved, twin, ready, Path(work), scheme, when, when_from,
                                supplement, provenance, engine, pdf_path, manifest_path,
                                sidecar_path, staged, report, volume,
-                               recorded.core if recorded is not None else None)
+                               recorded.core if recorded is not None else None, front=front,
+                               twin_front=twin_front, strict=strict,
+                               rebuild=recorded is not None)
         if core is None:
             return result
         return _write_core(core, result, resolved, ready, Path(work), scheme, when, when_from,
                            provenance, engine, staged, report, case_dir)
-
 
 def _write_core(selection: str, main: BuildResult, resolved: _Source, ready: _Ready,
                 work: Path, scheme: Numbering, when: dt.date, when_from: str,
@@ -735,7 +783,7 @@ def _prepare_all(resolved: _Source, work: Path, report: Callable[[str], None],
         textless = {position: outcome.textless for position, outcome in enumerate(outcomes)
                     if outcome.textless}
         layers = _recognise_text(engine, prepared, open_readers, work, report, skip,
-                                 textless)
+                                 textless, vocabulary(resolved.ocr_references))
     if fit_a4:
         prepared = [fitted_onto_a4(item, open_readers[position], report)
                     for position, item in enumerate(prepared)]
@@ -760,21 +808,31 @@ def _write_bundle(
     report: Callable[[str], None],
     volume: VolumePart | None = None,
     core: CoreOf | None = None,
+    *,
+    front: _Front | None = None,
+    twin_front: _Front | None = None,
+    strict: bool = False,
+    rebuild: bool = False,
 ) -> BuildResult:
     """Lay out and assemble the prepared documents of ``resolved`` into ``staged``: the
     bundle, its manifest and its hash (``volume``: as one volume of a set; ``core``: as the
-    core bundle of a main bundle)."""
+    core bundle of a main bundle). ``front``: the findings and chronology to print after the
+    index (``twin_front``: unredacted, for an edition); their citation problems are warned
+    about, or refused with ``strict``, unless this is a ``rebuild``."""
     spec = resolved.loaded.spec
     prepared, open_readers = ready.prepared, ready.open_readers
     outcomes, layers, edition = ready.outcomes, ready.layers, ready.edition
     used = _versions_used(prepared, engine)
     report("laying out the index and certificate")
-    plan, front, links, certificate, manifest_bytes, log = _layout(
+    laid = _layout(
         resolved, prepared, scheme, when, when_from, pdf_path, manifest_path, supplement,
         provenance, engine,
-        _Editing(edition, outcomes, twin.loaded.spec) if edition else None, volume,
-        ready.fit_a4, core,
+        _Editing(edition, outcomes, twin.loaded.spec, twin_front) if edition else None, volume,
+        ready.fit_a4, core, front=front,
     )
+    plan, certificate, manifest_bytes, log = laid.plan, laid.certificate, laid.manifest, laid.log
+    if not rebuild:
+        _report_citations(laid.problems, strict)
     documents = [
         AssemblyDocument(
             pdf=item.rendition_pdf,
@@ -828,8 +886,8 @@ def _write_bundle(
             buffered,
             info=info,
             plan=plan,
-            front_matter=front,
-            index_links=links,
+            front_matter=laid.front.data,
+            index_links=laid.front.links,
             documents=documents,
             readers=reader,
             certificate=certificate,
@@ -837,6 +895,7 @@ def _write_bundle(
             progress=report,
             log=log,
             log_title=_log_title(edition),
+            front_parts=laid.front.parts,
         )
         buffered.flush()
         pdf_sha = raw.digest.hexdigest()
@@ -877,6 +936,7 @@ class _Editing:
     edition: Edition
     outcomes: Sequence[Outcome]
     twin: BundleSpec
+    twin_front: _Front | None = None  # the findings and events unredacted
 
 
 def _edition(resolved: _Source, audience: str, when: dt.date) -> Edition:
@@ -942,6 +1002,24 @@ class _HashingRaw(io.RawIOBase):
 
 
 def _resolve_source(source: Path) -> _Source:
+    resolved = _resolve(source)
+    return dataclasses.replace(resolved, ocr_references=_ocr_references(source,
+                                                                        resolved.loaded.spec))
+
+
+def _ocr_references(source: Path, spec: BundleSpec) -> tuple[str, ...]:
+    """The references --ocr must read right: the bundle's, and in a case folder each
+    resident's (their files' names: R01...), sorted."""
+    found = {spec.reference}
+    folder = _case_folder_of(source)
+    residents = folder / "residents" if folder is not None else None
+    if residents is not None and residents.is_dir():
+        found.update(path.stem for path in residents.glob("*.yaml")
+                     if re.fullmatch(r"R[0-9]{2,4}", path.stem))
+    return tuple(sorted(found))
+
+
+def _resolve(source: Path) -> _Source:
     if not source.exists():
         raise InputNotFound.for_path(source, "bundle spec or case folder")
     if source.is_dir():
@@ -954,11 +1032,26 @@ def _resolve_source(source: Path) -> _Source:
 
         loaded, authority, officer = derive_case_spec(source)
         return _Source(loaded, "case-derived", "case records", None, authority, officer,
-                       _audit_head(source))
+                       _audit_head(source), source)
     loaded = load_spec(source, str(source))
     case_dir = _case_folder_of(source)  # a spec in a case folder: its build is recorded there
     return _Source(loaded, "spec", source.name, sha256_file(source), loaded.spec.authority,
-                   loaded.spec.officer, _audit_head(case_dir) if case_dir is not None else None)
+                   loaded.spec.officer, _audit_head(case_dir) if case_dir is not None else None,
+                   _records_folder(loaded, case_dir))
+
+
+def _records_folder(loaded: LoadedSpec, case_dir: Path | None) -> Path | None:
+    """The case folder a spec takes its findings table or chronology from, when it asks for
+    them (``findings: true``, ``chronology: true``)."""
+    spec = loaded.spec
+    if not (spec.findings or spec.chronology):
+        return None
+    if case_dir is None:
+        wanted = "findings" if spec.findings else "chronology"
+        raise BadInput(f"{loaded.shown}: {wanted}: true, but there is no case.yaml beside the "
+                       "spec to take them from",
+                       "Put the spec in the case folder, or remove the line.")
+    return case_dir
 
 
 def _with_case_details(loaded: LoadedSpec, case_dir: Path, kind: str, digest: str) -> _Source:
@@ -973,7 +1066,7 @@ def _with_case_details(loaded: LoadedSpec, case_dir: Path, kind: str, digest: st
         except Exception:  # the cover is still right without them
             logger.debug("case details unavailable for the cover", exc_info=True)
     return _Source(loaded, kind, "bundle.yaml", digest, authority, officer,
-                   _audit_head(case_dir))
+                   _audit_head(case_dir), _records_folder(loaded, case_dir))
 
 
 def _audit_head(case_dir: Path) -> str | None:
@@ -1037,6 +1130,7 @@ def _recognise_text(
     report: Callable[[str], None],
     skip: frozenset[int] = frozenset(),
     textless: dict[int, tuple[int, ...]] | None = None,
+    words: Vocabulary | None = None,
 ) -> list[tuple[tuple[int, Path], ...]]:
     """Each document's (page, text layer) pairs for its pages without text (``--ocr``);
     documents at the positions in ``skip`` (withheld from an edition) are not read, and the
@@ -1063,7 +1157,8 @@ def _recognise_text(
     layers: list[list[tuple[int, Path]]] = [[] for _ in prepared]
     if jobs:
         report(f"recognising text (OCR) on {len(jobs)} page(s) without text")
-        for job, layer in zip(jobs, recognise_pages(engine, jobs, workdir, report), strict=True):
+        for job, layer in zip(jobs, recognise_pages(engine, jobs, workdir, report,
+                                                                 words), strict=True):
             if layer is not None:
                 layers[job.document].append((job.page, layer))
     return [tuple(found) for found in layers]
@@ -1092,6 +1187,18 @@ def _warn_duplicates(prepared: Sequence[_Prepared]) -> None:
             first_seen[item.sha256] = item.evidence_source
 
 
+@dataclass(frozen=True)
+class _Laid:
+    """The settled layout: the plan and the pages the bundle makes itself."""
+
+    plan: Plan
+    front: FrontMatter
+    certificate: bytes
+    manifest: bytes
+    log: bytes  # b"" when there is no redaction log
+    problems: list[str]  # citations of pages a document does not have
+
+
 def _layout(
     resolved: _Source,
     prepared: Sequence[_Prepared],
@@ -1107,10 +1214,14 @@ def _layout(
     volume: VolumePart | None = None,
     fit_a4: bool = False,
     core: CoreOf | None = None,
-) -> tuple[Plan, bytes, list, bytes, bytes, bytes]:  # type: ignore[type-arg]
-    """Plan, front matter, index links, certificate, manifest and redaction log (b"" when
-    none), laid out again until their page counts settle. A ``volume`` of a set is numbered
-    on from the volume before; volume 1's index lists the whole set (see ``volumes``)."""
+    *,
+    front: _Front | None = None,
+) -> _Laid:
+    """Plan, front matter (with the findings table and chronology from ``front``),
+    certificate, manifest and redaction log, laid out again until their page counts
+    settle. A ``volume`` of a set is numbered on from the volume before; volume 1's index
+    lists the whole set (see ``volumes``); a ``core`` bundle's index says where each document
+    is in its main bundle."""
     spec = resolved.loaded.spec
     continuation = _continuation(supplement, scheme) if supplement is not None else None
     note = None if supplement is None or continuation is None else SupplementNote(
@@ -1130,6 +1241,10 @@ def _layout(
     log_pages = 0
     edition = editing.edition if editing is not None else None
     withheld = edition.withheld if edition is not None else frozenset()
+    docs = _documents(spec)
+    placement = Placement(tuple(doc.file for doc in docs), tuple(doc.title for doc in docs),
+                          tuple(item.pages for item in prepared), withheld)
+    order_note = _order_note(spec)
     if volume is not None and volume.number > 1:
         front_pages = 1  # its cover: the index of every volume is in volume 1
     set_documents: list[SetDocument] = []
@@ -1142,10 +1257,13 @@ def _layout(
         cover = Cover(spec.reference, spec.title, when, resolved.authority, resolved.officer,
                       tool, len(plan.documents), plan.total_pages, note,
                       describe(edition.audience) if edition is not None else None,
+                      len(withheld),
                       None if volume is None else VolumeNote(
                           volume.number, volume.count, volume.note_pages(plan.labels),
                           volume.files[0]),
                       core_of=core.main_file if core is not None else None)
+        tail = _tail_parts(plan, _log_title(edition))
+        tables, front_records, problems = _tables(front, placement, plan)
         index = _index(spec, prepared, plan, withheld, core)
         where: list[tuple[int, int]] = []
         if volume is not None and volume.number == 1:
@@ -1153,19 +1271,22 @@ def _layout(
             index = index_sections([(s.label, s.title) for s in spec.sections]
                                    + _later_sections(spec, volume), rows)
         twin_pages = 0
-        if editing is not None:  # the unedited titles' index fixes the front matter's length
-            twin_pages = render_front_matter(cover, _index(editing.twin, prepared, plan,
-                                                           withheld),
-                                             plan.labels[: plan.front_pages])[1]
-        front, front_count, links = render_front_matter(cover, index,
-                                                        plan.labels[: plan.front_pages],
-                                                        twin_pages)
+        if editing is not None:  # the unedited bundle's front matter fixes its length
+            twin_pages = _twin_front_pages(editing.twin, editing.twin_front, cover, prepared,
+                                           sections, plan, placement, order_note)
+        elif front is not None and volume is None:  # and the bundle for no audience's too
+            twin_pages = _twin_front_pages(spec, front, cover, prepared, sections, plan,
+                                           placement, order_note)
+        drawn = render_front_matter(cover, index, plan.labels[: plan.front_pages], twin_pages,
+                                    tables=tables, tail=tail, order_note=order_note)
         if where and volume is not None:
-            links = [area if where[area.document][0] == 1 else dataclasses.replace(
-                area, remote=(volume.files[where[area.document][0] - 1],
-                              where[area.document][1] - 1)) for area in links]
-        if front_count != front_pages:  # the index moved every page number: plan again
-            front_pages = front_count
+            drawn = dataclasses.replace(drawn, links=[
+                area if area.document is None or where[area.document][0] == 1
+                else dataclasses.replace(area, remote=(volume.files[where[area.document][0] - 1],
+                                                       where[area.document][1] - 1))
+                for area in drawn.links])
+        if drawn.pages != front_pages:  # the front matter moved every page number: plan again
+            front_pages = drawn.pages
             continue
         log = b""
         log_count = 0
@@ -1181,6 +1302,8 @@ def _layout(
             continue
         manifest = _manifest(resolved, prepared, plan, scheme, when, when_from, provenance,
                              engine, fit_a4, core)
+        if front is not None:
+            manifest = manifest.model_copy(update=front_records)
         if supplement is not None:
             manifest = manifest.model_copy(update={
                 "supplement_to": supplement, "manifest_version": SUPPLEMENT_MANIFEST_VERSION})
@@ -1202,12 +1325,162 @@ def _layout(
                          hashlib.sha256(manifest_bytes).hexdigest(), tool, note),
             plan.labels[plan.certificate_first_page - 1 :],
         )
-        if front_count == front_pages and cert_count == cert_pages:
-            return plan, front, links, certificate, manifest_bytes, log
-        front_pages, cert_pages = front_count, cert_count
+        if cert_count == cert_pages:
+            return _Laid(plan, drawn, certificate, manifest_bytes, log, problems)
+        cert_pages = cert_count
     raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
 
 
+def _twin_front_pages(twin: BundleSpec, twin_front: _Front | None, cover: Cover,
+                      prepared: Sequence[_Prepared], sections: Sequence[SectionInput],
+                      plan: Plan, placement: Placement, order_note: str | None) -> int:
+    """The pages of the front matter every edition of this source shares, the bundle built
+    for no audience included: the unedited bundle's (its titles, its findings and events,
+    each citation drawn at its longest, as cited and as withheld at once), with a row for a
+    redaction log whether or not this edition has one. Each pads its own to it, so the
+    editions' pages keep the same numbers whatever each leaves out."""
+    full = plan_bundle(sections, front_pages=plan.front_pages,
+                       certificate_pages=plan.certificate_pages, numbering=plan.numbering,
+                       log_pages=max(1, plan.log_pages))
+    longest = dataclasses.replace(placement, withheld=frozenset(), bound=True)
+    tables = _tables(twin_front, longest, full)[0]
+    tail = _tail_parts(full, "Material withheld from the parties")
+    return render_front_matter(cover, _index(twin, prepared, full),
+                               full.labels[: full.front_pages], tables=tables, tail=tail,
+                               order_note=order_note).pages
+
+
+def _tail_parts(plan: Plan, log_title: str) -> list[Part]:
+    """The bundle's own pages after the documents: the redaction log and the certificate."""
+    parts = []
+    if plan.log_pages:
+        first = plan.log_first_page - 1
+        parts.append(Part(log_title, first, plan.labels[first],
+                          plan.labels[plan.certificate_first_page - 2]))
+    first = plan.certificate_first_page - 1
+    parts.append(Part(CERTIFICATE_TITLE, first, plan.labels[first], plan.labels[-1]))
+    return parts
+
+
+def _tables(front: _Front | None, placement: Placement, plan: Plan
+            ) -> tuple[list[Table], dict[str, object], list[str]]:
+    """The findings table and the chronology as drawn, their manifest records, and the
+    citations of pages a document does not have."""
+    if front is None:
+        return [], {}, []
+    tables: list[Table] = []
+    records: dict[str, object] = {}
+    problems: list[str] = []
+    if front.findings:
+        table, rows, problems = findings_table(front.findings, placement, plan)
+        tables.append(table)
+        records["findings"] = rows
+    if front.chronology is not None:
+        table, events = chronology_table(front.chronology, placement, plan)
+        tables.append(table)
+        records["chronology"] = events
+    return tables, records, problems
+
+
+def _order_note(spec: BundleSpec) -> str | None:
+    """The index's note on order, when it is true of every section: documents in date order
+    (their own date, else the date received), undated ones last."""
+    for section in spec.sections:
+        keys = [doc.date or doc.received for doc in section.documents]
+        dated = [key for key in keys if key is not None]
+        if keys[: len(dated)] != dated or dated != sorted(dated):
+            return None
+    return ("Within each section, documents are in date order (their own date, else the date "
+            "received); undated documents come last.")
+
+
+def _front_records(resolved: _Source, when: dt.date) -> _Front | None:
+    """The findings and the chronology from the case records (None outside a case folder, or
+    when its records do not validate: the bundle is built without them, with a warning)."""
+    case_dir = resolved.case_dir
+    if case_dir is None:
+        return None
+    from bundler.bundle import chronology, findings
+    from bundler.case.validate import load_valid_case
+
+    try:
+        loaded = load_valid_case(case_dir)
+    except BundlerError as exc:
+        logger.warning("%s: the case records do not validate, so the bundle has no findings "
+                       "table or chronology (%s)", case_dir, str(exc).splitlines()[0])
+        return None
+    spec = resolved.loaded.spec
+    derived = resolved.kind == "case-derived"
+    held = [doc.file for doc in _documents(spec)]
+    events = None
+    if derived or spec.chronology:
+        events = tuple(chronology.records(loaded.case, loaded.residents,
+                                          loaded.letters.letters, when,
+                                          _audit_until(case_dir, resolved.audit_head), held))
+    rows = tuple(findings.records(loaded.case)) if derived or spec.findings else ()
+    return _Front(rows, events)
+
+
+def _audit_until(case_dir: Path, head: str | None) -> list[AuditEntry]:
+    """The case's audit entries up to and including ``head`` (the log as the bundle records
+    it: later entries, such as this build's own, are not part of it)."""
+    if head is None or not (case_dir / "audit.jsonl").is_file():
+        return []
+    from bundler.audit import read_entries
+
+    entries = read_entries(case_dir)
+    for position, entry in enumerate(entries):
+        if entry.hash == head:
+            return entries[: position + 1]
+    return []
+
+
+def _front_redacted(front: _Front, edition: Edition) -> _Front:
+    """The findings and events with an edited bundle's titles redaction applied."""
+    if edition.unedited or edition.titles.empty:
+        return front
+    from bundler.bundle import chronology, findings
+    from bundler.redact.terms import redact_line
+
+    def clean(text: str) -> str:
+        return redact_line(text, edition.titles)[0]
+
+    events = front.chronology
+    return _Front(tuple(findings.redacted(front.findings, clean)),
+                  None if events is None else tuple(chronology.redacted(events, clean)))
+
+
+def _refuse_placeholders(source: Path, resolved: _Source) -> None:
+    """A bundle is not built from records still holding a placeholder `bundler case new`
+    left (``FILL IN: ...``): its spec, and the case folder's case.yaml and residents' files."""
+    from bundler.case.placeholders import refuse_placeholders
+
+    records: list[tuple[Path, str]] = []
+    if resolved.kind == "spec":
+        records.append((source, str(source)))
+    folder = resolved.case_dir or _case_folder_of(source)
+    if folder is not None:
+        if resolved.kind == "case-bundle-yaml":
+            records.append((folder / "bundle.yaml", str(folder / "bundle.yaml")))
+        records.append((folder / "case.yaml", str(folder / "case.yaml")))
+        residents = folder / "residents"
+        if residents.is_dir():
+            records += [(path, str(path)) for path in sorted(residents.glob("*.yaml"))]
+    refuse_placeholders(records, "the bundle", str(folder or source))
+
+
+def _report_citations(problems: Sequence[str], strict: bool) -> None:
+    """Warn about each citation problem; with ``strict``, refuse the build."""
+    if not problems:
+        return
+    if strict:
+        raise CaseIncomplete(
+            "case.yaml: " + "; ".join(problems),
+            "Cite the pages each finding and recommendation rests on (para 146): add the "
+            "document to the bundle or correct the citation under findings.answers or "
+            "recommendations, then build again (or build without --strict).")
+    for problem in problems:
+        logger.warning("case.yaml: %s", problem)
 def _later_sections(spec: BundleSpec, volume: VolumePart) -> list[tuple[str, str]]:
     """Sections that only later volumes hold (volume 1's index lists them too)."""
     seen = {section.label for section in spec.sections}
@@ -1233,7 +1506,8 @@ def _index(spec: BundleSpec, prepared: Sequence[_Prepared], plan: Plan,
         for position, (doc, item, planned) in enumerate(zip(docs, prepared, plan.documents,
                                                             strict=True))
     ]
-    return index_sections([(s.label, s.title) for s in spec.sections], rows)
+    return index_sections([(s.label, s.title) for s in spec.sections], rows,
+                          [doc.received for doc in docs])
 
 
 def _manifest(
@@ -1255,6 +1529,7 @@ def _manifest(
             number=planned.number,
             title=doc.title,
             date=doc.date,
+            received=doc.received,
             section=planned.section,
             source=doc.file,
             source_sha256=item.sha256,
@@ -1293,9 +1568,12 @@ def _manifest(
             spec_sha256=resolved.spec_sha256,
             stamp_font="Helvetica",
             stamp_font_size=FONT_SIZE,
+            stamp_label_font=LABEL_FONT,
+            stamp_label_font_size=LABEL_SIZE,
             stamp_band_points=BAND,
             stamp_hash_chars=SHA_SHOWN,
             ocr=engine is not None,
+            ocr_references=list(resolved.ocr_references) if engine is not None else [],
             page_size=FIT_A4 if fit_a4 else None,
         ),
         reference=spec.reference,

@@ -140,7 +140,8 @@ def _warn_unnamed(documents: Sequence[DocumentSpec], editions: Sequence[Document
         if owner is None or fate.withheld is not None:
             continue
         resident = residents[owner[0]]
-        if resident.correspondence is None and not may_disclose(
+        named = resident.correspondence is not None and resident.correspondence.name
+        if not named and not may_disclose(
                 resident, DataKind.IDENTITY, target, on):
             logger.warning(
                 "%s's documents go into the %s bundle, but the case records hold no name of "
@@ -155,8 +156,9 @@ def _identity_terms(resident: Resident) -> list[Term]:
     terms: list[Term] = []
     if resident.correspondence is not None:
         name = resident.correspondence.name
-        terms.append(Term(name, Marked.NAME, "TP"))
-        terms.extend(Term(part, Marked.NAME, "TP") for part in name.split() if len(part) > 1)
+        if name is not None:
+            terms.append(Term(name, Marked.NAME, "TP"))
+            terms.extend(Term(part, Marked.NAME, "TP") for part in name.split() if len(part) > 1)
         if resident.correspondence.flat:
             terms.append(Term(resident.correspondence.flat, Marked.ROOM, "TP"))
     if resident.housing_benefit is not None:

@@ -4,8 +4,7 @@ Sections follow the review's own order (domain brief, "The review, step by step"
 
 * A  Scheme-level review: site visit notes and photographs (paras 87-88), then the
      referral process documents (paras 89-93);
-* B  Provider information received against para 85, one document per file received, titled
-     by the para 85 items it answers;
+* B  Provider information received against para 85, one document per file received;
 * C, D, ...  one section per resident, titled by the pseudonymous reference only (R01...):
      consent form, licence or tenancy, assessments, referral, support plan and its reviews,
      interview notes (paras 94-100);
@@ -13,15 +12,20 @@ Sections follow the review's own order (domain brief, "The review, step by step"
      are not already in the bundle, disputes, referrals to other agencies, follow-up visit
      files, and the letters to the provider that ``letters.yaml`` records as sent, in date order.
 
-A file already placed in an earlier section is not repeated. A document described in the
-records' ``documents`` catalogue (case.yaml, or the resident's file) carries its own title
-and date; others are titled by what the records say they are.
+A file already placed in an earlier section is not repeated. Within each section documents
+run in date order (their own date, else the date received; undated ones last). A document
+described in the records' ``documents`` catalogue (case.yaml, or the resident's file) carries
+its own title and dates; a provider's or referral-process document the catalogue does not
+describe, the title it gives itself (``evidence.owntitle``), never the request's wording;
+others are titled by what the records say they are (a resident's file is never read for a
+title: it could name them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
 
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec
 from bundler.case.models import (
@@ -31,7 +35,7 @@ from bundler.case.models import (
     SendMethod,
     cited_file,
 )
-from bundler.errors import CaseIncomplete
+from bundler.errors import BundlerError, CaseIncomplete
 
 _TITLE_LIMIT = 240
 _SENT_BY = {SendMethod.EMAIL: "by e-mail", SendMethod.POST: "by post", SendMethod.HAND: "by hand",
@@ -55,7 +59,7 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
     catalogue: dict[str, DocumentRecord] = {entry.file: entry for entry in case.documents}
     for resident in loaded.residents.values():
         catalogue.update((entry.file, entry) for entry in resident.documents)
-    placed = _Placed(catalogue)
+    placed = _Placed(case_dir, catalogue)
     sections: list[tuple[str, list[DocumentSpec]]] = []
 
     scheme_names = {scheme.id: scheme.name for scheme in case.schemes}
@@ -75,7 +79,7 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
     if case.referral_review is not None:
         for number, path in enumerate(case.referral_review.documents, start=1):
             _add(scheme_docs, placed, path, f"Referral process document {number} (paras 89-93)",
-                 None)
+                 None, read_title=True)
     sections.append(("Scheme-level review", scheme_docs))
 
     provider_docs: list[DocumentSpec] = []
@@ -86,10 +90,10 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
                 by_file.setdefault(path, []).append(entry)
         for path, entries in by_file.items():
             letters = sorted({str(e.item.value).split("_")[0] for e in entries})
-            words = "; ".join(dict.fromkeys(e.item.plain_words for e in entries))
-            title = f"Para 85({', '.join(letters)}): {words}"
+            title = f"Received for para 85({', '.join(letters)}): {PurePosixPath(path).name}"
             dates = [e.received_date for e in entries if e.received_date]
-            _add(provider_docs, placed, path, _clip(title), min(dates) if dates else None)
+            _add(provider_docs, placed, path, _clip(title), None,
+                 min(dates) if dates else None, read_title=True)
     sections.append(("Provider information received against para 85", provider_docs))
 
     for reference in sorted(loaded.residents):
@@ -124,7 +128,7 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
         for answer in case.findings.answers:
             for cited in answer.evidence:
                 _add(closing, placed, cited_file(cited),
-                     "Evidence relied on in the findings (para 110)", case.findings.date)
+                     "Evidence relied on in the findings (para 110)", None)
     for rec in case.recommendations:
         for cited in rec.evidence:
             _add(closing, placed, cited_file(cited),
@@ -149,7 +153,7 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
         _add(closing, placed, path, title, when)
     sections.append(("Findings and correspondence", closing))
 
-    kept = [(title, docs) for title, docs in sections if docs]
+    kept = [(title, _in_date_order(docs)) for title, docs in sections if docs]
     if not kept:
         raise CaseIncomplete(f"{case_dir}: the case records name no evidence files to bundle")
     spec = BundleSpec(
@@ -169,20 +173,55 @@ def derive_case_spec(case_dir: Path) -> tuple[LoadedSpec, str | None, str | None
 class _Placed:
     """The files already placed, and the catalogue's own titles and dates."""
 
-    def __init__(self, catalogue: dict[str, DocumentRecord]) -> None:
+    def __init__(self, case_dir: Path, catalogue: dict[str, DocumentRecord]) -> None:
+        self.case_dir = case_dir
         self.catalogue = catalogue
         self.files: set[str] = set()
 
 
 def _add(docs: list[DocumentSpec], placed: _Placed, path: str, title: str,
-         when: dt.date | None) -> None:
+         when: dt.date | None, received: dt.date | None = None, *,
+         read_title: bool = False) -> None:
+    """Place ``path`` once, with the catalogue's title and dates where it has an entry;
+    else, when the records only say why a provider's or scheme-level file is here
+    (``read_title``: the request's item it answers), with the title it gives itself."""
     if path in placed.files:
         return
     placed.files.add(path)
     own = placed.catalogue.get(path)
     if own is not None:
-        title, when = own.title, own.date or when
-    docs.append(DocumentSpec(file=path, title=title, date=when))
+        title, when, received = own.title, own.date or when, own.received or received
+    elif read_title:
+        title = _own_title(placed.case_dir, path) or title
+    docs.append(DocumentSpec(file=path, title=title, date=when, received=received))
+
+
+def _own_title(case_dir: Path, name: str) -> str | None:
+    """The title the file gives itself; None for a file the build will refuse (missing,
+    outside the case folder, not what its name says)."""
+    from bundler.evidence import identify
+    from bundler.evidence.owntitle import document_title
+
+    path = case_dir / name
+    try:
+        if not path.resolve().is_relative_to(case_dir.resolve()):
+            return None
+        media_type = identify(path, name).media_type
+    except (BundlerError, OSError):
+        return None
+    return document_title(path, media_type)
+
+
+def _in_date_order(docs: Sequence[DocumentSpec]) -> list[DocumentSpec]:
+    """The documents by their own date, else the date received; undated ones last, each
+    group in the records' order (the index says so)."""
+    order = {id(doc): position for position, doc in enumerate(docs)}
+
+    def key(doc: DocumentSpec) -> tuple[bool, dt.date, int]:
+        when = doc.date or doc.received
+        return (when is None, when or dt.date.min, order[id(doc)])
+
+    return sorted(docs, key=key)
 
 
 def _clip(text: str) -> str:
@@ -205,8 +244,8 @@ def _sent_letters(case_dir: Path, register: LetterRegister) -> list[tuple[str, s
             continue
         chosen = next((f for f in inside if f.lower().endswith(".pdf")), inside[0])
         how = _SENT_BY[letter.sent.method]
-        title = (f"Letter: {letter.kind.heading}, {uk_date(letter.date)} "
-                 f"(sent {uk_date(letter.sent.date)}{' ' + how if how else ''})")
+        title = (f"Letter: {letter.kind.heading} (sent {uk_date(letter.sent.date)}"
+                 f"{' ' + how if how else ''})")  # its own date is in the index's date column
         found.append((chosen, title, letter.date))
     return found
 

@@ -45,6 +45,10 @@ class BuildOptions(BaseModel):
     spec_sha256: str | None = Field(description="SHA-256 of the spec file (None when derived).")
     stamp_font: str
     stamp_font_size: float
+    stamp_label_font: str | None = Field(
+        default=None, description="The page label's font (bold, at the bottom right); None in "
+        "bundles built before it was printed apart from the rest of the stamp.")
+    stamp_label_font_size: float | None = None
     stamp_band_points: float
     stamp_hash_chars: int
     page_size_front_matter: str = "A4"
@@ -52,6 +56,11 @@ class BuildOptions(BaseModel):
         default=False,
         description="Pages without text were given an invisible text layer by OCR "
         "(tesseract; --ocr). Written only when true, so other bundles keep their bytes.",
+    )
+    ocr_references: list[str] = Field(
+        default_factory=list,
+        description="The references OCR restores where it misread their digits as letters "
+        "(the bundle's reference, the case's residents R01...). Written only with ocr.",
     )
     page_size: str | None = Field(
         default=None,
@@ -79,6 +88,8 @@ class ManifestDocument(BaseModel):
     number: int | str = Field(description="Document number in the bundle: 1, 2... or A1, A2...")
     title: str
     date: dt.date | None
+    received: dt.date | None = Field(default=None,
+                                     description="The date the council received it.")
     section: str
     source: str = Field(description="Path as written, relative to the spec's or case's folder.")
     source_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -190,6 +201,45 @@ class AudienceRecord(BaseModel):
     check: str = Field(description="What the build checked could not be extracted.")
 
 
+class CitedRecord(BaseModel):
+    """A document (and pages of it) a finding, recommendation or event rests on (para 146)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(description="The file cited, as the records name it.")
+    pages: str | None = Field(
+        default=None, pattern=r"^[1-9][0-9]*(-[1-9][0-9]*)?(, ?[1-9][0-9]*(-[1-9][0-9]*)?)*$",
+        description="The pages of the file cited ('2-3'); the whole file when absent.")
+    quote: str | None = Field(default=None, description="The passage quoted from those pages.")
+    bundle_pages: str = Field(
+        default="", description="Where the cited pages are in this bundle, as page labels "
+        "('23\u201324, 27'); empty when the file is not in this bundle.")
+
+
+class FindingRecord(BaseModel):
+    """One row of the table "Findings and the evidence they rest on" (paras 110-118, 146)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(description="finding (a para 110 answer) | recommendation")
+    id: str = Field(description="F1, REC-1 ...")
+    scheme: str | None = Field(default=None, description="The scheme the row is shown under "
+                               "(findings: one row per scheme an answer covers).")
+    heading: str = Field(description="The question answered, or the recommendation.")
+    answer: str = Field(description="Yes, Partly or No; a recommendation's status and dates.")
+    summary: str = Field(description="The answer in plain words; what a recommendation "
+                         "addresses.")
+    evidence: list[CitedRecord]
+
+
+class EventRecord(BaseModel):
+    """One event of the chronology, from the case records or the audit log."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: dt.date
+    event: str
+    evidence: list[CitedRecord] = Field(default_factory=list)
 class SetDocument(BaseModel):
     """A document of a set of volumes, as the index in volume 1 lists it."""
 
@@ -318,6 +368,17 @@ class Manifest(BaseModel):
         description="Set on a bundle built for an audience (--audience): who it is for, the "
         "redaction rules in words, the redaction log and the documents withheld.",
     )
+    findings: list[FindingRecord] | None = Field(
+        default=None,
+        description="Set on a bundle built from a case's records that hold findings: each "
+        "finding and recommendation with the bundle pages it rests on, as the table after "
+        "the index prints them.",
+    )
+    chronology: list[EventRecord] | None = Field(
+        default=None,
+        description="Set on a bundle built from a case's records: the review's events, as "
+        "the chronology prints them.",
+    )
     volume: VolumeOf | None = Field(
         default=None,
         description="Set on each volume of a bundle split into volumes: which volume, of the "
@@ -337,13 +398,12 @@ class Manifest(BaseModel):
             exclude["supplement_to"] = True
         if self.audience is None:
             exclude["audience"] = True
-        if self.volume is None:
-            exclude["volume"] = True
-        if self.core is None:
-            exclude["core"] = True
+        for name in ("findings", "chronology", "volume", "core"):
+            if getattr(self, name) is None:
+                exclude[name] = True
         options: set[str] = set()
         if not self.options.ocr:
-            options.add("ocr")
+            options |= {"ocr", "ocr_references"}
         if self.options.page_size is None:
             options.add("page_size")
             exclude["documents"] = {"__all__": {"fitted"}}

@@ -53,6 +53,7 @@ from pypdf.generic import (
     StreamObject,
 )
 
+from bundler.bundle.ocrwords import Vocabulary, correct_layer
 from bundler.bundle.stamp import Matrix, PageGeometry, multiply
 from bundler.errors import ConversionFailed, MissingTool
 
@@ -219,11 +220,39 @@ def recognise_pages(
     jobs: Sequence[PageJob],
     workdir: Path,
     report: Callable[[str], None],
+    words: Vocabulary | None = None,
 ) -> list[Path | None]:
     """A text-only PDF page for each job, in order (recognised several at a time); None
-    where tesseract found no words (a blank page is left as it is)."""
+    where tesseract found no words (a blank page is left as it is). With ``words``, the
+    references it holds are read right and a lone ``|`` is the word I (``ocrwords``)."""
     layers = _recognise_all(engine, jobs, workdir, report, "pdf")
-    return [layer if has_words(layer) else None for layer in layers]
+    found = [layer if has_words(layer) else None for layer in layers]
+    if words is not None:
+        for layer in found:
+            if layer is not None:
+                _correct(layer, words)
+    return found
+
+
+def _correct(layer_pdf: Path, words: Vocabulary) -> None:
+    """Rewrite a text-only page with its words corrected (only when one changed)."""
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    with pypdf_messages():
+        reader = PdfReader(layer_pdf, strict=False)
+        page = reader.pages[0]
+        contents = page.get_contents()
+        if contents is None:
+            return
+        fixed, changed = correct_layer(contents.get_data(), words)
+        if not changed:
+            return
+        writer = PdfWriter(clone_from=reader)
+        stream = DecodedStreamObject()
+        stream.set_data(fixed)
+        writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
+        with layer_pdf.open("wb") as handle:
+            writer.write(handle)
 
 
 def recognise_words(

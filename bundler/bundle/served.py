@@ -44,7 +44,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 from bundler.bundle.core import shown_label
 from bundler.bundle.manifest import MANIFEST_VERSION, Manifest
 from bundler.bundle.plan import roman
-from bundler.bundle.stamp import stamp_text
+from bundler.bundle.stamp import as_printed, read_stamp, stamp_text
 from bundler.errors import BadInput, InputNotFound
 from bundler.fileio import sha256_file
 
@@ -65,11 +65,6 @@ NOT_OURS_HINT = (
 READ_ERRORS = (PyPdfError, OSError, ValueError, KeyError, IndexError, AttributeError,
                TypeError, RecursionError, zlib.error)
 _NAME_TREE_DEPTH = 8  # /Kids levels followed to find the embedded manifest
-# The stamp as ``stamp.suffix_bytes`` writes it, at the very end of the page's last stream;
-# its text is one literal string (parentheses inside it are escaped), so nothing drawn
-# before it in the same stream (a field flattened by an earlier version) can be read as it.
-_STAMP_TAIL = re.compile(rb"BT\s+0\s+g\s+/BSF\s+[\d.]+\s+Tf\s+[-\d.]+\s+[-\d.]+\s+Td\s+"
-                         rb"\(((?:[^()\\]|\\.)*)\)\s*Tj\s+ET\s+Q\s*$", re.S)
 _SHOWN_PROBLEMS = 3  # pages named in a FAIL line before "and N more"
 
 
@@ -606,7 +601,7 @@ def _stamp_problem(page: Any, want: str, label: str, reference: str, sha: str) -
     """None when the page carries the stamp ``want``; else what is wrong with it."""
     shown = _stamp_on(page)
     if shown is not None:
-        return None if shown == _as_printed(want) else f"is stamped {shown!r}, expected {want!r}"
+        return None if shown == as_printed(want) else f"is stamped {shown!r}, expected {want!r}"
     try:  # not our layout (or altered): look for the parts in the page's text
         text = " ".join(page.extract_text().split())
     except Exception:  # a damaged page
@@ -628,47 +623,9 @@ def _stamp_on(page: Any) -> str | None:
             last = contents
         if not isinstance(last, StreamObject):
             return None
-        found = _STAMP_TAIL.search(last.get_data())
+        return read_stamp(last.get_data())  # the layout is stamp.py's to know
     except Exception:  # a damaged stream: fall back to the page's text
         return None
-    return _unescape(found.group(1)).decode("cp1252", errors="replace") if found else None
-
-
-def _as_printed(text: str) -> str:
-    """The stamp as written into the PDF (WinAnsi), so odd characters compare equal."""
-    return text.encode("cp1252", errors="replace").decode("cp1252", errors="replace")
-
-
-_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
-            ord("f"): b"\f", ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
-
-
-def _unescape(raw: bytes) -> bytes:
-    """A PDF literal string's bytes (ISO 32000-1, 7.3.4.2)."""
-    out = bytearray()
-    i = 0
-    while i < len(raw):
-        byte = raw[i]
-        if byte != 0x5C or i + 1 >= len(raw):
-            out.append(byte)
-            i += 1
-            continue
-        nxt = raw[i + 1]
-        if nxt in _ESCAPES:
-            out += _ESCAPES[nxt]
-            i += 2
-        elif 0x30 <= nxt <= 0x37:
-            j = i + 1
-            while j < len(raw) and j < i + 4 and 0x30 <= raw[j] <= 0x37:
-                j += 1
-            out.append(int(raw[i + 1 : j], 8) & 0xFF)
-            i = j
-        elif nxt in (0x0A, 0x0D):
-            i += 2 if not (nxt == 0x0D and raw[i + 2 : i + 3] == b"\n") else 3
-        else:
-            out.append(nxt)
-            i += 2
-    return bytes(out)
 
 
 # --------------------------------------------------------------------------- supplements
@@ -683,7 +640,8 @@ class ServedBundle:
     manifest_sha256: str  # of its embedded manifest (the one its certificate prints)
 
 
-def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
+def read_served_bundle(pdf: Path, shown: str | None = None, called: str = "earlier bundle"
+                       ) -> ServedBundle:
     """The manifest of an earlier bundle made by this toolkit, after checking it is intact.
 
     Checks what needs no sources: the sidecar hash (when ``PDF.sha256`` is beside it), the
@@ -692,7 +650,7 @@ def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
     """
     shown = shown if shown is not None else str(pdf)
     if not pdf.exists():
-        raise InputNotFound(f"{shown}: earlier bundle not found",
+        raise InputNotFound(f"{shown}: {called} not found",
                             "Give the bundle as it was served (the .pdf file), with its "
                             ".pdf.sha256 and .manifest.json beside it.")
     if not pdf.is_file():
@@ -700,10 +658,10 @@ def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
                        "Give the earlier bundle's .pdf file, e.g. out/bundle.pdf.")
     digest = sha256_file(pdf)
     hash_check = file_hash_check(pdf, digest, None)
-    broken_hint = ("Use the earlier bundle exactly as it was served (check it with `bundler "
+    broken_hint = (f"Use the {called} exactly as it was served (check it with `bundler "
                    "bundle verify`), with its own .pdf.sha256 and .manifest.json beside it.")
     if not hash_check.passed:
-        raise BadInput(f"{shown}: the earlier bundle {hash_check.detail}", broken_hint)
+        raise BadInput(f"{shown}: the {called} {hash_check.detail}", broken_hint)
     try:
         opened = open_bundle(pdf, hash_failed=False)
     except BadInput as exc:
@@ -712,9 +670,9 @@ def read_served_bundle(pdf: Path, shown: str | None = None) -> ServedBundle:
     reader, embedded = opened
     checked, manifest = manifest_check(pdf, embedded)
     if manifest is None or not checked.passed:
-        raise BadInput(f"{shown}: the earlier bundle's manifest: {checked.detail}", broken_hint)
+        raise BadInput(f"{shown}: the {called}'s manifest: {checked.detail}", broken_hint)
     certificate = guarded("certificate", certificate_check, reader, manifest, embedded)
     if not certificate.passed:
-        raise BadInput(f"{shown}: the earlier bundle's certificate: {certificate.detail}",
+        raise BadInput(f"{shown}: the {called}'s certificate: {certificate.detail}",
                        broken_hint)
     return ServedBundle(manifest, digest, hashlib.sha256(embedded).hexdigest())

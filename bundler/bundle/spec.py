@@ -39,6 +39,8 @@ class DocumentSpec(BaseModel):
     file: str = Field(description="Path of the evidence file, relative to the spec's folder.")
     title: str = Field(min_length=1, max_length=300, description="Title shown in the index.")
     date: dt.date | None = Field(default=None, description="The document's own date.")
+    received: dt.date | None = Field(
+        default=None, description="The date the council received it (the index shows both).")
     password: str | None = Field(
         default=None, description="Password to open a user-password-protected PDF."
     )
@@ -214,6 +216,13 @@ class BundleSpec(BaseModel):
     authority: str | None = Field(default=None, description="The council, for the cover.")
     officer: str | None = Field(default=None, description="The lead officer, for the cover.")
     sections: list[SectionSpec] = Field(min_length=1)
+    findings: bool = Field(
+        default=False, description="Open with the table of findings and the evidence they "
+        "rest on, from the case records (case.yaml beside the spec); a bundle built from a "
+        "case folder without a spec always has it.")
+    chronology: bool = Field(
+        default=False, description="Add the chronology of the review's events from the case "
+        "records and audit log (case.yaml beside the spec) after the index.")
     redactions: RedactionSpec | None = Field(
         default=None, description="What bundles for each audience must not show.")
 

@@ -322,6 +322,7 @@ def build_set(
     fit_a4: bool = False,
     supplement_to: Path | None = None,
     audience: str | None = None,
+    strict: bool = False,
 ) -> list[BuildResult]:
     """Build ``source`` as a set of volumes within ``limits`` (see the module's notes):
     OUT-vol1.pdf... with their sidecars, OUT.manifest.json and OUT.sha256."""
@@ -330,6 +331,9 @@ def build_set(
     if supplement_to is not None or audience is not None:
         raise BadInput("a supplement or an audience's edition cannot yet be split into volumes",
                        "Leave out --max-pages and --max-mb for it.")
+    if strict:
+        raise BadInput("a set of volumes does not yet carry the findings table that --strict "
+                       "checks", "Leave out --max-pages and --max-mb, or --strict.")
     if numbering not in (None, Numbering.CONTINUOUS.value):
         raise BadInput("volumes are numbered continuously across the set",
                        "Leave out --numbering sectioned when giving --max-pages or --max-mb.")
@@ -440,7 +444,7 @@ def _write_volumes(b: Any, resolved: _Source, ready: _Ready, volumes: list[_Volu
         subset = subset_source(resolved, volume.positions)
         plan = b._layout(subset, [ready.prepared[p] for p in volume.positions], scheme, when,
                          when_from, pdf_path, b.output_paths(pdf_path)[1], None, provenance,
-                         engine, None, trial)[0]
+                         engine, None, trial).plan
         later.append(tuple(
             _Later(section_of[p][0], section_of[p][1], spec_docs[p].title, spec_docs[p].date,
                    spec_docs[p].file, ready.prepared[p].sha256, ready.prepared[p].pages,

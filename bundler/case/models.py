@@ -1754,13 +1754,24 @@ class EvidenceChecklist(Record):
 
 class Correspondence(Record):
     """How to address letters to the resident (paras 97 and 115). Used only inside the
-    letters themselves: never in file names, bundles, logs or messages."""
+    letters themselves: never in file names, bundles, logs or messages. Without a name the
+    letter still reaches the resident privately: addressed to their room or flat and marked
+    "Private: to be opened by the addressee only"."""
 
-    name: NonEmptyText = Field(description="The resident's name as it should appear on letters.")
+    name: NonEmptyText | None = Field(
+        default=None, description="The resident's name as it should appear on letters.")
     flat: str | None = Field(
         default=None,
+        min_length=1,
         description="Flat or room, as it should appear above the scheme's address, e.g. Room 3.",
     )
+
+    def rule_problems(self, ctx: RuleContext) -> Iterator[tuple[Loc, str]]:
+        if self.name is None and self.flat is None:
+            yield ("flat",), (
+                "give the resident's room or flat (flat: Room 3), their name, or both, so "
+                "letters reach them"
+            )
 
 
 class Resident(Record):
@@ -1781,8 +1792,9 @@ class Resident(Record):
     evidence: EvidenceChecklist = Field(default_factory=EvidenceChecklist)
     correspondence: Correspondence | None = Field(
         default=None,
-        description="Name and flat or room for the resident's letters; without it letters are "
-        "addressed to 'The resident' at the scheme. Kept out of bundles and file names.",
+        description="Name and flat or room for the resident's letters (a room alone will do: "
+        "the letter is marked private); without either, no letter can be addressed to them. "
+        "Kept out of bundles and file names.",
     )
     documents: list[DocumentRecord] = Field(
         default_factory=list,

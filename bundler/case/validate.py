@@ -238,6 +238,7 @@ def validate_case(
     today: dt.date | None = None,
     evidence_notes: bool = True,
     texts: Mapping[Path, str] | None = None,
+    evidence_dates: bool = False,
 ) -> ValidationReport:
     """Validate every record in ``case_dir`` and return a report of all problems and findings.
 
@@ -246,8 +247,10 @@ def validate_case(
     names, that was not added through ``evidence add`` or that changed since (this reads
     the audit log and hashes every evidence file). ``texts`` gives record files' content to
     check instead of what is on disk (by path, as ``case_dir / "residents/R01.yaml"``): an
-    edit is checked as validate would see it before it is saved. Raises InputNotFound when
-    the folder or its case.yaml does not exist.
+    edit is checked as validate would see it before it is saved. ``evidence_dates``
+    (``validate --evidence``) reads the evidence files' own dates and notes where they
+    disagree with the records (``evidencedates``). Raises InputNotFound when the folder or
+    its case.yaml does not exist.
     """
     today = today or dt.date.today()
     given = texts or {}
@@ -331,9 +334,25 @@ def validate_case(
     report.notes.sort(key=lambda note: (note.file, note.line or 0))
     if evidence_notes:
         _evidence_file_notes(case_dir, report)
+    if evidence_dates and case is not None and not problems:
+        _evidence_date_notes(case_dir, case, residents, documents, report)
     if case is not None and not problems:
         report.loaded = LoadedCase(root=case_dir, case=case, residents=residents, letters=letters)
     return report
+
+
+def _evidence_date_notes(case_dir: Path, case: Case, residents: dict[str, Resident],
+                         documents: list[YamlDocument], report: ValidationReport) -> None:
+    """What the evidence files' own dates say about the records (``validate --evidence``)."""
+    from bundler.case.evidencedates import evidence_notes
+
+    by_name = {document.path.relative_to(case_dir).as_posix(): document
+               for document in documents if document.path.is_relative_to(case_dir)}
+    for note in evidence_notes(case_dir, case, residents):
+        document = by_name.get(note.record)
+        line = document.line_of(note.loc) if document is not None else None
+        report.notes.append(Note(str(case_dir / note.record), line, dotted(note.loc),
+                                 note.message))
 
 
 def _evidence_file_notes(case_dir: Path, report: ValidationReport) -> None:

@@ -110,7 +110,8 @@ class AddressContext(_Context):
 class RecipientContext(_Context):
     """Who the letter is addressed to, as printed in the envelope window."""
 
-    name: Text = Field(description="The person's name, or 'The resident' when none is recorded.")
+    name: Text = Field(description="The person's name, or 'The resident, Room 3' when only the "
+                       "room or flat is recorded.")
     lines: list[Text] = Field(
         description="The address block, one entry per line, name first and postcode last; "
         "at most 6 lines (5 for residents) so it fits the envelope window."
@@ -179,6 +180,11 @@ class ConclusionContext(_Context):
         description="The scheme(s) the answer is about, e.g. 'Nettlebank House'; empty when the "
         "review has one scheme."
     )
+    evidence: Text = Field(
+        default="",
+        description="The pages of the evidence bundle the answer rests on, e.g. 'bundle pages "
+        "23\u201324, 40' (written with --bundle BUNDLE.pdf), else empty.",
+    )
 
 
 class RecommendationContext(_Context):
@@ -188,13 +194,19 @@ class RecommendationContext(_Context):
     text: Text = Field(description="What the provider should do.")
     acknowledge_by: Text = Field(description="Date to acknowledge it, e.g. '4 November 2026'.")
     complete_by: Text = Field(description="Date to complete and evidence it.")
+    evidence: Text = Field(
+        default="",
+        description="The pages of the evidence bundle it rests on, e.g. 'bundle pages 41' "
+        "(written with --bundle BUNDLE.pdf), else empty.",
+    )
 
 
 class ResidentContext(_Context):
     """The resident a letter is for."""
 
     reference: Text = Field(description="The pseudonymous reference, e.g. R01.")
-    name: Text = Field(description="The resident's name, or 'The resident' when none is recorded.")
+    name: Text = Field(description="The resident's name, or 'The resident, Room 3' when only "
+                       "the room or flat is recorded.")
 
 
 # --------------------------------------------------------------------------- the letters
@@ -292,6 +304,27 @@ class FindingsContext(LetterContext):
         "to improve (paras 113-114)."
     )
     revisit_date: Text = Field(description="The planned revisit's date (para 119), or empty.")
+    bundle: Text = Field(
+        default="",
+        description="The evidence bundle whose pages the letter cites, e.g. 'the evidence "
+        "bundle WBC-SHR-2026-014 of 20 November 2026 (bundle.pdf)' (with --bundle), else "
+        "empty.",
+    )
+
+
+@dataclass(frozen=True)
+class CitedPages:
+    """Where each finding's and recommendation's evidence is in a bundle (``--bundle``)."""
+
+    bundle: str  # "the evidence bundle WBC-SHR-2026-014 of 20 November 2026 (bundle.pdf)"
+    pages: dict[str, str]  # F1 / REC-1 -> "23\u201324, 40"
+
+    def of(self, ident: str) -> str:
+        found = self.pages.get(ident, "")
+        if not found:
+            return ""
+        several = "," in found or "\u2013" in found
+        return f"bundle page{'s' if several else ''} {found}"
 
 
 class ResidentOutcomeContext(LetterContext):
@@ -352,7 +385,7 @@ _COHORT_WORDS = {
     Cohort.OTHER: "other groups",
 }
 
-_QUESTIONS = {
+QUESTIONS = {
     Para110Question.SUPPORT_TAILORED: "Is the support tailored to residents' needs?",
     Para110Question.DEPICTION_ACCURATE: "Has the provider accurately described the support it "
     "delivers?",
@@ -360,7 +393,7 @@ _QUESTIONS = {
     "and respect, and helped towards greater independence?",
 }
 
-_ANSWERS = {Conclusion.YES: "Yes", Conclusion.PARTLY: "Partly", Conclusion.NO: "No"}
+ANSWERS = {Conclusion.YES: "Yes", Conclusion.PARTLY: "Partly", Conclusion.NO: "No"}
 
 PROVIDER_ADDRESS_LINES = 6
 RESIDENT_ADDRESS_LINES = 5
@@ -488,20 +521,32 @@ def _resident_scheme(case: Case, resident: Resident) -> Scheme:
     return next(scheme for scheme in case.schemes if scheme.id == resident.scheme)
 
 
+PRIVATE = "Private: to be opened by the addressee only"
+"""Printed above the address of a letter to a resident whose name is not recorded, so it
+still reaches them unopened (the provider's staff often sort a scheme's post)."""
+
+
+def unaddressable(resident: Resident) -> str | None:
+    """Why no letter can be addressed to ``resident`` privately, or None."""
+    if resident.correspondence is None:
+        return (f"{resident.reference} has no name or room recorded, so a letter to them would "
+                "be left for the provider's staff to sort")
+    return None
+
+
 def _resident(resident: Resident, scheme: Scheme) -> tuple[ResidentContext, RecipientContext]:
+    """Addressed by name (and flat), or, when only the room or flat is recorded, to the
+    resident of that room, marked private."""
     correspondence = resident.correspondence
-    if correspondence is None:
-        log.warning(
-            "%s: no correspondence name in %s/%s.yaml; the letter is addressed to 'The resident'",
-            resident.reference,
-            RESIDENTS_DIR,
-            resident.reference,
-        )
-        name, head, salutation = "The resident", ["The resident"], "Dear resident"
-    else:
+    assert correspondence is not None  # unaddressable() is checked first
+    if correspondence.name is not None:
         name = correspondence.name
         head = [name, *([correspondence.flat] if correspondence.flat else [])]
         salutation = f"Dear {name}"
+    else:
+        name = f"The resident, {correspondence.flat}"
+        head = [PRIVATE, name]
+        salutation = "Dear resident"
     return (
         ResidentContext(reference=resident.reference, name=name),
         RecipientContext(
@@ -537,12 +582,14 @@ def _para85_order(entries: list[InformationItem]) -> list[InformationItem]:
     return sorted(entries, key=lambda entry: order[entry.item])
 
 
-def _recommendation(rec: Recommendation) -> RecommendationContext:
+def _recommendation(rec: Recommendation, cited: CitedPages | None = None
+                    ) -> RecommendationContext:
     return RecommendationContext(
         id=rec.id,
         text=rec.recommendation,
         acknowledge_by=uk_date(rec.acknowledge_by),
         complete_by=uk_date(rec.complete_by),
+        evidence=cited.of(rec.id) if cited is not None else "",
     )
 
 
@@ -663,18 +710,20 @@ def build_contexts(
     resident: str | None = None,
     *,
     uses: frozenset[str] | None = None,
+    cited: CitedPages | None = None,
 ) -> list[LetterPlan]:
     """The letters of ``kind`` to write from a validated case, dated ``letter_date``.
 
     Resident letters give one plan per resident (or just ``resident``); the others one.
     ``uses`` is the set of variables the template uses (from ``check_template``): a value
     the case may leave out, such as the legal basis, is then required only when the
-    template prints it. Without ``uses`` every such value is required.
+    template prints it. Without ``uses`` every such value is required. ``cited`` (the findings
+    letter only) gives the bundle pages each finding and recommendation rests on.
     Raises CaseIncomplete when the case lacks what the letter needs, and InputNotFound
     for an unknown resident reference.
     """
     try:
-        return _build_contexts(kind, loaded, letter_date, resident, uses)
+        return _build_contexts(kind, loaded, letter_date, resident, uses, cited)
     except CaseIncomplete as exc:
         prefix = f"{CASE_FILE}:"
         if not exc.message.startswith(prefix):
@@ -690,6 +739,7 @@ def _build_contexts(
     letter_date: dt.date,
     resident: str | None,
     uses: frozenset[str] | None,
+    cited: CitedPages | None = None,
 ) -> list[LetterPlan]:
     case = loaded.case
     base: dict[str, object] = {
@@ -714,7 +764,7 @@ def _build_contexts(
     elif kind is LetterKind.INFORMATION_REMINDER:
         context = _information_reminder(case, letter_date, base, reference)
     elif kind is LetterKind.FINDINGS:
-        context = _findings(case, letter_date, base, reference)
+        context = _findings(case, letter_date, base, reference, cited)
     else:
         context = _revisit_notice(case, letter_date, base, reference)
     return [LetterPlan(kind=kind, resident=None, context=context)]
@@ -813,18 +863,21 @@ def _information_reminder(
     )
 
 
-def _conclusion(case: Case, answer: Answer) -> ConclusionContext:
+def _conclusion(case: Case, answer: Answer, cited: CitedPages | None = None
+                ) -> ConclusionContext:
     several = len(case.schemes) > 1
     names = [case.scheme_name(scheme) for scheme in answer.schemes or case.scheme_ids()]
     return ConclusionContext(
-        question=_QUESTIONS[answer.question],
-        answer=_ANSWERS[answer.conclusion],
+        question=QUESTIONS[answer.question],
+        answer=ANSWERS[answer.conclusion],
         summary=answer.summary,
         schemes=_and_list(names) if several else "",
+        evidence=cited.of(answer.id) if cited is not None else "",
     )
 
 
-def _conclusions(case: Case) -> list[tuple[Answer, ConclusionContext]]:
+def _conclusions(case: Case, cited: CitedPages | None = None
+                 ) -> list[tuple[Answer, ConclusionContext]]:
     """Every answer, scheme by scheme (in the order of ``schemes``), questions in order."""
     findings = case.findings
     assert findings is not None
@@ -835,7 +888,8 @@ def _conclusions(case: Case) -> list[tuple[Answer, ConclusionContext]]:
         first = min((order[s] for s in answer.schemes if s in order), default=0)
         return first, questions.index(answer.question)
 
-    return [(answer, _conclusion(case, answer)) for answer in sorted(findings.answers, key=key)]
+    return [(answer, _conclusion(case, answer, cited))
+            for answer in sorted(findings.answers, key=key)]
 
 
 def _require_complete_findings(case: Case) -> None:
@@ -871,7 +925,8 @@ def _require_findings_and_recommendations(case: Case, kind: LetterKind) -> list[
 
 
 def _findings(
-    case: Case, letter_date: dt.date, base: dict[str, object], reference: str
+    case: Case, letter_date: dt.date, base: dict[str, object], reference: str,
+    cited: CitedPages | None = None,
 ) -> FindingsContext:
     kind = LetterKind.FINDINGS
     live = _require_findings_and_recommendations(case, kind)
@@ -883,7 +938,7 @@ def _findings(
         _must_follow(rec.acknowledge_by, letter_date, f"{where}.acknowledge_by", kind)
         _warn_if_not_working_day(rec.acknowledge_by, f"{where}.acknowledge_by")
         _warn_if_not_working_day(rec.complete_by, f"{where}.complete_by")
-    conclusions = _conclusions(case)
+    conclusions = _conclusions(case, cited)
     first: dict[str, ConclusionContext] = {}
     for answer, context in conclusions:
         first.setdefault(answer.question.value, context)
@@ -895,9 +950,10 @@ def _findings(
             "findings_date": uk_date(case.findings.date),
             "conclusions": [context for _answer, context in conclusions],
             **first,
-            "recommendations": [_recommendation(rec) for rec in live],
+            "recommendations": [_recommendation(rec, cited) for rec in live],
             "offer_support": case.findings.provider_inexperienced,
             "revisit_date": uk_date(revisit) if revisit else "",
+            "bundle": cited.bundle if cited is not None else "",
         }
     )
 
@@ -976,10 +1032,21 @@ def _resident_plans(
     model = context_model_for(kind)
     plans = []
     refused: list[str] = []
+    unreachable: list[str] = []
     for ref in sorted(loaded.residents):
         if only is not None and ref != only:
             continue
         record = loaded.residents[ref]
+        where = unaddressable(record)
+        if where is not None:
+            if only is not None:
+                raise CaseIncomplete(
+                    f"{loaded.root / RESIDENTS_DIR / (ref + '.yaml')}: {where}",
+                    "Add correspondence: with the resident's room or flat (flat: Room 3; the "
+                    "name is optional) to their file; a letter without a name is marked "
+                    f"\"{PRIVATE}\".")
+            unreachable.append(where)
+            continue
         if kind is LetterKind.RESIDENT_CONSENT:
             reason = consent_refusal(record, letter_date)
             if reason is not None:
@@ -1006,6 +1073,13 @@ def _resident_plans(
             "Give the letter the date it was (or will be) handed over, before the resident "
             "signed (--date YYYY-MM-DD), or leave out residents who have already consented.",
         )
+    if unreachable and not plans and not refused:
+        raise CaseIncomplete(
+            f"{loaded.root / RESIDENTS_DIR}: no letter written: " + "; ".join(unreachable),
+            "Add correspondence: with each resident's room or flat (flat: Room 3; the name is "
+            "optional) to their file.")
     for reason in refused:
         log.warning("consent form not written: %s", reason)
+    for reason in unreachable:
+        log.warning("letter not written: %s; add their room or flat under correspondence", reason)
     return plans

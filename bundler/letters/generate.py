@@ -39,10 +39,17 @@ from bundler.case.validate import (
     LoadedCase,
     load_valid_case,
 )
-from bundler.errors import BundlerError, InputNotFound, OutputFailed, TemplateError
+from bundler.errors import BadInput, BundlerError, InputNotFound, OutputFailed, TemplateError
 from bundler.fileio import StagedOutputs, refuse_overwrite
 from bundler.letters.checktemplate import check_template
-from bundler.letters.context import LetterKind, LetterPlan, build_contexts, recorded_letter_date
+from bundler.letters.context import (
+    CitedPages,
+    LetterKind,
+    LetterPlan,
+    build_contexts,
+    recorded_letter_date,
+    uk_date,
+)
 from bundler.letters.render import render_letter
 from bundler.paths import inside
 
@@ -73,6 +80,8 @@ class LetterOptions(BaseModel):
     today: dt.date
     """The date used when neither --date nor the case gives the letter a date."""
     force: bool = False
+    bundle: Path | None = None
+    """The findings letter: the evidence bundle whose pages it cites (``--bundle``)."""
 
 
 @dataclass(frozen=True)
@@ -149,10 +158,14 @@ def generate_letters(
     """Write the letters ``options`` describe and return what was written."""
     say = progress or (lambda _message: None)
     loaded = load_valid_case(options.case_dir, today=options.today)
+    _refuse_placeholders(loaded, [])  # case.yaml first: what else is wrong may follow from it
     template, shown = template_for(options, loaded)
     uses = _check(template, shown, options.kind)
     when = letter_date_for(options, loaded)
-    plans = build_contexts(options.kind, loaded, when, options.resident, uses=uses)
+    cited = _cited_pages(options, loaded) if options.bundle is not None else None
+    plans = build_contexts(options.kind, loaded, when, options.resident, uses=uses,
+                           cited=cited)
+    _refuse_placeholders(loaded, plans, options.kind.value)
 
     docx_paths = [options.out_dir / f"{plan.stem}.docx" for plan in plans]
     pdf_paths = [options.out_dir / f"{plan.stem}.pdf" for plan in plans] if options.pdf else []
@@ -191,7 +204,7 @@ def generate_letters(
         pdfs: list[Path | None] = [None] * len(plans)
         failure: BundlerError | None = None
         if options.pdf:
-            pdfs, failure = _convert_all(drafts, docx_paths, say)
+            pdfs, failure = _convert_all(drafts, docx_paths, say, when)
 
         # Every letter written is recorded, even when a PDF conversion failed (para 146).
         written = []
@@ -220,12 +233,57 @@ def generate_letters(
     return written
 
 
+def _cited_pages(options: LetterOptions, loaded: LoadedCase) -> CitedPages:
+    """The bundle pages each finding and recommendation rests on, from the findings table of
+    the bundle ``--bundle`` names (checked intact first: its hash, manifest, certificate)."""
+    from bundler.bundle.served import read_served_bundle
+
+    assert options.bundle is not None
+    shown = str(options.bundle)
+    if options.kind is not LetterKind.FINDINGS:
+        raise BadInput(f"--bundle {shown}: only the findings letter cites bundle pages",
+                       "Leave out --bundle, or write the findings letter.")
+    manifest = read_served_bundle(options.bundle, shown, called="bundle").manifest
+    reference = loaded.case.review.reference
+    if manifest.reference != reference:
+        raise BadInput(f"{shown}: is a bundle for {manifest.reference}, not for this review "
+                       f"({reference})", "Give the bundle built from this case folder.")
+    if not manifest.findings:
+        raise BadInput(f"{shown}: has no table of findings and the evidence they rest on",
+                       "Build the bundle from the case folder (bundler bundle build CASE_DIR), "
+                       "or with findings: true in its spec, then write the letter again.")
+    pages: dict[str, list[str]] = {}
+    for row in manifest.findings:
+        found = pages.setdefault(row.id, [])
+        found += [cited.bundle_pages for cited in row.evidence
+                  if cited.bundle_pages and cited.bundle_pages not in found]
+    name = options.bundle.name
+    return CitedPages(
+        bundle=f"the evidence bundle {manifest.reference} of {uk_date(manifest.build_date)} "
+               f"({name})",
+        pages={ident: ", ".join(found) for ident, found in pages.items() if found})
+
+
+def _refuse_placeholders(loaded: LoadedCase, plans: list[LetterPlan], kind: str = "") -> None:
+    """A letter is not written from records still holding a placeholder `bundler case new`
+    left (``FILL IN: ...``): case.yaml and the file of each resident it is for."""
+    from bundler.case.placeholders import refuse_placeholders
+
+    records = [(loaded.root / CASE_FILE, str(loaded.root / CASE_FILE))]
+    records += [(loaded.root / RESIDENTS_DIR / f"{plan.resident}.yaml",
+                 str(loaded.root / RESIDENTS_DIR / f"{plan.resident}.yaml"))
+                for plan in plans if plan.resident is not None]
+    refuse_placeholders(records, f"the {kind} letter" if kind else "a letter",
+                        str(loaded.root))
+
+
 def _convert_all(
-    drafts: list[Path], targets: list[Path], say: Callable[[str], None]
+    drafts: list[Path], targets: list[Path], say: Callable[[str], None], when: dt.date
 ) -> tuple[list[Path | None], BundlerError | None]:
     """Convert every letter to PDF beside its draft with one LibreOffice process (starting it
     takes longer than converting a letter); the PDFs made and the first failure. Messages
-    name the letter by ``targets``, where it is going."""
+    name the letter by ``targets``, where it is going. Each PDF carries the letter's date
+    ``when`` as its creation date, as the Word file does."""
     from bundler.libreoffice import convert_several
 
     count = len(drafts)
@@ -234,7 +292,8 @@ def _convert_all(
     say(f"converting {count} letter{'s' if count != 1 else ''} to PDF")
     try:
         results = convert_several([(d, str(t)) for d, t in zip(drafts, targets, strict=True)],
-                                  drafts[0].parent, timeout=PDF_TIMEOUT, tagged=True)
+                                  drafts[0].parent, timeout=PDF_TIMEOUT, tagged=True,
+                                  dated=when)
     except BundlerError as exc:
         return [None] * count, exc
     pdfs = [result if isinstance(result, Path) else None for result in results]
