@@ -425,8 +425,7 @@ def _new_documents(loaded: LoadedSpec, served: _Served) -> LoadedSpec:
             "(or the bundles it supplements)",
             "Add the late documents to the spec or the case records (each under its own file "
             "name), then build the supplement again.")
-    spec = loaded.spec.model_copy(update={"sections": sections})
-    return LoadedSpec(spec=spec, folder=loaded.folder, shown=loaded.shown)
+    return loaded.model_copy(update={"spec": loaded.spec.model_copy(update={"sections": sections})})
 
 
 def _continuation(supplement: SupplementOf, scheme: Numbering) -> Continuation:
@@ -1456,17 +1455,18 @@ def _refuse_placeholders(source: Path, resolved: _Source) -> None:
     from bundler.case.placeholders import refuse_placeholders
 
     records: list[tuple[Path, str]] = []
+    in_spec: tuple[str, ...] = ()  # the spec file's, found when it was read
     if resolved.kind == "spec":
-        records.append((source, str(source)))
+        in_spec = resolved.loaded.placeholders
     folder = resolved.case_dir or _case_folder_of(source)
     if folder is not None:
         if resolved.kind == "case-bundle-yaml":
-            records.append((folder / "bundle.yaml", str(folder / "bundle.yaml")))
+            in_spec = resolved.loaded.placeholders
         records.append((folder / "case.yaml", str(folder / "case.yaml")))
         residents = folder / "residents"
         if residents.is_dir():
             records += [(path, str(path)) for path in sorted(residents.glob("*.yaml"))]
-    refuse_placeholders(records, "the bundle", str(folder or source))
+    refuse_placeholders(records, "the bundle", str(folder or source), in_spec)
 
 
 def _report_citations(problems: Sequence[str], strict: bool) -> None:
