@@ -264,7 +264,9 @@ def _decode_streams(obj: Any) -> None:
     """
     resolved = obj.get_object() if isinstance(obj, IndirectObject) else obj
     if isinstance(resolved, StreamObject):
-        decode_stream_data(_without_ascii85(resolved) or resolved)
+        layers = _without_ascii85(resolved) or resolved
+        if "/Filter" in layers:  # (without one, pypdf reads a stream as its own data)
+            decode_stream_data(layers)
     elif isinstance(resolved, ArrayObject):
         for item in resolved:
             _decode_streams(item)
