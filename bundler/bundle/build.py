@@ -1085,8 +1085,10 @@ def _documents(spec: BundleSpec) -> list[DocumentSpec]:
 def _prepare_documents(
     loaded: LoadedSpec, workdir: Path, report: Callable[[str], None]
 ) -> tuple[list[_Prepared], list[PdfReader | None]]:
-    """Identify, convert and count every document; the lazily opened readers are kept."""
-    from bundler.evidence import identify, render_pdf
+    """Identify, convert, check and count every document; the readers that checked them
+    are kept to merge from (each holds its page tree only, see check_pdf)."""
+    from bundler.evidence import identify
+    from bundler.evidence.render import render_checked
 
     docs = _documents(loaded.spec)
     prepared: list[_Prepared] = []
@@ -1097,9 +1099,8 @@ def _prepare_documents(
         if position % 25 == 0:  # frees the fully parsed copies the checks leave (cycles)
             gc.collect(0)  # only what is new since: see collector_paused
         evidence = identify(loaded.path_of(doc), doc.file)
-        rendition = render_pdf(evidence, workdir=workdir, password=doc.password,
-                               caption=doc.title)
-        reader = open_rendition(rendition.pdf, rendition.password)
+        rendition, reader = render_checked(evidence, workdir=workdir, password=doc.password,
+                                           caption=doc.title)
         pages = len(reader.pages)
         readers.append(reader)
         prepared.append(

@@ -136,7 +136,7 @@ def open_pdf(path: Path, *, source: str, password: str | None = None) -> PdfRead
 class CheckedPDF(NamedTuple):
     """A PDF that passed the checks, with what should be said about it."""
 
-    reader: PdfReader
+    reader: PdfReader  # holding its page tree only: what the check read is not kept
     warnings: tuple[str, ...]  # one-line warnings naming the file (not yet logged)
     repaired: bytes | None  # when the file itself cannot be reopened as it is: bytes that can
 
@@ -228,6 +228,7 @@ def _check_pages(reader: PdfReader, source: str, messages: list[PypdfMessage]) -
             f"{source}: the PDF is damaged: it should have {declared} pages but only "
             f"{count} can be found"
         )
+    parsed = set(reader.resolved_objects)  # the page tree: what counting the pages read
     for index in range(count):
         before = len(messages)
         page = reader.pages[index]
@@ -253,6 +254,11 @@ def _check_pages(reader: PdfReader, source: str, messages: list[PypdfMessage]) -
             raise BadInput(
                 f"{source}: the PDF is damaged: page {index + 1} is incomplete or unreadable"
             )
+    # The reader is kept to merge the pages (parsed once): it keeps only the page tree, as
+    # if it had just been opened and its pages counted; what the check read (contents,
+    # pictures, fonts) is read again when merged, one document at a time.
+    for key in set(reader.resolved_objects) - parsed:
+        del reader.resolved_objects[key]
 
 
 def _decode_streams(obj: Any) -> None:
