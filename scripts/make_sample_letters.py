@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bundler.case.letterlog import mark_sent  # noqa: E402
+from bundler.case.letterlog import record_sent  # noqa: E402
 from bundler.case.models import LetterKind, SendMethod  # noqa: E402
 from bundler.letters.generate import LetterOptions, generate_letters  # noqa: E402
 
@@ -51,7 +51,7 @@ def main() -> int:
                                 letter_date=letter_date, today=letter_date, force=True)
         for written in generate_letters(options):
             recipient = written.resident or "provider"
-            mark_sent(CASE, kind, recipient, sent_on, method, letter_date=letter_date)
+            record_sent(CASE, kind, recipient, sent_on, method, letter_date=letter_date)
             print(f"{written.docx.relative_to(ROOT)}: sent {sent_on} by {method.value}")
     # The sample's audit log is not part of the fictional case (it is never committed).
     for path in CASE.glob("audit.jsonl*"):
