@@ -62,7 +62,8 @@ def _replace_value(out: bytearray, key: bytes, value: bytes, start_at: int = 0) 
     if at < 0:
         return
     start = end = at + len(key)
-    while end < len(out) and end - start < 30 and out[end:end + 1] not in (b"/", b">", b"\n"):
+    while end < len(out) and end - start < 30 and bytes(out[end:end + 1]) not in (b"/", b">",
+                                                                                   b"\n"):
         end += 1
     out[start:end] = b" " + value + b" "
 
