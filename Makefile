@@ -96,7 +96,7 @@ test-oldest: system-test
 # the runtime lock, so both give the same versions of everything the toolkit runs on.
 lock: venv
 	$(COMPILE) --upgrade -o $(LOCK)
-	$(COMPILE) --upgrade --extra test --extra dev -c $(LOCK) -o $(DEV_LOCK)
+	$(COMPILE) --upgrade --extra test --extra dev --extra mutate -c $(LOCK) -o $(DEV_LOCK)
 	$(COMPILE) --upgrade --extra test --extra dev --resolution lowest-direct -o $(OLDEST_LOCK)
 
 # Mutation testing (mutmut) of the modules whose mistakes users cannot see; slow, so not part

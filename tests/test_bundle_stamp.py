@@ -31,6 +31,7 @@ from bundler.bundle.stamp import (
     content_matrix,
     core_label,
     details_text,
+    fitted_geometry,
     invert,
     multiply,
     page_geometry,
@@ -95,9 +96,9 @@ TOLERANCE = 0.05  # points: the streams carry 4 decimals
 def stamped(path: Path, mediabox: tuple[float, float, float, float], *,
             cropbox: tuple[float, float, float, float] | None = None, rotate: int = 0,
             label: str = LABEL, details: str = DETAILS, marker: str | None = None,
-            content: bytes = b"") -> fx.PageWords:
+            content: bytes = b"", fit: bool = False) -> fx.PageWords:
     """One page of this geometry (blank, or drawing ``content``), stamped as a bundle's
-    pages are."""
+    pages are (``fit``: as a profile requiring A4 does, onto an A4 sheet)."""
     writer = PdfWriter()
     page = writer.add_blank_page(mediabox[2] - mediabox[0], mediabox[3] - mediabox[1])
     page.mediabox = RectangleObject(mediabox)
@@ -112,9 +113,14 @@ def stamped(path: Path, mediabox: tuple[float, float, float, float], *,
             NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
     geometry = page_geometry(mediabox, cropbox, rotate)
+    onto = fitted_geometry(geometry) if fit else None
+    if onto is not None:  # the page becomes the sheet
+        page.mediabox = RectangleObject(onto.box)
+        for key in ("/CropBox", "/Rotate"):
+            page.pop(key, None)
     streams = ArrayObject()
-    for data in (prefix_bytes(geometry), content,
-                 suffix_bytes(geometry, label, details, marker)):
+    for data in (prefix_bytes(geometry, onto), content,
+                 suffix_bytes(onto or geometry, label, details, marker)):
         stream = DecodedStreamObject()
         stream.set_data(data)
         streams.append(writer._add_object(stream))
@@ -178,6 +184,25 @@ def test_the_page_shrinks_about_its_centre_to_make_room_for_the_band(tmp_path: P
     assert abs((middle.x0 + middle.x1) / 2 - 300) < TOLERANCE
     assert (middle.x1 - middle.x0) == pytest.approx(width * scale, abs=TOLERANCE)
     assert middle.y1 < words.height - BAND
+
+
+def test_a_page_fitted_onto_a4_is_centred_above_the_band_at_full_size(tmp_path: Path) -> None:
+    """A tall narrow page (300 x 800 points) fits A4 unscaled: it moves right by half the
+    spare width and up by the band plus half the spare height, and the sheet is A4 exactly.
+    The expected place is the same word drawn there on plain A4 paper; the footer is A4's."""
+    sheet = (595.2756, 841.8898)
+    right, up = (sheet[0] - 300) / 2, BAND + (sheet[1] - BAND - 800) / 2
+    word = f"BT {FONT_RESOURCE} 12 Tf 20 700 Td (CORNER) Tj ET"
+    fitted = stamped(tmp_path / "f.pdf", (0.0, 0.0, 300.0, 800.0), content=word.encode(),
+                     fit=True)
+    expected = stamped(tmp_path / "e.pdf", (0.0, 0.0, *sheet), label="", details="",
+                       content=f"Q q 1 0 0 1 {right:.4f} {up:.4f} cm {word} Q q".encode())
+    (after,), (there,) = fitted.find("CORNER"), expected.find("CORNER")
+    assert (round(fitted.width, 4), round(fitted.height, 4)) == sheet
+    assert (after.x0, after.y0, after.x1, after.y1) == pytest.approx(
+        (there.x0, there.y0, there.x1, there.y1), abs=TOLERANCE)
+    (label,) = fitted.find(LABEL)
+    assert abs(label.x1 - (sheet[0] - 18)) < TOLERANCE
 
 
 def narrowest(*widths: float) -> float:

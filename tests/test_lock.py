@@ -63,7 +63,7 @@ def test_dev_lock_has_the_runtime_lock_versions() -> None:
     assert {name: dev.get(name) for name in runtime} == runtime
 
 
-@pytest.mark.parametrize(("lock", "extras"), [(LOCK, ()), (DEV_LOCK, ("test", "dev"))],
+@pytest.mark.parametrize(("lock", "extras"), [(LOCK, ()), (DEV_LOCK, ("test", "dev", "mutate"))],
                          ids=["runtime", "dev"])
 def test_locked_versions_satisfy_pyproject(lock: Path, extras: tuple[str, ...]) -> None:
     pins = read_lock(lock)
