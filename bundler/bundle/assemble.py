@@ -61,6 +61,7 @@ from bundler.bundle.stamp import (
     transform_rect,
 )
 from bundler.errors import BadInput, BundlerError
+from bundler.evidence.filters import ascii85_decode, ascii_hex_decode
 
 logger = logging.getLogger(__name__)
 
@@ -935,7 +936,7 @@ def _strip_ascii_layer(stream: StreamObject) -> None:
     if kind is None:
         return
     try:
-        data = ascii85_decode(stream._data) if kind == "a85" else _hex_decode(stream._data)
+        data = ascii85_decode(stream._data) if kind == "a85" else ascii_hex_decode(stream._data)
     except (ValueError, struct.error):  # leave a stream we cannot decode exactly as it was
         return
     stream._data = data
@@ -949,48 +950,3 @@ def _strip_ascii_layer(stream: StreamObject) -> None:
     if isinstance(parms, ArrayObject) and len(parms) == len(filters):
         trimmed = ArrayObject(parms[1:])
         stream[NameObject("/DecodeParms")] = trimmed[0] if len(trimmed) == 1 else trimmed
-
-
-_WHITESPACE = b" \t\n\r\x0c\x00"
-_MINUS_33 = bytes((i - 33) & 0xFF for i in range(256))
-
-
-def ascii85_decode(data: bytes) -> bytes:
-    """ASCII85 (Adobe) decoding, about five times faster than a per-group loop.
-
-    The byte arithmetic runs over the five interleaved slices at once; pypdf's and the
-    standard library's decoders loop over each 5-character group in Python.
-    """
-    data = data.translate(None, _WHITESPACE)
-    if data.startswith(b"<~"):
-        data = data[2:]
-    end = data.find(b"~>")
-    if end >= 0:
-        data = data[:end]
-    elif data.endswith(b"~"):
-        data = data[:-1]
-    if b"z" in data:
-        data = data.replace(b"z", b"!!!!!")
-    pad = -len(data) % 5
-    if pad == 4:
-        raise ValueError("ASCII85 data ends with a single character")
-    digits = (data + b"u" * pad).translate(_MINUS_33)
-    if digits and max(digits) > 84:
-        raise ValueError("not ASCII85 data")
-    b0, b1, b2, b3, b4 = (digits[i::5] for i in range(5))
-    values = [
-        (((a * 85 + b) * 85 + c) * 85 + d) * 85 + e
-        for a, b, c, d, e in zip(b0, b1, b2, b3, b4, strict=True)
-    ]
-    out = struct.pack(f">{len(values)}I", *values)  # struct.error if a group overflows
-    return out[: len(out) - pad] if pad else out
-
-
-def _hex_decode(data: bytes) -> bytes:
-    text = data.translate(None, _WHITESPACE)
-    end = text.find(b">")
-    if end >= 0:
-        text = text[:end]
-    if len(text) % 2:
-        text += b"0"
-    return bytes.fromhex(text.decode("ascii"))
