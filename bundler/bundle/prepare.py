@@ -1,12 +1,11 @@
-"""Prepare a bundle's documents (identify, convert, check every page) on both cores.
+"""Prepare a bundle's documents (identify, convert, check every page) in several processes.
 
 Until the layout, documents are independent of one another: with ``workers`` processes (one by
 default: on the shared 2-core machine it was measured on, two were as often slower as faster,
 for about 20% more processor time) worker processes forked from this one take them in turn
-while this one waits. Results are used in bundle order whatever
-order they finish in, and each worker's warnings are logged by this process in that order, so
-the warnings, the first error raised and the bundle are the same for any number of workers
-(tested with 1 and 2). A worker's readers stay in the worker: the assembly opens those PDFs
+while this one waits. Results are used in bundle order whatever order they finish in, and each
+worker's warnings are logged by this process in that order, so the warnings, the first error
+raised and the bundle are the same for any number of workers (tested with 1 and 2). A worker's readers stay in the worker: the assembly opens those PDFs
 again when it merges them (with one process, each PDF is parsed once).
 
 Workers are forked (they start at once, with everything already imported), so only from a
