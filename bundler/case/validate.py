@@ -425,7 +425,8 @@ def _cross_checks(
         other = appeals.get(hb.appeal.reference)
         if other is not None:
             report.problems.append(
-                Problem(str(case.review.reference), 1, "housing_benefit.appeal.reference",
+                Problem(str(report.case_dir / RESIDENTS_DIR / f"{ref}.yaml"), 1,
+                        "housing_benefit.appeal.reference",
                         f"{ref} and {other} both record appeal {hb.appeal.reference}; an appeal "
                         "belongs to one resident's claim")
             )
