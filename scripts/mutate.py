@@ -96,7 +96,8 @@ GROUPS: dict[str, Group] = {
     "validate": Group(("bundler/case/validate.py",), (
         "tests/test_case_validate.py", "tests/test_case_cross_checks.py",
         "tests/test_case_records.py", "tests/test_dates.py",
-        "tests/test_evidence_files.py", "tests/test_cli_warnings.py")),
+        "tests/test_evidence_files.py", "tests/test_cli_warnings.py",
+        "tests/test_validate_evidence.py")),
     "audit": Group(("bundler/audit/*",), (
         "tests/test_audit.py", "tests/test_audit_anchor.py", "tests/test_audit_cli.py",
         "tests/test_audit_concurrency.py", "tests/test_audit_proof.py",

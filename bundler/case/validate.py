@@ -68,9 +68,6 @@ class LoadedCase:
     residents: dict[str, Resident] = field(default_factory=dict)
     letters: LetterRegister = field(default_factory=LetterRegister)
 
-    def path(self, relative: str) -> Path:
-        return self.root / relative
-
 
 @dataclass
 class ValidationReport:
