@@ -108,7 +108,7 @@ GROUPS: dict[str, Group] = {
     "verify": Group(("bundler/bundle/verify.py", "bundler/bundle/served.py"), (
         "tests/test_verify.py", "tests/test_verify_cli.py", "tests/test_verify_sources.py",
         "tests/test_verify_own_bundles.py", "tests/test_verify_as_seen.py",
-        "tests/test_bundle_supplement.py"), deselect=(
+        "tests/test_bundle_supplement.py", "tests/test_bundle_sign.py"), deselect=(
         "tests/test_verify_as_seen.py::test_recipient_with_the_oldest_allowed_pypdf",)),
     # verify's "as seen" comparison (rendered pages against the sources).
     "compare": Group(("bundler/bundle/compare.py", "bundler/bundle/pixels.py"), (

@@ -196,8 +196,13 @@ def test_one_changed_byte_in_any_source_is_caught_and_named(root: Path, source: 
     assert details["sources"][1] == f"changed since the bundle was built: {source}"
     assert details["rebuild"][1].startswith("not attempted: 1 source file(s)")
     assert report.lines()[-1].startswith("NOT VERIFIED: ")
-    with pytest.raises(ChecksFailed, match="first: sources: changed since"):
+    with pytest.raises(ChecksFailed) as raised:
         report.raise_for_problems()
+    assert (raised.value.message, raised.value.hint) == (
+        f"{report.bundle}: 2 check(s) failed; first: sources: changed since the bundle was "
+        f"built: {source}",
+        "Do not rely on this bundle: ask the sender for the bundle as built and its sidecar "
+        "files, and run `bundler bundle verify` again.")
 
 
 def test_missing_sources_are_named(root: Path) -> None:

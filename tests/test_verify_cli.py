@@ -3,6 +3,7 @@ the PASS/FAIL lines and verdict, and --json for machines."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -48,11 +49,29 @@ def test_json_output_parses(pristine: Path) -> None:
     code, out, _err = run("bundle", "verify", str(pdf), "--json")
     assert code == 0
     data = json.loads(out)
-    assert data["ok"] is True
-    assert data["bundle"] == str(pdf)
+    _code, text, _err = run("bundle", "verify", str(pdf))
+    assert data == {
+        "bundle": str(pdf), "sha256": hashlib.sha256(pdf.read_bytes()).hexdigest(),
+        "reference": "HB-APPEAL-2026-0142", "sources": None, "ok": True,
+        "proves": ["itself"], "warnings": [], "checks": data["checks"],
+        "verdict": text.splitlines()[-1]}
     assert [check["name"] for check in data["checks"]] == SOURCE_CHECKS[:6]
     assert all(check["passed"] for check in data["checks"])
-    assert data["reference"] == "HB-APPEAL-2026-0142"
+
+
+def test_json_says_what_the_given_hash_and_sources_prove(pristine: Path) -> None:
+    pdf, case = pristine / "out" / "bundle.pdf", pristine / "case"
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    code, out, _err = run("bundle", "verify", str(pdf), "--sha256", digest, "--sources",
+                          str(case), "--json")
+    data = json.loads(out)
+    assert (code, data["ok"], data["proves"], data["sources"]) == (0, True,
+                                                                   ["sha256", "sources"],
+                                                                   str(case))
+    assert data["verdict"].startswith(f"VERIFIED: {pdf}: all ")
+    assert data["verdict"].endswith(
+        f"checks passed: it is the file whose SHA-256 you were given (--sha256); every page "
+        f"is what the source files in {case} make, as the rebuild shows")
 
 
 def test_a_failed_check_exits_1_and_json_still_parses(pristine: Path, tmp_path: Path) -> None:
@@ -70,7 +89,7 @@ def test_a_failed_check_exits_1_and_json_still_parses(pristine: Path, tmp_path: 
                           "--json")
     assert code == 1
     data = json.loads(out)
-    assert data["ok"] is False
+    assert (data["ok"], data["proves"]) == (False, [])  # a failed bundle proves nothing
     assert [c["name"] for c in data["checks"] if not c["passed"]] == ["sources", "rebuild"]
 
 
