@@ -19,9 +19,10 @@ makes mypy --strict fail is caught by `make test` too, so mypy sorts those out f
     python scripts/mutate.py --recheck spec   the survivors again, after writing tests
     python scripts/mutate.py verify --only '*verdict*'   only these mutants, this time
 
-A survivor is then run against all the group's test files (not only those mutmut saw reach
-its function: a fixture built once for several tests hides them), and counts as killed when
-one fails. The report gives each module's mutants by outcome (killed; caught by mypy; survived;
+A survivor (or a mutant mutmut maps to no test) is then run against all the group's test
+files (not only those mutmut saw reach its function: a fixture built once for several tests
+hides them, and mutmut does not trace old tests again for a new function), and counts as
+killed when one fails. The report gives each module's mutants by outcome (killed; caught by mypy; survived;
 equivalent, that is listed in tests/equivalent-mutants.txt; not checked yet) and its score
 (killed out of those tested), then every survivor not listed, with the command that shows
 its change. The exit status is 1 when there is such a survivor (or a mutant no test reaches,
@@ -246,8 +247,10 @@ def _confirm(folder: Path, group: Group, survivors: list[str], run: bool) -> dic
 
     mutmut runs a mutant only against the tests it saw reach the mutated function, and a
     test that uses a fixture built once for several tests (scope="module") is not seen to
-    reach what the fixture calls; so a survivor is run here against all the group's tests
-    (mutmut switches a mutant on by the MUTANT_UNDER_TEST variable) before it counts as one.
+    reach what the fixture calls; nor does it trace the old tests again when a function is
+    added, so the new function's mutants have "no tests". So a survivor, or a mutant with no
+    tests, is run here against all the group's tests (mutmut switches a mutant on by the
+    MUTANT_UNDER_TEST variable) before it counts as one.
     The answers are kept in confirmed.json beside the results, keyed by the mutant's code;
     without ``run`` only those kept are used."""
     record = folder / "confirmed.json"
@@ -332,7 +335,7 @@ def main() -> int:
         results = _selected(group, _results(folder, mutmut))
         if not args.no_confirm:
             survivors = [mutant for mutant, status in results.items()
-                         if status == "survived" and mutant not in known]
+                         if status in ("survived", "no tests") and mutant not in known]
             for mutant, test in _confirm(folder, group, survivors, not args.report).items():
                 results[mutant] = "killed"
                 print(f"  {mutant}: killed by {test} (a test mutmut did not map to it)")

@@ -281,6 +281,20 @@ def test_a_label_wider_than_the_page_shrinks_to_fit_its_margins_no_smaller_than_
         assert abs(first.x0 - 2) < TOLERANCE
 
 
+@pytest.mark.parametrize(("share", "size"), [(0.95, 11 * 0.9 / 0.95), (0.88, 11.0)])
+def test_a_label_shrinks_only_when_it_does_not_fit_between_its_margins(
+    tmp_path: Path, share: float, size: float
+) -> None:
+    """The label takes ``share`` of the page's width at 11 pt, the margins 5% each side: at
+    95% it does not fit and shrinks to 90% of the width; at 88% it fits and keeps 11 pt."""
+    label = core_label("A12", "140")
+    width = text_width(label, 11, LABEL_FONT) / share
+    path = tmp_path / "p.pdf"
+    words = stamped(path, (0.0, 0.0, width, 100.0), label=label)
+    assert sizes(path)[label] == ("Helvetica-Bold", round(size, 2))
+    assert abs(words.words[-1].x1 - width * 0.95) < TOLERANCE
+
+
 MARKER = "Parties' edition: 2 pages withheld"
 
 
