@@ -72,6 +72,10 @@ def test_json_says_what_the_given_hash_and_sources_prove(pristine: Path) -> None
     assert data["verdict"].endswith(
         f"checks passed: it is the file whose SHA-256 you were given (--sha256); every page "
         f"is what the source files in {case} make, as the rebuild shows")
+    code, out, _err = run("bundle", "verify", str(pdf), "--sha256", digest)
+    assert (code, out.splitlines()[-1]) == (0, (
+        f"VERIFIED: {pdf}: all 6 checks passed: it is the file whose SHA-256 you were given "
+        "(--sha256); --sources DIR would also prove its pages come from their source files"))
 
 
 def test_a_failed_check_exits_1_and_json_still_parses(pristine: Path, tmp_path: Path) -> None:
