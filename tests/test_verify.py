@@ -452,6 +452,60 @@ def test_embedded_manifest_that_is_not_a_manifest_fails(root: Path) -> None:
     assert detail.startswith("the embedded manifest.json is not a valid manifest (")
 
 
+def test_a_manifest_from_a_newer_toolkit_is_not_read_and_says_to_upgrade(root: Path) -> None:
+    pdf = bundle(root)
+    newer = manifest_of(root) | {"manifest_version": 99}
+    _replace_embedded_manifest(pdf, json.dumps(newer).encode())
+    report = verify_bundle(pdf)
+    assert [check.name for check in report.failed] == ["file hash", "manifest"]
+    assert by_name(report)["manifest"][1] == (
+        "made by a newer version of the toolkit (manifest version 99); install the newest "
+        "version to check it")
+
+
+def test_a_sidecar_manifest_larger_than_any_manifest_is_not_read(root: Path) -> None:
+    sidecar = root / "out" / "bundle.manifest.json"
+    with sidecar.open("ab") as handle:
+        handle.truncate(16 * 1024 * 1024 + 1)
+    report = verify_bundle(bundle(root))
+    assert [check.name for check in report.failed] == ["manifest"]
+    assert by_name(report)["manifest"][1] == (
+        "the sidecar bundle.manifest.json is larger than any manifest (so not the one "
+        "embedded in the bundle)")
+
+
+def test_a_sidecar_hash_file_must_hold_a_sha256(root: Path) -> None:
+    """Upper-case hex is the same hash; anything else is no hash at all."""
+    pdf, sidecar = bundle(root), root / "out" / "bundle.pdf.sha256"
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    sidecar.write_text(f"{digest.upper()}  bundle.pdf\n", encoding="utf-8")
+    assert by_name(verify_bundle(pdf))["file hash"] == (
+        True, f"SHA-256 {digest} matches the sidecar bundle.pdf.sha256")
+    for text in ("", "not a hash\n", f"{digest[:-1]}  bundle.pdf\n"):
+        sidecar.write_text(text, encoding="utf-8")
+        report = verify_bundle(pdf)
+        assert [check.name for check in report.failed] == ["file hash"]
+        assert by_name(report)["file hash"][1] == (
+            "the sidecar bundle.pdf.sha256 does not hold a SHA-256")
+
+
+def test_a_manifest_forged_to_move_a_document_fails_its_own_page_layout(root: Path) -> None:
+    """A forger moves document 2 a page on in the manifest, inside and beside the bundle:
+    besides the certificate, the page count check says the pages no longer follow on."""
+    pdf, sidecar = bundle(root), root / "out" / "bundle.manifest.json"
+    forged = manifest_of(root)
+    second = forged["documents"][1]
+    second["first_page"] += 1
+    data = json.dumps(forged, indent=2).encode()
+    _replace_embedded_manifest(pdf, data)
+    sidecar.write_bytes(data)
+    report = verify_bundle(pdf)
+    assert by_name(report)["page count"] == (False, (
+        f"the manifest's pages for document 2 ({second['source']}) do not follow on from the "
+        "one before"))
+    assert {"certificate", "page count", "page labels"} <= {c.name for c in report.failed}
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
