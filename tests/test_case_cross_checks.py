@@ -198,3 +198,29 @@ def test_loading_a_case_checks_its_dates_against_the_day_given(sample_case: Path
     assert load_valid_case(sample_case, today=dt.date(2026, 11, 20)).case.review.reference
     with pytest.raises(ChecksFailed, match=r"review\.review_date"):
         load_valid_case(sample_case, today=dt.date(2026, 11, 19))
+
+
+@pytest.mark.parametrize("where", ["missing", "absolute"])
+def test_a_letter_file_not_in_the_case_folder_is_a_note_and_never_read(
+    sample_case: Path, where: str
+) -> None:
+    """A letter's file that is gone, or that letters.yaml names by an absolute path outside
+    the case folder (even a file there holding the very bytes recorded), is noted as not in
+    the case folder (a name climbing out with '..' is an error in the record itself)."""
+    letters = sample_case / "letters.yaml"
+    written = sample_case / "letters" / "resident-consent-R01.pdf"
+    outside = sample_case.parent / "resident-consent-R01.pdf"
+    outside.write_bytes(written.read_bytes())
+    named = {"missing": "letters/resident-consent-R01.pdf", "absolute": str(outside)}[where]
+    if where == "missing":
+        written.unlink()
+    else:
+        text = letters.read_text(encoding="utf-8")
+        letters.write_text(text.replace("file: letters/resident-consent-R01.pdf",
+                                        f"file: {named}"), encoding="utf-8")
+    line = line_of(letters, f"file: {named}")
+    result = CliRunner().invoke(cli, ["validate", str(sample_case)])
+    assert result.exit_code == 0
+    assert (f"{letters}:{line}: note: letters[2].files[2].file: {named} is not in the case "
+            "folder; the record keeps the SHA-256 of the letter as written"
+            ) in result.stdout.splitlines()
