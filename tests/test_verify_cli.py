@@ -97,6 +97,21 @@ def test_a_failed_check_exits_1_and_json_still_parses(pristine: Path, tmp_path: 
     assert [c["name"] for c in data["checks"] if not c["passed"]] == ["sources", "rebuild"]
 
 
+def test_a_bundle_without_its_sidecars_verifies_with_a_warning_for_each(
+    pristine: Path, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "bundle.pdf"
+    shutil.copy(pristine / "out" / "bundle.pdf", pdf)
+    code, out, _err = run("bundle", "verify", str(pdf))
+    assert (code, out.splitlines()[-1]) == (0, (
+        f"VERIFIED: {pdf}: all 6 checks passed: consistent with itself only: whoever changed it "
+        "could have changed the files beside it too, so only a SHA-256 the sender gave you "
+        "another way (--sha256 HEX) or its source files (--sources DIR) prove it is the bundle "
+        "the sender made; warning: no bundle.pdf.sha256 beside the bundle and no --sha256: its "
+        "hash was compared with nothing; warning: no bundle.manifest.json beside the bundle to "
+        "compare its manifest with"))
+
+
 def test_wrong_sha256_exits_1(pristine: Path) -> None:
     code, out, _err = run("bundle", "verify", str(pristine / "out" / "bundle.pdf"),
                           "--sha256", "ab" * 32)
