@@ -205,6 +205,17 @@ def test_one_changed_byte_in_any_source_is_caught_and_named(root: Path, source: 
         "files, and run `bundler bundle verify` again.")
 
 
+def test_every_changed_source_is_named_in_the_manifest_order(root: Path) -> None:
+    for source in ("evidence/form.pdf", "evidence/text.pdf"):
+        path = root / "case" / source
+        flip_byte(path, path.stat().st_size // 2)
+    report = verify_bundle(bundle(root), sources=root / "case")
+    order = [doc["source"] for doc in manifest_of(root)["documents"]]
+    changed = sorted(("evidence/form.pdf", "evidence/text.pdf"), key=order.index)
+    assert by_name(report)["sources"] == (
+        False, f"changed since the bundle was built: {changed[0]}, {changed[1]}")
+
+
 def test_missing_sources_are_named(root: Path) -> None:
     (root / "case" / "evidence" / "photo.jpg").unlink()
     (root / "case" / "evidence" / "rot90.pdf").unlink()
