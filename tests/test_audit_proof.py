@@ -122,6 +122,37 @@ def test_bundle_check_fails_when_the_log_after_it_is_broken(case: Path) -> None:
         "here, so an entry was deleted, inserted or moved")
 
 
+def test_bundle_check_fails_when_the_log_up_to_it_is_broken(case: Path) -> None:
+    """The entry before the bundle's is removed, so the bundle's own entry (2) now stands
+    on line 1, out of order: the log up to it is broken, and --json says where."""
+    record(case, AuditAction.LETTER_GENERATED)
+    build(case, "out/one.pdf")
+    (case / "audit.jsonl").write_bytes(log_lines(case)[1])
+    result = run("audit", "verify", "case", "--bundle", "out/one.pdf")
+    assert result.exit_code == 1
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith(
+        f"FAIL case/audit.jsonl: out/one.pdf (sha256 {sha(Path('out/one.pdf'))[:12]}) is entry "
+        "2 (line 1, built ")
+    assert last.endswith("but the log up to it is broken: entry 2 (line 1): out of order: "
+                         "entry 1 should come here, so an entry was deleted, inserted or moved")
+    report = json.loads(run("audit", "verify", "case", "--bundle", "out/one.pdf",
+                            "--bundle", "case/notes.pdf", "--json").stdout)
+    assert report["bundles"] == [
+        {"bundle": "out/one.pdf", "sha256": sha(Path("out/one.pdf")), "ok": False, "seq": 2,
+         "line": 1, "message": last},
+        {"bundle": "case/notes.pdf", "sha256": sha(Path("case/notes.pdf")), "ok": False,
+         "seq": None, "line": None, "message": report["bundles"][1]["message"]}]
+
+
+def test_a_folder_given_as_the_bundle_is_refused(case: Path) -> None:
+    build(case, "out/one.pdf")
+    result = run("audit", "verify", "case", "--bundle", "out")
+    assert result.exit_code == 4
+    assert result.stderr.splitlines() == ["error: out: is a folder, not a bundle",
+                                          "  what to do: Name the bundle's PDF file."]
+
+
 def test_a_changed_bundle_is_not_the_one_recorded(case: Path) -> None:
     build(case, "out/one.pdf")
     data = bytearray(Path("out/one.pdf").read_bytes())
