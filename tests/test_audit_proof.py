@@ -78,6 +78,13 @@ def test_bundle_check_passes_for_the_bundle_built(case: Path) -> None:
         f"PASS case/audit.jsonl: out/one.pdf (sha256 {sha(Path('out/one.pdf'))[:12]}) is entry 1 "
         f"(line 1, built {when}); the 1 entry after it chain from it"
     )
+    record(case, AuditAction.BUNDLE_VERIFIED, inputs=[Path("out/one.pdf")])
+    report = json.loads(run("audit", "verify", "case", "--bundle", "out/one.pdf",
+                            "--json").stdout)
+    assert report["bundles"] == [{
+        "bundle": "out/one.pdf", "sha256": sha(Path("out/one.pdf")), "ok": True, "seq": 1,
+        "line": 1, "message": result.stdout.splitlines()[1].replace(
+            "the 1 entry after it", "the 2 entries after it")}]
 
 
 def test_bundle_entry_cut_off_is_caught_where_head_is_not(case: Path) -> None:
