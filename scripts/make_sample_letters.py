@@ -11,7 +11,9 @@ templates, and commit the letters and letters.yaml with them:
     .venv/bin/python scripts/make_sample_letters.py
 
 Each letter is true on its own date (a reminder lists what was outstanding then), so the
-records must already hold what happened before each date.
+records must already hold what happened before each date. The records are checked as of
+the sample's review date (the date they are complete to), as an officer writing the
+letters now, with --date, would have them checked.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bundler.case.letterlog import mark_sent  # noqa: E402
+from bundler.case.letterlog import record_sent  # noqa: E402
 from bundler.case.models import LetterKind, SendMethod  # noqa: E402
 from bundler.letters.generate import LetterOptions, generate_letters  # noqa: E402
+from bundler.yamlio import read_yaml  # noqa: E402
 
 CASE = ROOT / "samples" / "nettlebank-road"
 OUT = CASE / "letters"
@@ -43,15 +46,16 @@ SENT = [
 
 
 def main() -> int:
+    today = D(str(read_yaml(CASE / "case.yaml").data["review"]["review_date"]))
     if OUT.exists():
         shutil.rmtree(OUT)
     (CASE / "letters.yaml").unlink(missing_ok=True)
     for kind, letter_date, sent_on, method in SENT:
         options = LetterOptions(kind=kind, case_dir=CASE, out_dir=OUT, pdf=True,
-                                letter_date=letter_date, today=letter_date, force=True)
+                                letter_date=letter_date, today=today, force=True)
         for written in generate_letters(options):
             recipient = written.resident or "provider"
-            mark_sent(CASE, kind, recipient, sent_on, method, letter_date=letter_date)
+            record_sent(CASE, kind, recipient, sent_on, method, letter_date=letter_date)
             print(f"{written.docx.relative_to(ROOT)}: sent {sent_on} by {method.value}")
     # The sample's audit log is not part of the fictional case (it is never committed).
     for path in CASE.glob("audit.jsonl*"):

@@ -7,6 +7,7 @@ the folder first on PYTHONPATH): tests/test_verify_as_seen.py and benchmarks/ver
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -26,12 +27,17 @@ def declared_lower_bound(package: str) -> str:
 
 
 def install_oldest(package: str, folder: Path) -> Path:
-    """``folder``, holding the oldest allowed ``package`` (installed once, then reused)."""
+    """A folder inside ``folder`` holding the oldest allowed ``package`` and nothing else,
+    named by the version (installed once, then reused). When the lower bound changes the
+    new version goes into a folder of its own, so what an earlier bound installed (its
+    modules, its dist-info) can never be imported or reported in its place."""
     version = declared_lower_bound(package)
-    marker = folder / f".{package}-{version}"
+    target = folder / f"{package}-{version}"
+    marker = target / ".installed"
     if not marker.is_file():
+        shutil.rmtree(target, ignore_errors=True)  # (an install that did not finish)
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                        "--upgrade", "--target", str(folder), f"{package}=={version}"],
+                        "--target", str(target), f"{package}=={version}"],
                        check=True, capture_output=True, timeout=300)
         marker.write_text(version, encoding="utf-8")
-    return folder
+    return target

@@ -486,3 +486,27 @@ def test_loops_in_the_page_tree_bookmarks_and_actions_are_walked_once(tmp_path: 
     assert found["active content"] == "FAIL  active content: actions that start programs (page 1)"
     assert found["index"] == ("FAIL  index: no hyperlinked index: none of page 1 links to the "
                               "documents")
+
+
+def test_a_page_label_number_given_twice_is_read_not_a_crash(tmp_path: Path) -> None:
+    """A hostile number tree may give the same page twice: the check reports, it does not
+    stop with an internal error (it used to compare the two label dictionaries)."""
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(*A4)
+    writer.root_object[NameObject("/PageLabels")] = DictionaryObject({
+        NameObject("/Nums"): ArrayObject([
+            NumberObject(0), DictionaryObject({NameObject("/S"): NameObject("/D")}),
+            NumberObject(0), DictionaryObject({NameObject("/S"): NameObject("/r")}),
+            NumberObject(1), DictionaryObject({NameObject("/P"): TextStringObject("A-")}),
+        ])})
+    pdf = tmp_path / "twice.pdf"
+    writer.write(pdf)
+    code, out, err = run("check", str(pdf))
+    assert code == 1, err
+    assert "internal" not in err
+    # the later entry for page 1 is the one read (roman), then the prefix alone on 2 and 3
+    assert rules(out.splitlines())["page labels"] == (
+        "FAIL  page labels: labels used twice (a citation would be ambiguous): 'A-' on pages "
+        "2 and 3")
+    assert "pages 1 (i)-3 (A-)" in out

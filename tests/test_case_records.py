@@ -492,6 +492,33 @@ def test_every_letter_written_is_recorded_and_can_be_marked_sent(sample_case: Pa
                "revisit-notice letter was written" in line for line in notes(result))
 
 
+def test_letter_sent_marks_the_latest_unsent_letter_unless_told_which(sample_case: Path) -> None:
+    out = sample_case / "drafts"
+    for date in ("2026-11-19", AS_OF):
+        written = run("letter", "revisit-notice", str(sample_case), "-o", str(out / date),
+                      "--date", date)
+        assert written.exit_code == 0, written.output
+    sent = run("letter", "sent", str(sample_case), "revisit-notice", "--on", AS_OF)
+    assert sent.stdout.strip() == f"Recorded: revisit-notice dated {AS_OF}, sent {AS_OF} by email"
+    wrong_date = run("letter", "sent", str(sample_case), "revisit-notice", "--on", AS_OF,
+                     "--letter-date", "2026-11-18")
+    assert wrong_date.exit_code == 10
+    assert ("no revisit-notice letter to the provider dated 2026-11-18 is recorded as written "
+            "and not yet sent") in wrong_date.stderr
+    earlier = run("letter", "sent", str(sample_case), "revisit-notice", "--on", AS_OF,
+                  "--letter-date", "2026-11-19", "--by", "hand")
+    assert earlier.stdout.strip() == "Recorded: revisit-notice dated 2026-11-19, sent 2026-11-20 by hand"
+    notices = [(letter.date.isoformat(), letter.sent and letter.sent.method.value)
+               for letter in load_valid_case(sample_case).letters.letters
+               if letter.kind.value == "revisit-notice"]
+    assert notices == [("2026-11-19", "hand"), (AS_OF, "email")]
+    # A resident's letters are found by the resident's reference, and named by it.
+    r02 = run("letter", "sent", str(sample_case), "resident-outcome", "--resident", "R02",
+              "--on", AS_OF)
+    assert r02.exit_code == 10
+    assert "no resident-outcome letter to R02 is recorded as written and not yet sent" in r02.stderr
+
+
 def test_a_letter_recorded_as_sent_is_in_the_sample_with_its_hash() -> None:
     import hashlib
 

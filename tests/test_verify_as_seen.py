@@ -427,6 +427,28 @@ def oldest_pypdf(request: pytest.FixtureRequest,
     return install_oldest("pypdf", folder)
 
 
+def test_the_oldest_pypdf_folder_is_not_spoilt_by_an_earlier_install(tmp_path: Path) -> None:
+    """A cache folder left by an earlier lower bound (its pypdf and dist-info at the top, as
+    the folder used to be laid out), and an install of this bound that did not finish."""
+    version = declared_lower_bound("pypdf")
+    (tmp_path / "pypdf").mkdir()
+    (tmp_path / "pypdf" / "__init__.py").write_text("__version__ = '4.0.0'\n", encoding="utf-8")
+    (tmp_path / "pypdf-4.0.0.dist-info").mkdir()
+    (tmp_path / "pypdf-4.0.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: pypdf\nVersion: 4.0.0\n", encoding="utf-8")
+    unfinished = tmp_path / f"pypdf-{version}"
+    shutil.copytree(tmp_path / "pypdf-4.0.0.dist-info", unfinished / "pypdf-4.0.0.dist-info")
+    folder = install_oldest("pypdf", tmp_path)
+    seen = subprocess.run(
+        [sys.executable, "-c", "import importlib.metadata as m, pypdf; "
+         "print(pypdf.__version__, m.version('pypdf'))"],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(folder)})
+    installed = seen.stdout.split()
+    assert installed[0] == installed[1] and installed[0].startswith(version), seen.stdout
+    assert [p.name for p in folder.glob("pypdf-*.dist-info")] == [f"pypdf-{installed[0]}.dist-info"]
+    assert install_oldest("pypdf", tmp_path) == folder  # (reused, not installed again)
+
+
 def _verify_with(pypdf_folder: Path, pdf: Path, sources: Path) -> tuple[int, str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(pypdf_folder), str(ROOT)])}
     run = subprocess.run([sys.executable, "-W", "ignore", "-m", "bundler", "bundle", "verify",

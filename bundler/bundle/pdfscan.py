@@ -558,9 +558,11 @@ class PdfStructure:
         tree = self.root.get("/PageLabels")
         if tree is None:
             return None
-        entries: list[tuple[int, dict[str, Any]]] = []
-        self._number_tree(tree, entries, 0, set())
-        entries = sorted((start, spec) for start, spec in entries if 0 <= start < count)
+        pairs: list[tuple[Any, Any]] = []
+        self._tree_leaves(tree, "/Nums", pairs, 0, set())
+        entries = sorted(((key, self.dict_of(value)) for key, value in pairs
+                          if isinstance(key, int) and not isinstance(key, bool)
+                          and 0 <= key < count), key=lambda entry: entry[0])
         if not entries or entries[0][0] != 0:
             entries.insert(0, (0, {"/S": "/D"}))
         labels: list[str] = []
@@ -573,8 +575,10 @@ class PdfStructure:
                           for offset in range(end - start))
         return labels[:count]
 
-    def _number_tree(self, node: Any, out: list[tuple[int, dict[str, Any]]], depth: int,
+    def _tree_leaves(self, node: Any, leaf_key: str, out: list[tuple[Any, Any]], depth: int,
                      seen: set[str]) -> None:
+        """The key/value pairs of a number tree (``leaf_key`` /Nums) or a name tree (/Names),
+        in the tree's order; bounded in depth, breadth and size, and loops are cut."""
         if depth > MAX_DEPTH or len(out) > MAX_WALK:
             return
         if isinstance(node, str):
@@ -582,13 +586,18 @@ class PdfStructure:
                 return
             seen.add(node)
         node = self.dict_of(node)
-        nums = self.list_of(node.get("/Nums"))
-        for position in range(0, len(nums) - 1, 2):
-            key = nums[position]
-            if isinstance(key, int) and not isinstance(key, bool):
-                out.append((key, self.dict_of(nums[position + 1])))
+        items = self.list_of(node.get(leaf_key))
+        out.extend((items[position], items[position + 1])
+                   for position in range(0, len(items) - 1, 2))
         for kid in self.list_of(node.get("/Kids"))[:4096]:
-            self._number_tree(kid, out, depth + 1, seen)
+            self._tree_leaves(kid, leaf_key, out, depth + 1, seen)
+
+    def _name_tree(self, node: Any, out: dict[str, Any]) -> None:
+        """A name tree's entries added to ``out`` (the first entry for a name wins)."""
+        pairs: list[tuple[Any, Any]] = []
+        self._tree_leaves(node, "/Names", pairs, 0, set())
+        for key, value in pairs:
+            out.setdefault(text_of(key), value)
 
     # ------------------------------------------------------------------ destinations
 
@@ -598,23 +607,9 @@ class PdfStructure:
             for key, value in list(self.dict_of(self.root.get("/Dests")).items())[:MAX_WALK]:
                 names[key] = value
             tree = self.dict_of(self.root.get("/Names")).get("/Dests")
-            self._name_tree(tree, names, 0, set())
+            self._name_tree(tree, names)
             self._names = names
         return self._names
-
-    def _name_tree(self, node: Any, out: dict[str, Any], depth: int, seen: set[str]) -> None:
-        if depth > MAX_DEPTH or len(out) > MAX_WALK:
-            return
-        if isinstance(node, str):
-            if node in seen:
-                return
-            seen.add(node)
-        node = self.dict_of(node)
-        pairs = self.list_of(node.get("/Names"))
-        for position in range(0, len(pairs) - 1, 2):
-            out.setdefault(text_of(pairs[position]), pairs[position + 1])
-        for kid in self.list_of(node.get("/Kids"))[:4096]:
-            self._name_tree(kid, out, depth + 1, seen)
 
     def destination(self, dest: Any) -> Target:
         value = self.get(dest)
@@ -789,8 +784,7 @@ class PdfStructure:
         """Every embedded file: by name in the catalog, and files attached to pages."""
         found: list[tuple[str, bytes | None]] = []
         tree: dict[str, Any] = {}
-        self._name_tree(self.dict_of(self.root.get("/Names")).get("/EmbeddedFiles"), tree, 0,
-                        set())
+        self._name_tree(self.dict_of(self.root.get("/Names")).get("/EmbeddedFiles"), tree)
         seen_streams: set[str] = set()
         for name, spec in list(tree.items())[:1000]:
             stream = self.dict_of(self.dict_of(spec).get("/EF")).get("/F")

@@ -26,7 +26,7 @@ from bundler.case.models import LetterKind, LetterRecord, LetterRegister, SendMe
 from bundler.case.validate import CASE_FILE, LETTERS_FILE
 from bundler.case.yamledit import dump_text, load_for_edit
 from bundler.errors import BadInput, CaseIncomplete, InputNotFound
-from bundler.fileio import StagedOutputs, sha256_file, write_text_atomic
+from bundler.fileio import StagedOutputs, sha256_file
 from bundler.yamlio import parse_yaml_text
 
 _HEADER = (
@@ -115,32 +115,14 @@ def register_with_letter(
     return dump_text(data)
 
 
-def mark_sent(
-    case_dir: Path,
-    kind: LetterKind,
-    recipient: str,
-    on: dt.date,
-    method: SendMethod,
-    letter_date: dt.date | None = None,
-) -> LetterRecord:
-    """Record that the latest unsent ``kind`` letter to ``recipient`` (or the one dated
-    ``letter_date``) was sent on ``on`` (writes letters.yaml; no audit entry)."""
-    text, letter = register_with_sent(case_dir, kind, recipient, on, method, letter_date)
-    write_text_atomic(case_dir / LETTERS_FILE, text)
-    return letter
+def _addressee(recipient: str) -> str:
+    return "the provider" if recipient == "provider" else recipient
 
 
-def register_with_sent(
-    case_dir: Path,
-    kind: LetterKind,
-    recipient: str,
-    on: dt.date,
-    method: SendMethod,
-    letter_date: dt.date | None = None,
-) -> tuple[str, LetterRecord]:
-    """The text of ``letters.yaml`` with the letter marked as sent, and its record."""
-    data = _load(case_dir)
-    letters: Any = data["letters"]
+def _unsent_letter(case_dir: Path, letters: Any, kind: LetterKind, recipient: str,
+                   letter_date: dt.date | None) -> CommentedMap:
+    """The latest ``kind`` letter to ``recipient`` not yet recorded as sent (or the one
+    dated ``letter_date``); of two with the same date, the one recorded last."""
     candidates = [
         index
         for index, entry in enumerate(letters)
@@ -150,29 +132,16 @@ def register_with_sent(
         and entry.get("sent") is None
         and (letter_date is None or str(entry.get("date")) == letter_date.isoformat())
     ]
-    to = "the provider" if recipient == "provider" else recipient
-    dated = f" dated {letter_date.isoformat()}" if letter_date else ""
     if not candidates:
+        dated = f" dated {letter_date.isoformat()}" if letter_date else ""
         raise CaseIncomplete(
-            f"{case_dir / LETTERS_FILE}: no {kind.value} letter to {to}{dated} is recorded as "
-            "written and not yet sent",
+            f"{case_dir / LETTERS_FILE}: no {kind.value} letter to {_addressee(recipient)}{dated}"
+            " is recorded as written and not yet sent",
             f"Write it first with `bundler letter {kind.value} {case_dir} -o OUT_DIR`, or check "
             "the kind, --resident and --letter-date.",
         )
-    entry = letters[max(candidates, key=lambda i: (str(letters[i].get("date")), i))]
-    if on < entry["date"]:
-        raise CaseIncomplete(
-            f"{case_dir / LETTERS_FILE}: the {kind.value} letter to {to} is dated "
-            f"{entry['date'].isoformat()}; it cannot have been sent on {on.isoformat()}",
-            "Give the date it was actually sent (--on YYYY-MM-DD).",
-        )
-    sent = CommentedMap()
-    sent["date"] = on
-    sent["method"] = method.value
-    entry["sent"] = sent
-    register = _checked(case_dir, data)
-    index = list(letters).index(entry)
-    return dump_text(data), register.letters[index]
+    entry: CommentedMap = letters[max(candidates, key=lambda i: (str(letters[i].get("date")), i))]
+    return entry
 
 
 def record_sent(
@@ -183,7 +152,9 @@ def record_sent(
     method: SendMethod,
     letter_date: dt.date | None = None,
 ) -> LetterRecord:
-    """``mark_sent`` under the audit log's lock, recorded in the log as ``letter_sent``."""
+    """Record that the latest unsent ``kind`` letter to ``recipient`` (or the one dated
+    ``letter_date``) was sent on ``on`` by ``method``: letters.yaml is rewritten under the
+    audit log's lock, and the change recorded in the log as ``letter_sent``."""
     from bundler.audit import AuditAction, exclusive_log
 
     if not (case_dir / CASE_FILE).is_file():
@@ -194,7 +165,21 @@ def record_sent(
     # The new register is staged and put in place after the entry is appended, like a
     # letter's: the entry records the records it found, and the register as its output.
     with exclusive_log(case_dir) as log, StagedOutputs() as staged:
-        text, letter = register_with_sent(case_dir, kind, recipient, on, method, letter_date)
+        data = _load(case_dir)
+        letters: Any = data["letters"]
+        entry = _unsent_letter(case_dir, letters, kind, recipient, letter_date)
+        if on < entry["date"]:
+            raise CaseIncomplete(
+                f"{case_dir / LETTERS_FILE}: the {kind.value} letter to {_addressee(recipient)} is "
+                f"dated {entry['date'].isoformat()}; it cannot have been sent on {on.isoformat()}",
+                "Give the date it was actually sent (--on YYYY-MM-DD).",
+            )
+        sent = CommentedMap()
+        sent["date"] = on
+        sent["method"] = method.value
+        entry["sent"] = sent
+        letter = _checked(case_dir, data).letters[list(letters).index(entry)]
+        text = dump_text(data)
         with staged.writer(case_dir / LETTERS_FILE) as handle:
             handle.write(text.encode("utf-8"))
         details = {"kind": kind.value, "letter_date": letter.date.isoformat(),
