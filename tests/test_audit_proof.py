@@ -160,6 +160,67 @@ def test_a_folder_given_as_the_bundle_is_refused(case: Path) -> None:
                                           "  what to do: Name the bundle's PDF file."]
 
 
+def test_head_checks_read_back_exactly(case: Path) -> None:
+    """A head on an intact chain passes; a head whose own line is out of order fails, with
+    --json giving every field; a head that is no hash is refused with what to do."""
+    from bundler.audit import verify_against_head
+    from bundler.errors import BadInput
+
+    for _ in range(3):
+        record(case, AuditAction.LETTER_GENERATED)
+    first, second, _third = (entry.hash for entry in read_entries(case))
+    lines = log_lines(case)
+    (case / "audit.jsonl").write_bytes(lines[0] + lines[2])  # entry 2 removed
+    report = json.loads(run("audit", "verify", "case", "--head", first, "--json").stdout)
+    assert report["heads"] == [{"head": first, "ok": True, "seq": 1, "line": 1, "message": (
+        f"PASS case/audit.jsonl: head {first[:12]} is entry 1 (line 1), chain intact up to it")}]
+    third = read_entries(case)[-1].hash
+    report = json.loads(run("audit", "verify", "case", "--head", third, "--head", second,
+                            "--json").stdout)
+    assert report["heads"] == [
+        {"head": third, "ok": False, "seq": 3, "line": 2, "message": (
+            f"FAIL case/audit.jsonl: head {third[:12]} is entry 3 (line 2), but the chain up "
+            "to it is broken: entry 3 (line 2): out of order: entry 2 should come here, so an "
+            "entry was deleted, inserted or moved")},
+        {"head": second, "ok": False, "seq": None, "line": None, "message": (
+            f"FAIL case/audit.jsonl: head {second[:12]} is not in the log: entries were removed "
+            "from its end, or the log was rewritten")}]
+    with pytest.raises(BadInput) as refused:
+        verify_against_head(case, "abc")
+    assert (refused.value.message, refused.value.hint) == (
+        "'abc': not a head hash (64 hexadecimal characters)",
+        "Copy the audit head hash from the bundle's manifest or certificate page.")
+
+
+@pytest.mark.parametrize("edit", ["schema", "rehashed", "no hash"])
+def test_an_entry_broken_by_an_edit_is_told_from_one_that_is_not_an_entry(
+    case: Path, edit: str
+) -> None:
+    """An action changed to one the toolkit never writes breaks the entry's format: the hash
+    still there tells it was an edit. Rehashed after the change, or without a hash, the line
+    is simply not a readable audit entry."""
+    import rfc8785
+
+    record(case, AuditAction.LETTER_GENERATED)
+    record(case, AuditAction.LETTER_GENERATED)
+    lines = log_lines(case)
+    fields = json.loads(lines[1]) | {"action": "letter_forged"}
+    if edit == "rehashed":
+        body = {key: value for key, value in fields.items() if key != "hash"}
+        fields["hash"] = hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+    elif edit == "no hash":
+        del fields["hash"]
+    (case / "audit.jsonl").write_bytes(lines[0] + rfc8785.dumps(fields) + b"\n")
+    problems = json.loads(run("audit", "verify", "case", "--json").stdout)["problems"]
+    assert [(p["line"], p["kind"]) for p in problems] == [
+        (2, "edited" if edit == "schema" else "malformed")]
+    if edit == "schema":
+        assert problems[0]["message"] == ("entry 2 (line 2): changed after it was written: its "
+                                          "content no longer matches its hash")
+    else:
+        assert problems[0]["message"].startswith("line 2: not a readable audit entry (")
+
+
 def test_a_changed_bundle_is_not_the_one_recorded(case: Path) -> None:
     build(case, "out/one.pdf")
     data = bytearray(Path("out/one.pdf").read_bytes())
