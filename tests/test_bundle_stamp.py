@@ -295,6 +295,19 @@ def test_a_label_shrinks_only_when_it_does_not_fit_between_its_margins(
     assert abs(words.words[-1].x1 - width * 0.95) < TOLERANCE
 
 
+def test_stamps_of_older_bundles_and_hostile_bytes_read_back_never_an_error() -> None:
+    """A bundle built before issue 10 has one 7.5 pt line, label first; its text is
+    cp1252 (\\351 is e-acute). A byte cp1252 has no character for (\\201) reads as the
+    replacement character; a stream without a stamp gives None."""
+    old = b"q 1 0 0 1 0 0 cm\nBT 0 g /BSF 7.5 Tf 10 7 Td (A12  R\\351F  doc 1) Tj ET\nQ\n"
+    assert read_stamp(old) == "A12  R\u00e9F  doc 1"
+    assert read_stamp(old.replace(b"\\351", b"\x81")) == "A12  R\ufffdF  doc 1"
+    new = (b"BT 0 g /BSF 7 Tf 10 7 Td (doc\x81 1) Tj /BSB 11 Tf 50 0 Td (A\x8112) Tj "
+           b"ET\nQ\n")
+    assert read_stamp(new) == "A\ufffd12  doc\ufffd 1"
+    assert read_stamp(b"q 1 0 0 1 0 0 cm\nQ\n") is None
+
+
 MARKER = "Parties' edition: 2 pages withheld"
 
 
