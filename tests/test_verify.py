@@ -214,6 +214,11 @@ def test_every_changed_source_is_named_in_the_manifest_order(root: Path) -> None
     changed = sorted(("evidence/form.pdf", "evidence/text.pdf"), key=order.index)
     assert by_name(report)["sources"] == (
         False, f"changed since the bundle was built: {changed[0]}, {changed[1]}")
+    (root / "case" / "evidence" / "photo.jpg").unlink()
+    report = verify_bundle(bundle(root), sources=root / "case")
+    assert by_name(report)["sources"] == (
+        False, f"changed since the bundle was built: {changed[0]}, {changed[1]}; missing from "
+        f"{root / 'case'}: evidence/photo.jpg")
 
 
 def test_missing_sources_are_named(root: Path) -> None:
