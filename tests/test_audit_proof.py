@@ -192,13 +192,13 @@ def test_head_checks_read_back_exactly(case: Path) -> None:
         "Copy the audit head hash from the bundle's manifest or certificate page.")
 
 
-@pytest.mark.parametrize("edit", ["schema", "rehashed", "no hash"])
+@pytest.mark.parametrize("edit", ["schema", "rehashed", "no hash", "no canonical form"])
 def test_an_entry_broken_by_an_edit_is_told_from_one_that_is_not_an_entry(
     case: Path, edit: str
 ) -> None:
     """An action changed to one the toolkit never writes breaks the entry's format: the hash
-    still there tells it was an edit. Rehashed after the change, or without a hash, the line
-    is simply not a readable audit entry."""
+    still there tells it was an edit. Rehashed after the change, without a hash, or with a
+    number no entry could hash, the line is simply not a readable audit entry."""
     import rfc8785
 
     record(case, AuditAction.LETTER_GENERATED)
@@ -210,7 +210,11 @@ def test_an_entry_broken_by_an_edit_is_told_from_one_that_is_not_an_entry(
         fields["hash"] = hashlib.sha256(rfc8785.dumps(body)).hexdigest()
     elif edit == "no hash":
         del fields["hash"]
-    (case / "audit.jsonl").write_bytes(lines[0] + rfc8785.dumps(fields) + b"\n")
+    elif edit == "no canonical form":  # an integer JSON's canonical form cannot hold
+        fields["seq"] = 2**60
+    line = (json.dumps(fields, separators=(",", ":")).encode() if edit == "no canonical form"
+            else rfc8785.dumps(fields))
+    (case / "audit.jsonl").write_bytes(lines[0] + line + b"\n")
     problems = json.loads(run("audit", "verify", "case", "--json").stdout)["problems"]
     assert [(p["line"], p["kind"]) for p in problems] == [
         (2, "edited" if edit == "schema" else "malformed")]
