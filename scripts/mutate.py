@@ -345,7 +345,7 @@ def main() -> int:
             for mutant, status in sorted(results.items()):
                 if _module(mutant) != module:
                     continue
-                if status == "survived" and mutant in known:
+                if status in ("survived", "no tests") and mutant in known:
                     status = "equivalent"
                 counts[status] = counts.get(status, 0) + 1
                 if status in ("survived", "no tests"):
@@ -359,7 +359,8 @@ def main() -> int:
             unfinished.append(name)
         modules = {_module(mutant) for mutant in results}
         stale.extend(f"{mutant} ({results.get(mutant, 'no such mutant')})" for mutant in known
-                     if _module(mutant) in modules and results.get(mutant) != "survived")
+                     if _module(mutant) in modules
+                     and results.get(mutant) not in ("survived", "no tests"))
     if new:
         print(f"\n{len(new)} mutant(s) no test notices (not in {EQUIVALENTS.relative_to(ROOT)}):")
         for name, mutant, status in new:
