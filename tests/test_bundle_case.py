@@ -107,6 +107,37 @@ def test_a_bundle_is_refused_while_the_records_hold_a_placeholder(sample_case: P
     assert not out.exists()
 
 
+
+def test_a_spec_holding_a_placeholder_is_named_first(sample_case: Path, tmp_path: Path) -> None:
+    """A spec in the case folder is read once: its own placeholder (its line) is reported
+    before the records', and the others are counted."""
+    from click.testing import CliRunner
+
+    from bundler.cli import cli
+    from bundler.errors import ExitCode
+
+    r02 = sample_case / "residents" / "R02.yaml"
+    r02.write_text(r02.read_text(encoding="utf-8").replace(
+        "officer: Priya Marchetti", "officer: 'FILL IN: who interviewed them'", 1),
+        encoding="utf-8")
+    spec = sample_case / "appeal.yaml"
+    spec.write_text("reference: APP/1\n"
+                    "title: Appeal bundle\n"
+                    "sections:\n"
+                    "  - label: A\n"
+                    "    title: Referrals\n"
+                    "    documents:\n"
+                    "      - file: evidence/referrals/referral-pathway.pdf\n"
+                    "        title: 'FILL IN: its title'\n", encoding="utf-8")
+    out = tmp_path / "bundle.pdf"
+    result = CliRunner().invoke(cli, ["bundle", "build", str(spec), "-o", str(out)])
+    assert result.exit_code == ExitCode.CASE_INCOMPLETE, result.output
+    errors = [row for row in result.stderr.splitlines() if row.startswith("error:")]
+    assert errors == [f"error: {spec}:8: sections[1].documents[1].title: still the placeholder "
+                      "\"FILL IN: its title\" (and 1 more): the bundle is not made from records "
+                      "still holding placeholders"]
+    assert not out.exists()
+
 def test_each_section_in_date_order_with_both_dates_labelled(
     case_bundle: tuple[Path, dict, list[str]],  # type: ignore[type-arg]
 ) -> None:

@@ -18,7 +18,6 @@ from pypdf.generic import (
     RectangleObject,
 )
 
-from bundler.bundle.assemble import ascii85_decode
 from bundler.bundle.stamp import (
     BAND,
     FONT_RESOURCE,
@@ -43,6 +42,7 @@ from bundler.bundle.stamp import (
     text_width,
     transform_rect,
 )
+from bundler.evidence.filters import ascii85_decode
 from tests import bundle_fixtures as fx
 
 

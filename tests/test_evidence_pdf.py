@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bundler.errors import BadInput, InputNotFound, PasswordRequired
 from bundler.evidence import identify, open_pdf, render_pdf
@@ -199,3 +203,84 @@ def test_owner_locked_attachment_warned_about_once(
         rendition = render_pdf(identify(path, "m.eml"), workdir=tmp_path / "w")
     assert rendition.outline == (("Attachment: plan.pdf", 1),)
     assert caplog.text.count("locked against changes") == 1
+
+
+def _content_pdf(path: Path, filters: bytes, data: bytes) -> Path:
+    """One page whose content stream holds ``data`` under ``filters`` (as written)."""
+    from tests.awkward import _raw_pdf
+
+    path.write_bytes(_raw_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        4: b"<< /Length %d /Filter %s >>\nstream\n" % (len(data), filters) + data
+        + b"\nendstream",
+    }))
+    return path
+
+
+_TEXT = b"BT /F1 12 Tf 72 720 Td (Fictional evidence) Tj ET"
+_A85_FLATE = b"[/ASCII85Decode /FlateDecode]"
+BROKEN_ASCII85 = [  # as reportlab writes them (ASCII85 over Flate), each damaged
+    ("foreign character", _A85_FLATE,
+     base64.a85encode(zlib.compress(_TEXT), adobe=True)[:-9] + b"\x7f" + b"rst~>"),
+    ("no end marker", _A85_FLATE, base64.a85encode(zlib.compress(_TEXT), adobe=True)[:-2]),
+    ("z inside a group", _A85_FLATE, b"<~9jqoz^BlbD-~>"),
+    ("text after the end", _A85_FLATE,
+     base64.a85encode(zlib.compress(_TEXT), adobe=True) + b"abc~>"),
+    ("group over 2**32", _A85_FLATE, b"<~s8W-\"s8W-\"~>"),
+    ("broken Flate beneath", _A85_FLATE,
+     base64.a85encode(bytes((i * 37 + 11) % 256 for i in range(200)), adobe=True)),
+]
+
+
+@pytest.mark.parametrize(("name", "filters", "data"), BROKEN_ASCII85,
+                         ids=[case[0] for case in BROKEN_ASCII85])
+def test_a_broken_ascii85_content_stream_is_refused_as_pypdf_decodes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, filters: bytes,
+        data: bytes) -> None:
+    """The check removes an ASCII85 layer with the toolkit's own (faster) decoder: it
+    refuses exactly what decoding through pypdf refused, with the same message."""
+    from bundler.evidence import pdfopen
+
+    path = _content_pdf(tmp_path / "scan.pdf", filters, data)
+    with pytest.raises(BadInput) as ours:
+        open_pdf(path, source="evidence/scan.pdf")
+    monkeypatch.setattr(pdfopen, "_without_ascii85", lambda stream: None)
+    with pytest.raises(BadInput) as pypdfs:
+        open_pdf(path, source="evidence/scan.pdf")
+    assert str(ours.value) == str(pypdfs.value)
+    assert str(ours.value).startswith("evidence/scan.pdf: the PDF is damaged")
+
+
+def test_a_good_ascii85_content_stream_passes(tmp_path: Path) -> None:
+    data = base64.a85encode(zlib.compress(_TEXT), adobe=True, wrapcol=64)
+    reader = open_pdf(_content_pdf(tmp_path / "letter.pdf", _A85_FLATE, data),
+                      source="evidence/letter.pdf")
+    assert reader.pages[0].get_contents().get_data() == _TEXT  # type: ignore[union-attr]
+
+
+_A85_TEXT = st.lists(st.sampled_from([*b"!#5Suz~<> \n\x00\x7f", *b"9jqo^BlbD-BleB1"]),
+                     max_size=40).map(bytes)
+
+
+@given(body=_A85_TEXT, start=st.booleans(), end=st.sampled_from([b"~>", b"", b"~ >", b">"]))
+def test_the_ascii85_shortcut_decodes_only_what_pypdf_decodes_silently(
+        body: bytes, start: bool, end: bytes) -> None:
+    """Whatever the characters: the shortcut either gives pypdf's bytes, or leaves the
+    stream to pypdf (when pypdf refuses it, warns about it, or the shortcut is unsure)."""
+    from pypdf.filters import ASCII85Decode
+    from pypdf.generic import NameObject, StreamObject
+
+    from bundler.evidence.pdfopen import _without_ascii85, pypdf_messages
+
+    stream = StreamObject()
+    stream[NameObject("/Filter")] = NameObject("/ASCII85Decode")
+    stream._data = (b"<~" if start else b"") + body + end
+    shortcut = _without_ascii85(stream)
+    if shortcut is None:
+        return
+    with pypdf_messages() as messages:
+        expected = ASCII85Decode.decode(stream._data)  # raises if pypdf refuses it
+    assert not messages
+    assert shortcut._data == expected

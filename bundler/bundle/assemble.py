@@ -42,6 +42,7 @@ from pypdf.generic import (
 )
 
 from bundler.bundle.frontmatter import CERTIFICATE_TITLE, LinkArea, Part
+from bundler.bundle.objectspool import ObjectSpool
 from bundler.bundle.ocr import LayerGrafter, layer_matrix
 from bundler.bundle.plan import LabelStyle, Plan
 from bundler.bundle.stamp import (
@@ -60,6 +61,7 @@ from bundler.bundle.stamp import (
     transform_rect,
 )
 from bundler.errors import BadInput, BundlerError
+from bundler.evidence.filters import ascii85_decode, ascii_hex_decode
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +119,16 @@ class _Context:
         self.field_counter = 0
         self.seen_images: set[int] = set()  # streams already freed of ASCII layers
         self.grafter: LayerGrafter | None = None  # made on the first recognised page
+        # each bundle page's reference and displayed top-left corner (where links land),
+        # taken before its objects are spilled (see ``objectspool``)
+        self.anchors: list[tuple[IndirectObject, float, float]] = []
+
+    def anchor_new_pages(self) -> None:
+        """Record where each page added since the last call is displayed."""
+        pages = self.writer.pages
+        for index in range(len(self.anchors), len(pages)):
+            page = pages[index]
+            self.anchors.append((cast(IndirectObject, page.indirect_reference), *page_top(page)))
 
     def stream(self, data: bytes, compress: bool = False) -> IndirectObject:
         stream = DecodedStreamObject()
@@ -214,50 +226,65 @@ def _assemble(
     with pypdf_messages():
         for page in PdfReader(io.BytesIO(front_matter)).pages:
             writer.add_page(page)
-        own_outlines: list[list[_Mark]] = []
-        for position, (doc, planned) in enumerate(zip(documents, plan.documents, strict=True)):
-            if progress is not None and (position % 10 == 0 or position == len(documents) - 1):
-                progress(f"stamping document {position + 1} of {len(documents)}")
-            reader = readers(position)
-            try:
-                _add_document(context, reader, doc, planned.first_page, plan.labels,
-                              info.reference)
-            except BundlerError:
-                raise
-            except Exception as exc:  # damage the evidence checks could not see (e.g. an annotation)
-                raise BadInput(
-                    f"{doc.source}: part of the PDF is damaged and it cannot be merged "
-                    f"({type(exc).__name__})"
-                ) from exc
-            own_outlines.append(_own_outline(reader, doc.source, planned.first_page - 1))
-            _release(reader)
-            del reader
-        if log:
-            for page in PdfReader(io.BytesIO(log)).pages:
+        context.anchor_new_pages()
+        # From here on each document's objects go to the spool once it is merged; the
+        # catalog, the page tree and the front matter (which gets the index links) stay.
+        with ObjectSpool(writer) as spool:
+            own_outlines: list[list[_Mark]] = []
+            for position, (doc, planned) in enumerate(
+                zip(documents, plan.documents, strict=True)
+            ):
+                if progress is not None and (position % 10 == 0
+                                             or position == len(documents) - 1):
+                    progress(f"stamping document {position + 1} of {len(documents)}")
+                reader = readers(position)
+                try:
+                    _add_document(context, reader, doc, planned.first_page, plan.labels,
+                                  info.reference)
+                except BundlerError:
+                    raise
+                except Exception as exc:  # damage the evidence checks could not see
+                    raise BadInput(
+                        f"{doc.source}: part of the PDF is damaged and it cannot be merged "
+                        f"({type(exc).__name__})"
+                    ) from exc
+                own_outlines.append(_own_outline(reader, doc.source, planned.first_page - 1))
+                _release(writer, reader)
+                del reader
+                context.anchor_new_pages()
+                spool.spill()
+                context.seen_images.clear()  # spilled objects' ids may now be reused
+            if log:
+                for page in PdfReader(io.BytesIO(log)).pages:
+                    writer.add_page(page)
+            for page in PdfReader(io.BytesIO(certificate)).pages:
                 writer.add_page(page)
-        for page in PdfReader(io.BytesIO(certificate)).pages:
-            writer.add_page(page)
-        if len(writer.pages) != plan.total_pages:
-            raise RuntimeError(f"planned {plan.total_pages} pages, assembled {len(writer.pages)}")
-        _add_index_links(writer, index_links, plan)
-        _add_bookmarks(writer, plan, documents, own_outlines, log_title, front_parts)
-        _add_page_labels(writer, plan)
-        _add_attachment(writer, manifest_json)
-        _set_catalog(writer, info)
-        digest = hashlib.sha256(manifest_json + certificate).digest()[:16]
-        writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
-        if progress is not None:
-            progress(f"writing {plan.total_pages} pages")
-        writer.write(out)
+            if len(writer.pages) != plan.total_pages:
+                raise RuntimeError(
+                    f"planned {plan.total_pages} pages, assembled {len(writer.pages)}")
+            context.anchor_new_pages()
+            _add_index_links(context, index_links, plan)
+            _add_bookmarks(context, plan, documents, own_outlines, log_title, front_parts)
+            _add_page_labels(writer, plan)
+            _add_attachment(writer, manifest_json)
+            _set_catalog(writer, info)
+            digest = hashlib.sha256(manifest_json + certificate).digest()[:16]
+            writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+            if progress is not None:
+                progress(f"writing {plan.total_pages} pages")
+            writer.write(out)
 
 
-def _release(reader: PdfReader) -> None:
-    """Drop a finished source's parsed objects now (they refer back to the reader in a
-    cycle that only the paused garbage collector would otherwise free)."""
-    reader.resolved_objects.clear()
-    reader.flattened_pages = None
-    reader.xref = {}
-    reader.trailer = DictionaryObject()
+def _release(writer: PdfWriter, reader: PdfReader) -> None:
+    """Drop a finished source now: the writer's references to it (its map of the source's
+    object numbers to the writer's, which holds the reader itself, and of the pages merged),
+    then the reader's parsed objects and the file's bytes (``close``): the reader is in a
+    reference cycle that only the paused garbage collector would otherwise free."""
+    for page in reader.pages:
+        writer._merged_in_pages.pop(page.indirect_reference, None)
+    writer._id_translated.pop(id(reader), None)
+    reader.close()
+    reader.stream.close()  # (close leaves a stream it was given open: the assembly's now)
 
 
 def _geometry(page: Any) -> PageGeometry:
@@ -656,19 +683,19 @@ def page_top(page: Any) -> tuple[float, float]:
     return apply(geometry.display_to_user, 0.0, geometry.height)
 
 
-def destination(writer: PdfWriter, page_index: int) -> ArrayObject:
+def destination(context: _Context, page_index: int) -> ArrayObject:
     """Go to the top of page ``page_index`` (0-based) keeping the reader's zoom: /XYZ with
     the displayed top-left corner and a null zoom (a /Fit would change the zoom)."""
-    page = writer.pages[page_index]
-    left, top = page_top(page)
-    return ArrayObject([page.indirect_reference, NameObject("/XYZ"),
+    page, left, top = context.anchors[page_index]
+    return ArrayObject([page, NameObject("/XYZ"),
                         FloatObject(round(left, 3)), FloatObject(round(top, 3)), NullObject()])
 
 
-def _add_index_links(writer: PdfWriter, areas: Sequence[LinkArea], plan: Plan) -> None:
+def _add_index_links(context: _Context, areas: Sequence[LinkArea], plan: Plan) -> None:
     """Each link area (an index row, a cited page) goes to its page keeping the reader's
     zoom; in a set of volumes, an index entry for a document in another volume opens that
     file at that page (a remote go-to, which viewers that open local files follow)."""
+    writer = context.writer
     by_page: dict[int, ArrayObject] = {}
     for area in areas:
         link = DictionaryObject({
@@ -690,9 +717,9 @@ def _add_index_links(writer: PdfWriter, areas: Sequence[LinkArea], plan: Plan) -
                 NameObject("/NewWindow"): _true(),
             })
         else:
-            link[NameObject("/Dest")] = destination(writer, area.target_page(plan))
+            link[NameObject("/Dest")] = destination(context, area.target_page(plan))
         by_page.setdefault(area.page, ArrayObject()).append(writer._add_object(link))
-    for page_index, annots in sorted(by_page.items()):
+    for page_index, annots in sorted(by_page.items()):  # front matter: not spilled
         writer.pages[page_index][NameObject("/Annots")] = annots
 
 
@@ -804,7 +831,7 @@ def _own_outline(reader: PdfReader, source: str, base: int) -> list[_Mark]:
 
 
 def _add_bookmarks(
-    writer: PdfWriter,
+    context: _Context,
     plan: Plan,
     documents: Sequence[AssemblyDocument],
     own_outlines: Sequence[list[_Mark]],
@@ -819,9 +846,9 @@ def _add_bookmarks(
     from bundler.bundle.plan import label_span
 
     def add(mark: _Mark, parent: IndirectObject | None, is_open: bool) -> IndirectObject:
-        left, top = page_top(writer.pages[mark.page])
-        ref = writer.add_outline_item(
-            title=mark.title, page_number=mark.page, parent=parent, is_open=is_open,
+        page, left, top = context.anchors[mark.page]
+        ref = context.writer.add_outline_item(
+            title=mark.title, page_number=page, parent=parent, is_open=is_open,
             fit=Fit.xyz(round(left, 3), round(top, 3), None),
         )
         for child in mark.children:
@@ -909,7 +936,7 @@ def _strip_ascii_layer(stream: StreamObject) -> None:
     if kind is None:
         return
     try:
-        data = ascii85_decode(stream._data) if kind == "a85" else _hex_decode(stream._data)
+        data = ascii85_decode(stream._data) if kind == "a85" else ascii_hex_decode(stream._data)
     except (ValueError, struct.error):  # leave a stream we cannot decode exactly as it was
         return
     stream._data = data
@@ -923,48 +950,3 @@ def _strip_ascii_layer(stream: StreamObject) -> None:
     if isinstance(parms, ArrayObject) and len(parms) == len(filters):
         trimmed = ArrayObject(parms[1:])
         stream[NameObject("/DecodeParms")] = trimmed[0] if len(trimmed) == 1 else trimmed
-
-
-_WHITESPACE = b" \t\n\r\x0c\x00"
-_MINUS_33 = bytes((i - 33) & 0xFF for i in range(256))
-
-
-def ascii85_decode(data: bytes) -> bytes:
-    """ASCII85 (Adobe) decoding, about five times faster than a per-group loop.
-
-    The byte arithmetic runs over the five interleaved slices at once; pypdf's and the
-    standard library's decoders loop over each 5-character group in Python.
-    """
-    data = data.translate(None, _WHITESPACE)
-    if data.startswith(b"<~"):
-        data = data[2:]
-    end = data.find(b"~>")
-    if end >= 0:
-        data = data[:end]
-    elif data.endswith(b"~"):
-        data = data[:-1]
-    if b"z" in data:
-        data = data.replace(b"z", b"!!!!!")
-    pad = -len(data) % 5
-    if pad == 4:
-        raise ValueError("ASCII85 data ends with a single character")
-    digits = (data + b"u" * pad).translate(_MINUS_33)
-    if digits and max(digits) > 84:
-        raise ValueError("not ASCII85 data")
-    b0, b1, b2, b3, b4 = (digits[i::5] for i in range(5))
-    values = [
-        (((a * 85 + b) * 85 + c) * 85 + d) * 85 + e
-        for a, b, c, d, e in zip(b0, b1, b2, b3, b4, strict=True)
-    ]
-    out = struct.pack(f">{len(values)}I", *values)  # struct.error if a group overflows
-    return out[: len(out) - pad] if pad else out
-
-
-def _hex_decode(data: bytes) -> bytes:
-    text = data.translate(None, _WHITESPACE)
-    end = text.find(b">")
-    if end >= 0:
-        text = text[:end]
-    if len(text) % 2:
-        text += b"0"
-    return bytes.fromhex(text.decode("ascii"))

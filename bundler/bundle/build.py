@@ -123,6 +123,7 @@ from bundler.bundle.plan import (
     plan_bundle,
 )
 from bundler.bundle.redactionlog import LogLine
+from bundler.bundle.setaside import set_aside
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
 from bundler.bundle.stamp import BAND, FONT_SIZE, LABEL_FONT, LABEL_SIZE, SHA_SHOWN, stamp_text
 from bundler.errors import BadInput, BundlerError, CaseIncomplete, InputNotFound, OutputFailed
@@ -425,8 +426,7 @@ def _new_documents(loaded: LoadedSpec, served: _Served) -> LoadedSpec:
             "(or the bundles it supplements)",
             "Add the late documents to the spec or the case records (each under its own file "
             "name), then build the supplement again.")
-    spec = loaded.spec.model_copy(update={"sections": sections})
-    return LoadedSpec(spec=spec, folder=loaded.folder, shown=loaded.shown)
+    return loaded.model_copy(update={"spec": loaded.spec.model_copy(update={"sections": sections})})
 
 
 def _continuation(supplement: SupplementOf, scheme: Numbering) -> Continuation:
@@ -1086,8 +1086,10 @@ def _documents(spec: BundleSpec) -> list[DocumentSpec]:
 def _prepare_documents(
     loaded: LoadedSpec, workdir: Path, report: Callable[[str], None]
 ) -> tuple[list[_Prepared], list[PdfReader | None]]:
-    """Identify, convert and count every document; the lazily opened readers are kept."""
-    from bundler.evidence import identify, render_pdf
+    """Identify, convert, check and count every document; the readers that checked them
+    are kept to merge from (each holds its page tree only, see check_pdf)."""
+    from bundler.evidence import identify
+    from bundler.evidence.render import render_checked
 
     docs = _documents(loaded.spec)
     prepared: list[_Prepared] = []
@@ -1098,11 +1100,10 @@ def _prepare_documents(
         if position % 25 == 0:  # frees the fully parsed copies the checks leave (cycles)
             gc.collect(0)  # only what is new since: see collector_paused
         evidence = identify(loaded.path_of(doc), doc.file)
-        rendition = render_pdf(evidence, workdir=workdir, password=doc.password,
-                               caption=doc.title)
-        reader = open_rendition(rendition.pdf, rendition.password)
+        rendition, reader = render_checked(evidence, workdir=workdir, password=doc.password,
+                                           caption=doc.title)
         pages = len(reader.pages)
-        readers.append(reader)
+        readers.append(set_aside(reader, workdir / "checked-pdfs.bin"))  # until merged
         prepared.append(
             _Prepared(
                 evidence_source=evidence.source,
@@ -1456,17 +1457,18 @@ def _refuse_placeholders(source: Path, resolved: _Source) -> None:
     from bundler.case.placeholders import refuse_placeholders
 
     records: list[tuple[Path, str]] = []
+    in_spec: tuple[str, ...] = ()  # the spec file's, found when it was read
     if resolved.kind == "spec":
-        records.append((source, str(source)))
+        in_spec = resolved.loaded.placeholders
     folder = resolved.case_dir or _case_folder_of(source)
     if folder is not None:
         if resolved.kind == "case-bundle-yaml":
-            records.append((folder / "bundle.yaml", str(folder / "bundle.yaml")))
+            in_spec = resolved.loaded.placeholders
         records.append((folder / "case.yaml", str(folder / "case.yaml")))
         residents = folder / "residents"
         if residents.is_dir():
             records += [(path, str(path)) for path in sorted(residents.glob("*.yaml"))]
-    refuse_placeholders(records, "the bundle", str(folder or source))
+    refuse_placeholders(records, "the bundle", str(folder or source), in_spec)
 
 
 def _report_citations(problems: Sequence[str], strict: bool) -> None:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bundler.case.placeholders import placeholders_in
 from bundler.errors import BadInput, InputNotFound
 from bundler.paths import inside
 from bundler.yamlmodel import Problem, read_document, validate_document
@@ -272,6 +273,7 @@ class LoadedSpec(BaseModel):
     spec: BundleSpec
     folder: Path  # files are relative to this folder
     shown: str  # the spec's path as the user wrote it (for messages)
+    placeholders: tuple[str, ...] = ()  # placeholders the spec file still holds, as read
 
     def path_of(self, document: DocumentSpec) -> Path:
         """Where ``document``'s file is; BadInput when a symbolic link leads out of the folder."""
@@ -302,9 +304,10 @@ def load_spec(path: Path, shown: str | None = None) -> LoadedSpec:
     problems: list[Problem] = []
     document = read_document(path, shown, problems)
     spec = validate_document(BundleSpec, document, shown, problems) if document else None
-    if spec is None or problems:
+    if document is None or spec is None or problems:
         raise BadInput(
             "\n".join(str(problem) for problem in sorted(problems, key=lambda p: p.line)),
             "Correct the lines listed in the bundle spec, then build again.",
         )
-    return LoadedSpec(spec=spec, folder=path.parent, shown=shown)
+    return LoadedSpec(spec=spec, folder=path.parent, shown=shown,
+                      placeholders=tuple(placeholders_in(document, shown)))

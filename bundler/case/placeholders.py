@@ -10,11 +10,11 @@ bundles are not made from a record still holding one (``refuse_placeholders``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bundler.yamlio import Loc
+from bundler.yamlio import Loc, YamlDocument
 
 PLACEHOLDER = "FILL IN"
 PLACEHOLDER_POSTCODE = "ZZ99 9ZZ"
@@ -41,7 +41,7 @@ def placeholders(data: Any, loc: Loc = ()) -> Iterator[Loc]:
 def placeholders_left(records: Iterable[tuple[Path, str]]) -> list[str]:
     """``FILE:LINE: field: still the placeholder "value"`` for each placeholder left in the
     record files ``records`` ((path, name shown)), in file order."""
-    from bundler.yamlmodel import Problem, dotted, read_document
+    from bundler.yamlmodel import Problem, read_document
 
     found: list[str] = []
     for path, shown in records:
@@ -49,22 +49,28 @@ def placeholders_left(records: Iterable[tuple[Path, str]]) -> list[str]:
             continue
         problems: list[Problem] = []
         document = read_document(path, shown, problems)
-        if document is None:
-            continue
-        for loc in placeholders(document.data):
-            value = json.dumps(_value_at(document.data, loc), ensure_ascii=False)
-            found.append(f"{shown}:{document.line_of(loc)}: {dotted(loc)}: still the "
-                         f"placeholder {value}")
+        if document is not None:
+            found += placeholders_in(document, shown)
     return found
 
 
-def refuse_placeholders(records: Iterable[tuple[Path, str]], output: str, case_dir: str
-                        ) -> None:
+def placeholders_in(document: YamlDocument, shown: str) -> list[str]:
+    """``placeholders_left`` for one file already read (``shown`` as its name)."""
+    from bundler.yamlmodel import dotted
+
+    return [f"{shown}:{document.line_of(loc)}: {dotted(loc)}: still the placeholder "
+            f"{json.dumps(_value_at(document.data, loc), ensure_ascii=False)}"
+            for loc in placeholders(document.data)]
+
+
+def refuse_placeholders(records: Iterable[tuple[Path, str]], output: str, case_dir: str,
+                        read_before: Sequence[str] = ()) -> None:
     """Raise CaseIncomplete (one line) when a record ``output`` draws on still holds a
-    placeholder: the first one, and how many more."""
+    placeholder: the first one, and how many more. ``read_before``: the placeholders of
+    files the caller has already read (``placeholders_in``), which come first."""
     from bundler.errors import CaseIncomplete
 
-    found = placeholders_left(records)
+    found = [*read_before, *placeholders_left(records)]
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise CaseIncomplete(

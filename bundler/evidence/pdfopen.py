@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import logging
+import struct
 import threading
 import warnings
 from collections.abc import Iterator
@@ -30,16 +31,19 @@ from typing import Any, NamedTuple
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
+from pypdf.filters import decode_stream_data
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
     IndirectObject,
+    NameObject,
     NullObject,
     PdfObject,
     StreamObject,
 )
 
 from bundler.errors import BadInput, InputNotFound, MissingTool, PasswordRequired
+from bundler.evidence.filters import ascii85_decode
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +136,7 @@ def open_pdf(path: Path, *, source: str, password: str | None = None) -> PdfRead
 class CheckedPDF(NamedTuple):
     """A PDF that passed the checks, with what should be said about it."""
 
-    reader: PdfReader
+    reader: PdfReader  # holding its page tree only: what the check read is not kept
     warnings: tuple[str, ...]  # one-line warnings naming the file (not yet logged)
     repaired: bytes | None  # when the file itself cannot be reopened as it is: bytes that can
 
@@ -224,6 +228,7 @@ def _check_pages(reader: PdfReader, source: str, messages: list[PypdfMessage]) -
             f"{source}: the PDF is damaged: it should have {declared} pages but only "
             f"{count} can be found"
         )
+    parsed = set(reader.resolved_objects)  # the page tree: what counting the pages read
     for index in range(count):
         before = len(messages)
         page = reader.pages[index]
@@ -249,16 +254,69 @@ def _check_pages(reader: PdfReader, source: str, messages: list[PypdfMessage]) -
             raise BadInput(
                 f"{source}: the PDF is damaged: page {index + 1} is incomplete or unreadable"
             )
+    # The reader is kept to merge the pages (parsed once): it keeps only the page tree, as
+    # if it had just been opened and its pages counted; what the check read (contents,
+    # pictures, fonts) is read again when merged, one document at a time.
+    for key in set(reader.resolved_objects) - parsed:
+        del reader.resolved_objects[key]
 
 
 def _decode_streams(obj: Any) -> None:
-    """Decompress a page's content stream(s), without parsing the operators."""
+    """Decompress a page's content stream(s), without parsing the operators.
+
+    Decoded as pypdf decodes them (the same errors and messages), but without keeping a
+    decoded copy in the reader; an ASCII85 layer (reportlab puts one on every stream) is
+    removed by the toolkit's own decoder, several times faster than pypdf's.
+    """
     resolved = obj.get_object() if isinstance(obj, IndirectObject) else obj
     if isinstance(resolved, StreamObject):
-        resolved.get_data()
+        layers = _without_ascii85(resolved) or resolved
+        if "/Filter" in layers:  # (without one, pypdf reads a stream as its own data)
+            decode_stream_data(layers)
     elif isinstance(resolved, ArrayObject):
         for item in resolved:
             _decode_streams(item)
+
+
+_WHITESPACE = b"\x00\t\n\x0c\r "  # as pypdf's ASCII85 decoder ignores them
+_FAST_ASCII85_LIMIT = 16 * 1024 * 1024  # bytes: far below pypdf's decoding-work limit
+
+
+def _without_ascii85(stream: StreamObject) -> StreamObject | None:
+    """``stream`` with its first filter, ASCII85, already applied; None when pypdf itself
+    must decode it: when the layer is not one pypdf decodes without a word (no end marker,
+    a ``z`` inside a group, any character it refuses: decoding it then fails, or is
+    reported, exactly as before) or the filters or parameters are written unusually."""
+    filters = stream.get("/Filter")
+    names = [filters] if isinstance(filters, NameObject) else filters
+    if not isinstance(names, ArrayObject | list) or not names or names[0] != "/ASCII85Decode":
+        return None  # (the short name /A85 is deprecated: pypdf says so, let it)
+    parms = stream.get("/DecodeParms")
+    if parms is not None and not (isinstance(parms, ArrayObject) and len(parms) == len(names)):
+        return None
+    data = stream._data
+    if not data or len(data) > _FAST_ASCII85_LIMIT:
+        return None
+    data = data.strip(_WHITESPACE)  # pypdf's own normalisation, then what a85decode does
+    if len(data) > 2 and data.endswith(b">"):
+        data = data[:-1].rstrip(_WHITESPACE) + data[-1:]
+    if not data.endswith(b"~>"):
+        return None
+    body = data[2:-2] if data.startswith(b"<~") else data[:-2]
+    body = body.translate(None, _WHITESPACE)
+    if b"~" in body or (b"z" in body and any(len(group) % 5 for group in body.split(b"z")[:-1])):
+        return None
+    try:
+        decoded = ascii85_decode(body)
+    except (ValueError, struct.error):
+        return None
+    rest = StreamObject()
+    rest._data = decoded
+    if len(names) > 1:
+        rest[NameObject("/Filter")] = ArrayObject(names[1:])
+        if parms is not None:
+            rest[NameObject("/DecodeParms")] = ArrayObject(parms[1:])
+    return rest
 
 
 def _declared_page_count(reader: PdfReader) -> int | None:

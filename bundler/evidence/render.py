@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
+from typing import NamedTuple
+
+from pypdf import PdfReader
 
 from bundler.errors import BadInput
 from bundler.evidence.model import (
@@ -31,6 +34,21 @@ def render_pdf(
     locally into a new file in ``workdir`` whose name is derived from the
     content hash (and caption), so conversions never collide.
     """
+    return render_checked(evidence, workdir=workdir, password=password, caption=caption).rendition
+
+
+class Rendered(NamedTuple):
+    """A rendition, and the reader that checked it (its pages counted, nothing else read)."""
+
+    rendition: Rendition
+    reader: PdfReader
+
+
+def render_checked(
+    evidence: Evidence, *, workdir: Path, password: str | None = None, caption: str = ""
+) -> Rendered:
+    """``render_pdf``, handing on the checked rendition's reader too, so the bundle
+    assembler merges from it instead of parsing the file again."""
     media = evidence.media_type
     if media == PDF:
         checked = check_pdf(evidence.path, source=evidence.source, password=password)
@@ -40,11 +58,13 @@ def render_pdf(
         repaired = checked.repaired
         if repaired is not None:
             # The file itself cannot be reopened as it is (its end is missing): hand on
-            # the same bytes with the end marked, which any PDF reader can open.
+            # the same bytes with the end marked, which any PDF reader can open (the
+            # reader read those very bytes).
             out = _output_path(workdir, evidence, "repaired", "")
             write_bytes_atomic(out, repaired)
-            return Rendition(pdf=out, password=needed, converter="pdf")
-        return Rendition(pdf=evidence.path, password=needed, converter="pdf")
+            return Rendered(Rendition(pdf=out, password=needed, converter="pdf"), checked.reader)
+        return Rendered(Rendition(pdf=evidence.path, password=needed, converter="pdf"),
+                        checked.reader)
     if media in IMAGE_TYPES:
         from bundler.evidence.images import decoder_versions, render_image
 
@@ -76,7 +96,6 @@ def _output_path(workdir: Path, evidence: Evidence, kind: str, caption: str) -> 
     return workdir / f"{evidence.sha256[:20]}-{kind}-{variant}.pdf"
 
 
-def _checked(rendition: Rendition, evidence: Evidence) -> Rendition:
+def _checked(rendition: Rendition, evidence: Evidence) -> Rendered:
     """A converted PDF must itself open cleanly (guards against a bad converter run)."""
-    check_pdf(rendition.pdf, source=evidence.source)
-    return rendition
+    return Rendered(rendition, check_pdf(rendition.pdf, source=evidence.source).reader)
