@@ -17,10 +17,12 @@ makes mypy --strict fail is caught by `make test` too, so mypy sorts those out f
     python scripts/mutate.py --list  the groups, their modules and tests
     python scripts/mutate.py --report   the results so far, per module, without running
     python scripts/mutate.py --recheck spec   the survivors again, after writing tests
+    python scripts/mutate.py verify --only '*verdict*'   only these mutants, this time
 
-A survivor is then run against all the group's test files (not only those mutmut saw reach
-its function: a fixture built once for several tests hides them), and counts as killed when
-one fails. The report gives each module's mutants by outcome (killed; caught by mypy; survived;
+A survivor (or a mutant mutmut maps to no test) is then run against all the group's test
+files (not only those mutmut saw reach its function: a fixture built once for several tests
+hides them, and mutmut does not trace old tests again for a new function), and counts as
+killed when one fails. The report gives each module's mutants by outcome (killed; caught by mypy; survived;
 equivalent, that is listed in tests/equivalent-mutants.txt; not checked yet) and its score
 (killed out of those tested), then every survivor not listed, with the command that shows
 its change. The exit status is 1 when there is such a survivor (or a mutant no test reaches,
@@ -46,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutants"
 EQUIVALENTS = ROOT / "tests" / "equivalent-mutants.txt"
 # What the tests read besides bundler/ and tests/ (mutmut copies them beside the mutants).
-ALSO_COPY = ["samples", "letter_templates", "schemas", "scripts"]
+ALSO_COPY = ["samples", "letter_templates", "schemas", "scripts", "README.md"]
 LINKED = ["bundler", "tests", *ALSO_COPY, "pyproject.toml"]
 
 
@@ -93,20 +95,25 @@ GROUPS: dict[str, Group] = {
             "_not_before_findings", "consent_refusal", "_must_follow", "recorded_letter_date",
             "_information_request", "_information_reminder", "_revisit_notice"))),
     "validate": Group(("bundler/case/validate.py",), (
-        "tests/test_case_validate.py", "tests/test_case_records.py", "tests/test_dates.py",
-        "tests/test_evidence_files.py", "tests/test_cli_warnings.py")),
+        "tests/test_case_validate.py", "tests/test_case_cross_checks.py",
+        "tests/test_case_records.py", "tests/test_dates.py",
+        "tests/test_evidence_files.py", "tests/test_cli_warnings.py",
+        "tests/test_validate_evidence.py")),
     "audit": Group(("bundler/audit/*",), (
         "tests/test_audit.py", "tests/test_audit_anchor.py", "tests/test_audit_cli.py",
         "tests/test_audit_concurrency.py", "tests/test_audit_proof.py",
         "tests/test_audit_records.py", "tests/test_audit_tamper.py",
         "tests/test_bundle_audit.py", "tests/test_evidence_add.py",
         "tests/test_evidence_retire.py")),
-    "verify": Group((
-        "bundler/bundle/verify.py", "bundler/bundle/served.py", "bundler/bundle/compare.py",
-        "bundler/bundle/pixels.py"), (
-        "tests/test_verify.py", "tests/test_verify_as_seen.py", "tests/test_verify_cli.py",
-        "tests/test_verify_own_bundles.py", "tests/test_verify_sources.py",
-        "tests/test_bundle_supplement.py"), deselect=(
+    # What `bundle verify` reports: its checks and the served-bundle reader.
+    "verify": Group(("bundler/bundle/verify.py", "bundler/bundle/served.py"), (
+        "tests/test_verify.py", "tests/test_verify_cli.py", "tests/test_verify_sources.py",
+        "tests/test_verify_own_bundles.py", "tests/test_verify_as_seen.py",
+        "tests/test_bundle_supplement.py", "tests/test_bundle_sign.py"), deselect=(
+        "tests/test_verify_as_seen.py::test_recipient_with_the_oldest_allowed_pypdf",)),
+    # verify's "as seen" comparison (rendered pages against the sources).
+    "compare": Group(("bundler/bundle/compare.py", "bundler/bundle/pixels.py"), (
+        "tests/test_verify_as_seen.py", "tests/test_verify.py"), deselect=(
         "tests/test_verify_as_seen.py::test_recipient_with_the_oldest_allowed_pypdf",)),
 }
 
@@ -178,20 +185,27 @@ def _selected(group: Group, results: dict[str, str]) -> dict[str, str]:
             or any(fnmatch.fnmatchcase(mutant, pattern) for pattern in group.functions)}
 
 
-def _to_run(group: Group, results: dict[str, str], recheck: bool) -> list[str] | None:
+def _to_run(group: Group, results: dict[str, str], recheck: bool,
+            only: list[str]) -> list[str] | None:
     """The mutants to name to ``mutmut run`` (an empty list: all those not yet checked), or
     None when there is nothing to run. mutmut runs named mutants even when they have a
-    result, so a group that names its functions names only those not yet checked."""
+    result, so a group that names its functions (or a run ``only`` some) names only those
+    not yet checked."""
+    patterns = only or list(group.functions)
+
+    def wanted(mutant: str) -> bool:
+        return not only or any(fnmatch.fnmatchcase(mutant, pattern) for pattern in only)
+
     if recheck:  # after new tests: the survivors again
         survivors = [mutant for mutant, status in _selected(group, results).items()
-                     if status == "survived" and mutant not in equivalents()]
+                     if status == "survived" and mutant not in equivalents() and wanted(mutant)]
         return survivors or None
-    if not group.functions:
+    if not patterns:
         return []
     if not results:
-        return list(group.functions)
+        return patterns
     unchecked = [mutant for mutant, status in _selected(group, results).items()
-                 if status == "not checked"]
+                 if status == "not checked" and wanted(mutant)]
     return unchecked or None
 
 
@@ -233,8 +247,10 @@ def _confirm(folder: Path, group: Group, survivors: list[str], run: bool) -> dic
 
     mutmut runs a mutant only against the tests it saw reach the mutated function, and a
     test that uses a fixture built once for several tests (scope="module") is not seen to
-    reach what the fixture calls; so a survivor is run here against all the group's tests
-    (mutmut switches a mutant on by the MUTANT_UNDER_TEST variable) before it counts as one.
+    reach what the fixture calls; nor does it trace the old tests again when a function is
+    added, so the new function's mutants have "no tests". So a survivor, or a mutant with no
+    tests, is run here against all the group's tests (mutmut switches a mutant on by the
+    MUTANT_UNDER_TEST variable) before it counts as one.
     The answers are kept in confirmed.json beside the results, keyed by the mutant's code;
     without ``run`` only those kept are used."""
     record = folder / "confirmed.json"
@@ -278,6 +294,9 @@ def main() -> int:
                         "the next run goes on from there)")
     parser.add_argument("--recheck", action="store_true",
                         help="run the survivors again (after writing tests to kill them)")
+    parser.add_argument("--only", action="append", default=[], metavar="PATTERN",
+                        help="run only the mutants matching this (mutmut's names, * as a "
+                        "wildcard; repeat for more): the functions that matter most first")
     parser.add_argument("--no-confirm", action="store_true",
                         help="do not run each survivor against all the group's tests")
     parser.add_argument("--report", action="store_true",
@@ -304,7 +323,8 @@ def main() -> int:
         started = time.monotonic()
         ran = (folder / "mutants").is_dir()
         if not args.report:
-            names = _to_run(group, _results(folder, mutmut) if ran else {}, args.recheck)
+            names = _to_run(group, _results(folder, mutmut) if ran else {}, args.recheck,
+                            args.only)
             if names is not None:
                 _run_group(folder, names, mutmut, env, args.children,
                            None if args.budget is None else args.budget * 60)
@@ -315,7 +335,7 @@ def main() -> int:
         results = _selected(group, _results(folder, mutmut))
         if not args.no_confirm:
             survivors = [mutant for mutant, status in results.items()
-                         if status == "survived" and mutant not in known]
+                         if status in ("survived", "no tests") and mutant not in known]
             for mutant, test in _confirm(folder, group, survivors, not args.report).items():
                 results[mutant] = "killed"
                 print(f"  {mutant}: killed by {test} (a test mutmut did not map to it)")
@@ -325,7 +345,7 @@ def main() -> int:
             for mutant, status in sorted(results.items()):
                 if _module(mutant) != module:
                     continue
-                if status == "survived" and mutant in known:
+                if status in ("survived", "no tests") and mutant in known:
                     status = "equivalent"
                 counts[status] = counts.get(status, 0) + 1
                 if status in ("survived", "no tests"):
@@ -339,7 +359,8 @@ def main() -> int:
             unfinished.append(name)
         modules = {_module(mutant) for mutant in results}
         stale.extend(f"{mutant} ({results.get(mutant, 'no such mutant')})" for mutant in known
-                     if _module(mutant) in modules and results.get(mutant) != "survived")
+                     if _module(mutant) in modules
+                     and results.get(mutant) not in ("survived", "no tests"))
     if new:
         print(f"\n{len(new)} mutant(s) no test notices (not in {EQUIVALENTS.relative_to(ROOT)}):")
         for name, mutant, status in new:

@@ -287,6 +287,46 @@ def test_whole_entry_missing_only_its_line_ending_is_completed(tmp_path: Path) -
     assert sorted(p.name for p in case.iterdir()) == ["audit.jsonl", "evidence"]
 
 
+def test_a_lone_first_entry_missing_its_line_ending_is_completed(tmp_path: Path) -> None:
+    case = _case(tmp_path)
+    first = record(case, AuditAction.EVIDENCE_ADDED, now=T0)
+    log = case / "audit.jsonl"
+    log.write_bytes(log.read_bytes()[:-1])
+    cut = repair_log(case).cut_off
+    assert cut is not None and cut.completed and cut.line == 1
+    assert read_entries(case) == [first] and verify_log(case).ok
+
+
+@pytest.mark.parametrize("forged", ["seq", "prev", "hash"])
+def test_a_last_line_missing_its_ending_is_completed_only_if_it_chains(
+    tmp_path: Path, forged: str
+) -> None:
+    """Whole and canonical, but numbered out of turn, chained to another entry, or carrying
+    a hash that is not its own: set aside and the repair recorded, never completed."""
+    import rfc8785
+
+    case = _case(tmp_path)
+    record(case, AuditAction.EVIDENCE_ADDED, now=T0)
+    record(case, AuditAction.LETTER_GENERATED, now=T0)
+    log = case / "audit.jsonl"
+    *kept, last = log.read_bytes().splitlines(keepends=True)
+    fields = json.loads(last)
+    if forged == "hash":
+        fields["hash"] = "0" * 64
+    else:
+        fields[forged] = fields["seq"] + 1 if forged == "seq" else "1" * 64
+        body = {key: value for key, value in fields.items() if key != "hash"}
+        fields["hash"] = hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+    torn = rfc8785.dumps(fields)
+    log.write_bytes(b"".join(kept) + torn)
+    cut = repair_log(case, now=T0).cut_off
+    assert cut is not None and not cut.completed
+    assert cut.set_aside == case / "audit.jsonl.torn-2"
+    assert cut.set_aside.read_bytes() == torn
+    assert [e.action for e in read_entries(case)] == ["evidence_added", "log_repaired"]
+    assert verify_log(case).ok
+
+
 def test_disk_full_mid_line_takes_the_part_line_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -78,6 +78,13 @@ def test_bundle_check_passes_for_the_bundle_built(case: Path) -> None:
         f"PASS case/audit.jsonl: out/one.pdf (sha256 {sha(Path('out/one.pdf'))[:12]}) is entry 1 "
         f"(line 1, built {when}); the 1 entry after it chain from it"
     )
+    record(case, AuditAction.BUNDLE_VERIFIED, inputs=[Path("out/one.pdf")])
+    report = json.loads(run("audit", "verify", "case", "--bundle", "out/one.pdf",
+                            "--json").stdout)
+    assert report["bundles"] == [{
+        "bundle": "out/one.pdf", "sha256": sha(Path("out/one.pdf")), "ok": True, "seq": 1,
+        "line": 1, "message": result.stdout.splitlines()[1].replace(
+            "the 1 entry after it", "the 2 entries after it")}]
 
 
 def test_bundle_entry_cut_off_is_caught_where_head_is_not(case: Path) -> None:
@@ -120,6 +127,102 @@ def test_bundle_check_fails_when_the_log_after_it_is_broken(case: Path) -> None:
     assert result.stdout.splitlines()[-1].endswith(
         "but the log after it is broken: entry 3 (line 2): out of order: entry 2 should come "
         "here, so an entry was deleted, inserted or moved")
+
+
+def test_bundle_check_fails_when_the_log_up_to_it_is_broken(case: Path) -> None:
+    """The entry before the bundle's is removed, so the bundle's own entry (2) now stands
+    on line 1, out of order: the log up to it is broken, and --json says where."""
+    record(case, AuditAction.LETTER_GENERATED)
+    build(case, "out/one.pdf")
+    (case / "audit.jsonl").write_bytes(log_lines(case)[1])
+    result = run("audit", "verify", "case", "--bundle", "out/one.pdf")
+    assert result.exit_code == 1
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith(
+        f"FAIL case/audit.jsonl: out/one.pdf (sha256 {sha(Path('out/one.pdf'))[:12]}) is entry "
+        "2 (line 1, built ")
+    assert last.endswith("but the log up to it is broken: entry 2 (line 1): out of order: "
+                         "entry 1 should come here, so an entry was deleted, inserted or moved")
+    report = json.loads(run("audit", "verify", "case", "--bundle", "out/one.pdf",
+                            "--bundle", "case/notes.pdf", "--json").stdout)
+    assert report["bundles"] == [
+        {"bundle": "out/one.pdf", "sha256": sha(Path("out/one.pdf")), "ok": False, "seq": 2,
+         "line": 1, "message": last},
+        {"bundle": "case/notes.pdf", "sha256": sha(Path("case/notes.pdf")), "ok": False,
+         "seq": None, "line": None, "message": report["bundles"][1]["message"]}]
+
+
+def test_a_folder_given_as_the_bundle_is_refused(case: Path) -> None:
+    build(case, "out/one.pdf")
+    result = run("audit", "verify", "case", "--bundle", "out")
+    assert result.exit_code == 4
+    assert result.stderr.splitlines() == ["error: out: is a folder, not a bundle",
+                                          "  what to do: Name the bundle's PDF file."]
+
+
+def test_head_checks_read_back_exactly(case: Path) -> None:
+    """A head on an intact chain passes; a head whose own line is out of order fails, with
+    --json giving every field; a head that is no hash is refused with what to do."""
+    from bundler.audit import verify_against_head
+    from bundler.errors import BadInput
+
+    for _ in range(3):
+        record(case, AuditAction.LETTER_GENERATED)
+    first, second, _third = (entry.hash for entry in read_entries(case))
+    lines = log_lines(case)
+    (case / "audit.jsonl").write_bytes(lines[0] + lines[2])  # entry 2 removed
+    report = json.loads(run("audit", "verify", "case", "--head", first, "--json").stdout)
+    assert report["heads"] == [{"head": first, "ok": True, "seq": 1, "line": 1, "message": (
+        f"PASS case/audit.jsonl: head {first[:12]} is entry 1 (line 1), chain intact up to it")}]
+    third = read_entries(case)[-1].hash
+    report = json.loads(run("audit", "verify", "case", "--head", third, "--head", second,
+                            "--json").stdout)
+    assert report["heads"] == [
+        {"head": third, "ok": False, "seq": 3, "line": 2, "message": (
+            f"FAIL case/audit.jsonl: head {third[:12]} is entry 3 (line 2), but the chain up "
+            "to it is broken: entry 3 (line 2): out of order: entry 2 should come here, so an "
+            "entry was deleted, inserted or moved")},
+        {"head": second, "ok": False, "seq": None, "line": None, "message": (
+            f"FAIL case/audit.jsonl: head {second[:12]} is not in the log: entries were removed "
+            "from its end, or the log was rewritten")}]
+    with pytest.raises(BadInput) as refused:
+        verify_against_head(case, "abc")
+    assert (refused.value.message, refused.value.hint) == (
+        "'abc': not a head hash (64 hexadecimal characters)",
+        "Copy the audit head hash from the bundle's manifest or certificate page.")
+
+
+@pytest.mark.parametrize("edit", ["schema", "rehashed", "no hash", "no canonical form"])
+def test_an_entry_broken_by_an_edit_is_told_from_one_that_is_not_an_entry(
+    case: Path, edit: str
+) -> None:
+    """An action changed to one the toolkit never writes breaks the entry's format: the hash
+    still there tells it was an edit. Rehashed after the change, without a hash, or with a
+    number no entry could hash, the line is simply not a readable audit entry."""
+    import rfc8785
+
+    record(case, AuditAction.LETTER_GENERATED)
+    record(case, AuditAction.LETTER_GENERATED)
+    lines = log_lines(case)
+    fields = json.loads(lines[1]) | {"action": "letter_forged"}
+    if edit == "rehashed":
+        body = {key: value for key, value in fields.items() if key != "hash"}
+        fields["hash"] = hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+    elif edit == "no hash":
+        del fields["hash"]
+    elif edit == "no canonical form":  # an integer JSON's canonical form cannot hold
+        fields["seq"] = 2**60
+    line = (json.dumps(fields, separators=(",", ":")).encode() if edit == "no canonical form"
+            else rfc8785.dumps(fields))
+    (case / "audit.jsonl").write_bytes(lines[0] + line + b"\n")
+    problems = json.loads(run("audit", "verify", "case", "--json").stdout)["problems"]
+    assert [(p["line"], p["kind"]) for p in problems] == [
+        (2, "edited" if edit == "schema" else "malformed")]
+    if edit == "schema":
+        assert problems[0]["message"] == ("entry 2 (line 2): changed after it was written: its "
+                                          "content no longer matches its hash")
+    else:
+        assert problems[0]["message"].startswith("line 2: not a readable audit entry (")
 
 
 def test_a_changed_bundle_is_not_the_one_recorded(case: Path) -> None:

@@ -281,6 +281,33 @@ def test_a_label_wider_than_the_page_shrinks_to_fit_its_margins_no_smaller_than_
         assert abs(first.x0 - 2) < TOLERANCE
 
 
+@pytest.mark.parametrize(("share", "size"), [(0.95, 11 * 0.9 / 0.95), (0.88, 11.0)])
+def test_a_label_shrinks_only_when_it_does_not_fit_between_its_margins(
+    tmp_path: Path, share: float, size: float
+) -> None:
+    """The label takes ``share`` of the page's width at 11 pt, the margins 5% each side: at
+    95% it does not fit and shrinks to 90% of the width; at 88% it fits and keeps 11 pt."""
+    label = core_label("A12", "140")
+    width = text_width(label, 11, LABEL_FONT) / share
+    path = tmp_path / "p.pdf"
+    words = stamped(path, (0.0, 0.0, width, 100.0), label=label)
+    assert sizes(path)[label] == ("Helvetica-Bold", round(size, 2))
+    assert abs(words.words[-1].x1 - width * 0.95) < TOLERANCE
+
+
+def test_stamps_of_older_bundles_and_hostile_bytes_read_back_never_an_error() -> None:
+    """A bundle built before issue 10 has one 7.5 pt line, label first; its text is
+    cp1252 (\\351 is e-acute). A byte cp1252 has no character for (\\201) reads as the
+    replacement character; a stream without a stamp gives None."""
+    old = b"q 1 0 0 1 0 0 cm\nBT 0 g /BSF 7.5 Tf 10 7 Td (A12  R\\351F  doc 1) Tj ET\nQ\n"
+    assert read_stamp(old) == "A12  R\u00e9F  doc 1"
+    assert read_stamp(old.replace(b"\\351", b"\x81")) == "A12  R\ufffdF  doc 1"
+    new = (b"BT 0 g /BSF 7 Tf 10 7 Td (doc\x81 1) Tj /BSB 11 Tf 50 0 Td (A\x8112) Tj "
+           b"ET\nQ\n")
+    assert read_stamp(new) == "A\ufffd12  doc\ufffd 1"
+    assert read_stamp(b"q 1 0 0 1 0 0 cm\nQ\n") is None
+
+
 MARKER = "Parties' edition: 2 pages withheld"
 
 

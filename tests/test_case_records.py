@@ -288,7 +288,16 @@ def test_case_upgrade_rewrites_the_first_sample_keeping_comments(tmp_path: Path)
 
     before = run("validate", str(case))
     assert before.exit_code == 1
-    assert f"run `bundler case upgrade {case}`" in before.stdout
+    said = (f"this file is in the toolkit's older form of the records; run `bundler case "
+            f"upgrade {case}` to rewrite the case folder in the current form (comments are kept)")
+
+    def first(path: Path, key: str) -> str:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return f"{path}:{lines.index(f'{key}:') + 1}: {key}: {said}"
+
+    problems = [line for line in before.stdout.splitlines() if ": note: " not in line]
+    assert problems == [first(case / "case.yaml", "findings")] + [
+        first(case / "residents" / f"R0{n}.yaml", "consent") for n in (1, 2, 3)]
 
     result = run("case", "upgrade", str(case))
     assert result.exit_code == 0, result.output

@@ -196,8 +196,29 @@ def test_one_changed_byte_in_any_source_is_caught_and_named(root: Path, source: 
     assert details["sources"][1] == f"changed since the bundle was built: {source}"
     assert details["rebuild"][1].startswith("not attempted: 1 source file(s)")
     assert report.lines()[-1].startswith("NOT VERIFIED: ")
-    with pytest.raises(ChecksFailed, match="first: sources: changed since"):
+    with pytest.raises(ChecksFailed) as raised:
         report.raise_for_problems()
+    assert (raised.value.message, raised.value.hint) == (
+        f"{report.bundle}: 2 check(s) failed; first: sources: changed since the bundle was "
+        f"built: {source}",
+        "Do not rely on this bundle: ask the sender for the bundle as built and its sidecar "
+        "files, and run `bundler bundle verify` again.")
+
+
+def test_every_changed_source_is_named_in_the_manifest_order(root: Path) -> None:
+    for source in ("evidence/form.pdf", "evidence/text.pdf"):
+        path = root / "case" / source
+        flip_byte(path, path.stat().st_size // 2)
+    report = verify_bundle(bundle(root), sources=root / "case")
+    order = [doc["source"] for doc in manifest_of(root)["documents"]]
+    changed = sorted(("evidence/form.pdf", "evidence/text.pdf"), key=order.index)
+    assert by_name(report)["sources"] == (
+        False, f"changed since the bundle was built: {changed[0]}, {changed[1]}")
+    (root / "case" / "evidence" / "photo.jpg").unlink()
+    report = verify_bundle(bundle(root), sources=root / "case")
+    assert by_name(report)["sources"] == (
+        False, f"changed since the bundle was built: {changed[0]}, {changed[1]}; missing from "
+        f"{root / 'case'}: evidence/photo.jpg")
 
 
 def test_missing_sources_are_named(root: Path) -> None:
@@ -445,6 +466,60 @@ def test_embedded_manifest_that_is_not_a_manifest_fails(root: Path) -> None:
     passed, detail = by_name(report)["manifest"]
     assert not passed
     assert detail.startswith("the embedded manifest.json is not a valid manifest (")
+
+
+def test_a_manifest_from_a_newer_toolkit_is_not_read_and_says_to_upgrade(root: Path) -> None:
+    pdf = bundle(root)
+    newer = manifest_of(root) | {"manifest_version": 99}
+    _replace_embedded_manifest(pdf, json.dumps(newer).encode())
+    report = verify_bundle(pdf)
+    assert [check.name for check in report.failed] == ["file hash", "manifest"]
+    assert by_name(report)["manifest"][1] == (
+        "made by a newer version of the toolkit (manifest version 99); install the newest "
+        "version to check it")
+
+
+def test_a_sidecar_manifest_larger_than_any_manifest_is_not_read(root: Path) -> None:
+    sidecar = root / "out" / "bundle.manifest.json"
+    with sidecar.open("ab") as handle:
+        handle.truncate(16 * 1024 * 1024 + 1)
+    report = verify_bundle(bundle(root))
+    assert [check.name for check in report.failed] == ["manifest"]
+    assert by_name(report)["manifest"][1] == (
+        "the sidecar bundle.manifest.json is larger than any manifest (so not the one "
+        "embedded in the bundle)")
+
+
+def test_a_sidecar_hash_file_must_hold_a_sha256(root: Path) -> None:
+    """Upper-case hex is the same hash; anything else is no hash at all."""
+    pdf, sidecar = bundle(root), root / "out" / "bundle.pdf.sha256"
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    sidecar.write_text(f"{digest.upper()}  bundle.pdf\n", encoding="utf-8")
+    assert by_name(verify_bundle(pdf))["file hash"] == (
+        True, f"SHA-256 {digest} matches the sidecar bundle.pdf.sha256")
+    for text in ("", "not a hash\n", f"{digest[:-1]}  bundle.pdf\n"):
+        sidecar.write_text(text, encoding="utf-8")
+        report = verify_bundle(pdf)
+        assert [check.name for check in report.failed] == ["file hash"]
+        assert by_name(report)["file hash"][1] == (
+            "the sidecar bundle.pdf.sha256 does not hold a SHA-256")
+
+
+def test_a_manifest_forged_to_move_a_document_fails_its_own_page_layout(root: Path) -> None:
+    """A forger moves document 2 a page on in the manifest, inside and beside the bundle:
+    besides the certificate, the page count check says the pages no longer follow on."""
+    pdf, sidecar = bundle(root), root / "out" / "bundle.manifest.json"
+    forged = manifest_of(root)
+    second = forged["documents"][1]
+    second["first_page"] += 1
+    data = json.dumps(forged, indent=2).encode()
+    _replace_embedded_manifest(pdf, data)
+    sidecar.write_bytes(data)
+    report = verify_bundle(pdf)
+    assert by_name(report)["page count"] == (False, (
+        f"the manifest's pages for document 2 ({second['source']}) do not follow on from the "
+        "one before"))
+    assert {"certificate", "page count", "page labels"} <= {c.name for c in report.failed}
 
 
 @settings(max_examples=40, deadline=None,

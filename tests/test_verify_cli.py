@@ -3,6 +3,7 @@ the PASS/FAIL lines and verdict, and --json for machines."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -48,11 +49,33 @@ def test_json_output_parses(pristine: Path) -> None:
     code, out, _err = run("bundle", "verify", str(pdf), "--json")
     assert code == 0
     data = json.loads(out)
-    assert data["ok"] is True
-    assert data["bundle"] == str(pdf)
+    _code, text, _err = run("bundle", "verify", str(pdf))
+    assert data == {
+        "bundle": str(pdf), "sha256": hashlib.sha256(pdf.read_bytes()).hexdigest(),
+        "reference": "HB-APPEAL-2026-0142", "sources": None, "ok": True,
+        "proves": ["itself"], "warnings": [], "checks": data["checks"],
+        "verdict": text.splitlines()[-1]}
     assert [check["name"] for check in data["checks"]] == SOURCE_CHECKS[:6]
     assert all(check["passed"] for check in data["checks"])
-    assert data["reference"] == "HB-APPEAL-2026-0142"
+
+
+def test_json_says_what_the_given_hash_and_sources_prove(pristine: Path) -> None:
+    pdf, case = pristine / "out" / "bundle.pdf", pristine / "case"
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    code, out, _err = run("bundle", "verify", str(pdf), "--sha256", digest, "--sources",
+                          str(case), "--json")
+    data = json.loads(out)
+    assert (code, data["ok"], data["proves"], data["sources"]) == (0, True,
+                                                                   ["sha256", "sources"],
+                                                                   str(case))
+    assert data["verdict"].startswith(f"VERIFIED: {pdf}: all ")
+    assert data["verdict"].endswith(
+        f"checks passed: it is the file whose SHA-256 you were given (--sha256); every page "
+        f"is what the source files in {case} make, as the rebuild shows")
+    code, out, _err = run("bundle", "verify", str(pdf), "--sha256", digest)
+    assert (code, out.splitlines()[-1]) == (0, (
+        f"VERIFIED: {pdf}: all 6 checks passed: it is the file whose SHA-256 you were given "
+        "(--sha256); --sources DIR would also prove its pages come from their source files"))
 
 
 def test_a_failed_check_exits_1_and_json_still_parses(pristine: Path, tmp_path: Path) -> None:
@@ -70,8 +93,23 @@ def test_a_failed_check_exits_1_and_json_still_parses(pristine: Path, tmp_path: 
                           "--json")
     assert code == 1
     data = json.loads(out)
-    assert data["ok"] is False
+    assert (data["ok"], data["proves"]) == (False, [])  # a failed bundle proves nothing
     assert [c["name"] for c in data["checks"] if not c["passed"]] == ["sources", "rebuild"]
+
+
+def test_a_bundle_without_its_sidecars_verifies_with_a_warning_for_each(
+    pristine: Path, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "bundle.pdf"
+    shutil.copy(pristine / "out" / "bundle.pdf", pdf)
+    code, out, _err = run("bundle", "verify", str(pdf))
+    assert (code, out.splitlines()[-1]) == (0, (
+        f"VERIFIED: {pdf}: all 6 checks passed: consistent with itself only: whoever changed it "
+        "could have changed the files beside it too, so only a SHA-256 the sender gave you "
+        "another way (--sha256 HEX) or its source files (--sources DIR) prove it is the bundle "
+        "the sender made; warning: no bundle.pdf.sha256 beside the bundle and no --sha256: its "
+        "hash was compared with nothing; warning: no bundle.manifest.json beside the bundle to "
+        "compare its manifest with"))
 
 
 def test_wrong_sha256_exits_1(pristine: Path) -> None:

@@ -68,9 +68,6 @@ class LoadedCase:
     residents: dict[str, Resident] = field(default_factory=dict)
     letters: LetterRegister = field(default_factory=LetterRegister)
 
-    def path(self, relative: str) -> Path:
-        return self.root / relative
-
 
 @dataclass
 class ValidationReport:
@@ -425,7 +422,8 @@ def _cross_checks(
         other = appeals.get(hb.appeal.reference)
         if other is not None:
             report.problems.append(
-                Problem(str(case.review.reference), 1, "housing_benefit.appeal.reference",
+                Problem(str(report.case_dir / RESIDENTS_DIR / f"{ref}.yaml"), 1,
+                        "housing_benefit.appeal.reference",
                         f"{ref} and {other} both record appeal {hb.appeal.reference}; an appeal "
                         "belongs to one resident's claim")
             )
