@@ -742,10 +742,14 @@ _PROFILE_NAMES = ("general", "judiciary-2021", "pd27a", "sscs")  # tests check t
               "comma-separated; --core alone, for a case folder: the documents the findings "
               "and recommendations cite). Each of its pages prints its own number and its "
               "page in the main bundle.")
+@click.option("--workers", type=click.IntRange(min=1, max=64), metavar="N",
+              help="Processes that identify, convert and check the documents at once "
+              "[default: 1]. The bundle is the same whatever N.")
 def bundle_build(
     source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
     supplement_to: Path | None, ocr: bool, audience: str | None, profile: str | None,
     max_pages: int | None, max_mb: float | None, strict: bool, core: str | None,
+    workers: int | None,
 ) -> None:
     """Build one PDF bundle from SOURCE: a bundle spec YAML file or a case folder; or, with
     --max-pages or --max-mb, a set of volumes.
@@ -776,7 +780,7 @@ def bundle_build(
                             numbering=numbering, build_date=build_date,
                             progress=_progress(True), ocr=ocr, supplement_to=supplement_to,
                             audience=audience, strict=strict,
-                            fit_a4=rules is not None and rules.fit_a4)
+                            fit_a4=rules is not None and rules.fit_a4, workers=workers)
         for number, volume in enumerate(results, start=1):
             _fitted_lines(volume.fitted)
             click.echo(f"Wrote volume {number} of {len(results)}: {volume.pages} pages from "
@@ -786,7 +790,8 @@ def bundle_build(
     result = build_bundle(source, out, force=force, numbering=numbering,
                           build_date=build_date, progress=_progress(True),
                           supplement_to=supplement_to, ocr=ocr, audience=audience,
-                          strict=strict, fit_a4=rules is not None and rules.fit_a4, core=core)
+                          strict=strict, fit_a4=rules is not None and rules.fit_a4, core=core,
+                          workers=workers)
     _profile_lines(rules, [result.pdf] + ([result.core.pdf] if result.core else []))
     for line in result.edition:
         click.echo(line)

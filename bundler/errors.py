@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -51,6 +52,10 @@ class BundlerError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keeps the hint when an error crosses from a worker process (see bundle.prepare)
+        return (type(self), (self.message, self.hint))
 
 
 class ChecksFailed(BundlerError):
@@ -154,3 +159,6 @@ class SeveralProblems(BundlerError):
         super().__init__(message, hint)
         self.problems = problems
         self.exit_code = problems[0].exit_code if problems else ExitCode.BAD_INPUT
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.problems, self.hint))

@@ -122,6 +122,7 @@ from bundler.bundle.plan import (
     label_span,
     plan_bundle,
 )
+from bundler.bundle.prepare import in_workers, worker_count
 from bundler.bundle.redactionlog import LogLine
 from bundler.bundle.setaside import set_aside
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
@@ -250,6 +251,7 @@ def build_bundle(
     strict: bool = False,
     fit_a4: bool = False,
     core: str | None = None,
+    workers: int | None = None,
 ) -> BuildResult:
     """Build OUT.pdf, OUT.manifest.json and OUT.pdf.sha256 from a spec file or case folder.
 
@@ -273,6 +275,8 @@ def build_bundle(
     requiring A4), pages that are not A4 go onto A4 sheets, scaled to fit and centred.
     With ``core`` (document numbers or files, comma-separated; "" for the documents the
     case's findings cite) a core bundle OUT-core.pdf is written beside it (see ``core``).
+    ``workers`` processes prepare the documents (see ``prepare``; one by default): the
+    output is the same for any number.
     """
     report = progress or (lambda _message: None)
     try:
@@ -308,7 +312,8 @@ def build_bundle(
         with collector_paused():
             result = _build(source, pdf_path, manifest_path, sidecar_path, scheme, build_date,
                             report, staged, served=served, engine=engine, audience=audience,
-                            strict=strict, fit_a4=fit_a4, core=core, case_dir=case_dir)
+                            strict=strict, fit_a4=fit_a4, core=core, case_dir=case_dir,
+                            workers=workers)
         if case_dir is None:
             staged.commit()
         else:
@@ -638,6 +643,7 @@ def _build(
     fit_a4: bool = False,
     core: str | None = None,
     case_dir: Path | None = None,
+    workers: int | None = None,
 ) -> BuildResult:
     """Build the three outputs into ``staged`` (the caller puts them in place); with
     ``core``, the core bundle's three too."""
@@ -680,7 +686,7 @@ def _build(
 
         volume = part_from_record(recorded)
     with tempfile.TemporaryDirectory(prefix="bundler-build-") as work:
-        ready = _prepare_all(resolved, Path(work), report, edition, engine, fit_a4)
+        ready = _prepare_all(resolved, Path(work), report, edition, engine, fit_a4, workers)
         reproduced = recorded if recorded is not None else pinned
         provenance = (_Provenance(reproduced.tool, dict(reproduced.libraries))
                       if reproduced is not None else new_provenance(ready.prepared, engine))
@@ -760,10 +766,10 @@ def fitted_onto_a4(item: _Prepared, reader: PdfReader | None,
 
 def _prepare_all(resolved: _Source, work: Path, report: Callable[[str], None],
                  edition: Edition | None, engine: OcrEngine | None,
-                 fit_a4: bool = False) -> _Ready:
+                 fit_a4: bool = False, workers: int | None = None) -> _Ready:
     """Convert every document of ``resolved``; apply the edition; read scans (OCR); with
     ``fit_a4``, find the pages that go onto A4 sheets."""
-    prepared, open_readers = _prepare_documents(resolved.loaded, work, report)
+    prepared, open_readers = _prepare_documents(resolved.loaded, work, report, workers)
     _warn_duplicates(prepared)
     outcomes: list[Outcome] = []
     if edition is not None:
@@ -1084,43 +1090,57 @@ def _documents(spec: BundleSpec) -> list[DocumentSpec]:
 
 
 def _prepare_documents(
-    loaded: LoadedSpec, workdir: Path, report: Callable[[str], None]
+    loaded: LoadedSpec, workdir: Path, report: Callable[[str], None], workers: int | None = None
 ) -> tuple[list[_Prepared], list[PdfReader | None]]:
-    """Identify, convert, check and count every document; the readers that checked them
-    are kept to merge from (each holds its page tree only, see check_pdf)."""
-    from bundler.evidence import identify
-    from bundler.evidence.render import render_checked
-
+    """Identify, convert, check and count every document, in ``workers`` processes (see
+    ``prepare``); the readers that checked them here are kept to merge from (each holds its
+    page tree only, see check_pdf), those of a worker process are not."""
     docs = _documents(loaded.spec)
+    count = worker_count(workers, len(docs))
+    outcomes: Iterator[tuple[_Prepared, PdfReader | None]]
+    if count > 1:
+        def in_worker(doc: DocumentSpec) -> _Prepared:
+            return _prepare_one(loaded, workdir, doc)[0]
+
+        outcomes = ((item, None) for item in in_workers(in_worker, docs, count))
+    else:
+        outcomes = (_prepare_one(loaded, workdir, doc) for doc in docs)
     prepared: list[_Prepared] = []
     readers: list[PdfReader | None] = []
-    for position, doc in enumerate(docs, start=1):
+    for position in range(1, len(docs) + 1):
         if position % 10 == 1 or position == len(docs):
             report(f"checking document {position} of {len(docs)}")
         if position % 25 == 0:  # frees the fully parsed copies the checks leave (cycles)
             gc.collect(0)  # only what is new since: see collector_paused
-        evidence = identify(loaded.path_of(doc), doc.file)
-        rendition, reader = render_checked(evidence, workdir=workdir, password=doc.password,
-                                           caption=doc.title)
-        pages = len(reader.pages)
-        readers.append(set_aside(reader, workdir / "checked-pdfs.bin"))  # until merged
-        prepared.append(
-            _Prepared(
-                evidence_source=evidence.source,
-                path=evidence.path,
-                sha256=evidence.sha256,
-                size=evidence.size,
-                media_type=evidence.media_type,
-                rendition_pdf=rendition.pdf,
-                rendition_password=rendition.password,
-                outline=tuple(rendition.outline),
-                converter=rendition.converter,
-                tool_versions=dict(rendition.tool_versions),
-                pages=pages,
-            )
-        )
+        item, reader = next(outcomes)
+        prepared.append(item)
+        readers.append(None if reader is None else
+                       set_aside(reader, workdir / "checked-pdfs.bin"))  # until merged
     gc.collect(0)
     return prepared, readers
+
+
+def _prepare_one(loaded: LoadedSpec, workdir: Path, doc: DocumentSpec
+                 ) -> tuple[_Prepared, PdfReader]:
+    from bundler.evidence import identify
+    from bundler.evidence.render import render_checked
+
+    evidence = identify(loaded.path_of(doc), doc.file)
+    rendition, reader = render_checked(evidence, workdir=workdir, password=doc.password,
+                                       caption=doc.title)
+    return _Prepared(
+        evidence_source=evidence.source,
+        path=evidence.path,
+        sha256=evidence.sha256,
+        size=evidence.size,
+        media_type=evidence.media_type,
+        rendition_pdf=rendition.pdf,
+        rendition_password=rendition.password,
+        outline=tuple(rendition.outline),
+        converter=rendition.converter,
+        tool_versions=dict(rendition.tool_versions),
+        pages=len(reader.pages),
+    ), reader
 
 
 def _recognise_text(

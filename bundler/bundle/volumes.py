@@ -323,9 +323,11 @@ def build_set(
     supplement_to: Path | None = None,
     audience: str | None = None,
     strict: bool = False,
+    workers: int | None = None,
 ) -> list[BuildResult]:
     """Build ``source`` as a set of volumes within ``limits`` (see the module's notes):
-    OUT-vol1.pdf... with their sidecars, OUT.manifest.json and OUT.sha256."""
+    OUT-vol1.pdf... with their sidecars, OUT.manifest.json and OUT.sha256; ``workers`` as
+    for ``build_bundle``."""
     from bundler.bundle import build as b
 
     if supplement_to is not None or audience is not None:
@@ -345,7 +347,7 @@ def build_set(
     engine = find_engine() if ocr else None
     return _build_volumes(b, source, out, limits, force=force, build_date=build_date,
                           report=progress or (lambda _message: None), engine=engine,
-                          fit_a4=fit_a4)
+                          fit_a4=fit_a4, workers=workers)
 
 
 def _build_volumes(
@@ -359,6 +361,7 @@ def _build_volumes(
     report: Callable[[str], None],
     engine: Any,
     fit_a4: bool = False,
+    workers: int | None = None,
 ) -> list[BuildResult]:
     scheme = Numbering.CONTINUOUS
 
@@ -375,7 +378,7 @@ def _build_volumes(
     with b.collector_paused(), \
             tempfile.TemporaryDirectory(prefix="bundler-volumes-") as work_dir:
         work = Path(work_dir)
-        ready = b._prepare_all(resolved, work, report, None, engine, fit_a4)
+        ready = b._prepare_all(resolved, work, report, None, engine, fit_a4, workers)
         count = len(ready.prepared)
         index_pages = 1 + -(-(count + 2 * len(resolved.loaded.spec.sections)) // 48)
         ready, resolved = _split_oversized(ready, resolved, limits, index_pages, work, report)
