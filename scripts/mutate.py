@@ -257,18 +257,29 @@ def _confirm(folder: Path, group: Group, survivors: list[str], run: bool) -> dic
     kept: dict[str, str] = json.loads(record.read_text()) if record.exists() else {}
     mutants = folder / "mutants"
     tests = [path for path in group.tests if (mutants / path).exists()]
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+               *(arg for test in group.deselect for arg in ("--deselect", test)), *tests]
     found: dict[str, str] = {}
+    limit: float | None = None  # a mutant may loop for ever: 10 times the tests' own time
     for mutant in survivors:
         key = f"{mutant} {_code(folder, mutant)}"
         if key not in kept and run:
-            tested = subprocess.run(
-                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                 *(arg for test in group.deselect for arg in ("--deselect", test)), *tests],
-                cwd=mutants, capture_output=True, text=True, check=False,
-                env={**os.environ, "MUTANT_UNDER_TEST": mutant, "PYTHONPATH": str(mutants)})
-            failed = re.search(r"^FAILED (\S+)", tested.stdout, re.MULTILINE)
-            kept[key] = failed[1] if failed else ("" if tested.returncode == 0 else
-                                                  f"pytest exit {tested.returncode}")
+            if limit is None:
+                started = time.monotonic()
+                subprocess.run(command, cwd=mutants, capture_output=True, check=False,
+                               env={**os.environ, "PYTHONPATH": str(mutants)})
+                limit = max(60.0, 10 * (time.monotonic() - started))
+            try:
+                tested = subprocess.run(
+                    command, cwd=mutants, capture_output=True, text=True, check=False,
+                    timeout=limit,
+                    env={**os.environ, "MUTANT_UNDER_TEST": mutant, "PYTHONPATH": str(mutants)})
+            except subprocess.TimeoutExpired:  # as mutmut counts it: caught
+                kept[key] = f"timeout (over {limit:.0f} s)"
+            else:
+                failed = re.search(r"^FAILED (\S+)", tested.stdout, re.MULTILINE)
+                kept[key] = failed[1] if failed else ("" if tested.returncode == 0 else
+                                                      f"pytest exit {tested.returncode}")
             record.write_text(json.dumps(kept, indent=1, sort_keys=True))
         if kept.get(key):
             found[mutant] = kept[key]
