@@ -7,10 +7,13 @@ test can find where the page's own content ended up.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
+import logging
 import re
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -399,3 +402,20 @@ def front_links(reader: PdfReader, pages: int) -> list[tuple[int, list[object]]]
                 dest = list(annot["/Dest"])
                 found.append((reader.get_page_number(dest[0].get_object()) + 1, dest))
     return found
+
+
+@contextlib.contextmanager
+def warnings_logged() -> Iterator[list[str]]:
+    """The warnings the toolkit logs (logger ``bundler``) while the block runs, in order."""
+    messages: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    handler = _Collect(logging.WARNING)
+    logging.getLogger("bundler").addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logging.getLogger("bundler").removeHandler(handler)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import re
 import shutil
 import subprocess
@@ -106,24 +105,12 @@ class Built:
 
 def _build(tmp: Path, numbering: str) -> Built:
     spec = make_case(tmp / "case")
-    handler = _Collect()
-    logging.getLogger("bundler").addHandler(handler)
-    try:
+    with fx.warnings_logged() as warnings:
         result = build_bundle(spec, tmp / "out" / "bundle.pdf", numbering=numbering,
                               build_date=DATE)
-    finally:
-        logging.getLogger("bundler").removeHandler(handler)
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
-    return Built(spec, result, manifest, fx.words_by_page(result.pdf), handler.messages)
+    return Built(spec, result, manifest, fx.words_by_page(result.pdf), warnings)
 
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
 
 
 @pytest.fixture(scope="module")

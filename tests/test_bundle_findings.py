@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import logging
 import re
 import shutil
 from dataclasses import dataclass
@@ -69,26 +68,14 @@ class Built:
     texts: list[str]  # each page as pdftotext -layout reads it, spaces squashed
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
 
 def build(case: Path, **options: object) -> Built:
-    handler = _Collect()
-    logging.getLogger("bundler").addHandler(handler)
-    try:
+    with fx.warnings_logged() as warnings:
         result = build_bundle(case, case / "out" / "bundle.pdf", build_date=DATE,
                               force=True, **options)  # type: ignore[arg-type]
-    finally:
-        logging.getLogger("bundler").removeHandler(handler)
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     texts = [" ".join(text.split()) for text in fx.page_texts(result.pdf)]
-    return Built(result.pdf, manifest, fx.words_by_page(result.pdf), handler.messages, texts)
+    return Built(result.pdf, manifest, fx.words_by_page(result.pdf), warnings, texts)
 
 
 @pytest.fixture(scope="module")
