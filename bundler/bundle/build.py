@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, BinaryIO
 from pypdf import PdfReader
 
 from bundler import TOOL_NAME, __version__
-from bundler.audit.model import AuditEntry
 from bundler.bundle.assemble import (
     AssemblyDocument,
     BundleInfo,
@@ -48,7 +47,6 @@ from bundler.bundle.assemble import (
     open_rendition,
 )
 from bundler.bundle.audience import Edition, describe, merged, parse_audience, spec_edition
-from bundler.bundle.chronology import table as chronology_table
 from bundler.bundle.citations import Placement
 from bundler.bundle.core import core_path, main_note, shown_label
 from bundler.bundle.edition import Item as EditionItem
@@ -66,8 +64,6 @@ from bundler.bundle.edition import check_names as edition_check_names
 from bundler.bundle.edition import record as edition_record
 from bundler.bundle.edition import render as render_log_pages
 from bundler.bundle.edition import summary as edition_summary
-from bundler.bundle.findings import problems as findings_problems
-from bundler.bundle.findings import table as findings_table
 from bundler.bundle.frontmatter import (
     CERTIFICATE_TITLE,
     Certificate,
@@ -131,7 +127,8 @@ from bundler.errors import BadInput, BundlerError, CaseIncomplete, InputNotFound
 from bundler.fileio import StagedOutputs, refuse_overwrite, sha256_file
 from bundler.paths import inside
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the case's audit and tables: imported where used, for a quick start)
+    from bundler.audit.model import AuditEntry
     from bundler.bundle.volumes import VolumePart
 
 logger = logging.getLogger(__name__)
@@ -678,6 +675,8 @@ def _build(
     if recorded is None:  # before any work: a rebuild says nothing
         _refuse_placeholders(source, resolved)
     if front is not None and recorded is None:
+        from bundler.bundle.findings import problems as findings_problems
+
         _report_citations(findings_problems(front.findings, [d.file for d in _documents(spec)]),
                           strict)
     volume = None
@@ -1389,6 +1388,9 @@ def _tables(front: _Front | None, placement: Placement, plan: Plan
     citations of pages a document does not have."""
     if front is None:
         return [], {}, []
+    from bundler.bundle.chronology import table as chronology_table
+    from bundler.bundle.findings import table as findings_table
+
     tables: list[Table] = []
     records: dict[str, object] = {}
     problems: list[str] = []
