@@ -1,15 +1,19 @@
-"""`bundle build --workers N`: documents are prepared by N processes, and the bundle, its
-manifest, the warnings and the errors are the same whatever N is."""
+"""`bundle build --workers N`: documents are prepared, then merged and stamped, by N
+processes, and the bundle, its manifest, the warnings and the errors are the same whatever N
+is."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import logging
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
@@ -19,6 +23,7 @@ from bundler.bundle.build import build_bundle
 from bundler.bundle.prepare import in_workers, worker_count
 from bundler.errors import BadInput
 from tests import awkward
+from tests import bundle_fixtures as fx
 
 DATE = dt.date(2026, 3, 1)
 
@@ -57,6 +62,16 @@ def _case(folder: Path, broken: bool = False) -> Path:
     awkward.make_screenshot(evidence / "screen.png", "PNG")
     awkward.make_utf8_text(evidence / "notes.txt")
     entries += [("photo.jpg", ""), ("screen.png", ""), ("notes.txt", "")]
+    # what the merge itself reads: form fields, the document's own bookmarks, internal and
+    # web links (a warning), pages of other shapes and inherited attributes
+    fx.make_form_pdf(evidence / "form.pdf")
+    fx.make_outlined_pdf(evidence / "outlined.pdf")
+    fx.make_internal_link_pdf(evidence / "linked.pdf")
+    fx.make_active_pdf(evidence / "active.pdf")
+    fx.make_rotated_pdf(evidence / "rotated.pdf")
+    fx.make_inherited_pdf(evidence / "inherited.pdf")
+    entries += [(name, "") for name in ("form.pdf", "outlined.pdf", "linked.pdf", "active.pdf",
+                                        "rotated.pdf", "inherited.pdf")]
     if broken:
         awkward.make_pdf_missing_content(evidence / "broken.pdf")
         entries.insert(9, ("broken.pdf", ""))
@@ -81,29 +96,71 @@ def _build(spec: Path, out: Path, workers: int | None,
 def test_one_and_two_workers_make_the_same_bytes(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bundler.bundle import build
+    from bundler.bundle import assemble, build
 
     if worker_count(2, 100) != 2:
         pytest.skip("no worker process can be forked here (another thread is running)")
-    pools: list[int] = []
+    pools: list[tuple[str, int]] = []
 
-    def counted(prepare, jobs, workers):  # type: ignore[no-untyped-def]
-        pools.append(workers)
-        return in_workers(prepare, jobs, workers)
+    def counted(stage: str):  # type: ignore[no-untyped-def]
+        def run(prepare, jobs, workers):  # type: ignore[no-untyped-def]
+            pools.append((stage, workers))
+            return in_workers(prepare, jobs, workers)
+        return run
 
-    monkeypatch.setattr(build, "in_workers", counted)
+    monkeypatch.setattr(build, "in_workers", counted("prepare"))
+    monkeypatch.setattr(assemble, "in_workers", counted("merge"))
     spec = _case(tmp_path / "case")
     one = _build(spec, tmp_path / "one" / "bundle.pdf", 1, caplog)
     two = _build(spec, tmp_path / "two" / "bundle.pdf", 2, caplog)
-    assert pools == [2]  # the second build's documents were prepared by two processes
+    # the second build's documents were prepared, then merged, by two processes
+    assert pools == [("prepare", 2), ("merge", 2)]
     default = _build(spec, tmp_path / "default" / "bundle.pdf", None, caplog)
     assert one[0] == two[0] == default[0]
     assert one[1] == two[1] == default[1]
     assert one[2] == two[2] == default[2]
     assert any("locked.pdf" in warning and "owner password" in warning for warning in one[2])
+    assert any("active.pdf" in warning and "web link" in warning for warning in one[2])
     text = awkward.pdf_text(tmp_path / "two" / "bundle.pdf")
     for seed in range(14):
         assert f"WORD{seed}X1" in text
+    assert "FILLEDVALUE42" in text and "OUTWORD3" in text and "LINKWORD2" in text
+    bookmarks = [item.title for item in _flat(PdfReader(tmp_path / "two" / "bundle.pdf").outline)]
+    assert "Part 2" in bookmarks
+
+
+def _flat(outline: Sequence[object]) -> list[Any]:
+    items: list[Any] = []
+    for item in outline:
+        items += _flat(item) if isinstance(item, list) else [item]
+    return items
+
+
+def test_a_document_failing_while_merged_fails_the_same_way_with_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Damage only the merge finds (here made to happen to one document): the same one-line
+    error naming that document whatever the number of processes, and nothing written."""
+    from bundler.bundle import assemble
+
+    real = assemble._add_document
+
+    def fails_on_one(context, reader, doc, *args):  # type: ignore[no-untyped-def]
+        if doc.source.endswith("letter05.pdf"):
+            raise KeyError("/Resources")
+        return real(context, reader, doc, *args)
+
+    monkeypatch.setattr(assemble, "_add_document", fails_on_one)
+    spec = _case(tmp_path / "case")
+    messages = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}" / "bundle.pdf"
+        with pytest.raises(BadInput) as caught:
+            build_bundle(spec, out, build_date=DATE, workers=workers)
+        messages.append(str(caught.value))
+        assert not out.parent.exists() or not any(out.parent.iterdir())
+    assert messages == ["evidence/letter05.pdf: part of the PDF is damaged and it cannot be "
+                        "merged (KeyError)"] * 2
 
 
 def test_a_broken_document_fails_the_same_way_with_workers(

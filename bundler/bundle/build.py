@@ -742,13 +742,15 @@ class _Ready:
     layers: list[tuple[tuple[int, Path], ...]]
     edition: Edition | None
     fit_a4: bool = False  # pages not A4 go onto A4 sheets (``paper``)
+    workers: int | None = None  # processes preparing and merging the documents (``prepare``)
 
     def part(self, positions: Sequence[int]) -> _Ready:
         """The documents at ``positions`` (a volume's), in that order."""
         return _Ready([self.prepared[p] for p in positions],
                       [self.open_readers[p] for p in positions],
                       [self.outcomes[p] for p in positions] if self.outcomes else [],
-                      [self.layers[p] for p in positions], self.edition, self.fit_a4)
+                      [self.layers[p] for p in positions], self.edition, self.fit_a4,
+                      self.workers)
 
 
 def fitted_onto_a4(item: _Prepared, reader: PdfReader | None,
@@ -792,7 +794,7 @@ def _prepare_all(resolved: _Source, work: Path, report: Callable[[str], None],
     if fit_a4:
         prepared = [fitted_onto_a4(item, open_readers[position], report)
                     for position, item in enumerate(prepared)]
-    return _Ready(prepared, open_readers, outcomes, layers, edition, fit_a4)
+    return _Ready(prepared, open_readers, outcomes, layers, edition, fit_a4, workers)
 
 
 def _write_bundle(
@@ -901,6 +903,7 @@ def _write_bundle(
             log=log,
             log_title=_log_title(edition),
             front_parts=laid.front.parts,
+            workers=ready.workers,
         )
         buffered.flush()
         pdf_sha = raw.digest.hexdigest()
