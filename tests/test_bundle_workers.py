@@ -20,7 +20,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from bundler.bundle.build import build_bundle
-from bundler.bundle.prepare import in_workers, worker_count
+from bundler.bundle.workers import Crew, worker_count
 from bundler.errors import BadInput
 from tests import awkward
 from tests import bundle_fixtures as fx
@@ -96,25 +96,34 @@ def _build(spec: Path, out: Path, workers: int | None,
 def test_one_and_two_workers_make_the_same_bytes(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bundler.bundle import assemble, build
+    from bundler.bundle import assemble
 
     if worker_count(2, 100) != 2:
         pytest.skip("no worker process can be forked here (another thread is running)")
-    pools: list[tuple[str, int]] = []
+    stages: list[tuple[str, int]] = []
+    real_run = Crew.run
 
-    def counted(stage: str):  # type: ignore[no-untyped-def]
-        def run(prepare, jobs, workers):  # type: ignore[no-untyped-def]
-            pools.append((stage, workers))
-            return in_workers(prepare, jobs, workers)
-        return run
+    def run(self, job, shared, jobs, owners=None):  # type: ignore[no-untyped-def]
+        stages.append((job.__name__, self.count))
+        return real_run(self, job, shared, jobs, owners)
 
-    monkeypatch.setattr(build, "in_workers", counted("prepare"))
-    monkeypatch.setattr(assemble, "in_workers", counted("merge"))
+    monkeypatch.setattr(Crew, "run", run)
+    read_again = tmp_path / "read-again.txt"
+    real_open = assemble.open_rendition
+
+    def open_rendition(pdf, password):  # type: ignore[no-untyped-def]
+        with read_again.open("a", encoding="utf-8") as handle:  # (from a worker too)
+            handle.write(f"{pdf.name}\n")
+        return real_open(pdf, password)
+
+    monkeypatch.setattr(assemble, "open_rendition", open_rendition)
     spec = _case(tmp_path / "case")
     one = _build(spec, tmp_path / "one" / "bundle.pdf", 1, caplog)
     two = _build(spec, tmp_path / "two" / "bundle.pdf", 2, caplog)
-    # the second build's documents were prepared, then merged, by two processes
-    assert pools == [("prepare", 2), ("merge", 2)]
+    # the second build's documents were prepared, then merged, by two processes, each
+    # document merged from the reader that checked it (no PDF read a second time)
+    assert stages == [("_prepare_kept", 2), ("merge_kept", 2)]
+    assert not read_again.exists()
     default = _build(spec, tmp_path / "default" / "bundle.pdf", None, caplog)
     assert one[0] == two[0] == default[0]
     assert one[1] == two[1] == default[1]

@@ -45,7 +45,6 @@ from bundler.bundle.frontmatter import CERTIFICATE_TITLE, LinkArea, Part
 from bundler.bundle.objectspool import ObjectSpool, Segments, relocatable
 from bundler.bundle.ocr import LayerGrafter, layer_matrix
 from bundler.bundle.plan import LabelStyle, Plan
-from bundler.bundle.prepare import in_workers, worker_count
 from bundler.bundle.stamp import (
     FONT_RESOURCE,
     LABEL_FONT,
@@ -61,6 +60,7 @@ from bundler.bundle.stamp import (
     suffix_bytes,
     transform_rect,
 )
+from bundler.bundle.workers import Crew, in_order, take
 from bundler.errors import BadInput, BundlerError
 from bundler.evidence.filters import ascii85_decode, ascii_hex_decode
 
@@ -181,12 +181,14 @@ def assemble_bundle(
     log: bytes = b"",
     log_title: str = "Redaction log",
     front_parts: Sequence[Part] = (),
-    workers: int | None = None,
+    crew: Crew | None = None,
+    owners: dict[int, int] | None = None,
 ) -> None:
     """Write the whole bundle to ``out``; ``readers(i)`` opens document i's PDF; ``log``
     (an edition's redaction log) goes between the documents and the certificate;
     ``front_parts`` (the index, the findings table, the chronology) are bookmarked;
-    ``workers``: processes merging the documents (see ``merge_document``; one by default)."""
+    ``crew``: worker processes merging the documents (see ``merge_document``), each given
+    back the ones it prepared (``owners``: position -> worker); without, they are merged here."""
     writer = PdfWriter()
     context = _Context(writer)
     # pypdf makes reference cycles (every object points back at its document), so the
@@ -198,7 +200,8 @@ def assemble_bundle(
         _assemble(out, writer, context, info=info, plan=plan, front_matter=front_matter,
                   index_links=index_links, documents=documents, readers=readers,
                   certificate=certificate, manifest_json=manifest_json, progress=progress,
-                  log=log, log_title=log_title, front_parts=front_parts, workers=workers)
+                  log=log, log_title=log_title, front_parts=front_parts, crew=crew,
+                  owners=owners)
     finally:
         if collecting:
             gc.enable()
@@ -221,7 +224,8 @@ def _assemble(
     log: bytes,
     log_title: str,
     front_parts: Sequence[Part],
-    workers: int | None,
+    crew: Crew | None,
+    owners: dict[int, int] | None,
 ) -> None:
     import io
 
@@ -235,17 +239,12 @@ def _assemble(
         # catalog, the page tree and the front matter (which gets the index links) stay.
         with ObjectSpool(writer) as spool:
             own_outlines: list[list[_Mark]] = []
-            shared = _shared_objects(context)
-
-            def merge(position: int) -> _Merged:
-                planned = plan.documents[position]
-                return merge_document(documents[position], readers(position),
-                                      planned.first_page, plan.labels, info.reference, shared)
-
-            count = worker_count(workers, len(documents))
-            merged_documents = (in_workers(merge, range(len(documents)), count) if count > 1
-                                else map(merge, range(len(documents))))
-            for position, merged in enumerate(merged_documents):
+            merging = _Merging(tuple(documents),
+                               tuple(planned.first_page for planned in plan.documents),
+                               tuple(plan.labels), info.reference, _shared_objects(context),
+                               readers if crew is None else None)
+            for position, merged in enumerate(in_order(crew, merge_kept, merging,
+                                                       len(documents), owners)):
                 if progress is not None and (position % 10 == 0
                                              or position == len(documents) - 1):
                     progress(f"stamping document {position + 1} of {len(documents)}")
@@ -288,6 +287,36 @@ class _Merged:
     tops: tuple[tuple[float, float], ...]  # each page's displayed top-left corner
     outline: tuple[_Mark, ...]  # the document's own bookmarks, at its pages in the bundle
     header: str  # the PDF version its pages need ("%PDF-1.7")
+
+
+@dataclass(frozen=True)
+class _Merging:
+    """What merging any document of a bundle needs (sent once to each worker process)."""
+
+    documents: tuple[AssemblyDocument, ...]
+    first_pages: tuple[int, ...]
+    labels: tuple[str, ...]
+    reference: str
+    shared: dict[int, bytes]  # see ``_shared_objects``
+    readers: Callable[[int], PdfReader] | None  # here: each document's reader; in a worker:
+    # the one it kept (``kept_reader_key``), or the PDF is read again
+
+
+def kept_reader_key(pdf: Path) -> tuple[str, str]:
+    """Under what a worker keeps the reader that checked ``pdf`` (see ``workers.keep``)."""
+    return ("checked", str(pdf))
+
+
+def merge_kept(merging: _Merging, position: int) -> _Merged:
+    """``merge_document`` for the document at ``position``, from the reader that checked it
+    when there is one (a document whose rendition has since changed is read again)."""
+    doc = merging.documents[position]
+    if merging.readers is not None:
+        reader = merging.readers(position)
+    else:
+        reader = take(kept_reader_key(doc.pdf)) or open_rendition(doc.pdf, doc.password)
+    return merge_document(doc, reader, merging.first_pages[position], merging.labels,
+                          merging.reference, merging.shared)
 
 
 def _shared_objects(context: _Context) -> dict[int, bytes]:
