@@ -187,8 +187,19 @@ def test_a_broken_document_fails_the_same_way_with_workers(
     assert messages[0][0].startswith("evidence/broken.pdf: ")
 
 
-def test_worker_count() -> None:
-    assert worker_count(None, 500) == 1  # one process unless asked
+def test_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bundler.bundle import workers
+
+    monkeypatch.setattr(workers, "can_fork", lambda: True)
+    monkeypatch.setattr(workers, "_processors", lambda: 2)
+    assert worker_count(None, 500) == 2  # by default one per processor
+    monkeypatch.setattr(workers, "_processors", lambda: 16)
+    assert worker_count(None, 500) == 4  # at most four
+    assert worker_count(None, 3) == 3
+    assert worker_count(8, 500) == 8  # as many as asked
+    monkeypatch.setattr(workers, "can_fork", lambda: False)
+    assert worker_count(None, 500) == worker_count(8, 500) == 1  # none can be forked
+    monkeypatch.undo()
     assert worker_count(1, 500) == 1
     assert worker_count(2, 500) in (1, 2)  # 1 where no process can be forked
     assert worker_count(3, 2) in (1, 2)  # never more than documents

@@ -1,8 +1,8 @@
 """Worker processes for one build: documents are prepared, then merged, on every core.
 
 Until the layout, and again while each is merged and stamped, documents are independent of
-one another. With ``workers`` processes (``worker_count``), a ``Crew`` forks that many when
-its first stage starts. In the first stage (identify, convert, check) each worker takes the
+one another. With ``workers`` processes (``worker_count``: by default one per processor, at
+most four), a ``Crew`` forks that many when its first stage starts. In the first stage (identify, convert, check) each worker takes the
 next document as soon as it is free, and keeps the PDF reader it checked it with (``keep``);
 in the next (merge and stamp) each document goes back to the worker that checked it, which
 merges from the reader it kept (``take``) instead of reading the PDF again. This process
@@ -41,12 +41,24 @@ Result = TypeVar("Result")
 _IN_FLIGHT = 2  # jobs sent ahead to each worker, so none waits for the next
 
 
+MAX_DEFAULT_WORKERS = 4  # beyond this the build's own process (numbering, writing) is the limit
+
+
 def worker_count(requested: int | None, documents: int) -> int:
-    """How many processes do a build's documents: ``requested`` (default 1), never more
-    than there are documents; 1 (this process) where no worker can be forked."""
-    if requested is None or not can_fork():
+    """How many processes do a build's documents: ``requested``, by default one per
+    processor this process may use (at most MAX_DEFAULT_WORKERS), never more than there are
+    documents; 1 (this process) where no worker can be forked."""
+    if not can_fork():
         return 1
-    return max(1, min(requested, documents))
+    wanted = requested if requested is not None else min(_processors(), MAX_DEFAULT_WORKERS)
+    return max(1, min(wanted, documents))
+
+
+def _processors() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def can_fork() -> bool:
