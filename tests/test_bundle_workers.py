@@ -222,3 +222,51 @@ def test_workers_from_the_command_line(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         built.append(out.read_bytes())
     assert built[0] == built[1]
+
+
+def test_a_worker_killed_mid_build_stops_the_build_with_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies (the kernel's out-of-memory killer, say) while merging: the build
+    ends at once with a one-line error saying so and what to do, nothing is written, and no
+    worker is left running."""
+    import os
+    import signal
+
+    from bundler.bundle import assemble
+    from bundler.errors import ExitCode, WorkerStopped
+
+    if worker_count(2, 100) != 2:
+        pytest.skip("no worker process can be forked here (another thread is running)")
+    builder = os.getpid()
+    real = assemble.merge_document
+
+    def dies_on_one(doc, *args):  # type: ignore[no-untyped-def]
+        if os.getpid() != builder and doc.source.endswith("letter05.pdf"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(doc, *args)
+
+    monkeypatch.setattr(assemble, "merge_document", dies_on_one)
+    spec = _case(tmp_path / "case")
+    out = tmp_path / "out" / "bundle.pdf"
+    before = _children()
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the build waited"))
+    signal.alarm(120)
+    try:
+        with pytest.raises(WorkerStopped) as caught:
+            build_bundle(spec, out, build_date=DATE, workers=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert caught.value.exit_code == ExitCode.OUTPUT_FAILED
+    assert "worker process" in str(caught.value) and "--workers 1" in caught.value.hint
+    assert not out.parent.exists() or not any(out.parent.iterdir())
+    assert _children() <= before  # every worker was stopped and waited for (no zombie)
+
+
+def _children() -> set[int]:
+    """This process's child processes, zombies included (from /proc)."""
+    found: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        found.update(int(pid) for pid in (task / "children").read_text().split())
+    return found

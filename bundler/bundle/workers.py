@@ -254,7 +254,14 @@ def _serve(connection: Connection, index: int) -> None:
         done += 1
         if done % 25 == 0:  # the checks' parsed copies are cyclic garbage, and builds pause
             gc.collect(0)   # the collector (see build.collector_paused)
-        connection.send(_run(job, shared, position))
+        outcome = _run(job, shared, position)
+        try:
+            connection.send(outcome)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # a result that cannot cross between processes (a bug)
+            connection.send(_Outcome(position, None, BundlerError(
+                f"{type(exc).__name__}: {exc}"), outcome.records))
 
 
 def _run(job: Callable[[Any, int], Any], shared: Any, position: int) -> _Outcome:
