@@ -1123,13 +1123,13 @@ def _prepare_documents(
 def _prepare_kept(shared: tuple[LoadedSpec, Path, bool], position: int
                   ) -> tuple[_Prepared, PdfReader | None]:
     """Prepare the document at ``position``; its reader is set aside until it is merged (in
-    a worker, kept there: see ``assemble.merge_kept``)."""
+    a worker, kept there while it has room: see ``workers.keep``, ``assemble.merge_kept``)."""
     loaded, workdir, in_worker = shared
     item, reader = _prepare_one(loaded, workdir, _documents(loaded.spec)[position])
     reader = set_aside(reader, workdir / f"checked-pdfs-{worker_index()}.bin")
     if not in_worker:
         return item, reader
-    keep(kept_reader_key(item.rendition_pdf), reader)
+    keep(kept_reader_key(item.rendition_pdf), reader, item.pages)  # (if there is room)
     return item, None
 
 

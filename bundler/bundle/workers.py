@@ -20,6 +20,7 @@ itself.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import multiprocessing
@@ -199,19 +200,34 @@ class Crew:
 # --- in a worker process ----------------------------------------------------------------
 
 _inherited: tuple[int, Callable[[Any, int], Any], Any] | None = None
-_kept: dict[object, object] = {}
+_kept: dict[object, tuple[object, int]] = {}
+_kept_size = 0
 _records: list[logging.LogRecord] = []
 _index = 0
 
 
-def keep(key: object, value: object) -> None:
-    """In a worker: hold ``value`` for a later stage of the same build (see ``take``)."""
-    _kept[key] = value
+KEEP_LIMIT = 2000  # what a worker keeps for later stages, in ``size`` units (a reader's pages)
+
+
+def keep(key: object, value: object, size: int) -> bool:
+    """In a worker: hold ``value`` for a later stage of the same build (see ``take``), unless
+    what it holds would then be larger than KEEP_LIMIT (``size`` is in its units: a reader's
+    pages, about 5 kB each), so a worker's memory stays bounded whatever the bundle's size;
+    whether it was kept."""
+    global _kept_size
+    if _kept_size + size > KEEP_LIMIT:
+        return False
+    _kept[key] = (value, size)
+    _kept_size += size
+    return True
 
 
 def take(key: object) -> Any:
     """In a worker: what an earlier stage kept under ``key`` (given once), or None."""
-    return _kept.pop(key, None)
+    global _kept_size
+    value, size = _kept.pop(key, (None, 0))
+    _kept_size -= size
+    return value
 
 
 def worker_index() -> int:
@@ -248,12 +264,14 @@ def _serve(connection: Connection, index: int) -> None:
             return  # the build is over (or gone)
         if message[0] == "stage":
             stages = {message[1]: (message[2], message[3])}
+            release_memory()
             continue
         _kind, stage, position = message
         job, shared = stages[stage]
         done += 1
         if done % 25 == 0:  # the checks' parsed copies are cyclic garbage, and builds pause
             gc.collect(0)   # the collector (see build.collector_paused)
+            release_memory()
         outcome = _run(job, shared, position)
         try:
             connection.send(outcome)
@@ -262,6 +280,22 @@ def _serve(connection: Connection, index: int) -> None:
         except Exception as exc:  # a result that cannot cross between processes (a bug)
             connection.send(_Outcome(position, None, BundlerError(
                 f"{type(exc).__name__}: {exc}"), outcome.records))
+
+
+def release_memory() -> None:
+    """Give the memory the C library holds free back to the system (glibc's malloc_trim):
+    decoding and converting leave much of it free but kept, in each process."""
+    global _trim
+    if _trim is None:
+        try:
+            _trim = ctypes.CDLL(None).malloc_trim
+        except (AttributeError, OSError):
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
+_trim: Any = None
 
 
 def _run(job: Callable[[Any, int], Any], shared: Any, position: int) -> _Outcome:
