@@ -42,7 +42,7 @@ from pypdf.generic import (
 )
 
 from bundler.bundle.frontmatter import CERTIFICATE_TITLE, LinkArea, Part
-from bundler.bundle.objectspool import ObjectSpool, Segments, relocatable
+from bundler.bundle.objectspool import ObjectSpool, Relocatable, relocatable
 from bundler.bundle.ocr import LayerGrafter, layer_matrix
 from bundler.bundle.plan import LabelStyle, Plan
 from bundler.bundle.stamp import (
@@ -282,7 +282,7 @@ class _Merged:
     """One document's pages merged and stamped in a writer of their own, ready to be
     numbered into the bundle (``objectspool.relocatable``)."""
 
-    objects: tuple[Segments, ...]
+    objects: Relocatable
     pages: tuple[int, ...]  # which of ``objects`` are its pages, in order
     tops: tuple[tuple[float, float], ...]  # each page's displayed top-left corner
     outline: tuple[_Mark, ...]  # the document's own bookmarks, at its pages in the bundle
@@ -357,7 +357,7 @@ def merge_document(doc: AssemblyDocument, reader: PdfReader, first_page: int,
                     f"({type(exc).__name__})"
                 ) from exc
             outline = _own_outline(reader, doc.source, first_page - 1)
-        return _Merged(tuple(objects), tuple(number - _FIRST_OWN for number in pages), tops,
+        return _Merged(objects, tuple(number - _FIRST_OWN for number in pages), tops,
                        tuple(outline), writer.pdf_header)
     finally:
         _release(writer, reader)

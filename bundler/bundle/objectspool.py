@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import io
 import tempfile
+from array import array
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import IO, Any
 
@@ -63,18 +65,32 @@ class ObjectSpool:
                  trace: TracebackType | None) -> None:
         self.file.close()
 
-    def splice(self, objects: Sequence[Segments]) -> int:
+    def splice(self, objects: Relocatable) -> int:
         """Add objects serialised by ``relocatable`` to the writer, numbered from its next
         free number, straight into the spool; returns the first one's number."""
         writer_objects = self.writer._objects
         base = len(writer_objects) + 1
-        datas = [b"".join([b"%d 0 R" % (base + piece) if isinstance(piece, int) else piece
-                           for piece in segments]) for segments in objects]
-        self.file.write(b"".join(datas))
+        data, at, to = objects.data, objects.at, objects.to
+        pieces: list[bytes] = []
+        lengths: list[int] = []
+        start = reference = 0
+        for end, count in zip(objects.ends, objects.counts, strict=True):
+            size = end - start
+            for _ in range(count):
+                position = at[reference]
+                written = b"%d 0 R" % (base + to[reference])
+                pieces += (data[start:position], written)
+                size += len(written)
+                start = position
+                reference += 1
+            pieces.append(data[start:end])
+            lengths.append(size)
+            start = end
+        self.file.write(b"".join(pieces))
         offset = self.size
-        for data in datas:
-            writer_objects.append(_Spilled(self, offset, len(data)))
-            offset += len(data)
+        for length in lengths:
+            writer_objects.append(_Spilled(self, offset, length))
+            offset += length
         self.size = offset
         return base
 
@@ -96,15 +112,27 @@ _WRITES_REFERENCE = IndirectObject.write_to_stream
 _WRITES_NUMBER = NumberObject.write_to_stream
 
 
-Segments = tuple[bytes | int, ...]  # an object's bytes; an int: a reference to fill in
+@dataclass(frozen=True)
+class Relocatable:
+    """Objects serialised with their references to one another left out, to be numbered
+    into a bundle (``ObjectSpool.splice``): one block of bytes and plain arrays of numbers,
+    quick to send from a worker process."""
+
+    data: bytes  # every object's bytes, one after another, without those references
+    ends: array[int]  # where each object's bytes end in ``data``
+    counts: array[int]  # how many references each object has
+    at: array[int]  # each reference, in order: where in ``data`` it goes
+    to: array[int]  # and which of the objects it names (0: the first)
+
+    def __len__(self) -> int:
+        return len(self.ends)
 
 
-def relocatable(objects: Sequence[Any], first: int, fixed: Mapping[int, bytes]
-                ) -> list[Segments]:
+def relocatable(objects: Sequence[Any], first: int, fixed: Mapping[int, bytes]) -> Relocatable:
     """Serialise ``objects`` (a writer's, numbered from ``first``) for ``ObjectSpool.splice``:
-    a reference to one of them is left as its position in ``objects``, one to a number in
-    ``fixed`` (objects the bundle shares: the page tree, the stamp's fonts) is written as
-    ``fixed`` says; a reference to any other number is an error."""
+    a reference to one of them is left out, to be filled in with the number it gets; one to a
+    number in ``fixed`` (objects the bundle shares: the page tree, the stamp's fonts) is
+    written as ``fixed`` says; a reference to any other number is an error."""
     last = first + len(objects)
 
     def reference(ref: Any) -> bytes | int:
@@ -117,21 +145,31 @@ def relocatable(objects: Sequence[Any], first: int, fixed: Mapping[int, bytes]
         return written
 
     names: dict[str, bytes] = {}
-    merged: list[Segments] = []
+    blocks: list[bytes] = []
+    size = 0
+    ends, counts, at, to = array("Q"), array("Q"), array("Q"), array("Q")
     for obj in objects:
         pieces: list[bytes | int] = []
         _serialise(obj, pieces, names, reference)
-        segments: list[bytes | int] = []
         run: list[bytes] = []
+        count = 0
         for piece in pieces:
             if isinstance(piece, int):
-                segments += (b"".join(run), piece)
+                block = b"".join(run)
+                blocks.append(block)
+                size += len(block)
+                at.append(size)
+                to.append(piece)
+                count += 1
                 run = []
             else:
                 run.append(piece)
-        segments.append(b"".join(run))
-        merged.append(tuple(segments))
-    return merged
+        block = b"".join(run)
+        blocks.append(block)
+        size += len(block)
+        ends.append(size)
+        counts.append(count)
+    return Relocatable(b"".join(blocks), ends, counts, at, to)
 
 
 def _as_written(ref: Any) -> bytes:
