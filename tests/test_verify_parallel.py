@@ -120,6 +120,10 @@ def _change_a_source(root: Path) -> None:
     flip_byte(path, path.stat().st_size // 2)
 
 
+def _remove_a_source(root: Path) -> None:
+    (root / "case" / "evidence" / "photo.jpg").unlink()
+
+
 def _break_the_page_tree(root: Path) -> None:
     """The second page's reference in /Kids broken: pypdf and the last-leaf walk disagree."""
     pdf = root / "out" / "bundle.pdf"
@@ -133,6 +137,7 @@ CHANGES = {
     "changed page": (_change_a_page, 1, ["file hash", "rebuild"]),
     "altered stamp": (_alter_a_stamp, 1, ["file hash", "stamps", "rebuild"]),
     "changed source": (_change_a_source, 1, ["sources", "rebuild"]),
+    "missing source": (_remove_a_source, 1, ["sources", "rebuild"]),
     "broken page tree": (_break_the_page_tree, 1, ["file hash", "certificate", "page count",
                                                    "page labels", "stamps", "rebuild"]),
 }

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -247,8 +248,9 @@ def verify_bundle(
     # With the sources, the pages are checked by a forked child while this process rebuilds
     # the bundle (bundler/bundle/forked.py); the report is the same either way.
     bundle = _Opened(pdf, not file_check.passed, revision, manifest, embedded)
+    digest_made = before_signing or digest
     pages: _PageChecks | None = None
-    if may_fork():  # the pages are checked by a child, beside the rebuild (forked.py)
+    if may_fork():  # a child checks the pages and hashes the sources, beside the rebuild
         built_name = _guessed_name(reader, pdf)
     else:
         pages = _checked_pages(bundle, reader, report_progress)
@@ -258,20 +260,25 @@ def verify_bundle(
     # the bundle again from the file, bit by bit.
     del reader, opened
     gc.collect()
-    child = start(functools.partial(_sent_pages, bundle)) if pages is None else None
+    child = start(functools.partial(_beside_rebuild, bundle, sources)) if pages is None else None
     try:
+        early = None
         if child is not None:
-            report_progress("reading the stamps on every document page, beside the rebuild")
-        report_progress("hashing the source files")
-        found = _find_sources(manifest, sources, pdf)
-        rebuilt = _rebuilt(bundle, built_name, sources, before_signing or digest, found,
-                           report_progress)
-        if pages is None:  # from the child, else (it gave none, or none could be forked) here
-            pages = _PageChecks.collected(child.result() if child else None) or (
-                _checked_pages(bundle))
-            if pages.name != built_name:  # a page tree laid out unlike ours: rebuild as named
-                rebuilt = _rebuilt(bundle, pages.name, sources, before_signing or digest,
-                                   found, report_progress)
+            report_progress("reading the stamps on every document page and hashing the "
+                            "source files, beside the rebuild")
+            if _all_present(manifest, sources):  # else the rebuild is not attempted
+                early = _rebuilt(bundle, built_name, sources, digest_made, (), report_progress)
+        sent = child.result() if child is not None else None
+        pages = pages or _PageChecks.collected(sent) or _checked_pages(bundle)
+        found = _Sources.collected(sent)
+        if found is None:  # no child, or it gave no answer
+            report_progress("hashing the source files")
+            found = _find_sources(manifest, sources, pdf)
+        if early is not None and not found.bad and pages.name == built_name:
+            rebuilt = early
+        else:  # not attempted, not yet made, or made with a name the last page does not give
+            rebuilt = _rebuilt(bundle, pages.name, sources, digest_made, found.bad,
+                               report_progress)
     finally:
         if child is not None:
             child.stop()
@@ -349,9 +356,10 @@ def _checked_pages(bundle: _Opened, reader: PdfReader | None = None,
     return _PageChecks(checks, _built_name(reader, bundle.pdf))
 
 
-def _sent_pages(bundle: _Opened) -> dict[str, Any]:
-    """In the child: the page checks, as they cross to the parent. The bundle is read from
-    the file as pypdf needs it (the parent's reader holds a copy of the whole file)."""
+def _beside_rebuild(bundle: _Opened, sources: Path) -> dict[str, Any]:
+    """In the child: the page checks and the sources found, as they cross to the parent.
+    The bundle is read from the file as pypdf needs it (the parent's reader held a copy of
+    the whole file, freed before the fork)."""
     from bundler.evidence.pdfopen import pypdf_messages
 
     with contextlib.ExitStack() as stack:
@@ -359,15 +367,17 @@ def _sent_pages(bundle: _Opened) -> dict[str, Any]:
             stack.enter_context(bundle.pdf.open("rb")))
         with pypdf_messages():
             reader = PdfReader(source, strict=False)
-        return _checked_pages(bundle, reader).sent()
+        pages = _checked_pages(bundle, reader).sent()
+    found = _find_sources(bundle.manifest, sources, bundle.pdf)
+    return {**pages, "sources": found.sent()}
 
 
-def _rebuilt(bundle: _Opened, built_name: str, sources: Path, digest: str, found: _Sources,
-             progress: Callable[[str], None]) -> list[Check]:
+def _rebuilt(bundle: _Opened, built_name: str, sources: Path, digest: str,
+             bad_sources: Sequence[str], progress: Callable[[str], None]) -> list[Check]:
     try:
         return _rebuild_checks(bundle.pdf if bundle.revision is None else bundle.revision,
                                built_name, bundle.manifest, bundle.embedded, sources, digest,
-                               found.bad, progress)
+                               bad_sources, progress)
     except READ_ERRORS as exc:
         return [damaged("rebuild", exc)]
 
@@ -452,6 +462,18 @@ class _Sources:
     def bad(self) -> list[str]:
         return self.changed + self.missing + self.outside
 
+    def sent(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "folder": str(self.folder)}
+
+    @classmethod
+    def collected(cls, value: Any) -> _Sources | None:
+        """What ``sent`` gave (under "sources"), back from the child; None when it is not."""
+        try:
+            fields = dict(value["sources"])
+            return cls(**{**fields, "folder": Path(fields["folder"])})
+        except (TypeError, KeyError, ValueError):
+            return None
+
     def checks(self) -> list[Check]:
         return [self._sources_check(), self._other_files(), *self._case_records()]
 
@@ -529,6 +551,16 @@ def _find_sources(manifest: Manifest, folder: Path, pdf: Path) -> _Sources:
             letters = _letter_files(folder)  # the toolkit's own letters, as recorded
             found.unused = [name for name in found.unused if name not in named | letters]
     return found
+
+
+def _all_present(manifest: Manifest, folder: Path) -> bool:
+    """Every source the manifest names is a file inside ``folder`` (not hashed: that is
+    ``_find_sources``'s; this only says whether a rebuild can be attempted before it)."""
+    for name in {doc.source for doc in manifest.documents}:
+        path = _inside(folder, name)
+        if path is None or not path.is_file():
+            return False
+    return True
 
 
 def _inside(folder: Path, name: str) -> Path | None:
