@@ -202,13 +202,14 @@ def verify_bundle(
     report_progress = progress or (lambda _message: None)
     expected = _checked_inputs(pdf, sources, sha256)
     report_progress("hashing the bundle")
-    digest, may_be_signed = _hashed(pdf)
+    data = pdf.read_bytes()  # read once: hashed, searched for a signature, then parsed
+    digest = hashlib.sha256(data).hexdigest()
     report = VerifyReport(bundle=str(pdf), sha256=digest, sha256_given=expected is not None,
                           sources=str(sources) if sources is not None else None)
     # --- signed bundles (bundler/bundle/signature.py): the signature's own checks; every
     # check below then reads the revision the signature covers, not what came after it.
     signed = None
-    if trust or may_be_signed:
+    if trust or is_signed(data):
         from bundler.bundle.signature import check_signature
 
         signed = check_signature(pdf, trust)
@@ -220,7 +221,9 @@ def verify_bundle(
         report.signed = True
         report.checks.extend(signed.checks)
     # --- end of the signature hook
-    opened = open_bundle(pdf, hash_failed=not file_check.passed, revision=revision)
+    opened = open_bundle(pdf, hash_failed=not file_check.passed,
+                         revision=data if revision is None else revision)
+    del data  # the reader holds it as long as it is needed
     if opened is None:  # changed beyond reading, and the hash check already says so
         report.checks.append(Check("manifest", False, "the PDF can no longer be read"))
         return report
@@ -380,20 +383,6 @@ def _rebuilt(bundle: _Opened, built_name: str, sources: Path, digest: str,
                                bad_sources, progress)
     except READ_ERRORS as exc:
         return [damaged("rebuild", exc)]
-
-
-def _hashed(pdf: Path) -> tuple[str, bool]:
-    """The bundle's SHA-256, and whether it may hold a signature (``is_signed``), in one read
-    of the file, a block at a time."""
-    digest = hashlib.sha256()
-    signed = False
-    tail = b""  # the end of the block before: longer than the marker is_signed looks for
-    with pdf.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-            signed = signed or is_signed(tail + block)
-            tail = block[-32:]
-    return digest.hexdigest(), signed
 
 
 def _edition_check(reader: PdfReader, manifest: Manifest) -> Check:
