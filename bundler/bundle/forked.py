@@ -1,8 +1,8 @@
 """One piece of work done by a forked child process while this process does another.
 
-``bundler bundle verify --sources`` reads the bundle's own pages (certificate, page count,
-labels, stamps) in a child while this process rebuilds the bundle from its sources: the two
-take about as long as the rebuild alone on a machine with two cores.
+``bundler bundle verify --sources`` checks the bundle's own pages (certificate, page count,
+labels, stamps) and hashes the source files in a child while this process rebuilds the bundle
+from them: all of it takes about as long as the rebuild alone on a machine with two cores.
 
 ``start(work)`` forks a child that runs ``work()`` and sends its result (anything JSON can
 carry) back through a pipe; ``Child.result()`` waits for it. A child that dies, is killed or
@@ -33,13 +33,14 @@ class Child:
 
     def __init__(self, pid: int, pipe: int) -> None:
         self._pid: int | None = pid
-        self._pipe = pipe
+        self._pipe: int | None = pipe  # the reading end, until it is read or closed
 
     def result(self) -> Any:
         """Wait for the child: its ``work()``'s value, or None if it gave none."""
-        if self._pid is None:
+        if self._pid is None or self._pipe is None:
             return None
-        with os.fdopen(self._pipe, "rb") as pipe:
+        descriptor, self._pipe = self._pipe, None
+        with os.fdopen(descriptor, "rb") as pipe:
             try:
                 data = pipe.read()
             except OSError:
@@ -55,14 +56,14 @@ class Child:
 
     def stop(self) -> None:
         """End and reap the child if its result was never collected."""
-        if self._pid is None:
-            return
-        with contextlib.suppress(OSError):
-            os.kill(self._pid, signal.SIGKILL)
-        os.waitpid(self._pid, 0)
-        self._pid = None
-        with contextlib.suppress(OSError):
+        if self._pipe is not None:
             os.close(self._pipe)
+            self._pipe = None
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = None
 
 
 def may_fork() -> bool:

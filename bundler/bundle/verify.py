@@ -23,6 +23,11 @@ gets one line per check, then a verdict that says exactly what was proven.
    a comparison off or weaken it. ``other files`` and ``case records`` name, as
    information, the files in the folder the bundle does not use.
 
+With ``sources``, where the process may fork (``bundler/bundle/forked.py``: from the command
+line, not the web app), the pages are checked and the sources hashed by a child process while
+this one rebuilds the bundle; the report is the same, line for line, as when one process does
+it all (it does, if the child gives no answer).
+
 The library never prints: ``verify_bundle`` returns a ``VerifyReport`` (text lines, JSON,
 and ``raise_for_problems`` for callers that want an exception). It raises only when the
 input cannot be read as a bundle at all (missing, not a PDF, no embedded manifest).
