@@ -23,6 +23,11 @@ gets one line per check, then a verdict that says exactly what was proven.
    a comparison off or weaken it. ``other files`` and ``case records`` name, as
    information, the files in the folder the bundle does not use.
 
+With ``sources``, where the process may fork (``bundler/bundle/forked.py``: from the command
+line, not the web app), the pages are checked and the sources hashed by a child process while
+this one rebuilds the bundle; the report is the same, line for line, as when one process does
+it all (it does, if the child gives no answer).
+
 The library never prints: ``verify_bundle`` returns a ``VerifyReport`` (text lines, JSON,
 and ``raise_for_problems`` for callers that want an exception). It raises only when the
 input cannot be read as a bundle at all (missing, not a PDF, no embedded manifest).
@@ -32,7 +37,11 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
+import functools
 import gc
+import hashlib
+import io
 import logging
 import os
 import re
@@ -45,6 +54,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from bundler.bundle.compare import Comparison, compare_as_seen
+from bundler.bundle.forked import may_fork, start
 from bundler.bundle.manifest import Manifest, ManifestDocument
 from bundler.bundle.pixels import DPI, LEVELS
 from bundler.bundle.served import (
@@ -81,6 +91,7 @@ from bundler.fileio import sha256_file
 logger = logging.getLogger(__name__)
 
 _SHOWN_FILES = 10  # files named in an INFO line before "and N more"
+_PAGE_TREE_DEPTH = 32  # /Kids levels followed to the last page (pypdf's own walk decides)
 
 
 @dataclass
@@ -196,13 +207,14 @@ def verify_bundle(
     report_progress = progress or (lambda _message: None)
     expected = _checked_inputs(pdf, sources, sha256)
     report_progress("hashing the bundle")
-    digest = sha256_file(pdf)
+    data = pdf.read_bytes()  # read once: hashed, searched for a signature, then parsed
+    digest = hashlib.sha256(data).hexdigest()
     report = VerifyReport(bundle=str(pdf), sha256=digest, sha256_given=expected is not None,
                           sources=str(sources) if sources is not None else None)
     # --- signed bundles (bundler/bundle/signature.py): the signature's own checks; every
     # check below then reads the revision the signature covers, not what came after it.
     signed = None
-    if trust or is_signed(pdf.read_bytes()):
+    if trust or is_signed(data):
         from bundler.bundle.signature import check_signature
 
         signed = check_signature(pdf, trust)
@@ -214,7 +226,9 @@ def verify_bundle(
         report.signed = True
         report.checks.extend(signed.checks)
     # --- end of the signature hook
-    opened = open_bundle(pdf, hash_failed=not file_check.passed, revision=revision)
+    opened = open_bundle(pdf, hash_failed=not file_check.passed,
+                         revision=data if revision is None else revision)
+    del data  # the reader holds it as long as it is needed
     if opened is None:  # changed beyond reading, and the hash check already says so
         report.checks.append(Check("manifest", False, "the PDF can no longer be read"))
         return report
@@ -235,38 +249,145 @@ def verify_bundle(
         from bundler.bundle.core import core_check
 
         report.checks.append(core_check(pdf, manifest))
+    if sources is None:
+        report.checks.extend(_page_checks(reader, manifest, embedded, report_progress))
+        _record(report, pdf, sources, record_audit)
+        return report
+    # With the sources, the pages are checked by a forked child while this process rebuilds
+    # the bundle (bundler/bundle/forked.py); the report is the same either way.
+    bundle = _Opened(pdf, not file_check.passed, revision, manifest, embedded)
+    digest_made = before_signing or digest
+    pages: _PageChecks | None = None
+    if may_fork():  # a child checks the pages and hashes the sources, beside the rebuild
+        built_name = _guessed_name(reader, pdf)
+    else:
+        pages = _checked_pages(bundle, reader, report_progress)
+        built_name = pages.name
+    # Free the parsed bundle before the rebuild needs the memory (pypdf's objects form
+    # cycles, and the build pauses the collector), and before the child is forked: it reads
+    # the bundle again from the file, bit by bit.
+    del reader, opened
+    gc.collect()
+    child = start(functools.partial(_beside_rebuild, bundle, sources)) if pages is None else None
+    try:
+        early = None
+        if child is not None:
+            report_progress("reading the stamps on every document page and hashing the "
+                            "source files, beside the rebuild")
+            if _all_present(manifest, sources):  # else the rebuild is not attempted
+                early = _rebuilt(bundle, built_name, sources, digest_made, (), report_progress)
+        sent = child.result() if child is not None else None
+        pages = pages or _PageChecks.collected(sent) or _checked_pages(bundle)
+        found = _Sources.collected(sent)
+        if found is None:  # no child, or it gave no answer
+            report_progress("hashing the source files")
+            found = _find_sources(manifest, sources, pdf)
+        if early is not None and not found.bad and pages.name == built_name:
+            rebuilt = early
+        else:  # not attempted, not yet made, or made with a name the last page does not give
+            rebuilt = _rebuilt(bundle, pages.name, sources, digest_made, found.bad,
+                               report_progress)
+    finally:
+        if child is not None:
+            child.stop()
+    report.checks.extend(pages.checks)
+    report.checks.extend(found.checks())
+    report.checks.extend(rebuilt)
+    if manifest.audience is not None:
+        report.checks.append(guarded("redaction", _redaction_check, pdf, manifest, sources))
+    _record(report, pdf, sources, record_audit)
+    return report
+
+
+def _page_checks(reader: PdfReader, manifest: Manifest, embedded: bytes,
+                 progress: Callable[[str], None]) -> list[Check]:
+    """The bundle's pages against its manifest: certificate, page count, page labels, stamps
+    and, for an edition, its own pages."""
     try:
         page_count = len(reader.pages)
     except READ_ERRORS:  # a damaged page tree: each check below then says it cannot read it
         page_count = 0
     # a manifest claiming absurdly many pages must not make us build absurdly many labels
     labels = expected_labels(manifest, limit=page_count + 1)
-    report.checks.append(guarded("certificate", certificate_check, reader, manifest, embedded))
-    report.checks.append(guarded("page count", page_count_check, reader, manifest))
-    report.checks.append(guarded("page labels", labels_check, reader, manifest, labels))
-    report_progress("reading the stamps on every document page")
-    report.checks.append(guarded("stamps", stamps_check, reader, manifest, labels))
+    checks = [guarded("certificate", certificate_check, reader, manifest, embedded),
+              guarded("page count", page_count_check, reader, manifest),
+              guarded("page labels", labels_check, reader, manifest, labels)]
+    progress("reading the stamps on every document page")
+    checks.append(guarded("stamps", stamps_check, reader, manifest, labels))
     if manifest.audience is not None:
-        report.checks.append(guarded("edition", _edition_check, reader, manifest))
-    if sources is not None:
-        built_name = _built_name(reader, pdf)
-        # Free the parsed bundle before the rebuild needs the memory (pypdf's objects form
-        # cycles, and the build pauses the collector); it is reopened only to compare pages.
-        del reader, opened
-        gc.collect()
-        report_progress("hashing the source files")
-        found = _find_sources(manifest, sources, pdf)
-        report.checks.extend(found.checks())
+        checks.append(guarded("edition", _edition_check, reader, manifest))
+    return checks
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """What is needed to read the bundle again, and what was read from it."""
+
+    pdf: Path
+    hash_failed: bool
+    revision: bytes | None  # a signed bundle: its bytes as signed
+    manifest: Manifest
+    embedded: bytes
+
+
+@dataclass(frozen=True)
+class _PageChecks:
+    """The page checks' outcome, and the name the bundle was built as (for the rebuild)."""
+
+    checks: list[Check]
+    name: str
+
+    def sent(self) -> dict[str, Any]:
+        return {"checks": [check.to_json() for check in self.checks], "name": self.name}
+
+    @classmethod
+    def collected(cls, value: Any) -> _PageChecks | None:
+        """What ``sent`` gave, back from the child; None when it is not that."""
         try:
-            report.checks.extend(_rebuild_checks(
-                pdf if revision is None else revision, built_name, manifest, embedded, sources,
-                before_signing or digest, found.bad, report_progress))
-        except READ_ERRORS as exc:
-            report.checks.append(damaged("rebuild", exc))
-        if manifest.audience is not None:
-            report.checks.append(guarded("redaction", _redaction_check, pdf, manifest, sources))
-    _record(report, pdf, sources, record_audit)
-    return report
+            return cls([Check(**fields) for fields in value["checks"]], str(value["name"]))
+        except (TypeError, KeyError):
+            return None
+
+
+def _checked_pages(bundle: _Opened, reader: PdfReader | None = None,
+                   progress: Callable[[str], None] | None = None) -> _PageChecks:
+    """The page checks, on ``reader`` or (when the child gave no answer) the bundle reopened."""
+    if reader is None:
+        opened = open_bundle(bundle.pdf, hash_failed=bundle.hash_failed,
+                             revision=bundle.revision)
+        if opened is None:  # it could be read a moment ago: changed while it was verified
+            return _PageChecks([Check("certificate", False, "the PDF can no longer be read")],
+                               bundle.pdf.name)
+        reader = opened[0]
+    checks = _page_checks(reader, bundle.manifest, bundle.embedded,
+                          progress or (lambda _message: None))
+    return _PageChecks(checks, _built_name(reader, bundle.pdf))
+
+
+def _beside_rebuild(bundle: _Opened, sources: Path) -> dict[str, Any]:
+    """In the child: the page checks and the sources found, as they cross to the parent.
+    The bundle is read from the file as pypdf needs it (the parent's reader held a copy of
+    the whole file, freed before the fork)."""
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    with contextlib.ExitStack() as stack:
+        source = io.BytesIO(bundle.revision) if bundle.revision is not None else (
+            stack.enter_context(bundle.pdf.open("rb")))
+        with pypdf_messages():
+            reader = PdfReader(source, strict=False)
+        pages = _checked_pages(bundle, reader).sent()
+    found = _find_sources(bundle.manifest, sources, bundle.pdf)
+    return {**pages, "sources": found.sent()}
+
+
+def _rebuilt(bundle: _Opened, built_name: str, sources: Path, digest: str,
+             bad_sources: Sequence[str], progress: Callable[[str], None]) -> list[Check]:
+    try:
+        return _rebuild_checks(bundle.pdf if bundle.revision is None else bundle.revision,
+                               built_name, bundle.manifest, bundle.embedded, sources, digest,
+                               bad_sources, progress)
+    except READ_ERRORS as exc:
+        return [damaged("rebuild", exc)]
 
 
 def _edition_check(reader: PdfReader, manifest: Manifest) -> Check:
@@ -334,6 +455,18 @@ class _Sources:
     @property
     def bad(self) -> list[str]:
         return self.changed + self.missing + self.outside
+
+    def sent(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "folder": str(self.folder)}
+
+    @classmethod
+    def collected(cls, value: Any) -> _Sources | None:
+        """What ``sent`` gave (under "sources"), back from the child; None when it is not."""
+        try:
+            fields = dict(value["sources"])
+            return cls(**{**fields, "folder": Path(fields["folder"])})
+        except (TypeError, KeyError, ValueError):
+            return None
 
     def checks(self) -> list[Check]:
         return [self._sources_check(), self._other_files(), *self._case_records()]
@@ -412,6 +545,16 @@ def _find_sources(manifest: Manifest, folder: Path, pdf: Path) -> _Sources:
             letters = _letter_files(folder)  # the toolkit's own letters, as recorded
             found.unused = [name for name in found.unused if name not in named | letters]
     return found
+
+
+def _all_present(manifest: Manifest, folder: Path) -> bool:
+    """Every source the manifest names is a file inside ``folder`` (not hashed: that is
+    ``_find_sources``'s; this only says whether a rebuild can be attempted before it)."""
+    for name in {doc.source for doc in manifest.documents}:
+        path = _inside(folder, name)
+        if path is None or not path.is_file():
+            return False
+    return True
 
 
 def _inside(folder: Path, name: str) -> Path | None:
@@ -561,10 +704,40 @@ def _rebuild_checks(
 def _built_name(reader: PdfReader, pdf: Path) -> str:
     """The file name the bundle was built as (its certificate prints it), else its own."""
     try:
-        text = " ".join(page_text(reader, len(reader.pages) - 1).split())
+        text = page_text(reader, len(reader.pages) - 1)
     except READ_ERRORS:
         return pdf.name
-    found = re.search(r"bundler bundle verify (.+?) --sources FOLDER", text)
+    return _name_printed(text, pdf)
+
+
+def _guessed_name(reader: PdfReader, pdf: Path) -> str:
+    """``_built_name`` without reading the whole page tree: the text of the page at the end
+    of every last /Kids, which is the last page of a bundle this toolkit wrote (the child
+    reads ``_built_name``; if the two differ, the rebuild is made again with its name)."""
+    from pypdf import PageObject
+
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    try:
+        with pypdf_messages():
+            root: Any = reader.trailer["/Root"].get_object()
+            node = root["/Pages"].get_object()
+            for _level in range(_PAGE_TREE_DEPTH):
+                kids = node.get("/Kids")
+                if kids is None:
+                    break
+                node = kids.get_object()[-1].get_object()
+            page = PageObject(reader, node.indirect_reference)
+            page.update(node)
+            text = page.extract_text()
+    except Exception:  # a damaged or odd page tree: the child's name is the one used
+        return pdf.name
+    return _name_printed(text, pdf)
+
+
+def _name_printed(certificate: str, pdf: Path) -> str:
+    found = re.search(r"bundler bundle verify (.+?) --sources FOLDER",
+                      " ".join(certificate.split()))
     name = found.group(1) if found else ""
     if not name or "/" in name or "\\" in name or name in (".", ".."):
         return pdf.name
