@@ -1311,14 +1311,10 @@ def _layout(
         elif front is not None and volume is None:  # and the bundle for no audience's too
             twin_pages = _twin_front_pages(spec, front, cover, prepared, sections, plan,
                                            placement, order_note)
+        # Measured (nothing drawn) until the page counts settle, drawn once when they have
         drawn = render_front_matter(cover, index, plan.labels[: plan.front_pages], twin_pages,
-                                    tables=tables, tail=tail, order_note=order_note)
-        if where and volume is not None:
-            drawn = dataclasses.replace(drawn, links=[
-                area if area.document is None or where[area.document][0] == 1
-                else dataclasses.replace(area, remote=(volume.files[where[area.document][0] - 1],
-                                                       where[area.document][1] - 1))
-                for area in drawn.links])
+                                    tables=tables, tail=tail, order_note=order_note,
+                                    measure=True)
         if drawn.pages != front_pages:  # the front matter moved every page number: plan again
             front_pages = drawn.pages
             continue
@@ -1360,6 +1356,18 @@ def _layout(
             plan.labels[plan.certificate_first_page - 1 :],
         )
         if cert_count == cert_pages:
+            drawn = render_front_matter(cover, index, plan.labels[: plan.front_pages],
+                                        twin_pages, tables=tables, tail=tail,
+                                        order_note=order_note)
+            if drawn.pages != front_pages:  # (drawing breaks pages where measuring did)
+                raise OutputFailed(f"{pdf_path}: the index drawn is not the index measured; "
+                                   "please report this")
+            if where and volume is not None:
+                drawn = dataclasses.replace(drawn, links=[
+                    area if area.document is None or where[area.document][0] == 1
+                    else dataclasses.replace(area, remote=(
+                        volume.files[where[area.document][0] - 1], where[area.document][1] - 1))
+                    for area in drawn.links])
             return _Laid(plan, drawn, certificate, manifest_bytes, log, problems)
         cert_pages = cert_count
     raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
@@ -1381,7 +1389,7 @@ def _twin_front_pages(twin: BundleSpec, twin_front: _Front | None, cover: Cover,
     tail = _tail_parts(full, "Material withheld from the parties")
     return render_front_matter(cover, _index(twin, prepared, full),
                                full.labels[: full.front_pages], tables=tables, tail=tail,
-                               order_note=order_note).pages
+                               order_note=order_note, measure=True).pages
 
 
 def _tail_parts(plan: Plan, log_title: str) -> list[Part]:
