@@ -270,3 +270,38 @@ def _children() -> set[int]:
     for task in Path("/proc/self/task").iterdir():
         found.update(int(pid) for pid in (task / "children").read_text().split())
     return found
+
+
+def test_a_worker_gone_between_stages_stops_the_build_with_the_same_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that is gone by the time the documents are merged (killed while the index
+    was being laid out): the same one-line error, no traceback, nothing written."""
+    import os
+    import signal
+
+    from bundler.bundle import build
+    from bundler.errors import WorkerStopped
+
+    if worker_count(2, 100) != 2:
+        pytest.skip("no worker process can be forked here (another thread is running)")
+    crews: list[Crew] = []
+    real_run, real_layout = Crew.run, build._layout
+
+    def run(self, job, shared, jobs, owners=None):  # type: ignore[no-untyped-def]
+        crews.append(self)
+        return real_run(self, job, shared, jobs, owners)
+
+    def layout(*args, **kwargs):  # type: ignore[no-untyped-def]
+        pid = crews[0]._pids[0]
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        crews[0]._pids.remove(pid)
+        return real_layout(*args, **kwargs)
+
+    monkeypatch.setattr(Crew, "run", run)
+    monkeypatch.setattr(build, "_layout", layout)
+    out = tmp_path / "out" / "bundle.pdf"
+    with pytest.raises(WorkerStopped, match="a worker process of this build stopped"):
+        build_bundle(_case(tmp_path / "case"), out, build_date=DATE, workers=2)
+    assert not out.parent.exists() or not any(out.parent.iterdir())

@@ -111,13 +111,13 @@ class Crew:
         if not self._pids:
             self._start((stage, job, shared))
         else:
-            for connection in self._connections:
-                connection.send(("stage", stage, job, shared))
+            for worker in range(self.count):
+                self._send(worker, ("stage", stage, job, shared))
         owned: list[deque[int]] = [deque() for _ in range(self.count)]
         anyone: deque[int] = deque()
         for position in range(jobs):
-            worker = (owners or {}).get(position)
-            (owned[worker] if worker is not None and worker < self.count else anyone).append(
+            owner = (owners or {}).get(position)
+            (owned[owner] if owner is not None and owner < self.count else anyone).append(
                 position)
         self.done_by = {}
         in_flight = [0] * self.count
@@ -126,7 +126,7 @@ class Crew:
         def feed(worker: int) -> None:
             while in_flight[worker] < _IN_FLIGHT and (owned[worker] or anyone):
                 position = (owned[worker] or anyone).popleft()
-                self._connections[worker].send(("do", stage, position))
+                self._send(worker, ("do", stage, position))
                 in_flight[worker] += 1
 
         for worker in range(self.count):
@@ -152,12 +152,18 @@ class Crew:
                 self.close()
             raise
 
+    def _send(self, worker: int, message: tuple[Any, ...]) -> None:
+        try:
+            self._connections[worker].send(message)
+        except OSError as exc:  # (BrokenPipeError: it has gone)
+            self.close()
+            raise _stopped() from exc
+
     def _receive(self, worker: int) -> _Outcome:
         try:
             outcome = self._connections[worker].recv()
         except (EOFError, OSError) as exc:
-            raise WorkerStopped("a worker process of this build stopped before it had "
-                                "finished (out of memory, or killed)") from exc
+            raise _stopped() from exc
         assert isinstance(outcome, _Outcome)
         return outcome
 
@@ -195,6 +201,11 @@ class Crew:
             except (ProcessLookupError, ChildProcessError):
                 pass
         self._connections, self._pids = [], []
+
+
+def _stopped() -> WorkerStopped:
+    return WorkerStopped("a worker process of this build stopped before it had finished (out "
+                         "of memory, or killed)")
 
 
 # --- in a worker process ----------------------------------------------------------------
