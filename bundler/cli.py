@@ -743,8 +743,9 @@ _PROFILE_NAMES = ("general", "judiciary-2021", "pd27a", "sscs")  # tests check t
               "and recommendations cite). Each of its pages prints its own number and its "
               "page in the main bundle.")
 @click.option("--workers", type=click.IntRange(min=1, max=64), metavar="N",
-              help="Processes that identify, convert and check the documents at once "
-              "[default: 1]. The bundle is the same whatever N.")
+              help="Processes that identify, convert, check, merge and stamp the documents at "
+              "once [default: one per processor, at most 4]. The bundle is the same whatever "
+              "N.")
 def bundle_build(
     source: Path, out: Path, force: bool, numbering: str | None, build_date: dt.date | None,
     supplement_to: Path | None, ocr: bool, audience: str | None, profile: str | None,

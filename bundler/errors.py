@@ -54,7 +54,7 @@ class BundlerError(Exception):
         return self.message
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # keeps the hint when an error crosses from a worker process (see bundle.prepare)
+        # keeps the hint when an error crosses from a worker process (see bundle.workers)
         return (type(self), (self.message, self.hint))
 
 
@@ -119,6 +119,12 @@ class CaseIncomplete(BundlerError):
 class OutputFailed(BundlerError):
     exit_code = ExitCode.OUTPUT_FAILED
     default_hint = "Check the output folder exists, is writable and the disk is not full."
+
+
+class WorkerStopped(OutputFailed):
+    """A worker process of a build (``--workers``) ended before it had done its work."""
+
+    default_hint = "Build again; if it happens again, build with --workers 1."
 
 
 class UsageError(BundlerError):

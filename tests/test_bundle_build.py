@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, NullObject
 
 from bundler.bundle.build import BuildResult, build_bundle
-from bundler.bundle.objectspool import ObjectSpool
 from bundler.bundle.stamp import BAND
 from tests import bundle_fixtures as fx
 
@@ -375,16 +374,6 @@ def test_two_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:
     assert again.pdf.read_bytes() == built.result.pdf.read_bytes()
     assert again.manifest.read_bytes() == built.result.manifest.read_bytes()
     assert again.sidecar.read_bytes() == built.result.sidecar.read_bytes()
-
-
-def test_writing_documents_out_early_changes_no_byte(
-    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each merged document's objects go to a temporary file at once (objectspool): the
-    bundle is byte for byte the one pypdf writes holding every object until the end."""
-    monkeypatch.setattr(ObjectSpool, "spill", lambda self: None)
-    held = build_bundle(built.spec, tmp_path / "bundle.pdf", build_date=DATE)
-    assert held.pdf.read_bytes() == built.result.pdf.read_bytes()
 
 
 # --------------------------------------------------------------------------- sanitising

@@ -1,11 +1,10 @@
-"""The assembly's object spool: objects written out early leave memory and come back into
-the PDF byte for byte where pypdf would have written them."""
+"""The assembly's object spool: each document's objects, serialised as pypdf would write them
+(in whichever process merged it), numbered into the bundle and written from disk."""
 
 from __future__ import annotations
 
-import gc
 import io
-import weakref
+from typing import Any, cast
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -13,51 +12,6 @@ from pypdf.generic import NameObject, NumberObject
 
 from bundler.bundle.objectspool import ObjectSpool
 from tests import bundle_fixtures as fx
-
-
-def _assemble(spill: bool) -> tuple[bytes, int]:
-    """A cover page kept in memory, three pages spilled (or not), a last page after them;
-    the PDF and how many of the three pages' objects were still alive when it was written."""
-    source = PdfReader(io.BytesIO(fx.text_pdf_bytes("SPOOLED", pages=5)))
-    writer = PdfWriter()
-    writer.add_page(source.pages[0])
-    with ObjectSpool(writer) as spool:
-        merged = [writer.add_page(page) for page in source.pages[1:4]]
-        watched = [weakref.ref(page) for page in merged]
-        watched += [weakref.ref(page["/Contents"].get_object()) for page in merged]
-        del merged
-        if spill:
-            spool.spill()
-        writer.add_page(source.pages[4])
-        writer.pages[0][NameObject("/Rotate")] = NumberObject(90)  # kept: may still change
-        gc.collect()
-        alive = sum(ref() is not None for ref in watched)
-        out = io.BytesIO()
-        writer.write(out)
-    return out.getvalue(), alive
-
-
-def test_spilled_objects_are_written_byte_for_byte_and_leave_memory() -> None:
-    held, alive_held = _assemble(spill=False)
-    spilled, alive_spilled = _assemble(spill=True)
-    assert spilled == held
-    assert (alive_held, alive_spilled) == (6, 0)
-    reader = PdfReader(io.BytesIO(spilled))
-    assert [page.extract_text().split()[0] for page in reader.pages] == [
-        f"SPOOLED{n}" for n in range(1, 6)]
-    assert reader.pages[0].rotation == 90
-
-
-def test_spilled_pages_are_no_longer_readable_from_the_writer() -> None:
-    writer = PdfWriter()
-    source = PdfReader(io.BytesIO(fx.text_pdf_bytes("GONE", pages=2)))
-    with ObjectSpool(writer) as spool:
-        ref = writer.add_page(source.pages[0]).indirect_reference
-        spool.spill()
-        assert writer.pages[0] is None  # its objects are on disk: keep what you need first
-        assert ref is not None
-        with pytest.raises(AttributeError):
-            writer.get_object(ref).get("/Type")  # type: ignore[attr-defined]
 
 
 def _pypdf_bytes(obj: object) -> bytes:
@@ -112,3 +66,53 @@ def test_the_spools_serialiser_writes_what_pypdf_writes() -> None:
             pieces: list[bytes] = []
             _serialise(obj, pieces, cache)
             assert b"".join(pieces) == _pypdf_bytes(obj), obj
+
+
+def test_a_document_merged_apart_is_numbered_into_the_bundle_and_reads_back() -> None:
+    """A document merged in a writer of its own (as a worker process does), serialised with
+    its references left open, then spliced after the bundle's own objects: its pages read
+    back in order, each pointing at the bundle's page tree, with their own content."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    from bundler.bundle.objectspool import relocatable
+
+    bundle = PdfWriter()
+    bundle.add_page(PdfReader(io.BytesIO(fx.text_pdf_bytes("COVER", pages=1))).pages[0])
+    apart = PdfWriter()  # 1 information, 2 page tree, 3 catalog: its own start at 4
+    for page in PdfReader(io.BytesIO(fx.text_pdf_bytes("APART", pages=3))).pages:
+        apart.add_page(page)
+    own = apart._objects[3:]
+    pages = [cast(IndirectObject, page.indirect_reference).idnum - 4 for page in apart.pages]
+    tree = bundle._pages
+    objects = relocatable(own, 4, {2: b"%d 0 R" % tree.idnum})
+    assert len(objects) == len(own)
+    # every reference is left to fill in but each page's to the bundle's page tree (shared)
+    assert objects.data.count(b" 0 R") == objects.data.count(b"/Parent %d 0 R" % tree.idnum) == 3
+    with ObjectSpool(bundle) as spool:
+        before = len(bundle._objects)
+        first = spool.splice(objects)
+        assert first == before + 1
+        tree_dict = cast(DictionaryObject, tree.get_object())
+        for number in pages:
+            cast(ArrayObject, tree_dict["/Kids"]).append(IndirectObject(first + number, 0, bundle))
+            cast(list[Any], bundle.flattened_pages).append(None)
+        tree_dict[NameObject("/Count")] = NumberObject(4)
+        out = io.BytesIO()
+        bundle.write(out)
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    assert [page.extract_text().split()[0] for page in reader.pages] == [
+        "COVER1", "APART1", "APART2", "APART3"]
+    for page in reader.pages[1:]:
+        assert page.raw_get("/Parent").idnum == tree.idnum
+    # a reference to something neither in the document nor shared is refused, never guessed
+    stray = DictionaryObject({NameObject("/Other"): IndirectObject(3, 0, apart)})
+    with pytest.raises(ValueError, match="object 3"):
+        relocatable([stray], 4, {2: b"2 0 R"})
+    # so is an object whose own serialiser would write its references unrenumbered
+    from pypdf.generic import ContentStream
+
+    content = ContentStream(None, apart)
+    content.set_data(b"q Q")
+    content[NameObject("/Extra")] = ArrayObject([IndirectObject(4, 0, apart)])
+    with pytest.raises(ValueError, match="ContentStream"):
+        relocatable([content], 4, {})

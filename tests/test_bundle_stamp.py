@@ -58,6 +58,49 @@ def test_ascii85_rejects_what_is_not_ascii85() -> None:
         ascii85_decode(b"<~abc\x7f~>")
 
 
+def _ascii85_one_group_at_a_time(data: bytes) -> bytes:
+    """The textbook decoder, one group at a time: what ascii85_decode must agree with."""
+    text = bytes(c for c in data if c not in b" \t\n\r\x0c\x00")
+    text = text.removeprefix(b"<~")
+    text = text.split(b"~>")[0] if b"~>" in text else text.removesuffix(b"~")
+    text = text.replace(b"z", b"!!!!!")
+    if any(c < 33 or c > 117 for c in text) or len(text) % 5 == 1:
+        raise ValueError("not ASCII85")
+    out = b""
+    for start in range(0, len(text), 5):
+        group = text[start:start + 5]
+        value = 0
+        for c in group + b"u" * (5 - len(group)):
+            value = value * 85 + c - 33
+        if value >= 2**32:
+            raise ValueError("overflow")
+        out += value.to_bytes(4, "big")[: len(group) - 1]
+    return out
+
+
+@given(st.binary(max_size=60).map(lambda b: bytes(33 + c % 86 if c % 86 < 85 else 122 for c in b))
+       | st.lists(st.sampled_from([b"s8W-!", b"z", b"~>", b"~", b"<~", b" ", b"!", b"u", b"\x7f"]),
+                  max_size=12).map(b"".join)
+       | st.binary(max_size=40))
+def test_ascii85_decode_agrees_with_the_textbook_decoder_or_both_refuse(data: bytes) -> None:
+    try:
+        expected: bytes | None = _ascii85_one_group_at_a_time(data)
+    except ValueError:
+        expected = None
+    try:
+        got: bytes | None = ascii85_decode(data)
+    except ValueError:
+        got = None
+    assert got == expected
+
+
+def test_an_ascii85_group_over_four_bytes_is_refused_in_any_position() -> None:
+    assert ascii85_decode(b"s8W-!") == b"\xff\xff\xff\xff"
+    for data in (b"s8W-\"", b"!!!!!s8W-\"", b"s8W-\"!!!!!", b"uuuuu", b"!!!!!uu"):
+        with pytest.raises(ValueError):
+            ascii85_decode(data)
+
+
 @pytest.mark.parametrize("rotate", [0, 90, 180, 270])
 def test_content_shrinks_into_the_area_above_the_band(rotate: int) -> None:
     geometry = page_geometry((0, 0, 600, 800), (50, 40, 550, 780), rotate)

@@ -1,24 +1,29 @@
-"""`bundle build --workers N`: documents are prepared by N processes, and the bundle, its
-manifest, the warnings and the errors are the same whatever N is."""
+"""`bundle build --workers N`: documents are prepared, then merged and stamped, by N
+processes, and the bundle, its manifest, the warnings and the errors are the same whatever N
+is."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import logging
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from bundler.bundle.build import build_bundle
-from bundler.bundle.prepare import in_workers, worker_count
+from bundler.bundle.workers import Crew, worker_count
 from bundler.errors import BadInput
 from tests import awkward
+from tests import bundle_fixtures as fx
 
 DATE = dt.date(2026, 3, 1)
 
@@ -57,6 +62,16 @@ def _case(folder: Path, broken: bool = False) -> Path:
     awkward.make_screenshot(evidence / "screen.png", "PNG")
     awkward.make_utf8_text(evidence / "notes.txt")
     entries += [("photo.jpg", ""), ("screen.png", ""), ("notes.txt", "")]
+    # what the merge itself reads: form fields, the document's own bookmarks, internal and
+    # web links (a warning), pages of other shapes and inherited attributes
+    fx.make_form_pdf(evidence / "form.pdf")
+    fx.make_outlined_pdf(evidence / "outlined.pdf")
+    fx.make_internal_link_pdf(evidence / "linked.pdf")
+    fx.make_active_pdf(evidence / "active.pdf")
+    fx.make_rotated_pdf(evidence / "rotated.pdf")
+    fx.make_inherited_pdf(evidence / "inherited.pdf")
+    entries += [(name, "") for name in ("form.pdf", "outlined.pdf", "linked.pdf", "active.pdf",
+                                        "rotated.pdf", "inherited.pdf")]
     if broken:
         awkward.make_pdf_missing_content(evidence / "broken.pdf")
         entries.insert(9, ("broken.pdf", ""))
@@ -81,29 +96,80 @@ def _build(spec: Path, out: Path, workers: int | None,
 def test_one_and_two_workers_make_the_same_bytes(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bundler.bundle import build
+    from bundler.bundle import assemble
 
     if worker_count(2, 100) != 2:
         pytest.skip("no worker process can be forked here (another thread is running)")
-    pools: list[int] = []
+    stages: list[tuple[str, int]] = []
+    real_run = Crew.run
 
-    def counted(prepare, jobs, workers):  # type: ignore[no-untyped-def]
-        pools.append(workers)
-        return in_workers(prepare, jobs, workers)
+    def run(self, job, shared, jobs, owners=None):  # type: ignore[no-untyped-def]
+        stages.append((job.__name__, self.count))
+        return real_run(self, job, shared, jobs, owners)
 
-    monkeypatch.setattr(build, "in_workers", counted)
+    monkeypatch.setattr(Crew, "run", run)
+    read_again = tmp_path / "read-again.txt"
+    real_open = assemble.open_rendition
+
+    def open_rendition(pdf, password):  # type: ignore[no-untyped-def]
+        with read_again.open("a", encoding="utf-8") as handle:  # (from a worker too)
+            handle.write(f"{pdf.name}\n")
+        return real_open(pdf, password)
+
+    monkeypatch.setattr(assemble, "open_rendition", open_rendition)
     spec = _case(tmp_path / "case")
     one = _build(spec, tmp_path / "one" / "bundle.pdf", 1, caplog)
     two = _build(spec, tmp_path / "two" / "bundle.pdf", 2, caplog)
-    assert pools == [2]  # the second build's documents were prepared by two processes
+    # the second build's documents were prepared, then merged, by two processes, each
+    # document merged from the reader that checked it (no PDF read a second time)
+    assert stages == [("_prepare_kept", 2), ("merge_kept", 2)]
+    assert not read_again.exists()
     default = _build(spec, tmp_path / "default" / "bundle.pdf", None, caplog)
     assert one[0] == two[0] == default[0]
     assert one[1] == two[1] == default[1]
     assert one[2] == two[2] == default[2]
     assert any("locked.pdf" in warning and "owner password" in warning for warning in one[2])
+    assert any("active.pdf" in warning and "web link" in warning for warning in one[2])
     text = awkward.pdf_text(tmp_path / "two" / "bundle.pdf")
     for seed in range(14):
         assert f"WORD{seed}X1" in text
+    assert "FILLEDVALUE42" in text and "OUTWORD3" in text and "LINKWORD2" in text
+    bookmarks = [item.title for item in _flat(PdfReader(tmp_path / "two" / "bundle.pdf").outline)]
+    assert "Part 2" in bookmarks
+
+
+def _flat(outline: Sequence[object]) -> list[Any]:
+    items: list[Any] = []
+    for item in outline:
+        items += _flat(item) if isinstance(item, list) else [item]
+    return items
+
+
+def test_a_document_failing_while_merged_fails_the_same_way_with_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Damage only the merge finds (here made to happen to one document): the same one-line
+    error naming that document whatever the number of processes, and nothing written."""
+    from bundler.bundle import assemble
+
+    real = assemble._add_document
+
+    def fails_on_one(context, reader, doc, *args):  # type: ignore[no-untyped-def]
+        if doc.source.endswith("letter05.pdf"):
+            raise KeyError("/Resources")
+        return real(context, reader, doc, *args)
+
+    monkeypatch.setattr(assemble, "_add_document", fails_on_one)
+    spec = _case(tmp_path / "case")
+    messages = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}" / "bundle.pdf"
+        with pytest.raises(BadInput) as caught:
+            build_bundle(spec, out, build_date=DATE, workers=workers)
+        messages.append(str(caught.value))
+        assert not out.parent.exists() or not any(out.parent.iterdir())
+    assert messages == ["evidence/letter05.pdf: part of the PDF is damaged and it cannot be "
+                        "merged (KeyError)"] * 2
 
 
 def test_a_broken_document_fails_the_same_way_with_workers(
@@ -121,8 +187,19 @@ def test_a_broken_document_fails_the_same_way_with_workers(
     assert messages[0][0].startswith("evidence/broken.pdf: ")
 
 
-def test_worker_count() -> None:
-    assert worker_count(None, 500) == 1  # one process unless asked
+def test_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bundler.bundle import workers
+
+    monkeypatch.setattr(workers, "can_fork", lambda: True)
+    monkeypatch.setattr(workers, "_processors", lambda: 2)
+    assert worker_count(None, 500) == 2  # by default one per processor
+    monkeypatch.setattr(workers, "_processors", lambda: 16)
+    assert worker_count(None, 500) == 4  # at most four
+    assert worker_count(None, 3) == 3
+    assert worker_count(8, 500) == 8  # as many as asked
+    monkeypatch.setattr(workers, "can_fork", lambda: False)
+    assert worker_count(None, 500) == worker_count(8, 500) == 1  # none can be forked
+    monkeypatch.undo()
     assert worker_count(1, 500) == 1
     assert worker_count(2, 500) in (1, 2)  # 1 where no process can be forked
     assert worker_count(3, 2) in (1, 2)  # never more than documents
@@ -145,3 +222,51 @@ def test_workers_from_the_command_line(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         built.append(out.read_bytes())
     assert built[0] == built[1]
+
+
+def test_a_worker_killed_mid_build_stops_the_build_with_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies (the kernel's out-of-memory killer, say) while merging: the build
+    ends at once with a one-line error saying so and what to do, nothing is written, and no
+    worker is left running."""
+    import os
+    import signal
+
+    from bundler.bundle import assemble
+    from bundler.errors import ExitCode, WorkerStopped
+
+    if worker_count(2, 100) != 2:
+        pytest.skip("no worker process can be forked here (another thread is running)")
+    builder = os.getpid()
+    real = assemble.merge_document
+
+    def dies_on_one(doc, *args):  # type: ignore[no-untyped-def]
+        if os.getpid() != builder and doc.source.endswith("letter05.pdf"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(doc, *args)
+
+    monkeypatch.setattr(assemble, "merge_document", dies_on_one)
+    spec = _case(tmp_path / "case")
+    out = tmp_path / "out" / "bundle.pdf"
+    before = _children()
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the build waited"))
+    signal.alarm(120)
+    try:
+        with pytest.raises(WorkerStopped) as caught:
+            build_bundle(spec, out, build_date=DATE, workers=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert caught.value.exit_code == ExitCode.OUTPUT_FAILED
+    assert "worker process" in str(caught.value) and "--workers 1" in caught.value.hint
+    assert not out.parent.exists() or not any(out.parent.iterdir())
+    assert _children() <= before  # every worker was stopped and waited for (no zombie)
+
+
+def _children() -> set[int]:
+    """This process's child processes, zombies included (from /proc)."""
+    found: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        found.update(int(pid) for pid in (task / "children").read_text().split())
+    return found

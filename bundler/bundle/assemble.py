@@ -42,7 +42,7 @@ from pypdf.generic import (
 )
 
 from bundler.bundle.frontmatter import CERTIFICATE_TITLE, LinkArea, Part
-from bundler.bundle.objectspool import ObjectSpool
+from bundler.bundle.objectspool import ObjectSpool, Relocatable, relocatable
 from bundler.bundle.ocr import LayerGrafter, layer_matrix
 from bundler.bundle.plan import LabelStyle, Plan
 from bundler.bundle.stamp import (
@@ -60,6 +60,7 @@ from bundler.bundle.stamp import (
     suffix_bytes,
     transform_rect,
 )
+from bundler.bundle.workers import Crew, in_order, take
 from bundler.errors import BadInput, BundlerError
 from bundler.evidence.filters import ascii85_decode, ascii_hex_decode
 
@@ -120,7 +121,7 @@ class _Context:
         self.seen_images: set[int] = set()  # streams already freed of ASCII layers
         self.grafter: LayerGrafter | None = None  # made on the first recognised page
         # each bundle page's reference and displayed top-left corner (where links land),
-        # taken before its objects are spilled (see ``objectspool``)
+        # (a document's pages are on disk once merged: see ``objectspool``)
         self.anchors: list[tuple[IndirectObject, float, float]] = []
 
     def anchor_new_pages(self) -> None:
@@ -180,10 +181,14 @@ def assemble_bundle(
     log: bytes = b"",
     log_title: str = "Redaction log",
     front_parts: Sequence[Part] = (),
+    crew: Crew | None = None,
+    owners: dict[int, int] | None = None,
 ) -> None:
     """Write the whole bundle to ``out``; ``readers(i)`` opens document i's PDF; ``log``
     (an edition's redaction log) goes between the documents and the certificate;
-    ``front_parts`` (the index, the findings table, the chronology) are bookmarked."""
+    ``front_parts`` (the index, the findings table, the chronology) are bookmarked;
+    ``crew``: worker processes merging the documents (see ``merge_document``), each given
+    back the ones it prepared (``owners``: position -> worker); without, they are merged here."""
     writer = PdfWriter()
     context = _Context(writer)
     # pypdf makes reference cycles (every object points back at its document), so the
@@ -195,7 +200,8 @@ def assemble_bundle(
         _assemble(out, writer, context, info=info, plan=plan, front_matter=front_matter,
                   index_links=index_links, documents=documents, readers=readers,
                   certificate=certificate, manifest_json=manifest_json, progress=progress,
-                  log=log, log_title=log_title, front_parts=front_parts)
+                  log=log, log_title=log_title, front_parts=front_parts, crew=crew,
+                  owners=owners)
     finally:
         if collecting:
             gc.enable()
@@ -218,6 +224,8 @@ def _assemble(
     log: bytes,
     log_title: str,
     front_parts: Sequence[Part],
+    crew: Crew | None,
+    owners: dict[int, int] | None,
 ) -> None:
     import io
 
@@ -231,29 +239,17 @@ def _assemble(
         # catalog, the page tree and the front matter (which gets the index links) stay.
         with ObjectSpool(writer) as spool:
             own_outlines: list[list[_Mark]] = []
-            for position, (doc, planned) in enumerate(
-                zip(documents, plan.documents, strict=True)
-            ):
+            merging = _Merging(tuple(documents),
+                               tuple(planned.first_page for planned in plan.documents),
+                               tuple(plan.labels), info.reference, _shared_objects(context),
+                               readers if crew is None else None)
+            for position, merged in enumerate(in_order(crew, merge_kept, merging,
+                                                       len(documents), owners)):
                 if progress is not None and (position % 10 == 0
                                              or position == len(documents) - 1):
                     progress(f"stamping document {position + 1} of {len(documents)}")
-                reader = readers(position)
-                try:
-                    _add_document(context, reader, doc, planned.first_page, plan.labels,
-                                  info.reference)
-                except BundlerError:
-                    raise
-                except Exception as exc:  # damage the evidence checks could not see
-                    raise BadInput(
-                        f"{doc.source}: part of the PDF is damaged and it cannot be merged "
-                        f"({type(exc).__name__})"
-                    ) from exc
-                own_outlines.append(_own_outline(reader, doc.source, planned.first_page - 1))
-                _release(writer, reader)
-                del reader
-                context.anchor_new_pages()
-                spool.spill()
-                context.seen_images.clear()  # spilled objects' ids may now be reused
+                _splice(context, spool, merged)
+                own_outlines.append(list(merged.outline))
             if log:
                 for page in PdfReader(io.BytesIO(log)).pages:
                     writer.add_page(page)
@@ -275,16 +271,125 @@ def _assemble(
             writer.write(out)
 
 
+# A fresh writer's own objects: 1 its information, 2 its page tree, 3 its catalog; then
+# (``_Context``) 4 and 5 the stamp's fonts. A document merged in a writer of its own starts
+# at 6; its references to 2, 4 and 5 are to the bundle's page tree and fonts.
+_PAGE_TREE, _FONTS, _FIRST_OWN = 2, (4, 5), 6
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """One document's pages merged and stamped in a writer of their own, ready to be
+    numbered into the bundle (``objectspool.relocatable``)."""
+
+    objects: Relocatable
+    pages: tuple[int, ...]  # which of ``objects`` are its pages, in order
+    tops: tuple[tuple[float, float], ...]  # each page's displayed top-left corner
+    outline: tuple[_Mark, ...]  # the document's own bookmarks, at its pages in the bundle
+    header: str  # the PDF version its pages need ("%PDF-1.7")
+
+
+@dataclass(frozen=True)
+class _Merging:
+    """What merging any document of a bundle needs (sent once to each worker process)."""
+
+    documents: tuple[AssemblyDocument, ...]
+    first_pages: tuple[int, ...]
+    labels: tuple[str, ...]
+    reference: str
+    shared: dict[int, bytes]  # see ``_shared_objects``
+    readers: Callable[[int], PdfReader] | None  # here: each document's reader; in a worker:
+    # the one it kept (``kept_reader_key``), or the PDF is read again
+
+
+def kept_reader_key(pdf: Path) -> tuple[str, str]:
+    """Under what a worker keeps the reader that checked ``pdf`` (see ``workers.keep``)."""
+    return ("checked", str(pdf))
+
+
+def merge_kept(merging: _Merging, position: int) -> _Merged:
+    """``merge_document`` for the document at ``position``, from the reader that checked it
+    when there is one (a document whose rendition has since changed is read again)."""
+    doc = merging.documents[position]
+    if merging.readers is not None:
+        reader = merging.readers(position)
+    else:
+        reader = take(kept_reader_key(doc.pdf)) or open_rendition(doc.pdf, doc.password)
+    return merge_document(doc, reader, merging.first_pages[position], merging.labels,
+                          merging.reference, merging.shared)
+
+
+def _shared_objects(context: _Context) -> dict[int, bytes]:
+    """How a document merged apart writes its references to the bundle's shared objects."""
+    return {_PAGE_TREE: b"%d 0 R" % context.writer._pages.idnum,
+            _FONTS[0]: b"%d 0 R" % context.font_ref.idnum,
+            _FONTS[1]: b"%d 0 R" % context.label_font_ref.idnum}
+
+
+def merge_document(doc: AssemblyDocument, reader: PdfReader, first_page: int,
+                   labels: Sequence[str], reference: str, shared: dict[int, bytes]) -> _Merged:
+    """Merge and stamp one document's pages into a writer of its own and serialise them.
+
+    The same in this process or a worker process, and independent of every other document
+    (a document's stamp prefixes, form fields and recognised-text fonts are its own), so the
+    bundle is the same byte for byte whatever the number of processes. ``reader`` is closed.
+    """
+    from bundler.evidence.pdfopen import pypdf_messages
+
+    writer = PdfWriter()
+    context = _Context(writer)
+    if (writer._pages.idnum, context.font_ref.idnum,
+            context.label_font_ref.idnum) != (_PAGE_TREE, *_FONTS):
+        raise RuntimeError("this version of pypdf numbers a new writer's objects differently")
+    try:
+        with pypdf_messages():
+            try:
+                _add_document(context, reader, doc, first_page, labels, reference)
+                pages = [cast(IndirectObject, page.indirect_reference).idnum
+                         for page in writer.pages]
+                tops = tuple(page_top(page) for page in writer.pages)
+                objects = relocatable(writer._objects[_FIRST_OWN - 1:], _FIRST_OWN, shared)
+            except BundlerError:
+                raise
+            except Exception as exc:  # damage the evidence checks could not see
+                raise BadInput(
+                    f"{doc.source}: part of the PDF is damaged and it cannot be merged "
+                    f"({type(exc).__name__})"
+                ) from exc
+            outline = _own_outline(reader, doc.source, first_page - 1)
+        return _Merged(objects, tuple(number - _FIRST_OWN for number in pages), tops,
+                       tuple(outline), writer.pdf_header)
+    finally:
+        _release(writer, reader)
+
+
 def _release(writer: PdfWriter, reader: PdfReader) -> None:
-    """Drop a finished source now: the writer's references to it (its map of the source's
-    object numbers to the writer's, which holds the reader itself, and of the pages merged),
-    then the reader's parsed objects and the file's bytes (``close``): the reader is in a
-    reference cycle that only the paused garbage collector would otherwise free."""
-    for page in reader.pages:
-        writer._merged_in_pages.pop(page.indirect_reference, None)
-    writer._id_translated.pop(id(reader), None)
+    """Drop a merged document: the writer's objects and maps (the reader is among their
+    keys), then the reader's parsed objects and the file's bytes (``close``). pypdf's objects
+    are in reference cycles that only the paused garbage collector would otherwise free."""
+    writer._objects.clear()
+    writer.flattened_pages = []
+    writer._merged_in_pages.clear()
+    writer._id_translated.clear()
     reader.close()
-    reader.stream.close()  # (close leaves a stream it was given open: the assembly's now)
+    reader.stream.close()  # (close leaves a stream it was given open)
+
+
+def _splice(context: _Context, spool: ObjectSpool, merged: _Merged) -> None:
+    """Number a merged document's objects after the bundle's, into the spool, and append
+    its pages to the bundle's page tree."""
+    writer = context.writer
+    first = spool.splice(merged.objects)
+    tree = cast(DictionaryObject, writer._pages.get_object())
+    kids = cast(ArrayObject, tree["/Kids"])
+    flattened = cast(list[Any], writer.flattened_pages)
+    for page, (left, top) in zip(merged.pages, merged.tops, strict=True):
+        ref = IndirectObject(first + page, 0, writer)
+        kids.append(ref)
+        flattened.append(None)
+        context.anchors.append((ref, left, top))
+    tree[NameObject("/Count")] = NumberObject(len(kids))
+    writer.pdf_header = max(writer.pdf_header, merged.header)
 
 
 def _geometry(page: Any) -> PageGeometry:
@@ -719,7 +824,7 @@ def _add_index_links(context: _Context, areas: Sequence[LinkArea], plan: Plan) -
         else:
             link[NameObject("/Dest")] = destination(context, area.target_page(plan))
         by_page.setdefault(area.page, ArrayObject()).append(writer._add_object(link))
-    for page_index, annots in sorted(by_page.items()):  # front matter: not spilled
+    for page_index, annots in sorted(by_page.items()):  # front matter: in memory
         writer.pages[page_index][NameObject("/Annots")] = annots
 
 

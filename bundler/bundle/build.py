@@ -31,7 +31,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -39,16 +39,15 @@ from typing import TYPE_CHECKING, BinaryIO
 from pypdf import PdfReader
 
 from bundler import TOOL_NAME, __version__
-from bundler.audit.model import AuditEntry
 from bundler.bundle.assemble import (
     AssemblyDocument,
     BundleInfo,
     assemble_bundle,
     displayed_sizes,
+    kept_reader_key,
     open_rendition,
 )
 from bundler.bundle.audience import Edition, describe, merged, parse_audience, spec_edition
-from bundler.bundle.chronology import table as chronology_table
 from bundler.bundle.citations import Placement
 from bundler.bundle.core import core_path, main_note, shown_label
 from bundler.bundle.edition import Item as EditionItem
@@ -66,8 +65,6 @@ from bundler.bundle.edition import check_names as edition_check_names
 from bundler.bundle.edition import record as edition_record
 from bundler.bundle.edition import render as render_log_pages
 from bundler.bundle.edition import summary as edition_summary
-from bundler.bundle.findings import problems as findings_problems
-from bundler.bundle.findings import table as findings_table
 from bundler.bundle.frontmatter import (
     CERTIFICATE_TITLE,
     Certificate,
@@ -122,16 +119,17 @@ from bundler.bundle.plan import (
     label_span,
     plan_bundle,
 )
-from bundler.bundle.prepare import in_workers, worker_count
 from bundler.bundle.redactionlog import LogLine
 from bundler.bundle.setaside import set_aside
 from bundler.bundle.spec import BundleSpec, DocumentSpec, LoadedSpec, SectionSpec, load_spec
 from bundler.bundle.stamp import BAND, FONT_SIZE, LABEL_FONT, LABEL_SIZE, SHA_SHOWN, stamp_text
+from bundler.bundle.workers import Crew, in_order, keep, worker_count, worker_index
 from bundler.errors import BadInput, BundlerError, CaseIncomplete, InputNotFound, OutputFailed
 from bundler.fileio import StagedOutputs, refuse_overwrite, sha256_file
 from bundler.paths import inside
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the case's audit and tables: imported where used, for a quick start)
+    from bundler.audit.model import AuditEntry
     from bundler.bundle.volumes import VolumePart
 
 logger = logging.getLogger(__name__)
@@ -275,8 +273,8 @@ def build_bundle(
     requiring A4), pages that are not A4 go onto A4 sheets, scaled to fit and centred.
     With ``core`` (document numbers or files, comma-separated; "" for the documents the
     case's findings cite) a core bundle OUT-core.pdf is written beside it (see ``core``).
-    ``workers`` processes prepare the documents (see ``prepare``; one by default): the
-    output is the same for any number.
+    ``workers`` processes prepare, then merge, the documents (see ``workers``; one by
+    default): the output is the same for any number.
     """
     report = progress or (lambda _message: None)
     try:
@@ -678,6 +676,8 @@ def _build(
     if recorded is None:  # before any work: a rebuild says nothing
         _refuse_placeholders(source, resolved)
     if front is not None and recorded is None:
+        from bundler.bundle.findings import problems as findings_problems
+
         _report_citations(findings_problems(front.findings, [d.file for d in _documents(spec)]),
                           strict)
     volume = None
@@ -685,8 +685,10 @@ def _build(
         from bundler.bundle.volumes import part_from_record
 
         volume = part_from_record(recorded)
-    with tempfile.TemporaryDirectory(prefix="bundler-build-") as work:
-        ready = _prepare_all(resolved, Path(work), report, edition, engine, fit_a4, workers)
+    count = worker_count(workers, len(_documents(resolved.loaded.spec)))
+    with tempfile.TemporaryDirectory(prefix="bundler-build-") as work, \
+            Crew(count) if count > 1 else nullcontext() as crew:
+        ready = _prepare_all(resolved, Path(work), report, edition, engine, fit_a4, crew)
         reproduced = recorded if recorded is not None else pinned
         provenance = (_Provenance(reproduced.tool, dict(reproduced.libraries))
                       if reproduced is not None else new_provenance(ready.prepared, engine))
@@ -743,13 +745,17 @@ class _Ready:
     layers: list[tuple[tuple[int, Path], ...]]
     edition: Edition | None
     fit_a4: bool = False  # pages not A4 go onto A4 sheets (``paper``)
+    crew: Crew | None = None  # worker processes preparing and merging the documents
+    owners: dict[int, int] = dataclasses.field(default_factory=dict)  # position: its worker
 
     def part(self, positions: Sequence[int]) -> _Ready:
         """The documents at ``positions`` (a volume's), in that order."""
         return _Ready([self.prepared[p] for p in positions],
                       [self.open_readers[p] for p in positions],
                       [self.outcomes[p] for p in positions] if self.outcomes else [],
-                      [self.layers[p] for p in positions], self.edition, self.fit_a4)
+                      [self.layers[p] for p in positions], self.edition, self.fit_a4,
+                      self.crew, {new: self.owners[old] for new, old in enumerate(positions)
+                                  if old in self.owners})
 
 
 def fitted_onto_a4(item: _Prepared, reader: PdfReader | None,
@@ -766,10 +772,10 @@ def fitted_onto_a4(item: _Prepared, reader: PdfReader | None,
 
 def _prepare_all(resolved: _Source, work: Path, report: Callable[[str], None],
                  edition: Edition | None, engine: OcrEngine | None,
-                 fit_a4: bool = False, workers: int | None = None) -> _Ready:
+                 fit_a4: bool = False, crew: Crew | None = None) -> _Ready:
     """Convert every document of ``resolved``; apply the edition; read scans (OCR); with
     ``fit_a4``, find the pages that go onto A4 sheets."""
-    prepared, open_readers = _prepare_documents(resolved.loaded, work, report, workers)
+    prepared, open_readers = _prepare_documents(resolved.loaded, work, report, crew)
     _warn_duplicates(prepared)
     outcomes: list[Outcome] = []
     if edition is not None:
@@ -793,7 +799,8 @@ def _prepare_all(resolved: _Source, work: Path, report: Callable[[str], None],
     if fit_a4:
         prepared = [fitted_onto_a4(item, open_readers[position], report)
                     for position, item in enumerate(prepared)]
-    return _Ready(prepared, open_readers, outcomes, layers, edition, fit_a4)
+    return _Ready(prepared, open_readers, outcomes, layers, edition, fit_a4, crew,
+                  dict(crew.done_by) if crew is not None else {})
 
 
 def _write_bundle(
@@ -902,6 +909,8 @@ def _write_bundle(
             log=log,
             log_title=_log_title(edition),
             front_parts=laid.front.parts,
+            crew=ready.crew,
+            owners=ready.owners,
         )
         buffered.flush()
         pdf_sha = raw.digest.hexdigest()
@@ -1090,34 +1099,38 @@ def _documents(spec: BundleSpec) -> list[DocumentSpec]:
 
 
 def _prepare_documents(
-    loaded: LoadedSpec, workdir: Path, report: Callable[[str], None], workers: int | None = None
+    loaded: LoadedSpec, workdir: Path, report: Callable[[str], None], crew: Crew | None = None
 ) -> tuple[list[_Prepared], list[PdfReader | None]]:
-    """Identify, convert, check and count every document, in ``workers`` processes (see
-    ``prepare``); the readers that checked them here are kept to merge from (each holds its
-    page tree only, see check_pdf), those of a worker process are not."""
+    """Identify, convert, check and count every document, here or by ``crew`` (see
+    ``workers``); the readers that checked them are kept to merge from (each holds its page
+    tree only, see check_pdf): here, or in the worker that checked it."""
     docs = _documents(loaded.spec)
-    count = worker_count(workers, len(docs))
-    outcomes: Iterator[tuple[_Prepared, PdfReader | None]]
-    if count > 1:
-        def in_worker(doc: DocumentSpec) -> _Prepared:
-            return _prepare_one(loaded, workdir, doc)[0]
-
-        outcomes = ((item, None) for item in in_workers(in_worker, docs, count))
-    else:
-        outcomes = (_prepare_one(loaded, workdir, doc) for doc in docs)
+    outcomes = in_order(crew, _prepare_kept, (loaded, workdir, crew is not None), len(docs))
     prepared: list[_Prepared] = []
     readers: list[PdfReader | None] = []
     for position in range(1, len(docs) + 1):
         if position % 10 == 1 or position == len(docs):
             report(f"checking document {position} of {len(docs)}")
-        if position % 25 == 0:  # frees the fully parsed copies the checks leave (cycles)
-            gc.collect(0)  # only what is new since: see collector_paused
+        if position % 25 == 0 and crew is None:  # frees the fully parsed copies the checks
+            gc.collect(0)  # leave (cycles); only what is new since: see collector_paused
         item, reader = next(outcomes)
         prepared.append(item)
-        readers.append(None if reader is None else
-                       set_aside(reader, workdir / "checked-pdfs.bin"))  # until merged
+        readers.append(reader)
     gc.collect(0)
     return prepared, readers
+
+
+def _prepare_kept(shared: tuple[LoadedSpec, Path, bool], position: int
+                  ) -> tuple[_Prepared, PdfReader | None]:
+    """Prepare the document at ``position``; its reader is set aside until it is merged (in
+    a worker, kept there while it has room: see ``workers.keep``, ``assemble.merge_kept``)."""
+    loaded, workdir, in_worker = shared
+    item, reader = _prepare_one(loaded, workdir, _documents(loaded.spec)[position])
+    reader = set_aside(reader, workdir / f"checked-pdfs-{worker_index()}.bin")
+    if not in_worker:
+        return item, reader
+    keep(kept_reader_key(item.rendition_pdf), reader, item.pages)  # (if there is room)
+    return item, None
 
 
 def _prepare_one(loaded: LoadedSpec, workdir: Path, doc: DocumentSpec
@@ -1298,14 +1311,10 @@ def _layout(
         elif front is not None and volume is None:  # and the bundle for no audience's too
             twin_pages = _twin_front_pages(spec, front, cover, prepared, sections, plan,
                                            placement, order_note)
+        # Measured (nothing drawn) until the page counts settle, drawn once when they have
         drawn = render_front_matter(cover, index, plan.labels[: plan.front_pages], twin_pages,
-                                    tables=tables, tail=tail, order_note=order_note)
-        if where and volume is not None:
-            drawn = dataclasses.replace(drawn, links=[
-                area if area.document is None or where[area.document][0] == 1
-                else dataclasses.replace(area, remote=(volume.files[where[area.document][0] - 1],
-                                                       where[area.document][1] - 1))
-                for area in drawn.links])
+                                    tables=tables, tail=tail, order_note=order_note,
+                                    measure=True)
         if drawn.pages != front_pages:  # the front matter moved every page number: plan again
             front_pages = drawn.pages
             continue
@@ -1347,6 +1356,18 @@ def _layout(
             plan.labels[plan.certificate_first_page - 1 :],
         )
         if cert_count == cert_pages:
+            drawn = render_front_matter(cover, index, plan.labels[: plan.front_pages],
+                                        twin_pages, tables=tables, tail=tail,
+                                        order_note=order_note)
+            if drawn.pages != front_pages:  # (drawing breaks pages where measuring did)
+                raise OutputFailed(f"{pdf_path}: the index drawn is not the index measured; "
+                                   "please report this")
+            if where and volume is not None:
+                drawn = dataclasses.replace(drawn, links=[
+                    area if area.document is None or where[area.document][0] == 1
+                    else dataclasses.replace(area, remote=(
+                        volume.files[where[area.document][0] - 1], where[area.document][1] - 1))
+                    for area in drawn.links])
             return _Laid(plan, drawn, certificate, manifest_bytes, log, problems)
         cert_pages = cert_count
     raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
@@ -1368,7 +1389,7 @@ def _twin_front_pages(twin: BundleSpec, twin_front: _Front | None, cover: Cover,
     tail = _tail_parts(full, "Material withheld from the parties")
     return render_front_matter(cover, _index(twin, prepared, full),
                                full.labels[: full.front_pages], tables=tables, tail=tail,
-                               order_note=order_note).pages
+                               order_note=order_note, measure=True).pages
 
 
 def _tail_parts(plan: Plan, log_title: str) -> list[Part]:
@@ -1389,6 +1410,9 @@ def _tables(front: _Front | None, placement: Placement, plan: Plan
     citations of pages a document does not have."""
     if front is None:
         return [], {}, []
+    from bundler.bundle.chronology import table as chronology_table
+    from bundler.bundle.findings import table as findings_table
+
     tables: list[Table] = []
     records: dict[str, object] = {}
     problems: list[str] = []

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from bundler.bundle.frontmatter import Citation, PageLink
 from bundler.bundle.manifest import CitedRecord
 from bundler.bundle.plan import Plan, label_span
-from bundler.case.models import page_numbers
 
 WITHHELD = "withheld from this edition"
 
@@ -56,6 +55,8 @@ def resolve(cited: CitedRecord, placement: Placement, plan: Plan
                 Citation((link,), title, None, WITHHELD), [])
     count = placement.pages[position]
     problems: list[str] = []
+    from bundler.case.models import page_numbers  # (here: a plain bundle never needs it)
+
     ranges = ([(first, max(first, last)) for first, last in page_numbers(cited.pages)]
               if cited.pages else [(1, count)])
     beyond = [(first, last) for first, last in ranges if last > count]

@@ -8,7 +8,7 @@ from them: all of it takes about as long as the rebuild alone on a machine with 
 carry) back through a pipe; ``Child.result()`` waits for it. A child that dies, is killed or
 sends something unreadable gives ``None``, and the caller then does the work itself: a lost
 child costs time, never a different answer. The child is forked only where the build's
-workers are (``prepare._can_fork``: never in a process running other threads, such as the
+workers are (``workers.can_fork``: never in a process running other threads, such as the
 web app, where the fork would copy locks those threads hold); elsewhere ``start`` gives no
 child and the caller works alone.
 """
@@ -23,7 +23,7 @@ import signal
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from bundler.bundle.prepare import _can_fork
+from bundler.bundle.workers import can_fork
 
 _FAILED = 70  # the child's exit status when work() raised (EX_SOFTWARE)
 
@@ -68,7 +68,7 @@ class Child:
 
 def may_fork() -> bool:
     """Whether ``start`` can fork here (the build's rule for its workers)."""
-    return _can_fork()
+    return can_fork()
 
 
 def start(work: Callable[[], Any]) -> Child | None:

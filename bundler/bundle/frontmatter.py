@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bundler.bundle.plan import Plan, label_span
 from bundler.bundle.stamp import BASELINE, LABEL_FONT, footer_layout
@@ -207,16 +208,30 @@ def _fonts() -> tuple[str, str, str]:
     return regular, bold, MONO_NAME
 
 
-class _Pages:
-    """A reportlab canvas with a cursor, page breaks and footer labels."""
+class _Unpainted:
+    """A canvas that draws nothing: every drawing call is accepted and ignored. No call's
+    result is used for the layout, so the pages break exactly where they would on paper."""
 
-    def __init__(self, labels: Sequence[str], reference: str, title: str) -> None:
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return _ignore
+
+
+def _ignore(*_args: object, **_kwargs: object) -> None:
+    return None
+
+
+class _Pages:
+    """A reportlab canvas with a cursor, page breaks and footer labels; with ``draw`` False,
+    only where the pages break (``measure``)."""
+
+    def __init__(self, labels: Sequence[str], reference: str, title: str,
+                 draw: bool = True) -> None:
         from reportlab.pdfgen import canvas
 
         self.buffer = io.BytesIO()
-        self.canvas = canvas.Canvas(
+        self.canvas: Any = canvas.Canvas(
             self.buffer, pagesize=(PAGE_W, PAGE_H), invariant=True, pageCompression=1
-        )
+        ) if draw else _Unpainted()
         self.canvas.setTitle(title)
         self.canvas.setAuthor("")
         self.canvas.setCreator("")
@@ -256,6 +271,7 @@ class _Pages:
         self.canvas.drawString(x, self.y, text)
 
     def finish(self) -> tuple[bytes, int]:
+        """The PDF (nothing when not drawn) and its number of pages."""
         self.footer()
         self.canvas.showPage()
         self.canvas.save()
@@ -298,8 +314,12 @@ def render_front_matter(
     tables: Sequence[Table] = (),
     tail: Sequence[Part] = (),
     order_note: str | None = None,
+    measure: bool = False,
 ) -> FrontMatter:
     """Cover, index, then each of ``tables`` (the findings table, the chronology).
+
+    With ``measure``, nothing is drawn (``data`` is empty): the pages, links and parts are
+    those drawing would give, at a fraction of the time (a layout tries page counts first).
 
     ``tail`` are the bundle's own pages after the documents (the redaction log, the
     certificate): listed in the index and on the cover. ``order_note`` says, under the
@@ -311,7 +331,7 @@ def render_front_matter(
     parts: tuple[Part, ...] = ()
     for _round in range(4):  # the index lists the parts' pages, which the index may move
         drawn = _render_front(cover, sections, labels, min_pages, tables, tail, order_note,
-                              parts)
+                              parts, measure)
         if drawn.parts == parts:
             return drawn
         parts = drawn.parts
@@ -327,8 +347,10 @@ def _render_front(
     tail: Sequence[Part],
     order_note: str | None,
     known: tuple[Part, ...],
+    measure: bool = False,
 ) -> FrontMatter:
-    pages = _Pages(labels, cover.reference, f"{cover.reference}: front matter")
+    pages = _Pages(labels, cover.reference, f"{cover.reference}: front matter",
+                   draw=not measure)
     _draw_cover(pages, cover, (*known, *tail))
     starts: list[tuple[str, int]] = []
     links: list[LinkArea] = []
