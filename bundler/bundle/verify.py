@@ -376,6 +376,9 @@ def _beside_rebuild(bundle: _Opened, sources: Path) -> dict[str, Any]:
         with pypdf_messages():
             reader = PdfReader(source, strict=False)
         pages = _checked_pages(bundle, reader).sent()
+    # Free the parsed bundle now: the result may wait in the pipe until the rebuild ends.
+    del reader
+    gc.collect()
     found = _find_sources(bundle.manifest, sources, bundle.pdf)
     return {**pages, "sources": found.sent()}
 
