@@ -140,6 +140,19 @@ def test_every_kind_of_source_builds_into_a_bundle_that_verifies(
     assert with_sources.ok, [check.line() for check in with_sources.failed]
 
 
+def test_every_kind_of_source_builds_the_same_bundle_in_one_process_as_in_several(
+    awkward_bundle: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """The bundle above was built by the default number of processes (several, where this
+    test session may fork): built again in this process alone, every awkward kind of
+    evidence gives the same bytes."""
+    folder, pdf = awkward_bundle
+    one = build_bundle(folder / "bundle.yaml", tmp_path / "bundle.pdf", build_date=DATE,
+                       workers=1)
+    assert one.pdf.read_bytes() == pdf.read_bytes()
+    assert one.manifest.read_bytes() == pdf.with_name("bundle.manifest.json").read_bytes()
+
+
 def test_and_with_other_library_versions_every_page_compares_the_same(
     awkward_bundle: tuple[Path, Path], other_versions: None,
 ) -> None:
