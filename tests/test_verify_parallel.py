@@ -54,6 +54,8 @@ if mode in ("killed", "silent"):
         return checked(*args, **kwargs)
 
     verify._checked_pages = dying
+if mode == "big":  # as if the bundle had more pages than a child may check beside the rebuild
+    verify._BESIDE_MAX_PAGES = 0
 if mode == "misguessed":  # as if the page tree's last leaf were not the last page
     verify._guessed_name = lambda reader, pdf: "elsewhere.pdf"
 if mode == "thread":
@@ -155,6 +157,9 @@ def test_the_report_is_the_same_with_and_without_the_child(root: Path, change: s
     assert beside[2] == 1, "the pages were not checked in a child"
     assert alone[2] == 0, "a process running another thread forked"
     assert beside[:2] == alone[:2]
+    big = verify("big", pdf, sources)
+    assert big[2] == 0, "a bundle with more pages than the limit was checked in a child"
+    assert big[:2] == alone[:2]
     code, lines, _forks = beside
     assert code == status, lines
     failed = [line.split(":")[0].removeprefix("FAIL  ") for line in lines
