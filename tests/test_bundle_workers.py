@@ -305,3 +305,20 @@ def test_a_worker_gone_between_stages_stops_the_build_with_the_same_error(
     with pytest.raises(WorkerStopped, match="a worker process of this build stopped"):
         build_bundle(_case(tmp_path / "case"), out, build_date=DATE, workers=2)
     assert not out.parent.exists() or not any(out.parent.iterdir())
+
+
+def test_without_libmagic_a_build_says_what_to_install_whatever_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from bundler.errors import MissingTool
+
+    spec = _case(tmp_path / "case")
+    monkeypatch.setitem(sys.modules, "magic", None)  # as if python-magic were not installed
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}" / "bundle.pdf"
+        with pytest.raises(MissingTool, match="libmagic is not installed") as caught:
+            build_bundle(spec, out, build_date=DATE, workers=workers)
+        assert "libmagic1" in caught.value.hint
+        assert not out.parent.exists() or not any(out.parent.iterdir())

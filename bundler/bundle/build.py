@@ -1104,7 +1104,6 @@ def _load_before_forking() -> None:
     """Load once, in this process, what every worker would otherwise load for itself while
     preparing documents (the converters and reportlab, Pillow's common formats, the fonts,
     libmagic's database): the forked workers share it (about 0.1 s of each one's time)."""
-    import magic
     from PIL import Image
 
     import bundler.evidence.images
@@ -1113,7 +1112,12 @@ def _load_before_forking() -> None:
 
     Image.preinit()
     register_fonts()
-    magic.from_buffer(b"%PDF-1.4\n", mime=True)
+    try:  # (without libmagic, identifying the first document says what to install)
+        import magic
+
+        magic.from_buffer(b"%PDF-1.4\n", mime=True)
+    except (ImportError, OSError, AttributeError):
+        pass
 
 
 def _prepare_documents(
