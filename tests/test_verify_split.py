@@ -13,19 +13,25 @@ lowers the number of pages from which the pages are split (``_SPLIT_MIN_PAGES``)
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
 
+from bundler.bundle import verify as verify_module
 from bundler.bundle.build import build_bundle
 from bundler.bundle.served import plain_pages
 from bundler.bundle.stamp import as_printed
+from bundler.bundle.verify import verify_bundle
+from bundler.errors import BundlerError
+from tests.test_received_bundle_fuzz import TARGETED, _damage, _replaced
 from tests.test_verify import DATE, make_sources
 from tests.test_verify_parallel import _alter_a_stamp, _break_the_page_tree, _change_a_page
 
@@ -209,3 +215,44 @@ def test_the_pages_of_a_bundle_made_here_are_read_a_half_at_a_time(pristine: Pat
     _nested(copy)  # the root's kids are /Pages nodes: not read as pages
     nested = plain_pages(PdfReader(copy / "out" / "bundle.pdf"))
     assert nested is not None and nested.stamps(0, 1) is None
+
+
+def test_damaged_copies_read_the_same_with_and_without_the_split(
+    pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copies damaged as in the fuzz test (test_received_bundle_fuzz.py): every line, or the
+    refusal, the same whether the pages are read in halves or by pypdf's walk (in this
+    process, the child's half is read by a child where the test session may fork, else
+    here)."""
+    received = tmp_path / "received.pdf"  # uncompressed: its dictionaries can be damaged
+    subprocess.run(["qpdf", "--qdf", "--object-streams=disable",
+                    str(pristine / "out" / "bundle.pdf"), str(received)], check=True)
+    rng = random.Random(20261202)
+    original = received.read_bytes()
+    copies = [bytes(_replaced(original, key, value)) for key, value in TARGETED]
+    copies += [_damage(original, rng) for _ in range(60)]
+    outcomes: set[str] = set()
+    halves = []  # the copies whose pages were read in halves
+    read_pages = verify_module._read_pages
+
+    def counted(reader: PdfReader, split: bool) -> Any:
+        pages, stamps = read_pages(reader, split)
+        if stamps is not None:
+            halves.append(reader)
+        return pages, stamps
+
+    monkeypatch.setattr(verify_module, "_read_pages", counted)
+    for number, damaged in enumerate(copies):
+        pdf = tmp_path / f"copy{number}.pdf"
+        pdf.write_bytes(damaged)
+        said = []
+        for least in (2, 10**9):
+            monkeypatch.setattr(verify_module, "_SPLIT_MIN_PAGES", least)
+            try:
+                said.append(verify_bundle(pdf, record_audit=False).lines())
+            except BundlerError as exc:
+                said.append([exc.message])
+        assert said[0] == said[1], pdf.name
+        outcomes.add(said[0][-1].split(":")[0])
+    assert {"VERIFIED", "NOT VERIFIED"} <= outcomes, outcomes
+    assert len(halves) >= len(copies) // 2, "too few copies were read in halves"

@@ -76,6 +76,10 @@ _PLAIN_MAX_PAGES = 50_000
 _PLAIN_MAX_ENTRIES = 1_000_000
 # What a page may inherit from the nodes above it (PDF 32000-1, 7.7.3.4; pypdf's list).
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+# A stamp is under 200 characters; a longer reading is not kept in ``PlainPages.stamps``.
+_KEPT_STAMP = 1_000
+READ_AGAIN = 0  # in ``PlainPages.stamps``: a reading too long to keep
+Reading = str | int | None  # what stamp_on read on a page, or READ_AGAIN
 
 
 class Pages(Protocol):
@@ -536,13 +540,15 @@ class PlainPages:
                 raise PyPdfError("not a page")
         return page
 
-    def stamps(self, start: int, stop: int) -> tuple[list[str | None], int] | None:
-        """What ``stamp_on`` reads on pages ``start`` to ``stop - 1``, and how many entries
-        their dictionaries hold (pypdf's walk refuses a tree with too many); None when one of
-        them is not a /Page dictionary or cannot be read."""
+    def stamps(self, start: int, stop: int) -> tuple[list[Reading], int] | None:
+        """What ``stamp_on`` reads on pages ``start`` to ``stop - 1`` (``READ_AGAIN`` where
+        that is longer than any stamp: the check reads it again, one page at a time, so
+        the list stays small), and how many entries their dictionaries hold (pypdf's walk
+        refuses a tree with too many); None when one of them is not a /Page dictionary or
+        cannot be read."""
         from bundler.evidence.pdfopen import pypdf_messages
 
-        shown: list[str | None] = []
+        shown: list[Reading] = []
         entries = 0
         with pypdf_messages():
             for index in range(start, stop):
@@ -554,7 +560,9 @@ class PlainPages:
                     return None
                 entries += len(page)
                 self._read[index] = page
-                shown.append(stamp_on(page))
+                reading = stamp_on(page)
+                shown.append(READ_AGAIN if reading is not None and len(reading) > _KEPT_STAMP
+                             else reading)
         return shown, entries
 
     def _page(self, index: int) -> PageObject | None:
@@ -571,12 +579,15 @@ class PlainPages:
 def plain_pages(reader: PdfReader) -> PlainPages | None:
     """The bundle's pages as ``PlainPages`` when its page tree is laid out as this toolkit
     writes it (its pages then still to be read), else None: read ``reader.pages``."""
-    node = reader.root_object.get("/Pages", None)
-    node = node.get_object() if node is not None else None
-    if not _typed(node, "/Pages") or any(name in node for name in _INHERITED):
+    try:
+        node = reader.root_object.get("/Pages", None)
+        node = node.get_object() if node is not None else None
+        if not _typed(node, "/Pages") or any(name in node for name in _INHERITED):
+            return None
+        kids = node.get("/Kids", None)
+        kids = kids.get_object() if kids is not None else None
+    except READ_ERRORS:  # pypdf's walk then raises it as before (and each check says so)
         return None
-    kids = node.get("/Kids", None)
-    kids = kids.get_object() if kids is not None else None
     if not isinstance(kids, ArrayObject) or len(kids) > _PLAIN_MAX_PAGES:
         return None
     refs = [kid for kid in kids if isinstance(kid, IndirectObject)]
@@ -685,13 +696,13 @@ def _span(labels: Sequence[str]) -> str:
 
 
 def stamps_check(pages: Pages, manifest: Manifest, labels: Sequence[str],
-                 stamps: Sequence[str | None] | None = None) -> Check:
+                 stamps: Sequence[Reading] | None = None) -> Check:
     """Every document page carries its stamp. ``stamps``: what ``stamp_on`` read on every
     page, when that was read already (``PlainPages.stamps``)."""
     from bundler.evidence.pdfopen import pypdf_messages
 
     chars = manifest.options.stamp_hash_chars
-    bad: list[str] = []
+    bad = _Problems()
     checked = 0
     with pypdf_messages():
         for position, doc in enumerate(manifest.documents):
@@ -709,16 +720,35 @@ def stamps_check(pages: Pages, manifest: Manifest, labels: Sequence[str],
                 want = stamp_text(label, manifest.reference, doc.number, doc.source_sha256)
                 checked += 1
                 index = page_number - 1
-                shown = stamps[index] if stamps is not None else stamp_on(pages[index])
+                reading = stamps[index] if stamps is not None else READ_AGAIN
+                shown = reading if reading is None or isinstance(reading, str) else (
+                    stamp_on(pages[index]))
                 problem = _stamp_problem(pages, index, shown, want, label, manifest.reference,
                                          f"sha256:{doc.source_sha256[:chars]}")
                 if problem:
                     bad.append(f"page {label} (document {doc.number}, {doc.source}) {problem}")
-    if bad:
-        more = f"; and {len(bad) - _SHOWN_PROBLEMS} more" if len(bad) > _SHOWN_PROBLEMS else ""
-        return Check("stamps", False, "; ".join(bad[:_SHOWN_PROBLEMS]) + more)
+    if bad.count:
+        return Check("stamps", False, bad.said())
     return Check("stamps", True, f"all {checked} document pages carry their label, the "
                  f"reference {manifest.reference}, their document number and source hash")
+
+
+class _Problems:
+    """The first ``_SHOWN_PROBLEMS`` problems found, and how many there were (a hostile
+    bundle can have one on every page, each as long as the page's stamp)."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+        self.count = 0
+
+    def append(self, problem: str) -> None:
+        self.count += 1
+        if len(self.shown) < _SHOWN_PROBLEMS:
+            self.shown.append(problem)
+
+    def said(self) -> str:
+        more = self.count - len(self.shown)
+        return "; ".join(self.shown) + (f"; and {more} more" if more > 0 else "")
 
 
 def _stamp_problem(pages: Pages, index: int, shown: str | None, want: str, label: str,

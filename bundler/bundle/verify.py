@@ -56,9 +56,11 @@ from pypdf import PdfReader
 from bundler.bundle.manifest import Manifest, ManifestDocument
 from bundler.bundle.served import (
     HEX64,
+    READ_AGAIN,
     READ_ERRORS,
     Check,
     Pages,
+    Reading,
     bounded_json,
     certificate_check,
     damaged,
@@ -337,7 +339,7 @@ def _page_checks(reader: PdfReader, manifest: Manifest, embedded: bytes,
     return checks
 
 
-def _read_pages(reader: PdfReader, split: bool) -> tuple[Pages, list[str | None] | None]:
+def _read_pages(reader: PdfReader, split: bool) -> tuple[Pages, list[Reading] | None]:
     """The pages, and the stamps read on them when that is done already.
 
     Where the page tree is laid out as this toolkit writes it (``plain_pages``), the bundle
@@ -367,13 +369,14 @@ def _read_pages(reader: PdfReader, split: bool) -> tuple[Pages, list[str | None]
     return plain, mine[0] + theirs[0]
 
 
-def _sent_stamps(value: Any, count: int) -> tuple[list[str | None], int] | None:
+def _sent_stamps(value: Any, count: int) -> tuple[list[Reading], int] | None:
     """``PlainPages.stamps``'s answer for ``count`` pages, back from the child (as JSON)."""
     if not isinstance(value, list) or len(value) != 2:
         return None
     shown, entries = value
     if not isinstance(shown, list) or len(shown) != count or not isinstance(entries, int) or (
-            not all(item is None or isinstance(item, str) for item in shown)):
+            not all(item is None or item == READ_AGAIN or isinstance(item, str)
+                    for item in shown)):
         return None
     return shown, entries
 
