@@ -358,8 +358,9 @@ def _read_pages(reader: PdfReader, split: bool) -> tuple[Pages, list[Reading] | 
     child = start(functools.partial(plain.stamps, half, len(plain)))
     try:
         mine = plain.stamps(0, half)
-        theirs = _sent_stamps(child.result(), len(plain) - half) if child is not None else None
-    finally:
+        theirs = (_sent_stamps(child.result(), len(plain) - half)
+                  if child is not None and mine is not None else None)
+    finally:  # a child not waited for (this half is not plain, or an error) is stopped
         if child is not None:
             child.stop()
     if mine is not None and theirs is None:
