@@ -27,7 +27,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 
 from bundler.bundle import verify as verify_module
 from bundler.bundle.build import build_bundle
-from bundler.bundle.served import plain_pages
+from bundler.bundle.served import NotPlain, plain_pages
 from bundler.bundle.stamp import as_printed
 from bundler.bundle.verify import verify_bundle
 from bundler.errors import BundlerError
@@ -38,7 +38,7 @@ from tests.test_verify_parallel import _alter_a_stamp, _break_the_page_tree, _ch
 ROOT = Path(__file__).resolve().parent.parent
 
 DRIVER = """
-import atexit, os, signal, sys, threading
+import atexit, os, signal, sys, threading, time
 from bundler.bundle import served, verify
 
 mode = sys.argv[1]
@@ -55,17 +55,21 @@ def counted_fork():
 os.fork = counted_fork
 atexit.register(lambda: print(f"forks: {len(forks)}", file=sys.stderr))
 verify._SPLIT_MIN_PAGES = 10**9 if mode == "alone" else 2
-if mode in ("killed", "silent"):
-    stamps = served.PlainPages.stamps
+stamp = served.PlainPages.stamp
+read = []
 
-    def dying(self, start, stop):
-        if os.getpid() != parent:
-            if mode == "killed":
-                os.kill(os.getpid(), signal.SIGKILL)
-            os._exit(0)  # "silent": a clean exit that sends nothing
-        return stamps(self, start, stop)
+def sabotaged(self, index):
+    in_child = os.getpid() != parent
+    read.append(index)
+    if in_child and mode == "killed" or in_child and mode == "killed later" and len(read) > 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if in_child and mode == "silent":
+        os._exit(0)  # a clean exit that sends nothing
+    if mode == ("slow child" if in_child else "slow parent"):
+        time.sleep(0.05)
+    return stamp(self, index)
 
-    served.PlainPages.stamps = dying
+served.PlainPages.stamp = sabotaged
 if mode == "thread":
     threading.Thread(target=threading.Event().wait, daemon=True).start()
 from bundler.cli import main
@@ -178,7 +182,8 @@ def test_the_report_is_the_same_with_and_without_the_split(root: Path, change: s
         assert sum(line.split(":")[0].endswith(f"  {name}") for line in lines) == 1, lines
 
 
-@pytest.mark.parametrize("mode", ["killed", "silent"])
+@pytest.mark.parametrize("mode", ["killed", "killed later", "silent", "slow child",
+                                  "slow parent"])
 @pytest.mark.parametrize("change", ["good", "altered stamp", "not a page, second half"])
 def test_a_child_that_gives_no_answer_changes_nothing_but_the_time(
     root: Path, mode: str, change: str
@@ -193,18 +198,15 @@ def test_a_child_that_gives_no_answer_changes_nothing_but_the_time(
     assert code == (1 if failing else 0)
 
 
-def test_the_pages_of_a_bundle_made_here_are_read_a_half_at_a_time(pristine: Path,
-                                                                   tmp_path: Path) -> None:
+def test_the_pages_of_a_bundle_made_here_are_read_one_at_a_time(pristine: Path,
+                                                                  tmp_path: Path) -> None:
     pdf = pristine / "out" / "bundle.pdf"
     manifest = json.loads((pristine / "out" / "bundle.manifest.json").read_text("utf-8"))
     reader = PdfReader(pdf)
     plain = plain_pages(reader)
     assert plain is not None
     assert len(plain) == len(reader.pages) == manifest["pages"]
-    half = len(plain) // 2
-    first, second = plain.stamps(0, half), plain.stamps(half, len(plain))
-    assert first is not None and second is not None
-    shown = first[0] + second[0]
+    shown = [plain.stamp(index) for index in reversed(range(len(plain)))][::-1]
     for doc in manifest["documents"]:  # each document's first page carries its stamp
         assert shown[doc["first_page"] - 1] == as_printed(doc["stamp"])
     assert shown[0] is None  # the front matter has none
@@ -214,7 +216,9 @@ def test_the_pages_of_a_bundle_made_here_are_read_a_half_at_a_time(pristine: Pat
     shutil.copytree(pristine, copy)
     _nested(copy)  # the root's kids are /Pages nodes: not read as pages
     nested = plain_pages(PdfReader(copy / "out" / "bundle.pdf"))
-    assert nested is not None and nested.stamps(0, 1) is None
+    assert nested is not None
+    with pytest.raises(NotPlain):
+        nested.stamp(0)
 
 
 def test_damaged_copies_read_the_same_with_and_without_the_split(
@@ -233,15 +237,15 @@ def test_damaged_copies_read_the_same_with_and_without_the_split(
     copies += [_damage(original, rng) for _ in range(60)]
     outcomes: set[str] = set()
     halves = []  # the copies whose pages were read in halves
-    read_pages = verify_module._read_pages
+    read_stamps = verify_module._Halves.stamps
 
-    def counted(reader: PdfReader, split: bool) -> Any:
-        pages, stamps = read_pages(reader, split)
+    def counted(self: Any) -> Any:
+        stamps = read_stamps(self)
         if stamps is not None:
-            halves.append(reader)
-        return pages, stamps
+            halves.append(stamps)
+        return stamps
 
-    monkeypatch.setattr(verify_module, "_read_pages", counted)
+    monkeypatch.setattr(verify_module._Halves, "stamps", counted)
     for number, damaged in enumerate(copies):
         pdf = tmp_path / f"copy{number}.pdf"
         pdf.write_bytes(damaged)

@@ -37,19 +37,19 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
-from pydantic import ValidationError
 from pypdf import PageObject, PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-from bundler.bundle.core import shown_label
-from bundler.bundle.manifest import MANIFEST_VERSION, Manifest
-from bundler.bundle.plan import roman
 from bundler.bundle.stamp import as_printed, read_stamp, stamp_text
 from bundler.errors import BadInput, InputNotFound
 from bundler.fileio import sha256_file
+
+if TYPE_CHECKING:  # the manifest's models (pydantic) imported where a check reads them: a
+    # verify's child starts reading the pages (``PlainPages``) while they are imported
+    from bundler.bundle.manifest import Manifest
 
 logger = logging.getLogger(__name__)
 
@@ -69,16 +69,16 @@ READ_ERRORS = (PyPdfError, OSError, ValueError, KeyError, IndexError, AttributeE
                TypeError, RecursionError, zlib.error)
 _NAME_TREE_DEPTH = 8  # /Kids levels followed to find the embedded manifest
 _SHOWN_PROBLEMS = 3  # pages named in a FAIL line before "and N more"
-# A plain page tree (``plain_pages``) stays well inside the limits pypdf's own walk enforces
-# (100,000 nodes, 2,000,000 page-dictionary entries in pypdf 7): a tree beyond these is read
-# by that walk, so it is refused exactly as before.
+# A plain page tree (``plain_pages``) stays inside the limits pypdf's own walk enforces
+# (100,000 nodes, 2,000,000 page-dictionary entries in all, in pypdf 7): a tree beyond these
+# is read by that walk, so it is refused exactly as before.
 _PLAIN_MAX_PAGES = 50_000
-_PLAIN_MAX_ENTRIES = 1_000_000
+_PLAIN_MAX_ENTRIES = 40  # in one page's dictionary (a page written here has about 8)
 # What a page may inherit from the nodes above it (PDF 32000-1, 7.7.3.4; pypdf's list).
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
-# A stamp is under 200 characters; a longer reading is not kept in ``PlainPages.stamps``.
+# A stamp is under 200 characters; a longer reading is not kept (``PlainPages.stamp``).
 _KEPT_STAMP = 1_000
-READ_AGAIN = 0  # in ``PlainPages.stamps``: a reading too long to keep
+READ_AGAIN = 0  # from ``PlainPages.stamp``: a reading too long to keep
 Reading = str | int | None  # what stamp_on read on a page, or READ_AGAIN
 
 
@@ -324,6 +324,10 @@ def _bounded_data(stream: StreamObject, limit: int) -> bytes:
 
 def manifest_check(pdf: Path, embedded: bytes) -> tuple[Check, Manifest | None]:
     """The embedded manifest parses and is valid, and the sidecar beside it is identical."""
+    from pydantic import ValidationError
+
+    from bundler.bundle.manifest import MANIFEST_VERSION, Manifest
+
     try:
         raw = bounded_json(embedded)
     except ValueError as exc:
@@ -496,6 +500,8 @@ def supplement_check(pdf: Path, manifest: Manifest) -> Check:
 
 def expected_labels(manifest: Manifest, limit: int | None = None) -> list[str]:
     """Every page's label, as the manifest's page-label ranges imply (at most ``limit``)."""
+    from bundler.bundle.plan import roman
+
     labels: list[str] = []
     wanted = manifest.pages if limit is None else min(manifest.pages, limit)
     ranges = sorted(manifest.page_labels, key=lambda item: item.start_page)
@@ -513,14 +519,19 @@ def expected_labels(manifest: Manifest, limit: int | None = None) -> list[str]:
     return labels
 
 
+class NotPlain(Exception):
+    """A page of ``PlainPages`` is not a /Page dictionary (or not one pypdf's walk would
+    take without a second look)."""
+
+
 class PlainPages:
     """The pages of a page tree laid out as this toolkit writes it: one /Pages node, which
     has nothing its pages could inherit, listing every page (each an indirect /Page
     dictionary). pypdf's own walk of such a tree (``reader.pages``) gives these pages, in
-    this order, as the same objects; this reads them a range at a time (``stamps``), so that
-    two processes can each read half, and builds any other page when it is asked for.
-    A page that is not a /Page dictionary makes ``stamps`` give None: such a tree is then
-    read by pypdf's walk instead (which decides what it is)."""
+    this order, as the same objects; this reads any page alone (``stamp``), so that two
+    processes can each read some, and builds any other page when it is asked for. A page
+    that is not a /Page dictionary raises NotPlain: such a tree is then read by pypdf's walk
+    instead (which decides what it is)."""
 
     def __init__(self, reader: PdfReader, kids: Sequence[IndirectObject]) -> None:
         self._reader = reader
@@ -536,40 +547,30 @@ class PlainPages:
         page = self._read.get(index)
         if page is None:
             page = self._page(index)
-            if page is None:  # ``stamps`` said so first: the caller reads pypdf's walk
+            if page is None:  # ``stamp`` says so too: the caller reads pypdf's walk
                 raise PyPdfError("not a page")
         return page
 
-    def stamps(self, start: int, stop: int) -> tuple[list[Reading], int] | None:
-        """What ``stamp_on`` reads on pages ``start`` to ``stop - 1`` (``READ_AGAIN`` where
-        that is longer than any stamp: the check reads it again, one page at a time, so
-        the list stays small), and how many entries their dictionaries hold (pypdf's walk
-        refuses a tree with too many); None when one of them is not a /Page dictionary or
-        cannot be read."""
-        from bundler.evidence.pdfopen import pypdf_messages
-
-        shown: list[Reading] = []
-        entries = 0
-        with pypdf_messages():
-            for index in range(start, stop):
-                try:
-                    page = self._page(index)
-                except READ_ERRORS:  # pypdf's walk then raises it (or not) as before
-                    return None
-                if page is None:
-                    return None
-                entries += len(page)
-                self._read[index] = page
-                reading = stamp_on(page)
-                shown.append(READ_AGAIN if reading is not None and len(reading) > _KEPT_STAMP
-                             else reading)
-        return shown, entries
+    def stamp(self, index: int) -> Reading:
+        """What ``stamp_on`` reads on page ``index`` (``READ_AGAIN`` where that is longer
+        than any stamp: the check reads it again when it needs it, so that a list of them
+        stays small). Raises NotPlain. Read within ``pypdf_messages``."""
+        try:
+            page = self._page(index)
+        except READ_ERRORS:  # pypdf's walk then raises it (or not) as before
+            raise NotPlain from None
+        if page is None:
+            raise NotPlain
+        self._read[index] = page
+        reading = stamp_on(page)
+        return READ_AGAIN if reading is not None and len(reading) > _KEPT_STAMP else reading
 
     def _page(self, index: int) -> PageObject | None:
-        """The page as pypdf's walk makes it (nothing inherited), or None: not a /Page."""
+        """The page as pypdf's walk makes it (nothing inherited), or None: not a /Page, or
+        more entries than a plain tree's page may have."""
         kid = self._kids[index]
         node = kid.get_object()
-        if not _typed(node, "/Page"):
+        if not _typed(node, "/Page") or len(node) > _PLAIN_MAX_ENTRIES:
             return None
         page = PageObject(self._reader, kid)
         page.update(node)
@@ -602,11 +603,6 @@ def _typed(node: Any, kind: str) -> TypeGuard[DictionaryObject]:
         return False
     named: Any = node["/Type"]
     return bool(named == kind)
-
-
-def plain_entries_allowed(entries: int) -> bool:
-    """Whether pages holding ``entries`` entries in all stay within pypdf's limits."""
-    return entries <= _PLAIN_MAX_ENTRIES
 
 
 def page_count_check(pages: Pages, manifest: Manifest) -> Check:
@@ -698,7 +694,8 @@ def _span(labels: Sequence[str]) -> str:
 def stamps_check(pages: Pages, manifest: Manifest, labels: Sequence[str],
                  stamps: Sequence[Reading] | None = None) -> Check:
     """Every document page carries its stamp. ``stamps``: what ``stamp_on`` read on every
-    page, when that was read already (``PlainPages.stamps``)."""
+    page, when that was read already (``PlainPages.stamp``)."""
+    from bundler.bundle.core import shown_label
     from bundler.evidence.pdfopen import pypdf_messages
 
     chars = manifest.options.stamp_hash_chars

@@ -44,8 +44,10 @@ import gc
 import hashlib
 import io
 import logging
+import mmap
 import os
 import re
+import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -53,13 +55,14 @@ from typing import TYPE_CHECKING, Any
 
 from pypdf import PdfReader
 
-from bundler.bundle.manifest import Manifest, ManifestDocument
 from bundler.bundle.served import (
     HEX64,
     READ_AGAIN,
     READ_ERRORS,
     Check,
+    NotPlain,
     Pages,
+    PlainPages,
     Reading,
     bounded_json,
     certificate_check,
@@ -74,7 +77,6 @@ from bundler.bundle.served import (
     open_bundle,
     page_count_check,
     page_text,
-    plain_entries_allowed,
     plain_pages,
     sidecar_hash_path,
     sidecar_manifest_path,
@@ -90,19 +92,24 @@ from bundler.errors import (
 )
 from bundler.fileio import sha256_file
 
-if TYPE_CHECKING:  # imported where used: a plain verify (no sources) needs neither
+if TYPE_CHECKING:  # imported where used: a plain verify (no sources) needs no comparison,
+    # and the manifest's models (pydantic) are imported while a child reads the pages
     from bundler.bundle.compare import Comparison
+    from bundler.bundle.manifest import Manifest, ManifestDocument
 
 logger = logging.getLogger(__name__)
 
 _SHOWN_FILES = 10  # files named in an INFO line before "and N more"
+# A case's audit log (bundler.audit.LOG_NAME: the audit tests of verify fail if they differ),
+# named here so that verifying a bundle outside a case never loads the audit package (20 ms).
+_AUDIT_LOG = "audit.jsonl"
 # The child holds about 7 KB a page (pypdf's page tree, the stamps it read) beside the
 # rebuild's processes: above this many pages the two would pass the 200 MB (summed PSS) a
 # build may take at 10,000 pages (issue 14), so a bigger bundle's pages are checked first,
 # in this process (measured: 169 MB at 2,600 pages, 267 MB at 10,000, 198 MB without it).
 _BESIDE_MAX_PAGES = 4_000
-# A plain verify (no sources) reads half the pages in a forked child from this many pages:
-# below it the fork and the answer's journey cost about what the half saves.
+# A plain verify (no sources) has a forked child read stamps from this many pages (``_Halves``):
+# below it the fork and the answer's journey cost about what the child saves.
 _SPLIT_MIN_PAGES = 500
 _PAGE_TREE_DEPTH = 32  # /Kids levels followed to the last page (pypdf's own walk decides)
 
@@ -246,25 +253,18 @@ def verify_bundle(
         report.checks.append(Check("manifest", False, "the PDF can no longer be read"))
         return report
     reader, embedded = opened
-    checked, manifest = manifest_check(pdf, embedded)
-    report.checks.append(checked)
-    if manifest is None:
-        _record(report, pdf, sources, record_audit)
-        return report
-    report.reference = manifest.reference
-    if manifest.supplement_to is not None:
-        report.checks.append(supplement_check(pdf, manifest))
-    if manifest.volume is not None:  # one volume of a set (bundler/bundle/volumes.py)
-        from bundler.bundle.volumes import volume_check
-
-        report.checks.append(volume_check(pdf, manifest))
-    if manifest.core is not None:  # a core bundle: its main bundle's numbers
-        from bundler.bundle.core import core_check
-
-        report.checks.append(core_check(pdf, manifest))
-    if sources is None:
-        report.checks.extend(_page_checks(reader, manifest, embedded, report_progress,
-                                          split=True))
+    # Without sources, a forked child starts reading the stamps from the last page back
+    # while this process checks the manifest (``_Halves``; None: pypdf's walk, here).
+    halves = _Halves.started(reader) if sources is None else None
+    try:
+        manifest = _manifest_checks(report, pdf, embedded)
+        if manifest is not None and sources is None:
+            report.checks.extend(_page_checks(reader, manifest, embedded, report_progress,
+                                              halves))
+    finally:
+        if halves is not None:
+            halves.stop()
+    if manifest is None or sources is None:
         _record(report, pdf, sources, record_audit)
         return report
     # With the sources, the pages are checked by a forked child while this process rebuilds
@@ -316,70 +316,168 @@ def verify_bundle(
     return report
 
 
+def _manifest_checks(report: VerifyReport, pdf: Path, embedded: bytes) -> Manifest | None:
+    """The manifest's checks (and a supplement's, a volume's, a core bundle's), added to
+    ``report``; the manifest, or None when it is not one."""
+    checked, manifest = manifest_check(pdf, embedded)
+    report.checks.append(checked)
+    if manifest is None:
+        return None
+    report.reference = manifest.reference
+    if manifest.supplement_to is not None:
+        report.checks.append(supplement_check(pdf, manifest))
+    if manifest.volume is not None:  # one volume of a set (bundler/bundle/volumes.py)
+        from bundler.bundle.volumes import volume_check
+
+        report.checks.append(volume_check(pdf, manifest))
+    if manifest.core is not None:  # a core bundle: its main bundle's numbers
+        from bundler.bundle.core import core_check
+
+        report.checks.append(core_check(pdf, manifest))
+    return manifest
+
+
 def _page_checks(reader: PdfReader, manifest: Manifest, embedded: bytes,
-                 progress: Callable[[str], None], *, split: bool = False) -> list[Check]:
+                 progress: Callable[[str], None], halves: _Halves | None = None) -> list[Check]:
     """The bundle's pages against its manifest: certificate, page count, page labels, stamps
-    and, for an edition, its own pages. ``split``: a forked child may read half the pages
-    (``_read_pages``)."""
+    and, for an edition, its own pages. ``halves``: a child reads stamps from the last page
+    back (the caller stops it)."""
     with _collector_paused():
         progress("reading the stamps on every document page")
-        pages, stamps = _read_pages(reader, split)
-        try:
-            page_count = len(pages)
-        except READ_ERRORS:  # a damaged page tree: each check below then says it cannot read it
-            page_count = 0
-        # a manifest claiming absurdly many pages must not make us build absurdly many labels
-        labels = expected_labels(manifest, limit=page_count + 1)
-        checks = [guarded("certificate", certificate_check, pages, manifest, embedded),
-                  guarded("page count", page_count_check, pages, manifest),
-                  guarded("page labels", labels_check, reader, pages, manifest, labels),
-                  guarded("stamps", stamps_check, pages, manifest, labels, stamps)]
+        pages: Pages = halves.pages if halves is not None else reader.pages
+        checks, labels = _layout_checks(reader, pages, manifest, embedded)
+        stamps = halves.stamps() if halves is not None else None
+        if halves is not None and stamps is None:  # not plain after all: pypdf's walk reads it
+            pages = reader.pages
+            checks, labels = _layout_checks(reader, pages, manifest, embedded)
+        checks.append(guarded("stamps", stamps_check, pages, manifest, labels, stamps))
         if manifest.audience is not None:
             checks.append(guarded("edition", _edition_check, pages, manifest))
     return checks
 
 
-def _read_pages(reader: PdfReader, split: bool) -> tuple[Pages, list[Reading] | None]:
-    """The pages, and the stamps read on them when that is done already.
-
-    Where the page tree is laid out as this toolkit writes it (``plain_pages``), the bundle
-    has at least ``_SPLIT_MIN_PAGES`` pages and this process may fork, a forked child reads
-    the stamps on the second half of the pages while this process reads the first; the
-    checks then read these. Otherwise (another layout, a page that is not a page, too many
-    entries for pypdf's walk, no fork) the pages are pypdf's walk of the tree and the stamps
-    are read as the check goes, as they always were; the child giving no answer costs time:
-    this process reads its half then."""
-    plain = plain_pages(reader) if split else None
-    if plain is None or len(plain) < _SPLIT_MIN_PAGES:
-        return reader.pages, None
-    from bundler.bundle.forked import start
-
-    half = len(plain) // 2
-    child = start(functools.partial(plain.stamps, half, len(plain)))
+def _layout_checks(reader: PdfReader, pages: Pages, manifest: Manifest,
+                   embedded: bytes) -> tuple[list[Check], list[str]]:
+    """The certificate, page count and page labels checks, and the labels the manifest
+    implies."""
     try:
-        mine = plain.stamps(0, half)
-        theirs = (_sent_stamps(child.result(), len(plain) - half)
-                  if child is not None and mine is not None else None)
-    finally:  # a child not waited for (this half is not plain, or an error) is stopped
-        if child is not None:
-            child.stop()
-    if mine is not None and theirs is None:
-        theirs = plain.stamps(half, len(plain))
-    if mine is None or theirs is None or not plain_entries_allowed(mine[1] + theirs[1]):
-        return reader.pages, None
-    return plain, mine[0] + theirs[0]
+        page_count = len(pages)
+    except READ_ERRORS:  # a damaged page tree: each check below then says it cannot read it
+        page_count = 0
+    # a manifest claiming absurdly many pages must not make us build absurdly many labels
+    labels = expected_labels(manifest, limit=page_count + 1)
+    return [guarded("certificate", certificate_check, pages, manifest, embedded),
+            guarded("page count", page_count_check, pages, manifest),
+            guarded("page labels", labels_check, reader, pages, manifest, labels)], labels
 
 
-def _sent_stamps(value: Any, count: int) -> tuple[list[Reading], int] | None:
-    """``PlainPages.stamps``'s answer for ``count`` pages, back from the child (as JSON)."""
+class _Halves:
+    """The stamps on a plain page tree's pages (``plain_pages``) read from both ends at once:
+    this process from the first page on, a forked child from the last page back, each
+    stopping where the other has been (two counters in memory the two share), so that both
+    end together however busy each is. From ``_SPLIT_MIN_PAGES`` pages, where this process
+    may fork; the child giving no answer costs time: this process reads the rest then."""
+
+    # Where the counters lie: the next page this process reads, the first the child has read.
+    _MINE, _THEIRS = 0, 4
+
+    def __init__(self, pages: PlainPages) -> None:
+        from bundler.bundle.forked import start
+
+        self.pages = pages
+        self._shared = mmap.mmap(-1, 8)  # anonymous and shared: the child writes, we read
+        self._mark(self._MINE, 0)
+        self._mark(self._THEIRS, len(pages))
+        self._mine: list[Reading] = []
+        self._plain = True
+        self._child = start(self._from_the_end)
+
+    @classmethod
+    def started(cls, reader: PdfReader) -> _Halves | None:
+        """The child started on the last pages; None (read the pages as pypdf's walk gives
+        them) where the tree is not plain, the bundle too small or this process may not
+        fork."""
+        from bundler.bundle.forked import may_fork
+
+        plain = plain_pages(reader)
+        if plain is None or len(plain) < _SPLIT_MIN_PAGES or not may_fork():
+            return None
+        return cls(plain)
+
+    def _mark(self, where: int, value: int) -> None:
+        struct.pack_into("=i", self._shared, where, value)
+
+    def _marked(self, where: int) -> int:
+        value: int = struct.unpack_from("=i", self._shared, where)[0]
+        return value
+
+    def _from_the_end(self) -> list[Any] | None:
+        """In the child: the stamps from the last page back to where this process has
+        read, and the first page read; None when a page is not plain."""
+        from bundler.evidence.pdfopen import pypdf_messages
+
+        shown: list[Reading] = []
+        first = len(self.pages)
+        with pypdf_messages():  # the collector is off in the child (forked.py)
+            while first > 0 and first - 1 >= self._marked(self._MINE):
+                try:
+                    shown.append(self.pages.stamp(first - 1))
+                except NotPlain:
+                    return None
+                first -= 1
+                self._mark(self._THEIRS, first)
+        shown.reverse()
+        return [first, shown]
+
+    def _from_the_start(self) -> None:
+        """Here: the stamps from where this process stopped on, up to the child's pages."""
+        from bundler.evidence.pdfopen import pypdf_messages
+
+        with pypdf_messages():
+            index = len(self._mine)
+            while self._plain and index < min(len(self.pages), self._marked(self._THEIRS)):
+                try:
+                    self._mine.append(self.pages.stamp(index))
+                except NotPlain:
+                    self._plain = False
+                    break
+                index += 1
+                self._mark(self._MINE, index)
+
+    def stamps(self) -> list[Reading] | None:
+        """Every page's stamp reading; None when a page is not plain after all: the pages
+        are then read by pypdf's walk."""
+        self._from_the_start()
+        if not self._plain:
+            return None
+        sent = self._child.result() if self._child is not None else None
+        theirs = _sent_stamps(sent, len(self.pages), len(self._mine))
+        if theirs is None:  # the child gave no answer (or found a page that is not plain)
+            self._mark(self._THEIRS, len(self.pages))
+            self._from_the_start()
+            return self._mine if self._plain else None
+        first, shown = theirs
+        return self._mine + shown[len(self._mine) - first:]
+
+    def stop(self) -> None:
+        """Stop the child if it was not waited for (a page is not plain, or an error)."""
+        if self._child is not None:
+            self._child.stop()
+        self._shared.close()
+
+
+def _sent_stamps(value: Any, count: int, mine: int) -> tuple[int, list[Reading]] | None:
+    """The child's answer (as JSON) for a bundle of ``count`` pages of which this process
+    read the first ``mine``: the first page it read (at most ``mine``) and the stamps from
+    there on; None when it is not that."""
     if not isinstance(value, list) or len(value) != 2:
         return None
-    shown, entries = value
-    if not isinstance(shown, list) or len(shown) != count or not isinstance(entries, int) or (
-            not all(item is None or item == READ_AGAIN or isinstance(item, str)
-                    for item in shown)):
+    first, shown = value
+    if not isinstance(first, int) or not 0 <= first <= mine or not isinstance(shown, list) or (
+            len(shown) != count - first) or not all(
+                item is None or item == READ_AGAIN or isinstance(item, str) for item in shown):
         return None
-    return shown, entries
+    return first, shown
 
 
 @contextlib.contextmanager
@@ -676,7 +774,7 @@ def _files_in(folder: Path, is_case: bool) -> list[str]:
             if name.startswith("."):
                 continue
             path = (relative / name).as_posix()
-            if is_case and (path.startswith("audit.jsonl") or (
+            if is_case and (path.startswith(_AUDIT_LOG) or (
                     relative == Path("residents") and name.endswith(".yaml"))):
                 continue
             names.append(path)
@@ -947,12 +1045,10 @@ def _record(report: VerifyReport, pdf: Path, sources: Path | None, enabled: bool
 
 def case_folder(pdf: Path, sources: Path | None) -> Path | None:
     """The case folder the bundle was built from or lies in, if it keeps an audit log."""
-    from bundler.audit import LOG_NAME
-
     candidates = [sources] if sources is not None else []
     folder = pdf.resolve().parent
     candidates += [folder, folder.parent]
     for candidate in candidates:
-        if (candidate / LOG_NAME).is_file():
+        if (candidate / _AUDIT_LOG).is_file():
             return candidate
     return None

@@ -34,18 +34,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bundler.bundle.manifest import (
-    SetDocument,
-    SetVolume,
-    VolumeOf,
-    VolumeSet,
-)
-from bundler.bundle.plan import Numbering, label_span
 from bundler.errors import BadInput, InputNotFound, OutputFailed
 from bundler.fileio import StagedOutputs, refuse_overwrite
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the manifest's models imported where used: `bundle verify` asks
+    # ``holds_set`` of every bundle before verifying it, and must not wait for pydantic
     from bundler.bundle.build import BuildResult, _Prepared, _Ready, _Source
+    from bundler.bundle.manifest import SetDocument, VolumeOf
+    from bundler.bundle.plan import Numbering
     from bundler.bundle.served import Check
 
 _MB = 1024 * 1024
@@ -80,6 +76,8 @@ class VolumePart:
     later: tuple[tuple[_Later, ...], ...] = ()
 
     def note_pages(self, labels: Sequence[str]) -> str:
+        from bundler.bundle.plan import label_span
+
         return label_span(labels[0], labels[-1]) if labels else ""
 
     def index(self, plan: Any, spec: Any, prepared: Sequence[_Prepared]
@@ -87,6 +85,8 @@ class VolumePart:
         """Volume 1's index of the whole set: rows for ``index_sections``, each row's
         (volume, 1-based page in its file), and the documents as the manifests record them.
         """
+        from bundler.bundle.manifest import SetDocument
+
         rows: list[tuple[Any, ...]] = []
         where: list[tuple[int, int]] = []
         documents: list[SetDocument] = []
@@ -125,6 +125,8 @@ class VolumePart:
         return rows, where, documents
 
     def record(self, documents: list[SetDocument]) -> VolumeOf:
+        from bundler.bundle.manifest import VolumeOf
+
         return VolumeOf(number=self.number, of=self.count, set_manifest=self.set_manifest,
                         files=list(self.files), first_number=self.first_number,
                         max_pages=self.limits.max_pages, max_mb=self.limits.max_mb,
@@ -329,6 +331,7 @@ def build_set(
     OUT-vol1.pdf... with their sidecars, OUT.manifest.json and OUT.sha256; ``workers`` as
     for ``build_bundle``."""
     from bundler.bundle import build as b
+    from bundler.bundle.plan import Numbering
 
     if supplement_to is not None or audience is not None:
         raise BadInput("a supplement or an audience's edition cannot yet be split into volumes",
@@ -363,6 +366,8 @@ def _build_volumes(
     fit_a4: bool = False,
     workers: int | None = None,
 ) -> list[BuildResult]:
+    from bundler.bundle.plan import Numbering
+
     scheme = Numbering.CONTINUOUS
 
     set_manifest, set_hashes = set_paths(out)
@@ -495,7 +500,7 @@ def _check_numbers(results: list[BuildResult], later: list[tuple[_Later, ...]],
 def _write_set(staged: StagedOutputs, out: Path, resolved: _Source,
                results: list[BuildResult], when: dt.date, limits: VolumeLimits) -> None:
     from bundler import TOOL_NAME, __version__
-    from bundler.bundle.manifest import ToolInfo
+    from bundler.bundle.manifest import SetVolume, ToolInfo, VolumeSet
 
     manifests = _manifests(results, staged)
     documents = manifests[0].volume.index if manifests[0].volume is not None else []
@@ -597,6 +602,7 @@ def verify_set(target: Path, *, sources: Path | None = None,
     missing or extra volume is named), each volume's hash, and each volume as a bundle."""
     from pydantic import ValidationError
 
+    from bundler.bundle.manifest import VolumeSet
     from bundler.bundle.served import Check, bounded_json
     from bundler.bundle.verify import verify_bundle
     from bundler.fileio import sha256_file
