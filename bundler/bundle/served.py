@@ -15,6 +15,9 @@ Below both ``build`` (a supplement continues the numbering of the bundle it foll
 * ``page_count_check``, ``labels_check``, ``stamps_check``: every page is where, and
   numbered and stamped as, the manifest says (the stamp read from the page's own last
   content stream, falling back to the page's text);
+* ``plain_pages``: the pages of a page tree laid out as this toolkit writes it (one node
+  listing every page), read without walking the whole tree, a range at a time (so that two
+  processes can each read half; anything else is read by pypdf's own walk, ``reader.pages``);
 * ``read_served_bundle``: the file hash, manifest and certificate of a bundle a supplement
   follows, raising BadInput naming the first that fails.
 
@@ -34,12 +37,12 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeGuard
 
 from pydantic import ValidationError
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
 from bundler.bundle.core import shown_label
 from bundler.bundle.manifest import MANIFEST_VERSION, Manifest
@@ -66,6 +69,26 @@ READ_ERRORS = (PyPdfError, OSError, ValueError, KeyError, IndexError, AttributeE
                TypeError, RecursionError, zlib.error)
 _NAME_TREE_DEPTH = 8  # /Kids levels followed to find the embedded manifest
 _SHOWN_PROBLEMS = 3  # pages named in a FAIL line before "and N more"
+# A plain page tree (``plain_pages``) stays well inside the limits pypdf's own walk enforces
+# (100,000 nodes, 2,000,000 page-dictionary entries in pypdf 7): a tree beyond these is read
+# by that walk, so it is refused exactly as before.
+_PLAIN_MAX_PAGES = 50_000
+_PLAIN_MAX_ENTRIES = 1_000_000
+# What a page may inherit from the nodes above it (PDF 32000-1, 7.7.3.4; pypdf's list).
+_INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+# A stamp is under 200 characters; a longer reading is not kept in ``PlainPages.stamps``.
+_KEPT_STAMP = 1_000
+READ_AGAIN = 0  # in ``PlainPages.stamps``: a reading too long to keep
+Reading = str | int | None  # what stamp_on read on a page, or READ_AGAIN
+
+
+class Pages(Protocol):
+    """A bundle's pages in order: ``reader.pages`` (pypdf's walk of the page tree) or
+    ``PlainPages``."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> PageObject: ...
 
 
 def is_signed(data: bytes) -> bool:
@@ -411,13 +434,13 @@ def first_differing_field(a: Any, b: Any, path: str = "") -> str | None:
 # --------------------------------------------------------------------------- certificate
 
 
-def certificate_check(reader: PdfReader, manifest: Manifest, embedded: bytes) -> Check:
+def certificate_check(pages: Pages, manifest: Manifest, embedded: bytes) -> Check:
     digest = hashlib.sha256(embedded).hexdigest()
     page_number = manifest.certificate_first_page
-    if not 1 <= page_number <= len(reader.pages):
+    if not 1 <= page_number <= len(pages):
         return Check("certificate", False, f"the manifest puts the certificate on page "
                      f"{page_number}, which the PDF does not have")
-    text = page_text(reader, page_number - 1)
+    text = page_text(pages, page_number - 1)
     if digest in "".join(text.split()):
         return Check("certificate", True, f"page {page_number} shows the manifest's SHA-256 "
                      f"{digest}")
@@ -426,12 +449,12 @@ def certificate_check(reader: PdfReader, manifest: Manifest, embedded: bytes) ->
                  "was built")
 
 
-def page_text(reader: PdfReader, index: int) -> str:
+def page_text(pages: Pages, index: int) -> str:
     from bundler.evidence.pdfopen import pypdf_messages
 
     try:
         with pypdf_messages():
-            return reader.pages[index].extract_text()
+            return pages[index].extract_text()
     except Exception:  # a damaged page has no readable text
         return ""
 
@@ -490,8 +513,104 @@ def expected_labels(manifest: Manifest, limit: int | None = None) -> list[str]:
     return labels
 
 
-def page_count_check(reader: PdfReader, manifest: Manifest) -> Check:
-    count = len(reader.pages)
+class PlainPages:
+    """The pages of a page tree laid out as this toolkit writes it: one /Pages node, which
+    has nothing its pages could inherit, listing every page (each an indirect /Page
+    dictionary). pypdf's own walk of such a tree (``reader.pages``) gives these pages, in
+    this order, as the same objects; this reads them a range at a time (``stamps``), so that
+    two processes can each read half, and builds any other page when it is asked for.
+    A page that is not a /Page dictionary makes ``stamps`` give None: such a tree is then
+    read by pypdf's walk instead (which decides what it is)."""
+
+    def __init__(self, reader: PdfReader, kids: Sequence[IndirectObject]) -> None:
+        self._reader = reader
+        self._kids = list(kids)
+        self._read: dict[int, PageObject] = {}
+
+    def __len__(self) -> int:
+        return len(self._kids)
+
+    def __getitem__(self, index: int) -> PageObject:
+        if not 0 <= index < len(self._kids):
+            raise IndexError(f"no page {index}")
+        page = self._read.get(index)
+        if page is None:
+            page = self._page(index)
+            if page is None:  # ``stamps`` said so first: the caller reads pypdf's walk
+                raise PyPdfError("not a page")
+        return page
+
+    def stamps(self, start: int, stop: int) -> tuple[list[Reading], int] | None:
+        """What ``stamp_on`` reads on pages ``start`` to ``stop - 1`` (``READ_AGAIN`` where
+        that is longer than any stamp: the check reads it again, one page at a time, so
+        the list stays small), and how many entries their dictionaries hold (pypdf's walk
+        refuses a tree with too many); None when one of them is not a /Page dictionary or
+        cannot be read."""
+        from bundler.evidence.pdfopen import pypdf_messages
+
+        shown: list[Reading] = []
+        entries = 0
+        with pypdf_messages():
+            for index in range(start, stop):
+                try:
+                    page = self._page(index)
+                except READ_ERRORS:  # pypdf's walk then raises it (or not) as before
+                    return None
+                if page is None:
+                    return None
+                entries += len(page)
+                self._read[index] = page
+                reading = stamp_on(page)
+                shown.append(READ_AGAIN if reading is not None and len(reading) > _KEPT_STAMP
+                             else reading)
+        return shown, entries
+
+    def _page(self, index: int) -> PageObject | None:
+        """The page as pypdf's walk makes it (nothing inherited), or None: not a /Page."""
+        kid = self._kids[index]
+        node = kid.get_object()
+        if not _typed(node, "/Page"):
+            return None
+        page = PageObject(self._reader, kid)
+        page.update(node)
+        return page
+
+
+def plain_pages(reader: PdfReader) -> PlainPages | None:
+    """The bundle's pages as ``PlainPages`` when its page tree is laid out as this toolkit
+    writes it (its pages then still to be read), else None: read ``reader.pages``."""
+    try:
+        node = reader.root_object.get("/Pages", None)
+        node = node.get_object() if node is not None else None
+        if not _typed(node, "/Pages") or any(name in node for name in _INHERITED):
+            return None
+        kids = node.get("/Kids", None)
+        kids = kids.get_object() if kids is not None else None
+    except READ_ERRORS:  # pypdf's walk then raises it as before (and each check says so)
+        return None
+    if not isinstance(kids, ArrayObject) or len(kids) > _PLAIN_MAX_PAGES:
+        return None
+    refs = [kid for kid in kids if isinstance(kid, IndirectObject)]
+    if len(refs) != len(kids) or len({(kid.idnum, kid.generation) for kid in refs}) != len(refs):
+        return None  # a page given directly, or listed twice
+    return PlainPages(reader, refs)
+
+
+def _typed(node: Any, kind: str) -> TypeGuard[DictionaryObject]:
+    """A dictionary whose /Type is ``kind``, compared as pypdf's walk compares it."""
+    if not isinstance(node, DictionaryObject) or "/Type" not in node:
+        return False
+    named: Any = node["/Type"]
+    return bool(named == kind)
+
+
+def plain_entries_allowed(entries: int) -> bool:
+    """Whether pages holding ``entries`` entries in all stay within pypdf's limits."""
+    return entries <= _PLAIN_MAX_ENTRIES
+
+
+def page_count_check(pages: Pages, manifest: Manifest) -> Check:
+    count = len(pages)
     problems = _layout_problems(manifest)
     if count != manifest.pages:
         problems.insert(0, f"the PDF has {count} pages, the manifest says {manifest.pages}")
@@ -522,18 +641,19 @@ def _layout_problems(manifest: Manifest) -> list[str]:
     return problems
 
 
-def labels_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -> Check:
+def labels_check(reader: PdfReader, pages: Pages, manifest: Manifest,
+                 labels: Sequence[str]) -> Check:
     from bundler.evidence.pdfopen import pypdf_messages
 
-    if manifest.pages != len(reader.pages):
-        return Check("page labels", False, f"not compared: the PDF has {len(reader.pages)} "
+    if manifest.pages != len(pages):
+        return Check("page labels", False, f"not compared: the PDF has {len(pages)} "
                      f"pages, the manifest {manifest.pages}")
     problems = _manifest_label_problems(manifest, labels)
     if problems:
         return Check("page labels", False, "; ".join(problems))
     try:
         with pypdf_messages():
-            actual = list(reader.page_labels)
+            actual = _page_labels(reader, len(pages))
     except Exception:  # a damaged /PageLabels tree
         return Check("page labels", False, "the PDF's /PageLabels cannot be read")
     for number, (got, want) in enumerate(zip(actual, labels, strict=False), start=1):
@@ -545,6 +665,17 @@ def labels_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -
                      f"manifest {len(labels)}")
     return Check("page labels", True, f"/PageLabels give all {len(labels)} pages the labels "
                  f"the manifest implies ({_span(labels)})")
+
+
+def _page_labels(reader: PdfReader, count: int) -> list[str]:
+    """``reader.page_labels`` for a document of ``count`` pages (pypdf's own property counts
+    them by walking the page tree; ``PlainPages`` has counted them already)."""
+    from pypdf import _page_labels
+
+    many = getattr(_page_labels, "index2labels", None)  # pypdf >= 7: the tree read once
+    if many is not None:
+        return list(many(reader, count))
+    return [_page_labels.index2label(reader, index) for index in range(count)]
 
 
 def _manifest_label_problems(manifest: Manifest, labels: Sequence[str]) -> list[str]:
@@ -564,13 +695,15 @@ def _span(labels: Sequence[str]) -> str:
     return f"{labels[0]} to {labels[-1]}" if labels else "none"
 
 
-def stamps_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -> Check:
+def stamps_check(pages: Pages, manifest: Manifest, labels: Sequence[str],
+                 stamps: Sequence[Reading] | None = None) -> Check:
+    """Every document page carries its stamp. ``stamps``: what ``stamp_on`` read on every
+    page, when that was read already (``PlainPages.stamps``)."""
     from bundler.evidence.pdfopen import pypdf_messages
 
     chars = manifest.options.stamp_hash_chars
-    bad: list[str] = []
+    bad = _Problems()
     checked = 0
-    pages = reader.pages
     with pypdf_messages():
         for position, doc in enumerate(manifest.documents):
             first = stamp_text(shown_label(manifest.core, position, 0, doc.first_label),
@@ -586,24 +719,46 @@ def stamps_check(reader: PdfReader, manifest: Manifest, labels: Sequence[str]) -
                                     labels[page_number - 1])
                 want = stamp_text(label, manifest.reference, doc.number, doc.source_sha256)
                 checked += 1
-                problem = _stamp_problem(pages[page_number - 1], want, label, manifest.reference,
+                index = page_number - 1
+                reading = stamps[index] if stamps is not None else READ_AGAIN
+                shown = reading if reading is None or isinstance(reading, str) else (
+                    stamp_on(pages[index]))
+                problem = _stamp_problem(pages, index, shown, want, label, manifest.reference,
                                          f"sha256:{doc.source_sha256[:chars]}")
                 if problem:
                     bad.append(f"page {label} (document {doc.number}, {doc.source}) {problem}")
-    if bad:
-        more = f"; and {len(bad) - _SHOWN_PROBLEMS} more" if len(bad) > _SHOWN_PROBLEMS else ""
-        return Check("stamps", False, "; ".join(bad[:_SHOWN_PROBLEMS]) + more)
+    if bad.count:
+        return Check("stamps", False, bad.said())
     return Check("stamps", True, f"all {checked} document pages carry their label, the "
                  f"reference {manifest.reference}, their document number and source hash")
 
 
-def _stamp_problem(page: Any, want: str, label: str, reference: str, sha: str) -> str | None:
-    """None when the page carries the stamp ``want``; else what is wrong with it."""
-    shown = _stamp_on(page)
+class _Problems:
+    """The first ``_SHOWN_PROBLEMS`` problems found, and how many there were (a hostile
+    bundle can have one on every page, each as long as the page's stamp)."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+        self.count = 0
+
+    def append(self, problem: str) -> None:
+        self.count += 1
+        if len(self.shown) < _SHOWN_PROBLEMS:
+            self.shown.append(problem)
+
+    def said(self) -> str:
+        more = self.count - len(self.shown)
+        return "; ".join(self.shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def _stamp_problem(pages: Pages, index: int, shown: str | None, want: str, label: str,
+                   reference: str, sha: str) -> str | None:
+    """None when page ``index``, on which ``stamp_on`` read ``shown``, carries the stamp
+    ``want``; else what is wrong with it."""
     if shown is not None:
         return None if shown == as_printed(want) else f"is stamped {shown!r}, expected {want!r}"
     try:  # not our layout (or altered): look for the parts in the page's text
-        text = " ".join(page.extract_text().split())
+        text = " ".join(pages[index].extract_text().split())
     except Exception:  # a damaged page
         return "cannot be read"
     missing = [part for part in (label, reference, sha) if part not in text]
@@ -612,7 +767,7 @@ def _stamp_problem(page: Any, want: str, label: str, reference: str, sha: str) -
     return None
 
 
-def _stamp_on(page: Any) -> str | None:
+def stamp_on(page: Any) -> str | None:
     """The text of the stamp in the page's last content stream, if it is laid out as ours."""
     try:
         contents = page.get("/Contents")
@@ -671,7 +826,7 @@ def read_served_bundle(pdf: Path, shown: str | None = None, called: str = "earli
     checked, manifest = manifest_check(pdf, embedded)
     if manifest is None or not checked.passed:
         raise BadInput(f"{shown}: the {called}'s manifest: {checked.detail}", broken_hint)
-    certificate = guarded("certificate", certificate_check, reader, manifest, embedded)
+    certificate = guarded("certificate", certificate_check, reader.pages, manifest, embedded)
     if not certificate.passed:
         raise BadInput(f"{shown}: the {called}'s certificate: {certificate.detail}",
                        broken_hint)
