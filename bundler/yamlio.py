@@ -34,8 +34,8 @@ from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from bundler.errors import BadInput, InputNotFound
-
-Loc = tuple[str | int, ...]
+from bundler.yamlfast import Loc as Loc
+from bundler.yamlfast import read_plain
 
 MAX_ALIASES = 50
 """Aliases (``*name``) one file may use: hand-written records need few, if any."""
@@ -235,7 +235,20 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
 
 
 def parse_yaml_text(text: str, path: Path) -> YamlDocument:
-    """Parse YAML text; raises YamlSyntaxError with the line of the problem."""
+    """Parse YAML text; raises YamlSyntaxError with the line of the problem.
+
+    A plain file (no anchors, aliases, tags or directives: nearly all of them) is read by
+    libyaml's parser, with the same result (bundler/yamlfast.py); ruamel reads the rest,
+    and gives every error.
+    """
+    plain = read_plain(text, max_depth=MAX_DEPTH, max_values=MAX_VALUES)
+    if plain is not None:
+        return YamlDocument(path=path, data=plain[0], lines=plain[1])
+    return _parse_with_ruamel(text, path)
+
+
+def _parse_with_ruamel(text: str, path: Path) -> YamlDocument:
+    """The reference reader: every refusal and its message come from here."""
     yaml = YAML(typ="rt")
     yaml.Constructor = _TextDatesConstructor
     yaml.Composer = _BoundedComposer

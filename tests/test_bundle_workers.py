@@ -322,3 +322,60 @@ def test_without_libmagic_a_build_says_what_to_install_whatever_the_workers(
             build_bundle(spec, out, build_date=DATE, workers=workers)
         assert "libmagic1" in caught.value.hint
         assert not out.parent.exists() or not any(out.parent.iterdir())
+
+
+def _square_after(pause: float, position: int) -> int:
+    import time
+
+    time.sleep(pause)
+    return position * position
+
+
+def test_results_taken_while_this_process_is_busy_come_in_order_and_bounded() -> None:
+    """The build's own process draws the index while the workers merge, taking their results
+    now and then (``pump``): the work goes on meanwhile, at most a bounded number of results
+    wait their turn, and every result is still given in order, once."""
+    import time
+
+    from bundler.bundle import workers
+
+    if worker_count(2, 100) != 2:
+        pytest.skip("no worker process can be forked here (another thread is running)")
+    jobs = workers._HELD * 3
+    with Crew(2) as crew:
+        results = crew.run(_square_after, 0.0005, jobs)
+        stage = crew._current
+        assert stage is not None
+        deadline = time.monotonic() + 60
+        while len(stage.arrived) < workers._HELD and time.monotonic() < deadline:
+            crew.pump()  # as drawing does, between strings
+            time.sleep(0.001)
+        for _ in range(200):  # long enough for any work still handed out to come back
+            crew.pump()
+            time.sleep(0.001)
+        assert workers._HELD <= len(stage.arrived) <= workers._HELD + 2 * workers._PUMPED
+        assert list(results) == [position * position for position in range(jobs)]
+
+
+def test_a_worker_killed_while_this_process_draws_stops_the_build() -> None:
+    import os
+    import signal
+    import time
+
+    from bundler.errors import WorkerStopped
+
+    if worker_count(2, 100) != 2:
+        pytest.skip("no worker process can be forked here (another thread is running)")
+    before = _children()
+    with Crew(2) as crew:
+        results = crew.run(_square_after, 0.01, 100)
+        os.kill(crew._pids[1], signal.SIGKILL)
+        with pytest.raises(WorkerStopped):
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                crew.pump()
+                time.sleep(0.001)
+        assert not crew._pids  # every worker stopped and waited for
+        with pytest.raises(WorkerStopped):
+            list(results)
+    assert _children() <= before

@@ -171,11 +171,10 @@ def assemble_bundle(
     *,
     info: BundleInfo,
     plan: Plan,
-    front_matter: bytes,
+    draw: Callable[[Callable[[], None] | None], tuple[bytes, bytes]],
     index_links: Sequence[LinkArea],
     documents: Sequence[AssemblyDocument],
     readers: Callable[[int], PdfReader],
-    certificate: bytes,
     manifest_json: bytes,
     progress: Callable[[str], None] | None = None,
     log: bytes = b"",
@@ -184,7 +183,9 @@ def assemble_bundle(
     crew: Crew | None = None,
     owners: dict[int, int] | None = None,
 ) -> None:
-    """Write the whole bundle to ``out``; ``readers(i)`` opens document i's PDF; ``log``
+    """Write the whole bundle to ``out``; ``draw(tick)`` draws the front matter and the
+    certificate (returns their PDF bytes), calling ``tick`` now and then; ``readers(i)``
+    opens document i's PDF; ``log``
     (an edition's redaction log) goes between the documents and the certificate;
     ``front_parts`` (the index, the findings table, the chronology) are bookmarked;
     ``crew``: worker processes merging the documents (see ``merge_document``), each given
@@ -197,9 +198,9 @@ def assemble_bundle(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _assemble(out, writer, context, info=info, plan=plan, front_matter=front_matter,
+        _assemble(out, writer, context, info=info, plan=plan, draw=draw,
                   index_links=index_links, documents=documents, readers=readers,
-                  certificate=certificate, manifest_json=manifest_json, progress=progress,
+                  manifest_json=manifest_json, progress=progress,
                   log=log, log_title=log_title, front_parts=front_parts, crew=crew,
                   owners=owners)
     finally:
@@ -214,11 +215,10 @@ def _assemble(
     *,
     info: BundleInfo,
     plan: Plan,
-    front_matter: bytes,
+    draw: Callable[[Callable[[], None] | None], tuple[bytes, bytes]],
     index_links: Sequence[LinkArea],
     documents: Sequence[AssemblyDocument],
     readers: Callable[[int], PdfReader],
-    certificate: bytes,
     manifest_json: bytes,
     progress: Callable[[str], None] | None,
     log: bytes,
@@ -232,6 +232,14 @@ def _assemble(
     from bundler.evidence.pdfopen import pypdf_messages
 
     with pypdf_messages():
+        merging = _Merging(tuple(documents),
+                           tuple(planned.first_page for planned in plan.documents),
+                           tuple(plan.labels), info.reference, _shared_objects(context),
+                           readers if crew is None else None)
+        # The workers start merging now; this process draws the front matter and the
+        # certificate meanwhile, taking their results now and then (``Crew.pump``).
+        merged_documents = in_order(crew, merge_kept, merging, len(documents), owners)
+        front_matter, certificate = draw(crew.pump if crew is not None else None)
         for page in PdfReader(io.BytesIO(front_matter)).pages:
             writer.add_page(page)
         context.anchor_new_pages()
@@ -239,12 +247,7 @@ def _assemble(
         # catalog, the page tree and the front matter (which gets the index links) stay.
         with ObjectSpool(writer) as spool:
             own_outlines: list[list[_Mark]] = []
-            merging = _Merging(tuple(documents),
-                               tuple(planned.first_page for planned in plan.documents),
-                               tuple(plan.labels), info.reference, _shared_objects(context),
-                               readers if crew is None else None)
-            for position, merged in enumerate(in_order(crew, merge_kept, merging,
-                                                       len(documents), owners)):
+            for position, merged in enumerate(merged_documents):
                 if progress is not None and (position % 10 == 0
                                              or position == len(documents) - 1):
                     progress(f"stamping document {position + 1} of {len(documents)}")

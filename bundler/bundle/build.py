@@ -71,6 +71,7 @@ from bundler.bundle.frontmatter import (
     CertificateEntry,
     Cover,
     FrontMatter,
+    IndexSection,
     Part,
     SupplementNote,
     Table,
@@ -845,7 +846,7 @@ def _write_bundle(
         _Editing(edition, outcomes, twin.loaded.spec, twin_front) if edition else None, volume,
         ready.fit_a4, core, front=front,
     )
-    plan, certificate, manifest_bytes, log = laid.plan, laid.certificate, laid.manifest, laid.log
+    plan, manifest_bytes, log = laid.plan, laid.manifest, laid.log
     if not rebuild:
         _report_citations(laid.problems, strict)
     documents = [
@@ -901,11 +902,10 @@ def _write_bundle(
             buffered,
             info=info,
             plan=plan,
-            front_matter=laid.front.data,
+            draw=laid.drawing.draw,
             index_links=laid.front.links,
             documents=documents,
             readers=reader,
-            certificate=certificate,
             manifest_json=manifest_bytes,
             progress=report,
             log=log,
@@ -1073,7 +1073,9 @@ def _records_folder(loaded: LoadedSpec, case_dir: Path | None) -> Path | None:
 
 def _with_case_details(loaded: LoadedSpec, case_dir: Path, kind: str, digest: str) -> _Source:
     authority, officer = loaded.spec.authority, loaded.spec.officer
-    if authority is None or officer is None:
+    # (a folder with a bundle.yaml and no case records: nothing to read, and the case
+    # models not even imported)
+    if (authority is None or officer is None) and _case_folder_of(case_dir) is not None:
         try:
             from bundler.bundle.casebundle import case_people
 
@@ -1245,14 +1247,49 @@ def _warn_duplicates(prepared: Sequence[_Prepared]) -> None:
 
 @dataclass(frozen=True)
 class _Laid:
-    """The settled layout: the plan and the pages the bundle makes itself."""
+    """The settled layout: the plan and the pages the bundle makes itself (measured; drawn
+    by ``drawing``, while the documents are merged)."""
 
     plan: Plan
-    front: FrontMatter
-    certificate: bytes
+    front: FrontMatter  # as measured: its pages, links and parts, no bytes
+    drawing: _Drawing
     manifest: bytes
     log: bytes  # b"" when there is no redaction log
     problems: list[str]  # citations of pages a document does not have
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """What draws the front matter and the certificate once their page counts have settled.
+
+    Drawn after the documents have been handed to the worker processes, so drawing (a
+    second of a 10,000-page build) and merging go on at once (``tick``: ``Crew.pump``)."""
+
+    cover: Cover
+    index: list[IndexSection]
+    front_labels: list[str]
+    twin_pages: int
+    tables: list[Table]
+    tail: list[Part]
+    order_note: str | None
+    front_pages: int
+    certificate: Certificate
+    certificate_labels: list[str]
+    certificate_pages: int
+    pdf_path: Path
+
+    def draw(self, tick: Callable[[], None] | None = None) -> tuple[bytes, bytes]:
+        """The front matter's and the certificate's PDF bytes."""
+        drawn = render_front_matter(self.cover, self.index, self.front_labels,
+                                    self.twin_pages, tables=self.tables, tail=self.tail,
+                                    order_note=self.order_note, tick=tick)
+        certificate, pages = render_certificate(self.certificate, self.certificate_labels,
+                                                tick=tick)
+        # (drawing breaks pages where measuring did)
+        if drawn.pages != self.front_pages or pages != self.certificate_pages:
+            raise OutputFailed(f"{self.pdf_path}: the index drawn is not the index measured; "
+                               "please report this")
+        return drawn.data, certificate
 
 
 def _layout(
@@ -1372,25 +1409,23 @@ def _layout(
             manifest = manifest.model_copy(update={
                 "core": core, "manifest_version": CORE_MANIFEST_VERSION})
         manifest_bytes = manifest.to_json_bytes()
-        certificate, cert_count = render_certificate(
-            _certificate(resolved, prepared, plan, scheme, when, pdf_path, manifest_path,
-                         hashlib.sha256(manifest_bytes).hexdigest(), tool, note),
-            plan.labels[plan.certificate_first_page - 1 :],
-        )
+        certificate = _certificate(resolved, prepared, plan, scheme, when, pdf_path,
+                                   manifest_path, hashlib.sha256(manifest_bytes).hexdigest(),
+                                   tool, note)
+        certificate_labels = plan.labels[plan.certificate_first_page - 1 :]
+        _nothing, cert_count = render_certificate(certificate, certificate_labels,
+                                                  measure=True)
         if cert_count == cert_pages:
-            drawn = render_front_matter(cover, index, plan.labels[: plan.front_pages],
-                                        twin_pages, tables=tables, tail=tail,
-                                        order_note=order_note)
-            if drawn.pages != front_pages:  # (drawing breaks pages where measuring did)
-                raise OutputFailed(f"{pdf_path}: the index drawn is not the index measured; "
-                                   "please report this")
             if where and volume is not None:
                 drawn = dataclasses.replace(drawn, links=[
                     area if area.document is None or where[area.document][0] == 1
                     else dataclasses.replace(area, remote=(
                         volume.files[where[area.document][0] - 1], where[area.document][1] - 1))
                     for area in drawn.links])
-            return _Laid(plan, drawn, certificate, manifest_bytes, log, problems)
+            drawing = _Drawing(cover, list(index), list(plan.labels[: plan.front_pages]),
+                               twin_pages, list(tables), list(tail), order_note, front_pages,
+                               certificate, list(certificate_labels), cert_pages, pdf_path)
+            return _Laid(plan, drawn, drawing, manifest_bytes, log, problems)
         cert_pages = cert_count
     raise OutputFailed(f"{pdf_path}: the index layout did not settle; please report this")
 

@@ -220,12 +220,15 @@ def _ignore(*_args: object, **_kwargs: object) -> None:
     return None
 
 
+_TICK_EVERY = 40  # strings drawn between ticks (about 3 ms)
+
+
 class _Pages:
     """A reportlab canvas with a cursor, page breaks and footer labels; with ``draw`` False,
     only where the pages break (``measure``)."""
 
     def __init__(self, labels: Sequence[str], reference: str, title: str,
-                 draw: bool = True) -> None:
+                 draw: bool = True, tick: Callable[[], None] | None = None) -> None:
         from reportlab.pdfgen import canvas
 
         self.buffer = io.BytesIO()
@@ -241,6 +244,8 @@ class _Pages:
         self.regular, self.bold, self.mono = _fonts()
         self.page = 0
         self.y = PAGE_H - MARGIN
+        self.tick = tick  # called now and then while drawing (see ``Crew.pump``)
+        self.drawn = 0
 
     def footer(self) -> None:
         """The page label in bold at the bottom right, the reference small beside it, as
@@ -269,6 +274,9 @@ class _Pages:
     def text(self, x: float, text: str, font: str, size: float) -> None:
         self.canvas.setFont(font, size)
         self.canvas.drawString(x, self.y, text)
+        self.drawn += 1
+        if self.tick is not None and self.drawn % _TICK_EVERY == 0:
+            self.tick()
 
     def finish(self) -> tuple[bytes, int]:
         """The PDF (nothing when not drawn) and its number of pages."""
@@ -315,6 +323,7 @@ def render_front_matter(
     tail: Sequence[Part] = (),
     order_note: str | None = None,
     measure: bool = False,
+    tick: Callable[[], None] | None = None,
 ) -> FrontMatter:
     """Cover, index, then each of ``tables`` (the findings table, the chronology).
 
@@ -331,7 +340,7 @@ def render_front_matter(
     parts: tuple[Part, ...] = ()
     for _round in range(4):  # the index lists the parts' pages, which the index may move
         drawn = _render_front(cover, sections, labels, min_pages, tables, tail, order_note,
-                              parts, measure)
+                              parts, measure, tick)
         if drawn.parts == parts:
             return drawn
         parts = drawn.parts
@@ -348,9 +357,10 @@ def _render_front(
     order_note: str | None,
     known: tuple[Part, ...],
     measure: bool = False,
+    tick: Callable[[], None] | None = None,
 ) -> FrontMatter:
     pages = _Pages(labels, cover.reference, f"{cover.reference}: front matter",
-                   draw=not measure)
+                   draw=not measure, tick=tick)
     _draw_cover(pages, cover, (*known, *tail))
     starts: list[tuple[str, int]] = []
     links: list[LinkArea] = []
@@ -780,9 +790,13 @@ def _draw_table(pages: _Pages, table: Table) -> list[LinkArea]:
     return links
 
 
-def render_certificate(certificate: Certificate, labels: Sequence[str]) -> tuple[bytes, int]:
-    """The integrity certificate; returns (PDF bytes, page count)."""
-    pages = _Pages(labels, certificate.reference, f"{certificate.reference}: certificate")
+def render_certificate(certificate: Certificate, labels: Sequence[str], *,
+                       measure: bool = False, tick: Callable[[], None] | None = None,
+                       ) -> tuple[bytes, int]:
+    """The integrity certificate; returns (PDF bytes, page count). With ``measure``, only
+    the page count (the bytes are empty); ``tick`` is called now and then while drawing."""
+    pages = _Pages(labels, certificate.reference, f"{certificate.reference}: certificate",
+                   draw=not measure, tick=tick)
     width = PAGE_W - 2 * MARGIN
 
     def heading(continued: bool) -> None:

@@ -40,6 +40,8 @@ Shared = TypeVar("Shared")
 Result = TypeVar("Result")
 
 _IN_FLIGHT = 2  # jobs sent ahead to each worker, so none waits for the next
+_PUMPED = 4  # the same while this process does other work, taking results only now and then
+_HELD = 64  # results held for their turn beyond which pumping hands out no more work
 
 
 MAX_DEFAULT_WORKERS = 4  # beyond this the build's own process (numbering, writing) is the limit
@@ -88,6 +90,7 @@ class Crew:
         self._connections: list[Connection] = []
         self._pids: list[int] = []
         self._stage = 0
+        self._current: _Stage | None = None
         self.done_by: dict[int, int] = {}  # the last stage's positions: which worker did each
 
     def __enter__(self) -> Crew:
@@ -105,52 +108,24 @@ class Crew:
         ``job`` must be a module-level function; ``shared`` is sent to each worker once
         (inherited by the first stage). With ``owners`` (a previous stage's ``done_by``),
         each position goes to the worker that did it then, the others to any worker.
+
+        The first jobs are handed out at once, before the results are asked for: while
+        this process does something else, ``pump`` takes what has arrived and hands out more.
         """
         self._stage += 1
-        stage = self._stage
         if not self._pids:
-            self._start((stage, job, shared))
+            self._start((self._stage, job, shared))
         else:
             for worker in range(self.count):
-                self._send(worker, ("stage", stage, job, shared))
-        owned: list[deque[int]] = [deque() for _ in range(self.count)]
-        anyone: deque[int] = deque()
-        for position in range(jobs):
-            owner = (owners or {}).get(position)
-            (owned[owner] if owner is not None and owner < self.count else anyone).append(
-                position)
-        self.done_by = {}
-        in_flight = [0] * self.count
-        arrived: dict[int, _Outcome] = {}
+                self._send(worker, ("stage", self._stage, job, shared))
+        self._current = _Stage(self, self._stage, jobs, owners)
+        return self._current.results(jobs)
 
-        def feed(worker: int) -> None:
-            while in_flight[worker] < _IN_FLIGHT and (owned[worker] or anyone):
-                position = (owned[worker] or anyone).popleft()
-                self._send(worker, ("do", stage, position))
-                in_flight[worker] += 1
-
-        for worker in range(self.count):
-            feed(worker)
-        try:
-            for position in range(jobs):
-                while position not in arrived:
-                    for ready in wait(self._connections):
-                        worker = self._connections.index(ready)  # type: ignore[arg-type]
-                        outcome = self._receive(worker)
-                        in_flight[worker] -= 1
-                        arrived[outcome.position] = outcome
-                        self.done_by[outcome.position] = worker
-                        feed(worker)
-                outcome = arrived.pop(position)
-                for record in outcome.records:
-                    logging.getLogger(record.name).handle(record)
-                if outcome.error is not None:
-                    raise outcome.error
-                yield outcome.result
-        except BaseException:  # (GeneratorExit too: the last result taken, or left early)
-            if any(in_flight):  # replies still to come: this crew cannot take another stage
-                self.close()
-            raise
+    def pump(self) -> None:
+        """Take the results that have arrived (without waiting) and hand out more work, so
+        the workers keep busy while this process does other work between results."""
+        if self._current is not None:
+            self._current.pump()
 
     def _send(self, worker: int, message: tuple[Any, ...]) -> None:
         try:
@@ -201,6 +176,75 @@ class Crew:
             except (ProcessLookupError, ChildProcessError):
                 pass
         self._connections, self._pids = [], []
+        self._current = None
+
+
+class _Stage:
+    """One stage's work: which worker does which position, what is in flight, what has
+    arrived (kept until its turn: results are used in position order)."""
+
+    def __init__(self, crew: Crew, number: int, jobs: int,
+                 owners: dict[int, int] | None) -> None:
+        self.crew = crew
+        self.number = number
+        self.owned: list[deque[int]] = [deque() for _ in range(crew.count)]
+        self.anyone: deque[int] = deque()
+        for position in range(jobs):
+            owner = (owners or {}).get(position)
+            (self.owned[owner] if owner is not None and owner < crew.count
+             else self.anyone).append(position)
+        crew.done_by = {}
+        self.in_flight = [0] * crew.count
+        self.arrived: dict[int, _Outcome] = {}
+        for worker in range(crew.count):
+            self._feed(worker)
+
+    def _feed(self, worker: int, ahead: int = _IN_FLIGHT) -> None:
+        while self.in_flight[worker] < ahead and (self.owned[worker] or self.anyone):
+            position = (self.owned[worker] or self.anyone).popleft()
+            self.crew._send(worker, ("do", self.number, position))
+            self.in_flight[worker] += 1
+
+    def _collect(self, timeout: float | None, pumping: bool = False) -> None:
+        connections = self.crew._connections
+        if not connections:  # closed: a worker stopped while results were being taken
+            raise _stopped()
+        for ready in wait(connections, timeout):
+            worker = connections.index(ready)  # type: ignore[arg-type]
+            outcome = self.crew._receive(worker)
+            self.in_flight[worker] -= 1
+            self.arrived[outcome.position] = outcome
+            self.crew.done_by[outcome.position] = worker
+            if not pumping:
+                self._feed(worker)
+            elif len(self.arrived) < _HELD:  # (else the results' turn will hand out more)
+                self._feed(worker, _PUMPED)
+
+    def pump(self) -> None:
+        try:
+            self._collect(0, pumping=True)
+        except BaseException:
+            self.crew.close()  # replies may still be on their way: no other stage can start
+            raise
+
+    def results(self, jobs: int) -> Iterator[Any]:
+        try:
+            for position in range(jobs):
+                # (pumping may have held work back; a closed crew has no one to hand it to)
+                for worker in range(len(self.crew._connections)):
+                    self._feed(worker)
+                while position not in self.arrived:
+                    self._collect(None)
+                outcome = self.arrived.pop(position)
+                for record in outcome.records:
+                    logging.getLogger(record.name).handle(record)
+                if outcome.error is not None:
+                    raise outcome.error
+                yield outcome.result
+        except BaseException:  # (GeneratorExit too: the last result taken, or left early)
+            if any(self.in_flight):  # replies still to come: this crew cannot take another stage
+                self.crew.close()
+            raise
 
 
 def _stopped() -> WorkerStopped:
