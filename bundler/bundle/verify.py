@@ -375,8 +375,9 @@ class _Halves:
     """The stamps on a plain page tree's pages (``plain_pages``) read from both ends at once:
     this process from the first page on, a forked child from the last page back, each
     stopping where the other has been (two counters in memory the two share), so that both
-    end together however busy each is. From ``_SPLIT_MIN_PAGES`` pages, where this process
-    may fork; the child giving no answer costs time: this process reads the rest then."""
+    end together however busy each is. From ``_SPLIT_MIN_PAGES`` pages; where this process
+    may not fork (other threads) it reads them all, the same way. The child giving no answer
+    costs time: this process reads the rest then."""
 
     # Where the counters lie: the next page this process reads, the first the child has read.
     _MINE, _THEIRS = 0, 4
@@ -394,13 +395,11 @@ class _Halves:
 
     @classmethod
     def started(cls, reader: PdfReader) -> _Halves | None:
-        """The child started on the last pages; None (read the pages as pypdf's walk gives
-        them) where the tree is not plain, the bundle too small or this process may not
-        fork."""
-        from bundler.bundle.forked import may_fork
-
+        """The child started on the last pages (where this process may fork: else this
+        process reads them all); None (read the pages as pypdf's walk gives them) where the
+        tree is not plain or the bundle too small."""
         plain = plain_pages(reader)
-        if plain is None or len(plain) < _SPLIT_MIN_PAGES or not may_fork():
+        if plain is None or len(plain) < _SPLIT_MIN_PAGES:
             return None
         return cls(plain)
 
