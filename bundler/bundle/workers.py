@@ -5,8 +5,11 @@ one another. With ``workers`` processes (``worker_count``: by default one per pr
 most four), a ``Crew`` forks that many when its first stage starts. In the first stage (identify, convert, check) each worker takes the
 next document as soon as it is free, and keeps the PDF reader it checked it with (``keep``);
 in the next (merge and stamp) each document goes back to the worker that checked it, which
-merges from the reader it kept (``take``) instead of reading the PDF again. This process
-only hands out the work, numbers the merged objects into the bundle and writes it.
+merges from the reader it kept (``take``) instead of reading the PDF again; a worker that
+has merged all of its own takes the last documents of another's and reads those again, so
+no core waits while the other works. This process hands out the work, draws the index and
+the certificate meanwhile (taking results between strings, ``pump``), numbers the merged
+objects into the bundle and writes it.
 
 Results are used in document order whatever order they arrive in, and each worker's
 warnings are logged by this process in that order, so the warnings, the first error raised
@@ -42,6 +45,7 @@ Result = TypeVar("Result")
 _IN_FLIGHT = 2  # jobs sent ahead to each worker, so none waits for the next
 _PUMPED = 4  # the same while this process does other work, taking results only now and then
 _HELD = 64  # results held for their turn beyond which pumping hands out no more work
+_STEAL_FROM = 2  # a worker with nothing left takes from another that still has this many
 
 
 MAX_DEFAULT_WORKERS = 4  # beyond this the build's own process (numbering, writing) is the limit
@@ -200,10 +204,23 @@ class _Stage:
             self._feed(worker)
 
     def _feed(self, worker: int, ahead: int = _IN_FLIGHT) -> None:
-        while self.in_flight[worker] < ahead and (self.owned[worker] or self.anyone):
-            position = (self.owned[worker] or self.anyone).popleft()
+        while self.in_flight[worker] < ahead:
+            position = self._next_for(worker)
+            if position is None:
+                return
             self.crew._send(worker, ("do", self.number, position))
             self.in_flight[worker] += 1
+
+    def _next_for(self, worker: int) -> int | None:
+        """Its own next position, else anyone's; with neither left, the last of the longest
+        queue another worker still has (it is needed last; the worker that owned it kept
+        what it read, this one reads it again), so no core waits while another works."""
+        if self.owned[worker]:
+            return self.owned[worker].popleft()
+        if self.anyone:
+            return self.anyone.popleft()
+        longest = max(self.owned, key=len)
+        return longest.pop() if len(longest) >= _STEAL_FROM else None
 
     def _collect(self, timeout: float | None, pumping: bool = False) -> None:
         connections = self.crew._connections
