@@ -335,30 +335,42 @@ def _square_after(pause: float, position: int) -> int:
     return position * position
 
 
-def test_results_taken_while_this_process_is_busy_come_in_order_and_bounded() -> None:
+def _block_after(pause: float, position: int) -> bytes:
+    import time
+
+    time.sleep(pause)
+    return bytes([position % 256]) * 1000
+
+
+def test_results_taken_while_this_process_is_busy_come_in_order_and_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The build's own process draws the index while the workers merge, taking their results
-    now and then (``pump``): the work goes on meanwhile, at most a bounded number of results
-    wait their turn, and every result is still given in order, once."""
+    now and then (``pump``): the work goes on meanwhile, the results waiting their turn stay
+    within a bound (in bytes), and every result is still given in order, once."""
     import time
 
     from bundler.bundle import workers
 
     if worker_count(2, 100) != 2:
         pytest.skip("no worker process can be forked here (another thread is running)")
-    jobs = workers._HELD * 3
+    monkeypatch.setattr(workers, "_HELD", 20_000)  # about 18 results of 1,000 bytes
+    jobs = 100
     with Crew(2) as crew:
-        results = crew.run(_square_after, 0.0005, jobs)
+        results = crew.run(_block_after, 0.0005, jobs)
         stage = crew._current
         assert stage is not None
         deadline = time.monotonic() + 60
-        while len(stage.arrived) < workers._HELD and time.monotonic() < deadline:
+        while stage.held < workers._HELD and time.monotonic() < deadline:
             crew.pump()  # as drawing does, between strings
             time.sleep(0.001)
         for _ in range(200):  # long enough for any work still handed out to come back
             crew.pump()
             time.sleep(0.001)
-        assert workers._HELD <= len(stage.arrived) <= workers._HELD + 2 * workers._PUMPED
-        assert list(results) == [position * position for position in range(jobs)]
+        assert workers._HELD <= stage.held <= workers._HELD + 2 * workers._PUMPED * 1200
+        assert len(stage.arrived) < jobs  # the rest waited for their turn to be handed out
+        assert list(results) == [bytes([p % 256]) * 1000 for p in range(jobs)]
+        assert stage.held == 0
 
 
 def test_a_worker_killed_while_this_process_draws_stops_the_build() -> None:
