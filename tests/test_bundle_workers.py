@@ -121,9 +121,13 @@ def test_one_and_two_workers_make_the_same_bytes(
     one = _build(spec, tmp_path / "one" / "bundle.pdf", 1, caplog)
     two = _build(spec, tmp_path / "two" / "bundle.pdf", 2, caplog)
     # the second build's documents were prepared, then merged, by two processes, each
-    # document merged from the reader that checked it (no PDF read a second time)
+    # document merged from the reader that checked it; a PDF is read a second time only
+    # when the worker that had merged all its own took one of the other's last documents
     assert stages == [("_prepare_kept", 2), ("merge_kept", 2)]
-    assert not read_again.exists()
+    again = read_again.read_text(encoding="utf-8").split() if read_again.exists() else []
+    import json
+
+    assert len(again) <= len(json.loads(two[1])["documents"]) // 2
     default = _build(spec, tmp_path / "default" / "bundle.pdf", None, caplog)
     assert one[0] == two[0] == default[0]
     assert one[1] == two[1] == default[1]
@@ -331,30 +335,42 @@ def _square_after(pause: float, position: int) -> int:
     return position * position
 
 
-def test_results_taken_while_this_process_is_busy_come_in_order_and_bounded() -> None:
+def _block_after(pause: float, position: int) -> bytes:
+    import time
+
+    time.sleep(pause)
+    return bytes([position % 256]) * 1000
+
+
+def test_results_taken_while_this_process_is_busy_come_in_order_and_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The build's own process draws the index while the workers merge, taking their results
-    now and then (``pump``): the work goes on meanwhile, at most a bounded number of results
-    wait their turn, and every result is still given in order, once."""
+    now and then (``pump``): the work goes on meanwhile, the results waiting their turn stay
+    within a bound (in bytes), and every result is still given in order, once."""
     import time
 
     from bundler.bundle import workers
 
     if worker_count(2, 100) != 2:
         pytest.skip("no worker process can be forked here (another thread is running)")
-    jobs = workers._HELD * 3
+    monkeypatch.setattr(workers, "_HELD", 20_000)  # about 18 results of 1,000 bytes
+    jobs = 100
     with Crew(2) as crew:
-        results = crew.run(_square_after, 0.0005, jobs)
+        results = crew.run(_block_after, 0.0005, jobs)
         stage = crew._current
         assert stage is not None
         deadline = time.monotonic() + 60
-        while len(stage.arrived) < workers._HELD and time.monotonic() < deadline:
+        while stage.held < workers._HELD and time.monotonic() < deadline:
             crew.pump()  # as drawing does, between strings
             time.sleep(0.001)
         for _ in range(200):  # long enough for any work still handed out to come back
             crew.pump()
             time.sleep(0.001)
-        assert workers._HELD <= len(stage.arrived) <= workers._HELD + 2 * workers._PUMPED
-        assert list(results) == [position * position for position in range(jobs)]
+        assert workers._HELD <= stage.held <= workers._HELD + 2 * workers._PUMPED * 1200
+        assert len(stage.arrived) < jobs  # the rest waited for their turn to be handed out
+        assert list(results) == [bytes([p % 256]) * 1000 for p in range(jobs)]
+        assert stage.held == 0
 
 
 def test_a_worker_killed_while_this_process_draws_stops_the_build() -> None:
@@ -379,3 +395,20 @@ def test_a_worker_killed_while_this_process_draws_stops_the_build() -> None:
         with pytest.raises(WorkerStopped):
             list(results)
     assert _children() <= before
+
+
+def test_a_worker_with_nothing_left_takes_work_from_the_other_end_of_anothers() -> None:
+    """Documents go back to the worker that checked them; one that has merged all of its
+    own takes the last of another's, so neither core waits while the other works. Results
+    still come in order, once each."""
+    if worker_count(2, 100) != 2:
+        pytest.skip("no worker process can be forked here (another thread is running)")
+    jobs = 40
+    with Crew(2) as crew:
+        first = list(crew.run(_square_after, 0.0, 2))  # (the crew starts with a first stage)
+        assert first == [0, 1]
+        results = list(crew.run(_square_after, 0.005, jobs, dict.fromkeys(range(jobs), 0)))
+        assert results == [position * position for position in range(jobs)]
+        taken = sorted(p for p, worker in crew.done_by.items() if worker == 1)
+        assert taken, "the idle worker took none of the other's work"
+        assert taken == list(range(jobs - len(taken), jobs))  # from the far end only
